@@ -1,0 +1,44 @@
+PYTHON ?= python3
+VENV = .venv
+BIN = $(VENV)/bin
+INSTALLED = $(VENV)/.installed
+PYTEST_ARGS ?=
+
+export PIP_DISABLE_PIP_VERSION_CHECK = 1
+
+.DEFAULT_GOAL := test
+.PHONY: run test lint clean check-python
+
+check-python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { \
+		echo "gymbooking needs Python 3.12 or newer; '$(PYTHON)' was not found. Install it or run: make PYTHON=python3.13 ..." >&2; \
+		exit 1; }
+	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if v >= (3, 12) else "gymbooking needs Python 3.12 or newer; found %d.%d. Install it or run: make PYTHON=python3.13 ..." % v)'
+
+# The virtual environment is created once, with the interpreter checked first.
+$(BIN)/python:
+	@$(MAKE) --no-print-directory check-python
+	$(PYTHON) -m venv $(VENV)
+
+# One environment serves run, test and lint; it is reinstalled whenever pyproject.toml changes.
+$(INSTALLED): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+run: $(INSTALLED)
+	$(BIN)/python manage.py migrate
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: $(INSTALLED)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .import_linter_cache *.egg-info
+	find . -name __pycache__ -type d -prune -not -path './.git/*' -exec rm -rf {} +

@@ -1,0 +1,169 @@
+"""Event handlers: mini use cases triggered by events instead of by people."""
+
+from dataclasses import dataclass
+
+from application.event_dispatcher import InMemoryEventDispatcher
+from application.ports import (
+    BookingRepository,
+    ClassRepository,
+    Clock,
+    EventDispatcher,
+    MemberRepository,
+    Notice,
+    NoticeKind,
+    NotificationService,
+    Transactions,
+    WaitlistRepository,
+)
+from application.use_cases import collect_events
+from domain.entities import Booking, Entity, FitnessClass, Member, Waitlist, WaitlistEntry
+from domain.events import (
+    BookingCancelled,
+    BookingConfirmed,
+    ClassSpotBecameAvailable,
+    DomainEvent,
+    MemberLeftWaitlist,
+    MemberPromotedFromWaitlist,
+)
+from domain.values import BookingPolicy, WaitlistExitReason
+
+
+@dataclass
+class WaitlistPromotionHandler:
+    """Fills free spots from the waitlist with the first *eligible* members.
+
+    Eligible: a spendable credit, no confirmed booking overlapping the class, and the class
+    has not passed the promotion cut-off. Ineligible members keep their place. A promoted
+    member leaves every waitlist whose class overlaps the one they got.
+    """
+
+    classes: ClassRepository
+    members: MemberRepository
+    bookings: BookingRepository
+    waitlist: WaitlistRepository
+    dispatcher: EventDispatcher
+    transactions: Transactions
+    clock: Clock
+    policy: BookingPolicy
+
+    def handle(self, event: ClassSpotBecameAvailable) -> None:
+        self.promote(event.class_id)
+
+    def promote(self, class_id: str) -> list[Booking]:
+        """Promote into every free spot of the class; return the new bookings."""
+        with self.transactions.atomic():
+            now = self.clock.now()
+            fitness_class = self.classes.get_by_id(class_id, for_update=True)
+            if not fitness_class.accepts_promotions(now, self.policy.promotion_cutoff):
+                return []
+            waitlist = Waitlist(fitness_class, self.waitlist.get_by_class(class_id))
+            promoted: list[Booking] = []
+            touched: list[Entity] = []
+            for entry in waitlist.entries:
+                if fitness_class.is_full():
+                    break
+                member = self._lock_if_eligible(entry, fitness_class, now)
+                if member is None:
+                    continue
+                grant = member.deduct_credit(now=now)
+                fitness_class.add_booking(member.id, now=now)
+                booking = entry.promote(now=now, credit_grant_id=grant.grant_id)
+                self.members.save(member)
+                self.bookings.save(booking)
+                self.waitlist.remove(entry)
+                elsewhere = self.waitlist.get_overlapping_for_member(member.id, fitness_class)
+                for other in elsewhere:
+                    other.leave(WaitlistExitReason.PROMOTED_ELSEWHERE, now=now)
+                    self.waitlist.remove(other)
+                promoted.append(booking)
+                touched.extend([entry, member, *elsewhere])
+            self.dispatcher.dispatch(collect_events(touched))
+        return promoted
+
+    def _lock_if_eligible(
+        self, entry: WaitlistEntry, fitness_class: FitnessClass, now
+    ) -> Member | None:
+        """The member, locked, if they may be promoted; checked before and after the lock.
+
+        Candidates are screened without a lock so that a skipped member is never locked in
+        waitlist order (which could deadlock against locks taken in id order elsewhere).
+        """
+        if self.members.get_by_id(entry.member_id).credits_at(now) < 1:
+            return None
+        member = self.members.get_by_id(entry.member_id, for_update=True)
+        if member.credits_at(now) < 1:
+            return None
+        if self.bookings.has_confirmed_overlapping(member.id, fitness_class):
+            return None
+        return member
+
+
+def notice_for(event: DomainEvent) -> Notice | None:
+    """What, if anything, the member concerned by `event` should be told."""
+    match event:
+        case BookingConfirmed():
+            return Notice(NoticeKind.BOOKING_CONFIRMED, event.member_id, event.class_id)
+        case BookingCancelled(with_class=True):
+            return Notice(
+                NoticeKind.CLASS_CANCELLED, event.member_id, event.class_id, event.reason, True
+            )
+        case BookingCancelled():
+            return Notice(
+                NoticeKind.BOOKING_CANCELLED,
+                event.member_id,
+                event.class_id,
+                event.reason,
+                event.refunded,
+            )
+        case MemberPromotedFromWaitlist():
+            return Notice(NoticeKind.PROMOTED_FROM_WAITLIST, event.member_id, event.class_id)
+        case MemberLeftWaitlist(reason=WaitlistExitReason.CLASS_CANCELLED):
+            return Notice(NoticeKind.CLASS_CANCELLED, event.member_id, event.class_id)
+    return None
+
+
+@dataclass
+class NotificationHandler:
+    """Tells the member concerned: booking confirmed, cancelled, promoted, class cancelled."""
+
+    members: MemberRepository
+    classes: ClassRepository
+    notifications: NotificationService
+
+    def handle(self, event: DomainEvent) -> None:
+        notice = notice_for(event)
+        if notice is None:
+            return
+        member = self.members.get_by_id(notice.member_id)
+        fitness_class = self.classes.get_by_id(notice.class_id)
+        self.notifications.send(notice, member, fitness_class)
+
+
+NOTIFIED_EVENTS = (
+    BookingConfirmed,
+    BookingCancelled,
+    MemberPromotedFromWaitlist,
+    MemberLeftWaitlist,
+)
+
+
+def setup_event_handlers(
+    dispatcher: InMemoryEventDispatcher,
+    *,
+    classes: ClassRepository,
+    members: MemberRepository,
+    bookings: BookingRepository,
+    waitlist: WaitlistRepository,
+    notifications: NotificationService,
+    transactions: Transactions,
+    clock: Clock,
+    policy: BookingPolicy,
+) -> None:
+    """Wire which handler reacts to which event (the book's bootstrap)."""
+    promotion = WaitlistPromotionHandler(
+        classes, members, bookings, waitlist, dispatcher, transactions, clock, policy
+    )
+    dispatcher.register(ClassSpotBecameAvailable, promotion.handle)
+    notifier = NotificationHandler(members, classes, notifications)
+    for event_type in NOTIFIED_EVENTS:
+        dispatcher.register(event_type, notifier.handle)

@@ -1,0 +1,98 @@
+"""The ports: what the use cases need from the outside world, as Protocols.
+
+Django adapters implement them in the apps; in-memory twins implement them for the tests.
+Repositories raise the domain's `*NotFoundException` for unknown ids. `for_update=True` locks
+the row until the transaction ends (see the locking rules in the README).
+"""
+
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+from domain.entities import Booking, FitnessClass, Member, WaitlistEntry
+from domain.events import DomainEvent
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current moment, timezone-aware."""
+        ...
+
+
+class Transactions(Protocol):
+    def atomic(self) -> AbstractContextManager[object]:
+        """One all-or-nothing unit of work; events dispatched inside it fire after commit."""
+        ...
+
+
+class EventDispatcher(Protocol):
+    def dispatch(self, events: Sequence[DomainEvent]) -> None:
+        """Hand the events to their registered handlers."""
+        ...
+
+
+class MemberRepository(Protocol):
+    def get_by_id(self, member_id: str, *, for_update: bool = False) -> Member: ...
+
+    def save(self, member: Member) -> None: ...
+
+
+class ClassRepository(Protocol):
+    def get_by_id(self, class_id: str, *, for_update: bool = False) -> FitnessClass: ...
+
+    def save(self, fitness_class: FitnessClass) -> None: ...
+
+
+class BookingRepository(Protocol):
+    def get_by_id(self, booking_id: str, *, for_update: bool = False) -> Booking: ...
+
+    def get_confirmed_by_class(self, class_id: str, *, for_update: bool = False) -> list[Booking]:
+        """Confirmed bookings of a class, by id."""
+        ...
+
+    def has_confirmed_overlapping(self, member_id: str, fitness_class: FitnessClass) -> bool:
+        """Whether the member holds a confirmed booking for another class overlapping this one."""
+        ...
+
+    def save(self, booking: Booking) -> None: ...
+
+
+class WaitlistRepository(Protocol):
+    def get_by_class(self, class_id: str) -> list[WaitlistEntry]:
+        """The class's waitlist in order of joining (created_at, then id)."""
+        ...
+
+    def get_overlapping_for_member(
+        self, member_id: str, fitness_class: FitnessClass
+    ) -> list[WaitlistEntry]:
+        """The member's entries for other classes that overlap this one."""
+        ...
+
+    def add(self, entry: WaitlistEntry) -> None: ...
+
+    def remove(self, entry: WaitlistEntry) -> None: ...
+
+
+class NoticeKind(StrEnum):
+    BOOKING_CONFIRMED = "booking_confirmed"
+    BOOKING_CANCELLED = "booking_cancelled"
+    PROMOTED_FROM_WAITLIST = "promoted_from_waitlist"
+    CLASS_CANCELLED = "class_cancelled"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """What a member is told, whatever the channel (e-mail now, in-app later)."""
+
+    kind: NoticeKind
+    member_id: str
+    class_id: str
+    reason: str | None = None
+    refunded: bool = False
+
+
+class NotificationService(Protocol):
+    def send(self, notice: Notice, member: Member, fitness_class: FitnessClass) -> None: ...

@@ -1,0 +1,262 @@
+"""Use cases: one transaction each. Load, let the entities decide, save, dispatch the events.
+
+Locking (see README, “Concurrency”): whatever makes a class less available locks the class
+row first; spending or refunding a credit locks the member row; cancelling locks the booking.
+Order: class, booking, member — several rows of one kind by id.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from application.ports import (
+    BookingRepository,
+    ClassRepository,
+    Clock,
+    EventDispatcher,
+    MemberRepository,
+    Transactions,
+    WaitlistRepository,
+)
+from domain.entities import Booking, CreditGrant, Entity, FitnessClass, Member, Waitlist
+from domain.events import DomainEvent
+from domain.exceptions import BookingNotFoundException, OverlappingBookingException
+from domain.values import BookingPolicy, WaitlistExitReason
+
+STAFF_CANCELLATION_REASON = "Cancelled by the gym"
+
+
+def collect_events(entities: Iterable[Entity]) -> list[DomainEvent]:
+    """Take the recorded events off the entities, in order (the book's collect-and-clear)."""
+    events: list[DomainEvent] = []
+    for entity in entities:
+        events.extend(entity.get_domain_events())
+        entity.clear_domain_events()
+    return events
+
+
+def refund_credit(member: Member, fitness_class: FitnessClass, policy: BookingPolicy, now):
+    """Every refund is a new grant, expiring after the policy's refund expiry."""
+    return member.add_credits(
+        1,
+        expiry_days=policy.refund_expiry_days,
+        now=now,
+        reason=f"Refund: {fitness_class.name}",
+    )
+
+
+@dataclass
+class BookClassUseCase:
+    """A member spends one credit on a spot in a class."""
+
+    classes: ClassRepository
+    members: MemberRepository
+    bookings: BookingRepository
+    waitlist: WaitlistRepository
+    dispatcher: EventDispatcher
+    transactions: Transactions
+    clock: Clock
+
+    def execute(self, member_id: str, class_id: str) -> Booking:
+        with self.transactions.atomic():
+            now = self.clock.now()
+            fitness_class = self.classes.get_by_id(class_id, for_update=True)
+            member = self.members.get_by_id(member_id, for_update=True)
+            fitness_class.add_booking(member.id, now=now)
+            if self.bookings.has_confirmed_overlapping(member.id, fitness_class):
+                raise OverlappingBookingException()
+            grant = member.deduct_credit(now=now)
+            booking = Booking.confirm(
+                member.id, fitness_class.id, now=now, credit_grant_id=grant.grant_id
+            )
+            waitlist = Waitlist(fitness_class, self.waitlist.get_by_class(fitness_class.id))
+            entries = []
+            if waitlist.position_of(member.id) is not None:
+                entries.append(waitlist.leave(member.id, now=now, reason=WaitlistExitReason.BOOKED))
+                self.waitlist.remove(entries[0])
+            self.members.save(member)
+            self.bookings.save(booking)
+            self.dispatcher.dispatch(collect_events([booking, member, *entries]))
+        return booking
+
+
+@dataclass
+class _ReleasesBookings:
+    """What cancelling a single booking shares between a member and staff."""
+
+    bookings: BookingRepository
+    classes: ClassRepository
+    members: MemberRepository
+    dispatcher: EventDispatcher
+    transactions: Transactions
+    clock: Clock
+    policy: BookingPolicy
+
+    def _release(self, booking: Booking, fitness_class: FitnessClass, now) -> Booking:
+        """Free the spot, refund when due, save and dispatch."""
+        fitness_class.remove_booking(booking.member_id, booking.id, now=now)
+        touched: list[Entity] = [booking, fitness_class]
+        if booking.refund_due:
+            member = self.members.get_by_id(booking.member_id, for_update=True)
+            refund_credit(member, fitness_class, self.policy, now)
+            self.members.save(member)
+            touched.append(member)
+        self.bookings.save(booking)
+        self.dispatcher.dispatch(collect_events(touched))
+        return booking
+
+
+class CancelBookingUseCase(_ReleasesBookings):
+    """The book's use case: a member cancels, the window and late policy apply."""
+
+    def execute(
+        self, booking_id: str, reason: str | None = None, *, member_id: str | None = None
+    ) -> Booking:
+        """Cancel `booking_id`; with `member_id`, only if it is that member's booking."""
+        with self.transactions.atomic():
+            now = self.clock.now()
+            booking = self.bookings.get_by_id(booking_id, for_update=True)
+            if member_id is not None and booking.member_id != member_id:
+                raise BookingNotFoundException()
+            fitness_class = self.classes.get_by_id(booking.class_id)
+            booking.cancel(fitness_class.starts_at, reason, now=now, policy=self.policy)
+            return self._release(booking, fitness_class, now)
+
+
+class StaffCancelBookingUseCase(_ReleasesBookings):
+    """Staff cancel one booking: no window, always refunded, the reason kept."""
+
+    def execute(self, booking_id: str, reason: str = "") -> Booking:
+        with self.transactions.atomic():
+            now = self.clock.now()
+            booking = self.bookings.get_by_id(booking_id, for_update=True)
+            fitness_class = self.classes.get_by_id(booking.class_id)
+            booking.cancel_by_staff(
+                fitness_class.starts_at, reason.strip() or STAFF_CANCELLATION_REASON, now=now
+            )
+            return self._release(booking, fitness_class, now)
+
+
+@dataclass
+class CancelClassUseCase:
+    """Staff cancel a whole class: every booking refunded, the waitlist cleared."""
+
+    classes: ClassRepository
+    bookings: BookingRepository
+    members: MemberRepository
+    waitlist: WaitlistRepository
+    dispatcher: EventDispatcher
+    transactions: Transactions
+    clock: Clock
+    policy: BookingPolicy
+
+    def execute(self, class_id: str, reason: str) -> FitnessClass:
+        with self.transactions.atomic():
+            now = self.clock.now()
+            fitness_class = self.classes.get_by_id(class_id, for_update=True)
+            bookings = self.bookings.get_confirmed_by_class(class_id, for_update=True)
+            entries = self.waitlist.get_by_class(class_id)
+            fitness_class.cancel(reason, now=now)
+            members = [
+                self.members.get_by_id(member_id, for_update=True)
+                for member_id in sorted(b.member_id for b in bookings)
+            ]
+            for booking in bookings:
+                booking.cancel_by_staff(
+                    fitness_class.starts_at,
+                    fitness_class.cancellation_reason,
+                    now=now,
+                    with_class=True,
+                )
+                self.bookings.save(booking)
+            for member in members:
+                refund_credit(member, fitness_class, self.policy, now)
+                self.members.save(member)
+            for entry in entries:
+                entry.leave(WaitlistExitReason.CLASS_CANCELLED, now=now)
+                self.waitlist.remove(entry)
+            self.classes.save(fitness_class)
+            self.dispatcher.dispatch(collect_events([fitness_class, *bookings, *members, *entries]))
+        return fitness_class
+
+
+@dataclass
+class JoinWaitlistUseCase:
+    """A member queues for a full class; returns their position."""
+
+    classes: ClassRepository
+    members: MemberRepository
+    waitlist: WaitlistRepository
+    dispatcher: EventDispatcher
+    transactions: Transactions
+    clock: Clock
+
+    def execute(self, member_id: str, class_id: str) -> int:
+        with self.transactions.atomic():
+            now = self.clock.now()
+            fitness_class = self.classes.get_by_id(class_id, for_update=True)
+            member = self.members.get_by_id(member_id)
+            waitlist = Waitlist(fitness_class, self.waitlist.get_by_class(class_id))
+            entry = waitlist.join(member.id, now=now)
+            self.waitlist.add(entry)
+            self.dispatcher.dispatch(collect_events([entry]))
+            return waitlist.position_of(member.id) or 0
+
+
+@dataclass
+class LeaveWaitlistUseCase:
+    """A member stops waiting; everyone behind moves up. No credit is involved."""
+
+    classes: ClassRepository
+    waitlist: WaitlistRepository
+    dispatcher: EventDispatcher
+    transactions: Transactions
+    clock: Clock
+
+    def execute(self, member_id: str, class_id: str) -> None:
+        with self.transactions.atomic():
+            now = self.clock.now()
+            fitness_class = self.classes.get_by_id(class_id)
+            waitlist = Waitlist(fitness_class, self.waitlist.get_by_class(class_id))
+            entry = waitlist.leave(member_id, now=now)
+            self.waitlist.remove(entry)
+            self.dispatcher.dispatch(collect_events([entry]))
+
+
+@dataclass
+class AddCreditsUseCase:
+    """Staff grant credits (a purchase, a gift); they expire after `expiry_days`."""
+
+    members: MemberRepository
+    dispatcher: EventDispatcher
+    transactions: Transactions
+    clock: Clock
+
+    def execute(
+        self, member_id: str, amount: int, expiry_days: int = 30, reason: str = ""
+    ) -> CreditGrant:
+        with self.transactions.atomic():
+            member = self.members.get_by_id(member_id, for_update=True)
+            grant = member.add_credits(
+                amount, expiry_days=expiry_days, now=self.clock.now(), reason=reason
+            )
+            self.members.save(member)
+            self.dispatcher.dispatch(collect_events([member]))
+        return grant
+
+
+@dataclass
+class ChangeClassCapacityUseCase:
+    """Resize a class; an increase promotes waitlisted members through the spot event."""
+
+    classes: ClassRepository
+    dispatcher: EventDispatcher
+    transactions: Transactions
+    clock: Clock
+
+    def execute(self, class_id: str, new_capacity: int) -> FitnessClass:
+        with self.transactions.atomic():
+            fitness_class = self.classes.get_by_id(class_id, for_update=True)
+            fitness_class.change_capacity(new_capacity, now=self.clock.now())
+            self.classes.save(fitness_class)
+            self.dispatcher.dispatch(collect_events([fitness_class]))
+        return fitness_class

@@ -1,0 +1,71 @@
+"""Value objects and policies: small immutable things the entities are made of."""
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+from uuid import uuid4
+
+from domain.exceptions import InvalidEmailException
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def new_id() -> str:
+    """A fresh identifier; entities are named by opaque strings, as in the book."""
+    return str(uuid4())
+
+
+@dataclass(frozen=True)
+class Email:
+    """An e-mail address, validated and with its domain lower-cased."""
+
+    value: str
+
+    def __post_init__(self) -> None:
+        value = self.value.strip() if isinstance(self.value, str) else ""
+        if len(value) > 254 or not _EMAIL.match(value):
+            raise InvalidEmailException(f"“{self.value}” is not a valid e-mail address.")
+        local, domain = value.rsplit("@", 1)
+        object.__setattr__(self, "value", f"{local}@{domain.lower()}")
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class LateCancellation(StrEnum):
+    """What happens when a member cancels inside the cancellation window."""
+
+    REFUSE = "refuse"  # as in the book: the booking stays
+    FORFEIT = "forfeit"  # the spot is freed, the credit is not refunded
+
+
+@dataclass(frozen=True)
+class BookingPolicy:
+    """The gym's configurable rules; the defaults are the book's."""
+
+    cancellation_window: timedelta = timedelta(hours=2)
+    late_cancellation: LateCancellation = LateCancellation.REFUSE
+    refund_expiry_days: int = 30
+    promotion_cutoff: timedelta = timedelta(0)
+
+
+DEFAULT_POLICY = BookingPolicy()
+
+
+class WaitlistExitReason(StrEnum):
+    """Why a member left a waitlist (kept in `MemberLeftWaitlist.reason`)."""
+
+    LEFT = "left the waitlist"
+    BOOKED = "booked the class directly"
+    PROMOTED_ELSEWHERE = "promoted into an overlapping class"
+    CLASS_CANCELLED = "class cancelled"
+
+
+def describe_duration(duration: timedelta) -> str:
+    """“2 hours”, “1 hour”, “30 minutes”: durations as a member reads them."""
+    minutes = round(duration.total_seconds() / 60)
+    if minutes % 60 == 0 and minutes:
+        hours = minutes // 60
+        return f"{hours} hour" if hours == 1 else f"{hours} hours"
+    return f"{minutes} minute" if minutes == 1 else f"{minutes} minutes"

@@ -1,0 +1,93 @@
+"""The composition root: which adapter serves which port, and which handler hears which event.
+
+Views, admin and commands reach the use cases only through `services()`.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import cache
+
+from django.conf import settings
+
+from application.event_handlers import WaitlistPromotionHandler, setup_event_handlers
+from application.use_cases import (
+    AddCreditsUseCase,
+    BookClassUseCase,
+    CancelBookingUseCase,
+    CancelClassUseCase,
+    ChangeClassCapacityUseCase,
+    JoinWaitlistUseCase,
+    LeaveWaitlistUseCase,
+    StaffCancelBookingUseCase,
+)
+from bookings.repositories import DjangoBookingRepository, DjangoWaitlistRepository
+from classes.repositories import DjangoClassRepository
+from domain.values import BookingPolicy, LateCancellation
+from gymbooking.adapters import DjangoTransactions, SystemClock
+from gymbooking.dispatcher import OnCommitEventDispatcher
+from gymbooking.notifications import EmailNotificationService
+from members.repositories import DjangoMemberRepository
+
+
+def policy_from_settings() -> BookingPolicy:
+    return BookingPolicy(
+        cancellation_window=timedelta(hours=settings.GYM_CANCELLATION_WINDOW_HOURS),
+        late_cancellation=LateCancellation(settings.GYM_LATE_CANCELLATION),
+        refund_expiry_days=settings.GYM_REFUND_EXPIRY_DAYS,
+        promotion_cutoff=timedelta(minutes=settings.GYM_PROMOTION_CUTOFF_MINUTES),
+    )
+
+
+@dataclass(frozen=True)
+class Services:
+    book_class: BookClassUseCase
+    cancel_booking: CancelBookingUseCase
+    staff_cancel_booking: StaffCancelBookingUseCase
+    cancel_class: CancelClassUseCase
+    join_waitlist: JoinWaitlistUseCase
+    leave_waitlist: LeaveWaitlistUseCase
+    add_credits: AddCreditsUseCase
+    change_class_capacity: ChangeClassCapacityUseCase
+    promote_waitlist: WaitlistPromotionHandler
+    dispatcher: OnCommitEventDispatcher
+    policy: BookingPolicy
+
+
+@cache
+def services() -> Services:
+    """Build the object graph once per process (the policy is read from settings then)."""
+    policy = policy_from_settings()
+    dispatcher = OnCommitEventDispatcher()
+    members = DjangoMemberRepository()
+    classes = DjangoClassRepository()
+    bookings = DjangoBookingRepository()
+    waitlist = DjangoWaitlistRepository()
+    clock = SystemClock()
+    transactions = DjangoTransactions()
+    tx = {"dispatcher": dispatcher, "transactions": transactions, "clock": clock}
+    setup_event_handlers(
+        dispatcher,
+        classes=classes,
+        members=members,
+        bookings=bookings,
+        waitlist=waitlist,
+        notifications=EmailNotificationService(),
+        policy=policy,
+        **tx,
+    )
+    release = {"bookings": bookings, "classes": classes, "members": members, "policy": policy}
+    return Services(
+        book_class=BookClassUseCase(classes, members, bookings, waitlist, **tx),
+        cancel_booking=CancelBookingUseCase(**release, **tx),
+        staff_cancel_booking=StaffCancelBookingUseCase(**release, **tx),
+        cancel_class=CancelClassUseCase(classes, bookings, members, waitlist, policy=policy, **tx),
+        join_waitlist=JoinWaitlistUseCase(classes, members, waitlist, **tx),
+        leave_waitlist=LeaveWaitlistUseCase(classes, waitlist, **tx),
+        add_credits=AddCreditsUseCase(members, **tx),
+        change_class_capacity=ChangeClassCapacityUseCase(classes, **tx),
+        promote_waitlist=WaitlistPromotionHandler(
+            classes, members, bookings, waitlist, policy=policy, **tx
+        ),
+        dispatcher=dispatcher,
+        policy=policy,
+    )
