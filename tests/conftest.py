@@ -1,0 +1,39 @@
+"""Shared fixtures. Factories live in tests/factories.py, in-memory fakes in tests/fakes.py."""
+
+import os
+
+import pytest
+from django.db import connection
+
+REQUIRE_POSTGRES = os.environ.get("GYMBOOKING_REQUIRE_POSTGRES_TESTS") == "1"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Concurrency tests need PostgreSQL's row locks: skip them elsewhere, with the reason.
+
+    CI sets GYMBOOKING_REQUIRE_POSTGRES_TESTS=1 for its PostgreSQL run, where a skip would
+    hide a misconfiguration, so there it is an error instead.
+    """
+    if connection.vendor == "postgresql":
+        return
+    if REQUIRE_POSTGRES:
+        raise pytest.UsageError(
+            "GYMBOOKING_REQUIRE_POSTGRES_TESTS=1 but the database is "
+            f"{connection.vendor}; set DATABASE_URL to a PostgreSQL server."
+        )
+    skip = pytest.mark.skip(
+        reason="needs PostgreSQL (row locks); set DATABASE_URL=postgres://... to run"
+    )
+    for item in items:
+        if "concurrency" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def services(settings):
+    """The composition root, rebuilt so that settings changed in a test take effect."""
+    from gymbooking.composition import services as build
+
+    build.cache_clear()
+    yield build()
+    build.cache_clear()

@@ -1,0 +1,76 @@
+"""factory-boy factories for the ORM rows. They build test *setup* directly; the behaviour
+under test always goes through the use cases."""
+
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+
+from bookings.models import Booking, WaitlistEntry
+from classes.models import FitnessClass
+from members.models import CreditGrant, Member
+
+
+class MemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Member
+
+    name = factory.Sequence(lambda n: f"Member {n}")
+    email = factory.Sequence(lambda n: f"member{n}@example.com")
+
+
+class CreditGrantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CreditGrant
+
+    member = factory.SubFactory(MemberFactory)
+    amount = 1
+    remaining = factory.SelfAttribute("amount")
+    granted_at = factory.LazyFunction(timezone.now)
+    expires_at = factory.LazyAttribute(lambda o: o.granted_at + timedelta(days=30))
+    reason = "Test grant"
+
+
+class FitnessClassFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FitnessClass
+
+    name = "Spin"
+    instructor = "Kim"
+    location = "Studio 1"
+    capacity = 10
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=1))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=1))
+
+
+class BookingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Booking
+
+    member = factory.SubFactory(MemberFactory)
+    fitness_class = factory.SubFactory(FitnessClassFactory)
+    created_at = factory.LazyFunction(timezone.now)
+
+
+class WaitlistEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WaitlistEntry
+
+    member = factory.SubFactory(MemberFactory)
+    fitness_class = factory.SubFactory(FitnessClassFactory)
+    created_at = factory.LazyFunction(timezone.now)
+
+
+def member_with_credits(credits: int = 1, **member_fields) -> Member:
+    """A member holding `credits` spendable credits in one grant."""
+    member = MemberFactory(**member_fields)
+    if credits:
+        CreditGrantFactory(member=member, amount=credits)
+    return member
+
+
+def full_class(capacity: int = 1, **class_fields) -> FitnessClass:
+    """A class whose every spot is taken by a confirmed booking of a fresh member."""
+    fitness_class = FitnessClassFactory(capacity=capacity, **class_fields)
+    BookingFactory.create_batch(capacity, fitness_class=fitness_class)
+    return fitness_class
