@@ -162,7 +162,7 @@ class FitnessClass(Entity):
         instructor: str = "",
         location: str = "",
         booked_member_ids: Iterable[str] = (),
-        cancelled: bool = False,
+        cancelled_at: datetime | None = None,
         cancellation_reason: str = "",
     ) -> None:
         super().__init__()
@@ -177,7 +177,7 @@ class FitnessClass(Entity):
         self.instructor = instructor
         self.location = location
         self._bookings = list(booked_member_ids)
-        self._cancelled = cancelled
+        self._cancelled_at = cancelled_at
         self._cancellation_reason = cancellation_reason
 
     @property
@@ -210,7 +210,11 @@ class FitnessClass(Entity):
 
     @property
     def is_cancelled(self) -> bool:
-        return self._cancelled
+        return self._cancelled_at is not None
+
+    @property
+    def cancelled_at(self) -> datetime | None:
+        return self._cancelled_at
 
     @property
     def cancellation_reason(self) -> str:
@@ -231,11 +235,11 @@ class FitnessClass(Entity):
 
     def accepts_promotions(self, now: datetime, cutoff: timedelta) -> bool:
         """Waitlisted members are promoted only until `cutoff` before the start."""
-        return not self._cancelled and now < self.starts_at - cutoff
+        return not self.is_cancelled and now < self.starts_at - cutoff
 
     def ensure_open(self, now: datetime) -> None:
         """Refuse any change of bookings or waitlist once cancelled or started."""
-        if self._cancelled:
+        if self.is_cancelled:
             raise exceptions.ClassCancelledException()
         if self.has_started(now):
             raise exceptions.ClassAlreadyStartedException()
@@ -293,7 +297,7 @@ class FitnessClass(Entity):
         self.ensure_open(now)
         if not reason.strip():
             raise exceptions.InvalidClassException("Say why the class is cancelled.")
-        self._cancelled = True
+        self._cancelled_at = now
         self._cancellation_reason = reason.strip()
         self._bookings.clear()
         self._record(

@@ -66,7 +66,6 @@ def services() -> Services:
     transactions = DjangoTransactions()
     tx = {"dispatcher": dispatcher, "transactions": transactions, "clock": clock}
     setup_event_handlers(
-        dispatcher,
         classes=classes,
         members=members,
         bookings=bookings,
