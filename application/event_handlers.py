@@ -1,6 +1,7 @@
 """Event handlers: mini use cases triggered by events instead of by people."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 from application.event_dispatcher import InMemoryEventDispatcher
 from application.ports import (
@@ -15,7 +16,7 @@ from application.ports import (
     Transactions,
     WaitlistRepository,
 )
-from application.use_cases import collect_events
+from application.use_cases import collect_events, leave_overlapping_waitlists
 from domain.entities import Booking, Entity, FitnessClass, Member, Waitlist, WaitlistEntry
 from domain.events import (
     BookingCancelled,
@@ -52,8 +53,8 @@ class WaitlistPromotionHandler:
     def promote(self, class_id: str) -> list[Booking]:
         """Promote into every free spot of the class; return the new bookings."""
         with self.transactions.atomic():
-            now = self.clock.now()
             fitness_class = self.classes.get_by_id(class_id, for_update=True)
+            now = self.clock.now()
             if not fitness_class.accepts_promotions(now, self.policy.promotion_cutoff):
                 return []
             waitlist = Waitlist(fitness_class, self.waitlist.get_by_class(class_id))
@@ -71,17 +72,20 @@ class WaitlistPromotionHandler:
                 self.members.save(member)
                 self.bookings.save(booking)
                 self.waitlist.remove(entry)
-                elsewhere = self.waitlist.get_overlapping_for_member(member.id, fitness_class)
-                for other in elsewhere:
-                    other.leave(WaitlistExitReason.PROMOTED_ELSEWHERE, now=now)
-                    self.waitlist.remove(other)
+                elsewhere = leave_overlapping_waitlists(
+                    self.waitlist,
+                    member.id,
+                    fitness_class,
+                    WaitlistExitReason.PROMOTED_ELSEWHERE,
+                    now,
+                )
                 promoted.append(booking)
                 touched.extend([entry, member, *elsewhere])
             self.dispatcher.dispatch(collect_events(touched))
         return promoted
 
     def _lock_if_eligible(
-        self, entry: WaitlistEntry, fitness_class: FitnessClass, now
+        self, entry: WaitlistEntry, fitness_class: FitnessClass, now: datetime
     ) -> Member | None:
         """The member, locked, if they may be promoted; checked before and after the lock.
 
@@ -136,6 +140,9 @@ class NotificationHandler:
             return
         member = self.members.get_by_id(notice.member_id)
         fitness_class = self.classes.get_by_id(notice.class_id)
+        if notice.kind is NoticeKind.CLASS_CANCELLED:
+            # Waiting members learn of it from MemberLeftWaitlist, which has no reason.
+            notice = replace(notice, reason=fitness_class.cancellation_reason)
         self.notifications.send(notice, member, fitness_class)
 
 

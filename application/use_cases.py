@@ -2,11 +2,13 @@
 
 Locking (see README, “Concurrency”): whatever makes a class less available locks the class
 row first; spending or refunding a credit locks the member row; cancelling locks the booking.
-Order: class, booking, member — several rows of one kind by id.
+Order: class, booking, member — several rows of one kind by id. The clock is read after the
+first lock, so that the order of events in time is the order in which the locks were granted.
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from application.ports import (
     BookingRepository,
@@ -17,7 +19,15 @@ from application.ports import (
     Transactions,
     WaitlistRepository,
 )
-from domain.entities import Booking, CreditGrant, Entity, FitnessClass, Member, Waitlist
+from domain.entities import (
+    Booking,
+    CreditGrant,
+    Entity,
+    FitnessClass,
+    Member,
+    Waitlist,
+    WaitlistEntry,
+)
 from domain.events import DomainEvent
 from domain.exceptions import BookingNotFoundException, OverlappingBookingException
 from domain.values import BookingPolicy, WaitlistExitReason
@@ -34,7 +44,9 @@ def collect_events(entities: Iterable[Entity]) -> list[DomainEvent]:
     return events
 
 
-def refund_credit(member: Member, fitness_class: FitnessClass, policy: BookingPolicy, now):
+def refund_credit(
+    member: Member, fitness_class: FitnessClass, policy: BookingPolicy, now: datetime
+) -> CreditGrant:
     """Every refund is a new grant, expiring after the policy's refund expiry."""
     return member.add_credits(
         1,
@@ -42,6 +54,22 @@ def refund_credit(member: Member, fitness_class: FitnessClass, policy: BookingPo
         now=now,
         reason=f"Refund: {fitness_class.name}",
     )
+
+
+def leave_overlapping_waitlists(
+    waitlist: WaitlistRepository,
+    member_id: str,
+    fitness_class: FitnessClass,
+    reason: WaitlistExitReason,
+    now: datetime,
+) -> list[WaitlistEntry]:
+    """A member who got a spot stops waiting for classes at the same time (they could never
+    be promoted into them)."""
+    entries = waitlist.get_overlapping_for_member(member_id, fitness_class)
+    for entry in entries:
+        entry.leave(reason, now=now)
+        waitlist.remove(entry)
+    return entries
 
 
 @dataclass
@@ -58,9 +86,9 @@ class BookClassUseCase:
 
     def execute(self, member_id: str, class_id: str) -> Booking:
         with self.transactions.atomic():
-            now = self.clock.now()
             fitness_class = self.classes.get_by_id(class_id, for_update=True)
             member = self.members.get_by_id(member_id, for_update=True)
+            now = self.clock.now()
             fitness_class.add_booking(member.id, now=now)
             if self.bookings.has_confirmed_overlapping(member.id, fitness_class):
                 raise OverlappingBookingException()
@@ -68,15 +96,25 @@ class BookClassUseCase:
             booking = Booking.confirm(
                 member.id, fitness_class.id, now=now, credit_grant_id=grant.grant_id
             )
-            waitlist = Waitlist(fitness_class, self.waitlist.get_by_class(fitness_class.id))
-            entries = []
-            if waitlist.position_of(member.id) is not None:
-                entries.append(waitlist.leave(member.id, now=now, reason=WaitlistExitReason.BOOKED))
-                self.waitlist.remove(entries[0])
+            left = self._leave_waitlists(member.id, fitness_class, now)
             self.members.save(member)
             self.bookings.save(booking)
-            self.dispatcher.dispatch(collect_events([booking, member, *entries]))
+            self.dispatcher.dispatch(collect_events([booking, member, *left]))
         return booking
+
+    def _leave_waitlists(
+        self, member_id: str, fitness_class: FitnessClass, now: datetime
+    ) -> list[WaitlistEntry]:
+        """Booked members wait neither for this class nor for one at the same time."""
+        left = leave_overlapping_waitlists(
+            self.waitlist, member_id, fitness_class, WaitlistExitReason.BOOKED_ELSEWHERE, now
+        )
+        waitlist = Waitlist(fitness_class, self.waitlist.get_by_class(fitness_class.id))
+        if waitlist.position_of(member_id) is not None:
+            entry = waitlist.leave(member_id, now=now, reason=WaitlistExitReason.BOOKED)
+            self.waitlist.remove(entry)
+            left.append(entry)
+        return left
 
 
 @dataclass
@@ -91,7 +129,7 @@ class _ReleasesBookings:
     clock: Clock
     policy: BookingPolicy
 
-    def _release(self, booking: Booking, fitness_class: FitnessClass, now) -> Booking:
+    def _release(self, booking: Booking, fitness_class: FitnessClass, now: datetime) -> Booking:
         """Free the spot, refund when due, save and dispatch."""
         fitness_class.remove_booking(booking.member_id, booking.id, now=now)
         touched: list[Entity] = [booking, fitness_class]
@@ -113,8 +151,8 @@ class CancelBookingUseCase(_ReleasesBookings):
     ) -> Booking:
         """Cancel `booking_id`; with `member_id`, only if it is that member's booking."""
         with self.transactions.atomic():
-            now = self.clock.now()
             booking = self.bookings.get_by_id(booking_id, for_update=True)
+            now = self.clock.now()
             if member_id is not None and booking.member_id != member_id:
                 raise BookingNotFoundException()
             fitness_class = self.classes.get_by_id(booking.class_id)
@@ -127,8 +165,8 @@ class StaffCancelBookingUseCase(_ReleasesBookings):
 
     def execute(self, booking_id: str, reason: str = "") -> Booking:
         with self.transactions.atomic():
-            now = self.clock.now()
             booking = self.bookings.get_by_id(booking_id, for_update=True)
+            now = self.clock.now()
             fitness_class = self.classes.get_by_id(booking.class_id)
             booking.cancel_by_staff(
                 fitness_class.starts_at, reason.strip() or STAFF_CANCELLATION_REASON, now=now
@@ -151,8 +189,8 @@ class CancelClassUseCase:
 
     def execute(self, class_id: str, reason: str) -> FitnessClass:
         with self.transactions.atomic():
-            now = self.clock.now()
             fitness_class = self.classes.get_by_id(class_id, for_update=True)
+            now = self.clock.now()
             bookings = self.bookings.get_confirmed_by_class(class_id, for_update=True)
             entries = self.waitlist.get_by_class(class_id)
             fitness_class.cancel(reason, now=now)
@@ -192,8 +230,8 @@ class JoinWaitlistUseCase:
 
     def execute(self, member_id: str, class_id: str) -> int:
         with self.transactions.atomic():
-            now = self.clock.now()
             fitness_class = self.classes.get_by_id(class_id, for_update=True)
+            now = self.clock.now()
             member = self.members.get_by_id(member_id)
             waitlist = Waitlist(fitness_class, self.waitlist.get_by_class(class_id))
             entry = waitlist.join(member.id, now=now)

@@ -274,9 +274,9 @@ class FitnessClass(Entity):
             raise exceptions.InvalidClassException("The capacity must be a positive number.")
         booked = len(self._bookings)
         if new_capacity < booked:
+            # A capacity is at least 1, so this is only reached with 2 or more booked.
             raise exceptions.CapacityBelowBookingsException(
-                f"The capacity cannot go below {booked}: "
-                f"{booked} {'member is' if booked == 1 else 'members are'} booked."
+                f"The capacity cannot go below {booked}: {booked} members are booked."
             )
         old_capacity, self._capacity = self._capacity, new_capacity
         if new_capacity == old_capacity:

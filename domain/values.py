@@ -59,13 +59,19 @@ class WaitlistExitReason(StrEnum):
     LEFT = "left the waitlist"
     BOOKED = "booked the class directly"
     PROMOTED_ELSEWHERE = "promoted into an overlapping class"
+    BOOKED_ELSEWHERE = "booked an overlapping class"
     CLASS_CANCELLED = "class cancelled"
 
 
 def describe_duration(duration: timedelta) -> str:
-    """“2 hours”, “1 hour”, “30 minutes”: durations as a member reads them."""
-    minutes = round(duration.total_seconds() / 60)
-    if minutes % 60 == 0 and minutes:
-        hours = minutes // 60
-        return f"{hours} hour" if hours == 1 else f"{hours} hours"
-    return f"{minutes} minute" if minutes == 1 else f"{minutes} minutes"
+    """“2 hours”, “1 hour 59 minutes”, “30 minutes”: whole minutes, rounded down, so a time
+    left is never shown as more than it is."""
+    hours, minutes = divmod(max(int(duration.total_seconds() // 60), 0), 60)
+    parts = [_plural(hours, "hour")] if hours else []
+    if minutes or not hours:
+        parts.append(_plural(minutes, "minute"))
+    return " ".join(parts)
+
+
+def _plural(count: int, unit: str) -> str:
+    return f"{count} {unit}" if count == 1 else f"{count} {unit}s"

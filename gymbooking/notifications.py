@@ -51,7 +51,7 @@ class EmailNotificationService:
             "member": member,
             "fitness_class": fitness_class,
             "notice": notice,
-            "reason": notice.reason or fitness_class.cancellation_reason,
+            "reason": notice.reason,
             "starts_at_local": starts_at_local,
             "ends_at_local": timezone.localtime(fitness_class.ends_at),
             "site_name": SITE_NAME,
