@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "members.apps.MembersConfig",
     "classes.apps.ClassesConfig",
     "bookings.apps.BookingsConfig",
+    "notifications.apps.NotificationsConfig",
 ]
 
 MIDDLEWARE = [
@@ -104,7 +105,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "classes:schedule"
+LOGOUT_REDIRECT_URL = "login"
 
 # --- Internationalisation and time ----------------------------------------------------------
 
@@ -206,6 +209,11 @@ GYM_REFUND_EXPIRY_DAYS = env.int("GYM_REFUND_EXPIRY_DAYS", default=30)
 # Minutes before a class starts after which nobody is promoted from its waitlist (0: its start).
 GYM_PROMOTION_CUTOFF_MINUTES = env.int("GYM_PROMOTION_CUTOFF_MINUTES", default=0)
 
+# Whether people may create their own member account (on by default while DEBUG is on).
+GYM_SELF_SIGNUP = env.bool("GYM_SELF_SIGNUP", default=DEBUG)
+# Credits a new member starts with (e.g. a free trial class); they expire like a refund.
+GYM_WELCOME_CREDITS = env.int("GYM_WELCOME_CREDITS", default=1)
+
 if GYM_LATE_CANCELLATION not in {"refuse", "forfeit"}:
     raise ImproperlyConfigured(
         f'GYM_LATE_CANCELLATION must be "refuse" or "forfeit", not {GYM_LATE_CANCELLATION!r}.'
@@ -214,5 +222,7 @@ if GYM_CANCELLATION_WINDOW_HOURS < 0:
     raise ImproperlyConfigured("GYM_CANCELLATION_WINDOW_HOURS must not be negative.")
 if GYM_REFUND_EXPIRY_DAYS < 1:
     raise ImproperlyConfigured("GYM_REFUND_EXPIRY_DAYS must be at least 1.")
+if GYM_WELCOME_CREDITS < 0:
+    raise ImproperlyConfigured("GYM_WELCOME_CREDITS must not be negative.")
 if GYM_PROMOTION_CUTOFF_MINUTES < 0:
     raise ImproperlyConfigured("GYM_PROMOTION_CUTOFF_MINUTES must not be negative.")
