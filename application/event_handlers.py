@@ -17,7 +17,7 @@ from application.ports import (
     WaitlistRepository,
 )
 from application.use_cases import collect_events, leave_overlapping_waitlists
-from domain.entities import Booking, Entity, FitnessClass, Member, Waitlist, WaitlistEntry
+from domain.entities import Booking, Entity, Member, Waitlist
 from domain.events import (
     BookingCancelled,
     BookingConfirmed,
@@ -58,13 +58,16 @@ class WaitlistPromotionHandler:
             if not fitness_class.accepts_promotions(now, self.policy.promotion_cutoff):
                 return []
             waitlist = Waitlist(fitness_class, self.waitlist.get_by_class(class_id))
+            candidates = self._lock_candidates(waitlist, now)
             promoted: list[Booking] = []
             touched: list[Entity] = []
             for entry in waitlist.entries:
                 if fitness_class.is_full():
                     break
-                member = self._lock_if_eligible(entry, fitness_class, now)
-                if member is None:
+                member = candidates.get(entry.member_id)
+                if member is None or member.credits_at(now) < 1:
+                    continue
+                if self.bookings.has_confirmed_overlapping(member.id, fitness_class):
                     continue
                 grant = member.deduct_credit(now=now)
                 fitness_class.add_booking(member.id, now=now)
@@ -84,22 +87,18 @@ class WaitlistPromotionHandler:
             self.dispatcher.dispatch(collect_events(touched))
         return promoted
 
-    def _lock_if_eligible(
-        self, entry: WaitlistEntry, fitness_class: FitnessClass, now: datetime
-    ) -> Member | None:
-        """The member, locked, if they may be promoted; checked before and after the lock.
+    def _lock_candidates(self, waitlist: Waitlist, now: datetime) -> dict[str, Member]:
+        """The waiting members who hold a spendable credit, locked in primary-key order.
 
-        Candidates are screened without a lock so that a skipped member is never locked in
-        waitlist order (which could deadlock against locks taken in id order elsewhere).
+        Screening first keeps the lock set small; locking in key order (never in waitlist
+        order) keeps two promotions on different classes from deadlocking. Credit is checked
+        again by the caller on the locked copies.
         """
-        if self.members.get_by_id(entry.member_id).credits_at(now) < 1:
-            return None
-        member = self.members.get_by_id(entry.member_id, for_update=True)
-        if member.credits_at(now) < 1:
-            return None
-        if self.bookings.has_confirmed_overlapping(member.id, fitness_class):
-            return None
-        return member
+        waiting = [entry.member_id for entry in waitlist.entries]
+        with_credit = [m.id for m in self.members.get_by_ids(waiting) if m.credits_at(now) >= 1]
+        if not with_credit:
+            return {}
+        return {m.id: m for m in self.members.get_by_ids(with_credit, for_update=True)}
 
 
 def notice_for(event: DomainEvent) -> Notice | None:

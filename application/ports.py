@@ -37,6 +37,10 @@ class EventDispatcher(Protocol):
 class MemberRepository(Protocol):
     def get_by_id(self, member_id: str, *, for_update: bool = False) -> Member: ...
 
+    def get_by_ids(self, member_ids: list[str], *, for_update: bool = False) -> list[Member]:
+        """The members that exist among `member_ids`, in primary-key order (locking order)."""
+        ...
+
     def save(self, member: Member) -> None: ...
 
 

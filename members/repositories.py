@@ -67,6 +67,23 @@ class DjangoMemberRepository:
         grants = list(CreditGrant.objects.filter(member_id=row.pk, remaining__gt=0))
         return to_entity(row, grants)
 
+    def get_by_ids(
+        self, member_ids: list[str], *, for_update: bool = False
+    ) -> list[entities.Member]:
+        """Several members in primary-key order (the order their locks are taken in)."""
+        ids = []
+        for member_id in member_ids:
+            try:
+                ids.append(uuid.UUID(str(member_id)))
+            except ValueError:
+                continue
+        members = Member.objects.select_for_update() if for_update else Member.objects.all()
+        rows = list(members.filter(pk__in=ids).order_by("pk"))
+        grants: dict[object, list[CreditGrant]] = {row.pk: [] for row in rows}
+        for grant in CreditGrant.objects.filter(member_id__in=grants, remaining__gt=0):
+            grants[grant.member_id].append(grant)
+        return [to_entity(row, grants[row.pk]) for row in rows]
+
     def save(self, member: entities.Member) -> None:
         """Write the name and e-mail, insert new grants and update the `remaining` of changed
         ones; a grant is never deleted.

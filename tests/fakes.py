@@ -114,6 +114,9 @@ class InMemoryMemberRepository(_Table):
     def get_by_id(self, member_id: str, *, for_update: bool = False) -> Member:
         return self._read(member_id)
 
+    def get_by_ids(self, member_ids: list[str], *, for_update: bool = False) -> list[Member]:
+        return [self._read(member_id) for member_id in sorted(set(member_ids) & self._rows.keys())]
+
     def save(self, member: Member) -> None:
         if any(not 0 <= grant.remaining <= grant.amount for grant in member.grants):
             raise ConstraintViolation("a credit grant's remaining credit is out of range")
