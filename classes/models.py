@@ -4,6 +4,7 @@ import uuid
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 
 class FitnessClass(models.Model):
@@ -23,11 +24,17 @@ class FitnessClass(models.Model):
         verbose_name_plural = "classes"
         ordering = ["starts_at", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(capacity__gt=0), name="class_capacity_positive"),
             models.CheckConstraint(
-                condition=Q(ends_at__gt=F("starts_at")), name="class_ends_after_it_starts"
+                condition=Q(capacity__gt=0),
+                name="class_capacity_positive",
+                violation_error_message="A class needs room for at least one member.",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="class_ends_after_it_starts",
+                violation_error_message="A class must end after it starts.",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} {self.starts_at:%Y-%m-%d %H:%M}"
+        return f"{self.name} {timezone.localtime(self.starts_at):%a %d %b %H:%M}"

@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'class',
                 'verbose_name_plural': 'classes',
                 'ordering': ['starts_at', 'id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('capacity__gt', 0)), name='class_capacity_positive'), models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='class_ends_after_it_starts')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('capacity__gt', 0)), name='class_capacity_positive', violation_error_message='A class needs room for at least one member.'), models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='class_ends_after_it_starts', violation_error_message='A class must end after it starts.')],
             },
         ),
     ]
