@@ -9,6 +9,7 @@ first lock, so that the order of events in time is the order in which the locks 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from application.ports import (
     BookingRepository,
@@ -29,8 +30,12 @@ from domain.entities import (
     WaitlistEntry,
 )
 from domain.events import DomainEvent
-from domain.exceptions import BookingNotFoundException, OverlappingBookingException
-from domain.values import BookingPolicy, WaitlistExitReason
+from domain.exceptions import (
+    BookingNotFoundException,
+    EmailAlreadyRegisteredException,
+    OverlappingBookingException,
+)
+from domain.values import BookingPolicy, Email, WaitlistExitReason, new_id
 
 STAFF_CANCELLATION_REASON = "Cancelled by the gym"
 
@@ -194,10 +199,9 @@ class CancelClassUseCase:
             bookings = self.bookings.get_confirmed_by_class(class_id, for_update=True)
             entries = self.waitlist.get_by_class(class_id)
             fitness_class.cancel(reason, now=now)
-            members = [
-                self.members.get_by_id(member_id, for_update=True)
-                for member_id in sorted(b.member_id for b in bookings)
-            ]
+            members = self.members.get_by_ids(
+                [booking.member_id for booking in bookings], for_update=True
+            )
             for booking in bookings:
                 booking.cancel_by_staff(
                     fitness_class.starts_at,
@@ -298,3 +302,50 @@ class ChangeClassCapacityUseCase:
             self.classes.save(fitness_class)
             self.dispatcher.dispatch(collect_events([fitness_class]))
         return fitness_class
+
+
+WELCOME_CREDITS_REASON = "Welcome credits"
+
+
+class RegisteredEmails(Protocol):
+    """Which e-mail addresses are taken: a new member may not share one with anybody."""
+
+    def is_registered(self, email: Email) -> bool:
+        """Whether `email` is already used, compared without regard to case."""
+        ...
+
+
+@dataclass
+class RegisterMemberUseCase:
+    """Somebody joins the gym: a new member, welcomed with the gym's welcome credits.
+
+    The welcome is the gym's configuration, given once to the constructor (the composition
+    root reads it from the settings): `welcome_credits` credits (0: none) that expire after
+    `welcome_expiry_days` days, like a refund. A taken e-mail address is refused. Creating
+    the login that goes with the member is the caller's business, in the same transaction.
+    """
+
+    members: MemberRepository
+    emails: RegisteredEmails
+    dispatcher: EventDispatcher
+    transactions: Transactions
+    clock: Clock
+    welcome_credits: int = 0
+    welcome_expiry_days: int = 30
+
+    def execute(self, name: str, email: str) -> Member:
+        with self.transactions.atomic():
+            address = Email(email)
+            if self.emails.is_registered(address):
+                raise EmailAlreadyRegisteredException()
+            member = Member(new_id(), name.strip(), address)
+            if self.welcome_credits:
+                member.add_credits(
+                    self.welcome_credits,
+                    expiry_days=self.welcome_expiry_days,
+                    now=self.clock.now(),
+                    reason=WELCOME_CREDITS_REASON,
+                )
+            self.members.save(member)
+            self.dispatcher.dispatch(collect_events([member]))
+        return member

@@ -88,3 +88,10 @@ class WaitlistNotNeededException(DomainException):
 
 class CapacityBelowBookingsException(DomainException):
     default_message = "The capacity cannot be lower than the number of confirmed bookings."
+
+
+class EmailAlreadyRegisteredException(DomainException):
+    default_message = (
+        "An account with that e-mail address already exists. Sign in, or reset your password "
+        "if you have forgotten it."
+    )

@@ -1,10 +1,17 @@
 """Members and their credit ledger: every grant is a row that is spent down, never edited."""
 
+import secrets
 import uuid
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
+
+
+def new_calendar_token() -> str:
+    """A fresh secret for a member's calendar feed URL: 32 URL-safe characters."""
+    return secrets.token_urlsafe(24)
 
 
 class Member(models.Model):
@@ -20,6 +27,13 @@ class Member(models.Model):
     name = models.CharField(max_length=200)
     email = models.EmailField(unique=True)
     joined_at = models.DateTimeField(auto_now_add=True)
+    calendar_token = models.CharField(
+        max_length=64,
+        unique=True,
+        default=new_calendar_token,
+        editable=False,
+        help_text="The secret in the member's calendar feed URL; resetting it retires the old URL.",
+    )
 
     class Meta:
         ordering = ["name", "id"]
@@ -54,4 +68,4 @@ class CreditGrant(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.remaining}/{self.amount} credits until {self.expires_at:%Y-%m-%d}"
+        return f"{self.remaining}/{self.amount} credits until {timezone.localdate(self.expires_at)}"

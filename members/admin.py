@@ -1,0 +1,205 @@
+"""Admin for members and their credit ledger.
+
+Credits are never typed into a field: staff grant them with the "Grant credits…" action, which
+calls `AddCreditsUseCase`, and the ledger (one row per grant, spent down by bookings) is shown
+read-only. Balances are computed in the list's own query, never one query per row.
+"""
+
+from datetime import timedelta
+
+from django import forms
+from django.contrib import admin
+from django.db.models import Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest
+from django.utils import timezone
+
+from domain.exceptions import (
+    DomainException,
+    EmailAlreadyRegisteredException,
+    InvalidEmailException,
+)
+from gymbooking.admin_actions import (
+    ReadOnlyAdminMixin,
+    ReadOnlyInline,
+    RefusedSave,
+    UseCaseSaveMixin,
+    ask,
+    count_of,
+    run_for_each,
+)
+from gymbooking.composition import services
+from members.models import CreditGrant, Member
+from members.queries import attach_login
+
+
+def with_spendable_credits(queryset: QuerySet[Member], now) -> QuerySet[Member]:
+    """Members annotated with `spendable_credits`: what they can spend at `now` (unexpired
+    grants with credit left), in the same query."""
+    spendable = Q(credit_grants__remaining__gt=0, credit_grants__expires_at__gt=now)
+    return queryset.annotate(
+        spendable_credits=Coalesce(Sum("credit_grants__remaining", filter=spendable), 0)
+    )
+
+
+class CreditGrantInline(ReadOnlyInline):
+    model = CreditGrant
+    verbose_name = "credit grant"
+    verbose_name_plural = "credit grants (soonest expiry first; spent from the top)"
+    fields = ("amount", "remaining", "granted_at", "expires_at", "reason")
+    readonly_fields = fields
+
+
+class GrantCreditsForm(forms.Form):
+    # Deliberately no bounds here: the use case decides what a valid grant is, and its
+    # refusal is shown to staff as it is written in the domain.
+    amount = forms.IntegerField(help_text="Credits to add to each selected member.")
+    expiry_days = forms.IntegerField(
+        initial=30, label="Expires after (days)", help_text="The credits expire after this."
+    )
+    reason = forms.CharField(
+        max_length=200, required=False, help_text="Shown in the ledger, e.g. “10-class pack”."
+    )
+
+
+@admin.register(Member)
+class MemberAdmin(UseCaseSaveMixin, admin.ModelAdmin):
+    list_display = ("name", "email", "credit_balance", "joined_at")
+    search_fields = ("name", "email")
+    ordering = ("name", "id")
+    fields = ("name", "email", "user", "credit_balance", "joined_at")
+    readonly_fields = ("credit_balance", "joined_at")
+    raw_id_fields = ("user",)
+    inlines = (CreditGrantInline,)
+    actions = ("grant_credits",)
+    list_per_page = 50
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Member]:
+        return with_spendable_credits(super().get_queryset(request), timezone.now())
+
+    @admin.display(description="Spendable credits", ordering="spendable_credits")
+    def credit_balance(self, member: Member) -> int:
+        return getattr(member, "spendable_credits", 0)
+
+    def save_model(self, request, obj, form, change):
+        """A new member is registered through `RegisterMemberUseCase`, as a sign-up is (the
+        gym's welcome credits; an address no member or login uses), then linked to the login
+        chosen, if any. A refusal rolls the addition back and is shown on the form (see
+        `UseCaseSaveMixin`). An existing member's name, e-mail and login are saved as typed."""
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        try:
+            member = services().register_member.execute(obj.name, obj.email)
+        except DomainException as refusal:
+            about_email = (EmailAlreadyRegisteredException, InvalidEmailException)
+            raise RefusedSave(
+                "email" if isinstance(refusal, about_email) else None, refusal
+            ) from refusal
+        if obj.user is not None:
+            attach_login(member.id, obj.user)
+        obj.pk = member.id
+        obj.refresh_from_db()
+
+    def get_inlines(self, request, obj):
+        # A member being created has no ledger yet.
+        return self.inlines if obj is not None else ()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        """Only a member with no history can be deleted: deleting would erase their ledger
+        and waitlist places, and bookings are protected by the database anyway."""
+        if obj is not None and (
+            obj.bookings.exists() or obj.credit_grants.exists() or obj.waitlist_entries.exists()
+        ):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request, action_location=admin.ActionLocation.CHANGE_LIST):
+        actions = super().get_actions(request, action_location=action_location)
+        # Bulk deletion would skip the per-member check above.
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_grant_credits_permission(self, request: HttpRequest) -> bool:
+        opts = CreditGrant._meta
+        return request.user.has_perm(f"{opts.app_label}.add_{opts.model_name}")
+
+    @admin.action(
+        description="Grant credits…",
+        permissions=["grant_credits"],
+        location=[admin.ActionLocation.CHANGE_LIST, admin.ActionLocation.CHANGE_FORM],
+    )
+    def grant_credits(self, request: HttpRequest, queryset: QuerySet[Member]):
+        values, page = ask(
+            self,
+            request,
+            queryset,
+            GrantCreditsForm,
+            title="Grant credits",
+            intro="Grant credits to these members:",
+            submit_label="Grant credits",
+        )
+        if page is not None:
+            return page
+        amount = values["amount"]
+
+        def grant(member: Member) -> None:
+            services().add_credits.execute(
+                str(member.pk), amount, expiry_days=values["expiry_days"], reason=values["reason"]
+            )
+
+        run_for_each(
+            self,
+            request,
+            queryset,
+            grant,
+            succeeded=lambda done: (
+                f"Granted {count_of(amount, 'credit', 'credits')} "
+                f"to {count_of(done, 'member', 'members')}."
+            ),
+        )
+        return None
+
+
+class GrantExpiryFilter(admin.SimpleListFilter):
+    title = "expiry"
+    parameter_name = "expiry"
+
+    def lookups(self, request, model_admin):
+        return (
+            ("spendable", "Spendable"),
+            ("soon", "Expiring within 7 days"),
+            ("expired", "Expired with credit left"),
+            ("used", "Used up"),
+        )
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        match self.value():
+            case "spendable":
+                return queryset.filter(remaining__gt=0, expires_at__gt=now)
+            case "soon":
+                return queryset.filter(
+                    remaining__gt=0, expires_at__gt=now, expires_at__lte=now + timedelta(days=7)
+                )
+            case "expired":
+                return queryset.filter(remaining__gt=0, expires_at__lte=now)
+            case "used":
+                return queryset.filter(remaining=0)
+        return queryset
+
+
+@admin.register(CreditGrant)
+class CreditGrantAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The ledger, read-only: grants come from the "Grant credits…" action and refunds."""
+
+    list_display = ("member", "amount", "remaining", "granted_at", "expires_at", "reason")
+    list_filter = (GrantExpiryFilter,)
+    list_select_related = ("member",)
+    search_fields = ("member__name", "member__email", "reason")
+    date_hierarchy = "granted_at"
+    ordering = ("-granted_at", "id")
+    # The ledger grows with every purchase and refund: no second COUNT on a filtered list.
+    show_full_result_count = False
+    fields = ("member", "amount", "remaining", "granted_at", "expires_at", "reason")
+    readonly_fields = fields
