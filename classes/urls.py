@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401 - routes are added with the pages
+from django.urls import path
+
+from classes import views
 
 app_name = "classes"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.schedule, name="schedule"),
+    path("classes/<uuid:class_id>/", views.detail, name="detail"),
+]

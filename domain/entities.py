@@ -24,10 +24,9 @@ from domain.events import (
 from domain.values import (
     DEFAULT_POLICY,
     BookingPolicy,
+    CancellationCost,
     Email,
-    LateCancellation,
     WaitlistExitReason,
-    describe_duration,
     new_id,
 )
 
@@ -394,13 +393,10 @@ class Booking(Entity):
         without a refund.
         """
         self._ensure_cancellable(class_start_time, now)
-        time_left = class_start_time - now
-        late = time_left < policy.cancellation_window
-        if late and policy.late_cancellation is LateCancellation.REFUSE:
-            raise exceptions.BookingNotCancellableException(
-                f"You can't cancel within {describe_duration(policy.cancellation_window)} of "
-                f"class start; this class starts in {describe_duration(time_left)}."
-            )
+        terms = policy.cancellation_terms(class_start_time, now)
+        if not terms.allowed:
+            raise exceptions.BookingNotCancellableException(terms.refusal)
+        late = terms.cost is CancellationCost.FORFEITED
         self._cancel(reason, now=now, late=late, by_staff=False, with_class=False)
 
     def cancel_by_staff(

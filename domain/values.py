@@ -2,7 +2,7 @@
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from uuid import uuid4
 
@@ -40,6 +40,50 @@ class LateCancellation(StrEnum):
     FORFEIT = "forfeit"  # the spot is freed, the credit is not refunded
 
 
+class CancellationCost(StrEnum):
+    """What a member's cancellation does at a given moment."""
+
+    REFUNDED = "refunded"  # outside the window: the credit comes back
+    FORFEITED = "forfeited"  # inside the window, policy "forfeit": the spot goes, the credit too
+    CLOSED = "closed"  # inside the window, policy "refuse": it cannot be cancelled
+    STARTED = "started"  # the class has started: nothing can change
+
+
+@dataclass(frozen=True)
+class CancellationTerms:
+    """What cancelling would do now, and how to say so to the member before they decide."""
+
+    cost: CancellationCost
+    window: timedelta
+    time_left: timedelta
+
+    @property
+    def allowed(self) -> bool:
+        return self.cost in (CancellationCost.REFUNDED, CancellationCost.FORFEITED)
+
+    @property
+    def message(self) -> str:
+        match self.cost:
+            case CancellationCost.REFUNDED:
+                return "Your credit will be refunded."
+            case CancellationCost.FORFEITED:
+                return (
+                    "Cancelling now is a late cancellation: the spot is freed but your credit "
+                    "is not refunded."
+                )
+            case CancellationCost.CLOSED:
+                return f"Cancellation closes {describe_duration(self.window)} before the start."
+        return "This class has started."
+
+    @property
+    def refusal(self) -> str:
+        """Why a cancellation inside a refusing window is refused."""
+        return (
+            f"You can't cancel within {describe_duration(self.window)} of class start; "
+            f"this class starts in {describe_duration(self.time_left)}."
+        )
+
+
 @dataclass(frozen=True)
 class BookingPolicy:
     """The gym's configurable rules; the defaults are the book's."""
@@ -48,6 +92,19 @@ class BookingPolicy:
     late_cancellation: LateCancellation = LateCancellation.REFUSE
     refund_expiry_days: int = 30
     promotion_cutoff: timedelta = timedelta(0)
+
+    def cancellation_terms(self, class_start_time: datetime, now: datetime) -> CancellationTerms:
+        """The one rule for what a member's cancellation costs at `now`."""
+        time_left = class_start_time - now
+        if time_left <= timedelta(0):
+            cost = CancellationCost.STARTED
+        elif time_left >= self.cancellation_window:
+            cost = CancellationCost.REFUNDED
+        elif self.late_cancellation is LateCancellation.FORFEIT:
+            cost = CancellationCost.FORFEITED
+        else:
+            cost = CancellationCost.CLOSED
+        return CancellationTerms(cost, self.cancellation_window, time_left)
 
 
 DEFAULT_POLICY = BookingPolicy()

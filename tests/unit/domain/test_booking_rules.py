@@ -5,7 +5,7 @@ import pytest
 from domain.entities import Booking, BookingStatus
 from domain.events import BookingCancelled, BookingConfirmed
 from domain.exceptions import BookingNotCancellableException, ClassAlreadyStartedException
-from domain.values import BookingPolicy, LateCancellation
+from domain.values import BookingPolicy, CancellationCost, LateCancellation
 
 FORFEIT = BookingPolicy(late_cancellation=LateCancellation.FORFEIT)
 
@@ -210,3 +210,37 @@ def test_recorded_events_are_handed_out_as_a_copy_until_cleared(booking, now):
     assert len(booking.get_domain_events()) == 1
     booking.clear_domain_events()
     assert booking.get_domain_events() == []
+
+
+@pytest.mark.parametrize(
+    ("starts_in", "late_cancellation", "cost", "allowed"),
+    [
+        (timedelta(hours=3), LateCancellation.REFUSE, CancellationCost.REFUNDED, True),
+        (timedelta(hours=2), LateCancellation.REFUSE, CancellationCost.REFUNDED, True),
+        (timedelta(hours=1), LateCancellation.REFUSE, CancellationCost.CLOSED, False),
+        (timedelta(hours=1), LateCancellation.FORFEIT, CancellationCost.FORFEITED, True),
+        (timedelta(0), LateCancellation.FORFEIT, CancellationCost.STARTED, False),
+        (-timedelta(minutes=5), LateCancellation.REFUSE, CancellationCost.STARTED, False),
+    ],
+)
+def test_the_policy_tells_what_a_cancellation_would_cost_before_it_is_made(
+    now, starts_in, late_cancellation, cost, allowed
+):
+    # given the gym's policy
+    policy = BookingPolicy(late_cancellation=late_cancellation)
+
+    # when a member looks at a class starting `starts_in` from now
+    terms = policy.cancellation_terms(now + starts_in, now)
+
+    # then the terms say what cancelling would do, in the member's words
+    assert (terms.cost, terms.allowed) == (cost, allowed)
+    assert (
+        terms.message
+        == {
+            CancellationCost.REFUNDED: "Your credit will be refunded.",
+            CancellationCost.FORFEITED: "Cancelling now is a late cancellation: the spot is freed "
+            "but your credit is not refunded.",
+            CancellationCost.CLOSED: "Cancellation closes 2 hours before the start.",
+            CancellationCost.STARTED: "This class has started.",
+        }[cost]
+    )

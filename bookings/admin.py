@@ -1,0 +1,140 @@
+"""Admin for bookings and waitlist entries: read-only records of what the use cases did.
+
+A booking changes only through a use case: staff cancel one with the "Cancel selected bookings
+as staff…" action (`StaffCancelBookingUseCase`: no cancellation window, always refunded, the
+freed spot offered to the waitlist). Waitlist entries are listed for reference; members join
+and leave through their own pages and promotion happens by itself.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from bookings.models import Booking, WaitlistEntry
+from classes.admin import ClassDateFilter, local_time
+from gymbooking.admin_actions import ReadOnlyAdminMixin, ask, count_of, run_for_each
+from gymbooking.composition import services
+
+
+class ClassStartFilter(ClassDateFilter):
+    """The date filter of classes, applied to the class a row belongs to."""
+
+    title = "class date"
+    starts_at_field = "fitness_class__starts_at"
+
+
+class StaffCancelForm(forms.Form):
+    reason = forms.CharField(
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The member is told this. Left blank: “Cancelled by the gym”. "
+        "The credit is always refunded.",
+    )
+
+
+class FitnessClassColumns:
+    """List columns showing the class a row belongs to, with its local start."""
+
+    @admin.display(description="class", ordering="fitness_class__name")
+    def class_name(self, row) -> str:
+        return row.fitness_class.name
+
+    @admin.display(description="class starts", ordering="fitness_class__starts_at")
+    def class_starts_at(self, row):
+        return row.fitness_class.starts_at
+
+
+def describe_booking(booking: Booking) -> str:
+    return (
+        f"{booking.member.name}: {booking.fitness_class.name}, "
+        f"{local_time(booking.fitness_class.starts_at)}"
+    )
+
+
+@admin.register(Booking)
+class BookingAdmin(ReadOnlyAdminMixin, FitnessClassColumns, admin.ModelAdmin):
+    list_display = (
+        "member",
+        "class_name",
+        "class_starts_at",
+        "status",
+        "created_at",
+        "cancelled_at",
+    )
+    list_filter = ("status", ClassStartFilter)
+    search_fields = ("member__name", "member__email", "fitness_class__name")
+    ordering = ("-created_at", "id")
+    fields = (
+        "member",
+        "fitness_class",
+        "status",
+        "created_at",
+        "cancelled_at",
+        "cancellation_reason",
+        "credit_grant",
+    )
+    readonly_fields = fields
+    actions = ("cancel_as_staff",)
+    list_per_page = 50
+    # The table grows with every booking: no second COUNT over all of it on a filtered list.
+    show_full_result_count = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Booking]:
+        return super().get_queryset(request).select_related("member", "fitness_class")
+
+    def has_cancel_permission(self, request: HttpRequest) -> bool:
+        """Cancelling is the one change staff make to a booking: Django's change permission."""
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+
+    @admin.action(
+        description="Cancel this booking as staff…",
+        description_plural="Cancel selected bookings as staff…",
+        permissions=["cancel"],
+        location=[admin.ActionLocation.CHANGE_LIST, admin.ActionLocation.CHANGE_FORM],
+    )
+    def cancel_as_staff(self, request: HttpRequest, queryset: QuerySet[Booking]):
+        values, page = ask(
+            self,
+            request,
+            queryset,
+            StaffCancelForm,
+            title="Cancel bookings as staff",
+            intro="Cancel these bookings? Each member gets their credit back.",
+            submit_label="Cancel the bookings",
+            label=describe_booking,
+        )
+        if page is not None:
+            return page
+        run_for_each(
+            self,
+            request,
+            queryset,
+            lambda booking: services().staff_cancel_booking.execute(
+                str(booking.pk), values["reason"]
+            ),
+            succeeded=lambda done: (
+                f"Cancelled {count_of(done, 'booking', 'bookings')} and refunded the credits."
+            ),
+            label=describe_booking,
+        )
+        return None
+
+
+@admin.register(WaitlistEntry)
+class WaitlistEntryAdmin(ReadOnlyAdminMixin, FitnessClassColumns, admin.ModelAdmin):
+    """Who waits for what. The order of a class's waitlist is shown on the class's page."""
+
+    list_display = ("member", "class_name", "class_starts_at", "created_at")
+    list_filter = (ClassStartFilter,)
+    search_fields = ("member__name", "member__email", "fitness_class__name")
+    ordering = ("fitness_class__starts_at", "created_at", "id")
+    fields = ("member", "fitness_class", "created_at")
+    readonly_fields = fields
+    list_per_page = 50
+    show_full_result_count = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[WaitlistEntry]:
+        return super().get_queryset(request).select_related("member", "fitness_class")

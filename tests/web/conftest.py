@@ -1,0 +1,63 @@
+"""Members signed in through the test client: Ana (`member`, `member_client`) and Ben
+(`other_member`, `other_client`), each a Django user linked to a Member by `Member.user`, who
+can also sign in with their e-mail address and `PASSWORD`. Neither holds credits: a test
+grants what it needs."""
+
+from functools import cache
+
+import pytest
+from django.contrib.auth.hashers import make_password
+from django.test import Client
+
+from tests.factories import MemberFactory
+
+PASSWORD = "a-long-test-password"
+
+
+@cache
+def _password_hash() -> str:
+    """`PASSWORD` hashed once per test run: hashing is slow on purpose."""
+    return make_password(PASSWORD)
+
+
+def _member_with_login(django_user_model, name: str, email: str):
+    user = django_user_model.objects.create_user(username=email, email=email)
+    user.password = _password_hash()
+    user.save(update_fields=["password"])
+    return MemberFactory(name=name, email=email, user=user)
+
+
+@pytest.fixture
+def member(db, django_user_model):
+    return _member_with_login(django_user_model, "Ana", "ana@example.com")
+
+
+@pytest.fixture
+def member_client(client, member):
+    client.force_login(member.user)
+    return client
+
+
+@pytest.fixture
+def other_member(db, django_user_model):
+    return _member_with_login(django_user_model, "Ben", "ben@example.com")
+
+
+@pytest.fixture
+def other_client(other_member):
+    client = Client()
+    client.force_login(other_member.user)
+    return client
+
+
+@pytest.fixture
+def late_cancellation_forfeits(settings):
+    """The gym's "forfeit" policy: requested before `services`, so the use cases and the
+    pages read it."""
+    settings.GYM_LATE_CANCELLATION = "forfeit"
+
+
+@pytest.fixture
+def four_hour_cancellation_window(settings):
+    """A 4-hour cancellation window: requested before `services`, like the policy above."""
+    settings.GYM_CANCELLATION_WINDOW_HOURS = 4
