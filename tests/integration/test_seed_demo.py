@@ -1,0 +1,132 @@
+"""`manage.py seed_demo`: a believable week of demo data, made through the use cases, so the
+rules hold afterwards; a second run changes nothing."""
+
+from datetime import timedelta
+from io import StringIO
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.core.management import call_command
+from django.db.models import F, Sum
+from django.utils import timezone
+
+from bookings.models import Booking, WaitlistEntry
+from classes.models import FitnessClass
+from classes.queries import spendable_credits, with_counts
+from members.models import CreditGrant, Member
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    """The demo's logins are hashed; a fast hasher keeps these tests quick."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def seed(*args: str) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    models = [get_user_model(), Member, CreditGrant, FitnessClass, Booking, WaitlistEntry]
+    return {model.__name__: model.objects.count() for model in models}
+
+
+def test_seed_demo_makes_members_a_week_of_classes_and_a_staff_login():
+    output = seed()
+
+    assert Member.objects.count() == 20
+    ana = Member.objects.get(email="ana@example.com")
+    assert ana.user.username == "ana@example.com"
+    assert ana.user.check_password("gymbooking-demo")
+    staff = get_user_model().objects.get(username="staff")
+    assert staff.is_superuser and staff.is_staff
+    assert staff.email == "staff@gymbooking.local"
+    assert staff.check_password("gymbooking-staff")
+    zone = ZoneInfo(settings.TIME_ZONE)
+    days = {timezone.localtime(c.starts_at, zone).date() for c in FitnessClass.objects.all()}
+    today = timezone.localdate(timezone=zone)
+    assert days == {today + timedelta(days=n) for n in range(7)}
+    assert FitnessClass.objects.count() >= 7 * 4
+    assert "staff / gymbooking-staff" in output
+    assert "ana@example.com / gymbooking-demo" in output
+
+
+def test_seed_demo_books_through_the_use_cases_with_full_and_nearly_empty_classes():
+    seed()
+
+    classes = list(with_counts(FitnessClass.objects.all()))
+    full_with_waitlist = [
+        c for c in classes if c.confirmed_count == c.capacity and 2 <= c.waiting_count <= 4
+    ]
+    assert full_with_waitlist
+    assert any(c.confirmed_count <= 1 for c in classes)
+    assert not any(c.confirmed_count and c.starts_at <= timezone.now() for c in classes), (
+        "only classes still to come are booked"
+    )
+    # Every confirmed booking spent exactly one credit of its member.
+    for member in Member.objects.annotate(
+        spent=Sum(F("credit_grants__amount") - F("credit_grants__remaining"))
+    ):
+        assert (member.spent or 0) == member.bookings.filter(status="confirmed").count()
+    assert CreditGrant.objects.filter(
+        member__email="dev@example.com", expires_at__lte=timezone.now() + timedelta(days=3)
+    ).exists()
+    now = timezone.now()
+    broke = {m.email for m in Member.objects.all() if spendable_credits(m.pk, now) == 0}
+    assert broke == {"hugo@example.com", "olga@example.com"}
+
+
+def test_after_seeding_no_class_is_over_capacity_and_no_balance_is_negative():
+    seed()
+
+    assert not with_counts(FitnessClass.objects.all()).filter(confirmed_count__gt=F("capacity"))
+    assert not CreditGrant.objects.filter(remaining__lt=0).exists()
+    assert not CreditGrant.objects.filter(remaining__gt=F("amount")).exists()
+    assert not WaitlistEntry.objects.filter(
+        fitness_class__bookings__member=F("member"), fitness_class__bookings__status="confirmed"
+    ).exists(), "nobody waits for a class they are booked on"
+
+
+def test_running_seed_demo_twice_changes_nothing_the_second_time():
+    seed()
+    before = counts()
+
+    output = seed()
+
+    assert counts() == before
+    assert "already exists" in output
+
+
+def test_a_dry_run_saves_nothing_and_always_plans_the_same_demo():
+    first = seed("--dry-run")
+    second = seed("--dry-run")
+
+    assert counts() == dict.fromkeys(counts(), 0)
+    assert "nothing was saved" in first
+    assert first == second
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_demos_booking_emails_are_discarded_by_default():
+    """Committed for real, so the notifications run after commit as in production."""
+    seed()
+
+    assert Booking.objects.exists()
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_demos_booking_emails_go_to_the_configured_mailer_when_asked_for():
+    seed("--send-email")
+
+    assert len(mail.outbox) == Booking.objects.count()
+    assert {message.to[0] for message in mail.outbox} <= set(
+        Member.objects.values_list("email", flat=True)
+    )

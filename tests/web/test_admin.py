@@ -1,0 +1,589 @@
+"""The Django admin, through the test client as a superuser: every page renders, lists run a
+fixed number of queries however many rows they show, and every change of business state goes
+through a use case (actions and the capacity field), with refusals shown as messages or form
+errors and nothing saved.
+
+Setup rows come from the factories; the behaviour under test is driven through the admin.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django import forms
+from django.contrib.messages import get_messages
+from django.urls import reverse
+from django.utils import timezone
+
+from bookings.models import Booking, WaitlistEntry
+from classes.models import FitnessClass
+from gymbooking.admin_actions import APPLY, FORM_PREFIX
+from members.admin import with_spendable_credits
+from members.models import CreditGrant, Member
+from tests.factories import (
+    BookingFactory,
+    CreditGrantFactory,
+    FitnessClassFactory,
+    MemberFactory,
+    WaitlistEntryFactory,
+    full_class,
+    member_with_credits,
+)
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [Member, CreditGrant, FitnessClass, Booking, WaitlistEntry]
+READ_ONLY_MODELS = [CreditGrant, Booking, WaitlistEntry]
+# Queries of a change list page, whatever the number of rows (session, user, count, rows,
+# filters' choices, date hierarchy): pinned, and shown constant at two sizes below.
+MEMBER_CHANGELIST_QUERIES = 5
+CLASS_CHANGELIST_QUERIES = 9
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    """`admin_client` logs in a freshly hashed superuser; a fast hasher keeps tests quick."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def admin_url(model, view: str, *args) -> str:
+    opts = model._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}", args=args)
+
+
+def messages_of(response) -> list[str]:
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def run_action(client, model, action: str, objects, **values):
+    """Choose `action` for `objects` on the change list, then answer its intermediate form
+    with `values`, posting back exactly what the page carries. Returns both responses."""
+    url = admin_url(model, "changelist")
+    choose = {"action": action, "_selected_action": [str(obj.pk) for obj in objects], "index": 0}
+    asked = client.post(url, choose)
+    assert asked.status_code == 200, "the action asks for its values first"
+    answer: dict[str, list[str]] = {}
+    for name, value in asked.context["carried"]:
+        answer.setdefault(name, []).append(value)
+    answer[APPLY] = ["yes"]
+    for name, value in values.items():
+        answer[f"{FORM_PREFIX}-{name}"] = [str(value)]
+    return asked, client.post(url, answer, follow=True)
+
+
+def change_form_data(response) -> dict[str, object]:
+    """What a browser sends back from a change page unchanged: the form's fields and the
+    inlines' management forms."""
+    data: dict[str, object] = {"_save": "Save"}
+    for field in response.context["adminform"].form:
+        widget = field.field.widget
+        value = field.value()
+        if isinstance(widget, forms.MultiWidget):
+            for suffix, part in zip(widget.widgets_names, widget.decompress(value), strict=True):
+                data[f"{field.html_name}{suffix}"] = "" if part is None else str(part)
+        elif value is not None:
+            data[field.html_name] = value
+    for inline in response.context["inline_admin_formsets"]:
+        for field in inline.formset.management_form:
+            data[field.html_name] = field.value()
+    return data
+
+
+@pytest.fixture
+def gym():
+    """One of everything: a member with credit, a class with a booking and a waitlist."""
+    member = member_with_credits(5, name="Ana Silva", email="ana@example.com")
+    spin = full_class(capacity=1, name="Spin")
+    WaitlistEntryFactory(member=member, fitness_class=spin)
+    booking = Booking.objects.get(fitness_class=spin)
+    return {
+        Member: member,
+        CreditGrant: member.credit_grants.get(),
+        FitnessClass: spin,
+        Booking: booking,
+        WaitlistEntry: WaitlistEntry.objects.get(),
+    }
+
+
+# --- Every page renders ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("app_label", ["members", "classes", "bookings"])
+def test_the_admin_index_and_each_apps_index_render(admin_client, gym, app_label):
+    assert admin_client.get(reverse("admin:index")).status_code == 200
+    assert admin_client.get(reverse("admin:app_list", args=[app_label])).status_code == 200
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+def test_every_change_list_renders(admin_client, gym, model):
+    response = admin_client.get(admin_url(model, "changelist"))
+
+    assert response.status_code == 200
+    assert len(response.context["cl"].result_list) >= 1
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+def test_every_change_page_renders(admin_client, gym, model):
+    response = admin_client.get(admin_url(model, "change", gym[model].pk))
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("model", "query"),
+    [
+        (Member, {"q": "ana"}),
+        (CreditGrant, {"expiry": "spendable", "q": "ana"}),
+        (CreditGrant, {"expiry": "soon"}),
+        (CreditGrant, {"expiry": "expired"}),
+        (CreditGrant, {"expiry": "used"}),
+        (FitnessClass, {"when": "today"}),
+        (FitnessClass, {"when": "tomorrow"}),
+        (FitnessClass, {"when": "week", "cancelled": "no", "q": "spin"}),
+        (FitnessClass, {"when": "upcoming", "instructor": "Kim", "location": "Studio 1"}),
+        (FitnessClass, {"when": "past", "cancelled": "yes"}),
+        (Booking, {"status__exact": "confirmed", "when": "week", "q": "spin"}),
+        (WaitlistEntry, {"when": "upcoming", "q": "ana@example.com"}),
+    ],
+)
+def test_filters_and_search_render(admin_client, gym, model, query):
+    response = admin_client.get(admin_url(model, "changelist"), query)
+
+    assert response.status_code == 200, "an unknown filter would redirect with ?e=1"
+
+
+@pytest.mark.parametrize("model", [Member, FitnessClass], ids=lambda m: m.__name__)
+def test_members_and_classes_can_be_added_by_hand(admin_client, model):
+    assert admin_client.get(admin_url(model, "add")).status_code == 200
+
+
+def test_a_class_is_created_with_the_add_form(admin_client):
+    response = admin_client.post(
+        admin_url(FitnessClass, "add"),
+        {
+            "name": "Yoga",
+            "instructor": "Lena",
+            "location": "Studio 2",
+            "starts_at_0": "2030-03-04",
+            "starts_at_1": "18:30:00",
+            "ends_at_0": "2030-03-04",
+            "ends_at_1": "19:30:00",
+            "capacity": "12",
+        },
+    )
+
+    assert response.status_code == 302
+    yoga = FitnessClass.objects.get(name="Yoga")
+    assert yoga.capacity == 12
+    assert timezone.localtime(yoga.starts_at).strftime("%H:%M") == "18:30"
+
+
+def test_a_class_that_ends_before_it_starts_is_refused_with_a_clear_message(admin_client):
+    response = admin_client.post(
+        admin_url(FitnessClass, "add"),
+        {
+            "name": "Yoga",
+            "starts_at_0": "2030-03-04",
+            "starts_at_1": "18:30:00",
+            "ends_at_0": "2030-03-04",
+            "ends_at_1": "18:00:00",
+            "capacity": "12",
+        },
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["ends_at"] == [
+        "The class must end after it starts."
+    ]
+    assert not FitnessClass.objects.exists()
+
+
+# --- Query counts --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_member_list_runs_the_same_queries_for_5_and_50_members(
+    admin_client, django_assert_max_num_queries, rows
+):
+    for _ in range(rows):
+        member = member_with_credits(3)
+        CreditGrantFactory(member=member, amount=2)
+
+    with django_assert_max_num_queries(MEMBER_CHANGELIST_QUERIES):
+        response = admin_client.get(admin_url(Member, "changelist"))
+
+    assert response.status_code == 200
+    listed = response.context["cl"].result_list
+    assert len(listed) == rows
+    assert {member.spendable_credits for member in listed} == {5}
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_class_list_runs_the_same_queries_for_5_and_50_classes(
+    admin_client, django_assert_max_num_queries, rows
+):
+    for hours in range(rows):
+        spin = full_class(capacity=2, starts_at=timezone.now() + timedelta(hours=hours + 1))
+        WaitlistEntryFactory.create_batch(3, fitness_class=spin)
+
+    with django_assert_max_num_queries(CLASS_CHANGELIST_QUERIES):
+        response = admin_client.get(admin_url(FitnessClass, "changelist"))
+
+    assert response.status_code == 200
+    listed = response.context["cl"].result_list
+    assert len(listed) == rows
+    assert {(c.confirmed_count, c.waiting_count) for c in listed} == {(2, 3)}
+
+
+def test_the_member_list_shows_only_spendable_credits():
+    """Expired and used-up grants do not count."""
+    member = member_with_credits(4)
+    CreditGrantFactory(member=member, amount=3, expires_at=timezone.now() - timedelta(days=1))
+    CreditGrantFactory(member=member, amount=2, remaining=0)
+
+    assert with_spendable_credits(Member.objects.all(), timezone.now()).get().spendable_credits == 4
+
+
+# --- Members: registering ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def two_welcome_credits(settings):
+    settings.GYM_WELCOME_CREDITS = 2
+
+
+def test_a_member_added_by_staff_is_registered_with_the_welcome_credits(
+    admin_client, two_welcome_credits, services, django_user_model
+):
+    login = django_user_model.objects.create_user(username="cara.murphy")
+
+    response = admin_client.post(
+        admin_url(Member, "add"),
+        {"name": " Cara Murphy ", "email": "cara@example.com", "user": login.pk},
+    )
+
+    cara = Member.objects.get(email="cara@example.com")
+    assert response.status_code == 302
+    assert response.url == admin_url(Member, "changelist")
+    assert (cara.name, cara.user) == ("Cara Murphy", login)
+    welcome = cara.credit_grants.get()
+    assert (welcome.amount, welcome.reason) == (2, "Welcome credits")
+
+
+def test_adding_a_member_with_a_taken_address_is_refused_on_the_email_field(admin_client, services):
+    MemberFactory(email="ana@example.com")
+
+    response = admin_client.post(
+        admin_url(Member, "add"), {"name": "Ana Again", "email": "ANA@example.com"}
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["email"] == [
+        "An account with that e-mail address already exists. Sign in, or reset your password "
+        "if you have forgotten it."
+    ]
+    assert response.context["adminform"].form["name"].value() == "Ana Again"
+    assert Member.objects.count() == 1
+    assert not CreditGrant.objects.exists()
+
+
+# --- Members: granting credits -------------------------------------------------------------------
+
+
+def test_granting_credits_asks_for_the_amount_then_grants_through_the_use_case(
+    admin_client, services
+):
+    ana, ben = MemberFactory(name="Ana"), MemberFactory(name="Ben")
+
+    asked, done = run_action(
+        admin_client,
+        Member,
+        "grant_credits",
+        [ana, ben],
+        amount=5,
+        expiry_days=10,
+        reason="5-class pack",
+    )
+
+    assert [str(obj) for obj in asked.context["objects"]] == ["Ana", "Ben"]
+    assert asked.context["form"]["expiry_days"].value() == 30
+    for member in (ana, ben):
+        grant = member.credit_grants.get()
+        assert (grant.amount, grant.remaining, grant.reason) == (5, 5, "5-class pack")
+        assert grant.expires_at - grant.granted_at == timedelta(days=10)
+    assert done.status_code == 200
+    assert messages_of(done) == ["Granted 5 credits to 2 members."]
+
+
+def test_granting_zero_credits_is_refused_with_the_domains_message_and_grants_nothing(
+    admin_client, services
+):
+    ana = MemberFactory(name="Ana")
+
+    _, done = run_action(
+        admin_client, Member, "grant_credits", [ana], amount=0, expiry_days=30, reason=""
+    )
+
+    assert done.status_code == 200
+    assert messages_of(done) == [
+        "Ana: Credits are granted in whole positive numbers with a positive expiry."
+    ]
+    assert not CreditGrant.objects.exists()
+
+
+def test_an_incomplete_grant_form_is_shown_again_without_granting(admin_client, services):
+    ana = MemberFactory(name="Ana")
+
+    _, again = run_action(admin_client, Member, "grant_credits", [ana], amount="", expiry_days=30)
+
+    assert again.status_code == 200
+    assert again.context["form"].errors["amount"]
+    assert not CreditGrant.objects.exists()
+
+
+def test_credits_can_be_granted_from_the_members_own_page(admin_client, services):
+    ana = MemberFactory(name="Ana")
+    url = admin_url(Member, "change", ana.pk)
+    choose = {"CHANGE_FORM-action": "grant_credits", "_selected_action": str(ana.pk)}
+
+    asked = admin_client.post(url, choose)
+    done = admin_client.post(
+        url,
+        {
+            **dict(asked.context["carried"]),
+            APPLY: "yes",
+            f"{FORM_PREFIX}-amount": "3",
+            f"{FORM_PREFIX}-expiry_days": "30",
+        },
+        follow=True,
+    )
+
+    assert ana.credit_grants.get().amount == 3
+    assert done.redirect_chain[-1][0] == url
+    assert messages_of(done) == ["Granted 3 credits to 1 member."]
+
+
+# --- Classes: capacity through its use case ------------------------------------------------------
+
+
+def post_class_change(client, fitness_class, **changes):
+    url = admin_url(FitnessClass, "change", fitness_class.pk)
+    data = change_form_data(client.get(url))
+    data.update(changes)
+    return client.post(url, data)
+
+
+def test_increasing_the_capacity_promotes_the_first_waiting_member(
+    admin_client, services, django_capture_on_commit_callbacks
+):
+    spin = full_class(capacity=1, name="Spin")
+    waiting = member_with_credits(1)
+    WaitlistEntryFactory(member=waiting, fitness_class=spin)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_class_change(admin_client, spin, capacity=2, instructor="Marco")
+
+    assert response.status_code == 302
+    spin.refresh_from_db()
+    assert (spin.capacity, spin.instructor) == (2, "Marco")
+    assert Booking.objects.get(member=waiting).status == "confirmed"
+    assert not WaitlistEntry.objects.exists()
+
+
+def test_a_capacity_below_the_confirmed_bookings_is_refused_and_nothing_is_saved(
+    admin_client, services
+):
+    spin = full_class(capacity=3, name="Spin", instructor="Kim")
+
+    response = post_class_change(admin_client, spin, capacity=2, instructor="Marco")
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["capacity"] == [
+        "The capacity cannot go below 3: 3 members are booked."
+    ]
+    assert response.context["adminform"].form["instructor"].value() == "Marco"
+    spin.refresh_from_db()
+    assert (spin.capacity, spin.instructor) == (3, "Kim")
+
+
+def test_the_capacity_of_a_cancelled_class_cannot_change(admin_client, services):
+    spin = FitnessClassFactory(capacity=5, cancelled_at=timezone.now())
+
+    response = post_class_change(admin_client, spin, capacity=8)
+
+    assert response.context["adminform"].form.errors["capacity"] == [
+        "This class has been cancelled."
+    ]
+    spin.refresh_from_db()
+    assert spin.capacity == 5
+
+
+def test_other_fields_of_a_class_save_as_typed(admin_client, services):
+    spin = FitnessClassFactory(capacity=5, location="Studio 1")
+
+    response = post_class_change(admin_client, spin, location="Studio 2")
+
+    assert response.status_code == 302
+    spin.refresh_from_db()
+    assert (spin.capacity, spin.location) == (5, "Studio 2")
+
+
+def test_the_class_page_lists_confirmed_bookings_and_the_waitlist_in_order(admin_client):
+    spin = full_class(capacity=2)
+    BookingFactory(fitness_class=spin, status="cancelled", cancelled_at=timezone.now())
+    first = WaitlistEntryFactory(
+        fitness_class=spin, created_at=timezone.now() - timedelta(minutes=5)
+    )
+    second = WaitlistEntryFactory(fitness_class=spin)
+
+    response = admin_client.get(admin_url(FitnessClass, "change", spin.pk))
+
+    bookings, waitlist = (inline.formset for inline in response.context["inline_admin_formsets"])
+    assert {form.instance.status for form in bookings.forms} == {"confirmed"}
+    assert len(bookings.forms) == 2
+    assert [(f.instance.pk, f.instance.position_in_line) for f in waitlist.forms] == [
+        (first.pk, 1),
+        (second.pk, 2),
+    ]
+
+
+# --- Classes: cancelling -------------------------------------------------------------------------
+
+
+def test_cancelling_classes_cancels_them_and_refunds_every_booking(admin_client, services):
+    spin = full_class(capacity=2, name="Spin")
+    WaitlistEntryFactory(fitness_class=spin)
+    booked = [booking.member for booking in spin.bookings.all()]
+
+    _, done = run_action(
+        admin_client, FitnessClass, "cancel_classes", [spin], reason="Instructor ill"
+    )
+
+    spin.refresh_from_db()
+    assert spin.cancelled_at is not None
+    assert spin.cancellation_reason == "Instructor ill"
+    assert set(spin.bookings.values_list("status", flat=True)) == {"cancelled"}
+    for member in booked:
+        refund = member.credit_grants.get()
+        assert (refund.amount, refund.reason) == (1, "Refund: Spin")
+    assert not WaitlistEntry.objects.exists()
+    assert messages_of(done) == ["Cancelled 1 class."]
+
+
+def test_a_class_that_cannot_be_cancelled_is_reported_and_the_others_are_cancelled(
+    admin_client, services
+):
+    started = FitnessClassFactory(name="Yoga", starts_at=timezone.now() - timedelta(minutes=5))
+    upcoming = FitnessClassFactory(name="Spin")
+
+    _, done = run_action(
+        admin_client, FitnessClass, "cancel_classes", [started, upcoming], reason="Flood"
+    )
+
+    started.refresh_from_db()
+    upcoming.refresh_from_db()
+    assert started.cancelled_at is None
+    assert upcoming.cancelled_at is not None
+    reported = messages_of(done)
+    assert reported[-1] == "Cancelled 1 class."
+    assert reported[0].startswith("Yoga, ")
+    assert reported[0].endswith(": This class has already started, so it can no longer be changed.")
+
+
+def test_cancelling_a_class_needs_a_reason(admin_client, services):
+    spin = FitnessClassFactory()
+
+    _, again = run_action(admin_client, FitnessClass, "cancel_classes", [spin], reason="")
+
+    assert again.context["form"].errors["reason"]
+    spin.refresh_from_db()
+    assert spin.cancelled_at is None
+
+
+# --- Bookings: staff cancellation ----------------------------------------------------------------
+
+
+def test_staff_cancelling_a_booking_cancels_it_and_refunds_the_credit(admin_client, services):
+    booking = BookingFactory(fitness_class=FitnessClassFactory(name="Spin"))
+
+    _, done = run_action(
+        admin_client, Booking, "cancel_as_staff", [booking], reason="Double booked at the desk"
+    )
+
+    booking.refresh_from_db()
+    assert booking.status == "cancelled"
+    assert booking.cancellation_reason == "Double booked at the desk"
+    refund = booking.member.credit_grants.get()
+    assert (refund.amount, refund.reason) == (1, "Refund: Spin")
+    assert messages_of(done) == ["Cancelled 1 booking and refunded the credits."]
+
+
+def test_staff_cancelling_an_already_cancelled_booking_is_reported(admin_client, services):
+    booking = BookingFactory(status="cancelled", cancelled_at=timezone.now())
+
+    _, done = run_action(admin_client, Booking, "cancel_as_staff", [booking], reason="")
+
+    assert messages_of(done) == [
+        f"{booking.member.name}: Spin, "
+        f"{timezone.localtime(booking.fitness_class.starts_at):%a %d %b %H:%M}: "
+        "This booking is already cancelled."
+    ]
+    assert not CreditGrant.objects.exists()
+
+
+# --- Read-only records ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("model", READ_ONLY_MODELS, ids=lambda m: m.__name__)
+def test_records_written_by_use_cases_cannot_be_added(admin_client, gym, model):
+    assert admin_client.get(admin_url(model, "add")).status_code == 403
+    listing = admin_client.get(admin_url(model, "changelist"))
+    assert listing.context["has_add_permission"] is False
+
+
+@pytest.mark.parametrize("model", READ_ONLY_MODELS, ids=lambda m: m.__name__)
+def test_records_written_by_use_cases_are_shown_read_only(admin_client, gym, model):
+    obj = gym[model]
+    url = admin_url(model, "change", obj.pk)
+
+    page = admin_client.get(url)
+
+    assert page.context["adminform"].form.fields == {}
+    assert set(page.context["adminform"].readonly_fields) >= {"member"}
+    assert admin_client.post(url, {"_save": "Save"}).status_code == 403
+    assert admin_client.post(admin_url(model, "delete", obj.pk)).status_code == 403
+    assert model.objects.filter(pk=obj.pk).exists()
+
+
+def test_bookings_cannot_be_deleted_in_bulk(admin_client, gym):
+    listing = admin_client.get(admin_url(Booking, "changelist"))
+
+    assert "delete_selected" not in dict(listing.context["action_form"].fields["action"].choices)
+
+
+@pytest.mark.parametrize("model", [Member, FitnessClass], ids=lambda m: m.__name__)
+def test_inlines_on_member_and_class_pages_are_read_only(admin_client, gym, model):
+    page = admin_client.get(admin_url(model, "change", gym[model].pk))
+
+    inlines = page.context["inline_admin_formsets"]
+    assert inlines
+    for inline in inlines:
+        assert not inline.has_add_permission
+        assert not inline.has_change_permission
+        assert not inline.has_delete_permission
+
+
+def test_a_member_with_a_ledger_cannot_be_deleted(admin_client, gym):
+    member = gym[Member]
+
+    assert admin_client.post(admin_url(Member, "delete", member.pk)).status_code == 403
+    fresh = MemberFactory()
+    admin_client.post(admin_url(Member, "delete", fresh.pk), {"post": "yes"})
+    assert not Member.objects.filter(pk=fresh.pk).exists()
+
+
+def test_a_class_with_bookings_cannot_be_deleted(admin_client, gym):
+    spin = gym[FitnessClass]
+
+    assert admin_client.post(admin_url(FitnessClass, "delete", spin.pk)).status_code == 403
+    listing = admin_client.get(admin_url(FitnessClass, "changelist"))
+    assert "delete_selected" not in dict(listing.context["action_form"].fields["action"].choices)
