@@ -1,7 +1,7 @@
 """The e-mail adapter of the NotificationService port.
 
-Each notice kind has a subject here and two templates: ``emails/<kind>.txt`` (the plain-text
-body) and ``emails/<kind>.html`` (its HTML alternative, extending ``emails/base.html``). Times
+Each notice kind has a subject (`notifications.wording`) and two templates: the plain-text
+body ``emails/<kind>.txt`` and its HTML alternative ``emails/<kind>.html``. Times
 are shown in the gym's time zone (``TIME_ZONE``), whatever zone the current request activated.
 
 Sending errors are not swallowed: the notification handler's delivery fails and is retried.
@@ -12,21 +12,13 @@ import re
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.utils import dateformat, timezone
+from django.utils import timezone
 
-from application.ports import Notice, NoticeKind
+from application.ports import Notice
 from domain.entities import FitnessClass, Member
+from notifications.wording import notice_subject
 
 SITE_NAME = "gymbooking"
-
-# Filled with the class name and its local start, e.g. "You're booked: Spin, Tue 1 Dec 18:00".
-SUBJECTS: dict[NoticeKind, str] = {
-    NoticeKind.BOOKING_CONFIRMED: "You're booked: {name}, {when}",
-    NoticeKind.BOOKING_CANCELLED: "Booking cancelled: {name}, {when}",
-    NoticeKind.PROMOTED_FROM_WAITLIST: "You're in! A spot opened up: {name}, {when}",
-    NoticeKind.CLASS_CANCELLED: "Class cancelled: {name}, {when}",
-}
-SUBJECT_DATE_FORMAT = "D j M H:i"
 
 
 class EmailNotificationService:
@@ -42,11 +34,7 @@ class EmailNotificationService:
     ) -> EmailMultiAlternatives:
         """The message for `notice`, with times in the current time zone."""
         starts_at_local = timezone.localtime(fitness_class.starts_at)
-        subject = SUBJECTS[notice.kind].format(
-            # A header is one line, whatever the class name holds.
-            name=" ".join(fitness_class.name.split()),
-            when=dateformat.format(starts_at_local, SUBJECT_DATE_FORMAT),
-        )
+        subject = notice_subject(notice.kind, fitness_class)
         context = {
             "member": member,
             "fitness_class": fitness_class,

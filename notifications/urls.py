@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401 - routes are added with the pages
+from django.urls import path
+
+from notifications import views
 
 app_name = "notifications"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("me/notifications/", views.notification_list, name="list"),
+    path("me/notifications/read/", views.mark_all_read, name="mark_all_read"),
+]

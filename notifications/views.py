@@ -1,0 +1,30 @@
+"""The member's notifications: the list, and marking them all as read (an explicit action:
+opening the list changes nothing)."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from gymbooking.web import member_required
+from notifications import queries, service
+
+
+@require_GET
+@member_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    page = queries.notifications_page(request.member.pk, request.GET.get("page"))
+    return render(request, "notifications/list.html", {"page": page})
+
+
+@require_POST
+@member_required
+def mark_all_read(request: HttpRequest) -> HttpResponse:
+    marked = service.mark_all_read(request.member.pk, now=timezone.now())
+    if marked:
+        noun = "notification" if marked == 1 else "notifications"
+        messages.success(request, f"Marked {marked} {noun} as read.")
+    else:
+        messages.info(request, "You have no unread notifications.")
+    return redirect("notifications:list")
