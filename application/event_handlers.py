@@ -1,5 +1,6 @@
 """Event handlers: mini use cases triggered by events instead of by people."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -160,16 +161,21 @@ def setup_event_handlers(
     members: MemberRepository,
     bookings: BookingRepository,
     waitlist: WaitlistRepository,
-    notifications: NotificationService,
+    notification_channels: Mapping[str, NotificationService],
     transactions: Transactions,
     clock: Clock,
     policy: BookingPolicy,
 ) -> None:
-    """Wire which handler reacts to which event (the book's bootstrap)."""
+    """Wire which handler reacts to which event (the book's bootstrap).
+
+    Each notification channel (e-mail, in-app, …) is a handler of its own, so one channel
+    failing neither undoes nor repeats another.
+    """
     promotion = WaitlistPromotionHandler(
         classes, members, bookings, waitlist, dispatcher, transactions, clock, policy
     )
     dispatcher.register(ClassSpotBecameAvailable, promotion.handle)
-    notifier = NotificationHandler(members, classes, notifications)
-    for event_type in NOTIFIED_EVENTS:
-        dispatcher.register(event_type, notifier.handle)
+    for channel, service in notification_channels.items():
+        notifier = NotificationHandler(members, classes, service)
+        for event_type in NOTIFIED_EVENTS:
+            dispatcher.register(event_type, notifier.handle, name=f"NotificationHandler.{channel}")

@@ -18,15 +18,18 @@ from application.use_cases import (
     ChangeClassCapacityUseCase,
     JoinWaitlistUseCase,
     LeaveWaitlistUseCase,
+    RegisterMemberUseCase,
     StaffCancelBookingUseCase,
 )
 from bookings.repositories import DjangoBookingRepository, DjangoWaitlistRepository
 from classes.repositories import DjangoClassRepository
 from domain.values import BookingPolicy, LateCancellation
 from gymbooking.adapters import DjangoTransactions, SystemClock
-from gymbooking.dispatcher import OnCommitEventDispatcher
+from gymbooking.dispatcher import DurableEventDispatcher
 from gymbooking.notifications import EmailNotificationService
+from members.queries import DjangoRegisteredEmails
 from members.repositories import DjangoMemberRepository
+from notifications.service import InAppNotificationService
 
 
 def policy_from_settings() -> BookingPolicy:
@@ -47,9 +50,10 @@ class Services:
     join_waitlist: JoinWaitlistUseCase
     leave_waitlist: LeaveWaitlistUseCase
     add_credits: AddCreditsUseCase
+    register_member: RegisterMemberUseCase
     change_class_capacity: ChangeClassCapacityUseCase
     promote_waitlist: WaitlistPromotionHandler
-    dispatcher: OnCommitEventDispatcher
+    dispatcher: DurableEventDispatcher
     policy: BookingPolicy
 
 
@@ -57,7 +61,12 @@ class Services:
 def services() -> Services:
     """Build the object graph once per process (the policy is read from settings then)."""
     policy = policy_from_settings()
-    dispatcher = OnCommitEventDispatcher()
+    dispatcher = DurableEventDispatcher(
+        inline=settings.GYM_EVENT_DELIVERY == "inline",
+        max_attempts=settings.GYM_EVENT_MAX_ATTEMPTS,
+        retry_base=timedelta(seconds=settings.GYM_EVENT_RETRY_SECONDS),
+        worker_grace=timedelta(seconds=settings.GYM_EVENT_WORKER_GRACE_SECONDS),
+    )
     members = DjangoMemberRepository()
     classes = DjangoClassRepository()
     bookings = DjangoBookingRepository()
@@ -70,7 +79,10 @@ def services() -> Services:
         members=members,
         bookings=bookings,
         waitlist=waitlist,
-        notifications=EmailNotificationService(),
+        notification_channels={
+            "email": EmailNotificationService(),
+            "in_app": InAppNotificationService(),
+        },
         policy=policy,
         **tx,
     )
@@ -83,6 +95,13 @@ def services() -> Services:
         join_waitlist=JoinWaitlistUseCase(classes, members, waitlist, **tx),
         leave_waitlist=LeaveWaitlistUseCase(classes, waitlist, **tx),
         add_credits=AddCreditsUseCase(members, **tx),
+        register_member=RegisterMemberUseCase(
+            members,
+            DjangoRegisteredEmails(),
+            welcome_credits=settings.GYM_WELCOME_CREDITS,
+            welcome_expiry_days=policy.refund_expiry_days,
+            **tx,
+        ),
         change_class_capacity=ChangeClassCapacityUseCase(classes, **tx),
         promote_waitlist=WaitlistPromotionHandler(
             classes, members, bookings, waitlist, policy=policy, **tx

@@ -1,34 +1,190 @@
-"""The Django event dispatcher: the book's registry, with handlers fired after commit.
+"""The durable event dispatcher: the book's registry, made so that nothing is lost.
 
-Each (event, handler) pair is a separate `transaction.on_commit` callback with its arguments
-bound now (no closure over a loop variable), `robust=True` so one failing handler does not
-stop the others, and its own transaction so a handler's writes commit or roll back whole.
-Nothing fires when the dispatching transaction rolls back.
+`dispatch` writes each event to the event log and one delivery row per subscribed handler,
+inside the transaction of the change that caused them (so a rollback leaves no trace).
+After commit each delivery runs in a transaction of its own: the handler's writes and the
+delivery's "delivered" mark commit together, so a delivery is applied once. A failing handler
+is recorded and retried later with backoff, without stopping the other handlers; after
+`max_attempts` it is dead (visible in admin, retryable from there). Deliveries the process
+never got to (it died after commit) are picked up by `manage.py process_events`.
 """
 
 import logging
+import random
+import traceback
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
 from functools import partial
 
 from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
 
 from application.event_dispatcher import InMemoryEventDispatcher, Subscription
 from domain.events import DomainEvent
+from gymbooking import event_registry
+from gymbooking.actors import Actor, acting_as, current_actor
+from gymbooking.models import Delivery, StoredEvent
 
 logger = logging.getLogger(__name__)
 
-
-class OnCommitEventDispatcher(InMemoryEventDispatcher):
-    def deliver(self, event: DomainEvent, subscription: Subscription) -> None:
-        transaction.on_commit(partial(run_delivery, event, subscription), robust=True)
+Status = Delivery.Status
+DUE = (Status.PENDING, Status.FAILED)
 
 
-def run_delivery(event: DomainEvent, subscription: Subscription) -> None:
-    """Run one handler for one event in a transaction of its own."""
-    try:
-        with transaction.atomic():
-            subscription.handler(event)
-    except Exception:
-        logger.exception(
-            "%s failed on %s %s", subscription.name, type(event).__name__, event.event_id
+class DurableEventDispatcher(InMemoryEventDispatcher):
+    """Records events and deliveries; delivers them after commit (`inline`) or leaves them to
+    the workers (`worker`)."""
+
+    def __init__(
+        self,
+        *,
+        inline: bool = True,
+        max_attempts: int = 8,
+        retry_base: timedelta = timedelta(seconds=30),
+        worker_grace: timedelta = timedelta(minutes=1),
+    ) -> None:
+        super().__init__()
+        self.inline = inline
+        self.max_attempts = max_attempts
+        self.retry_base = retry_base
+        self.worker_grace = worker_grace
+
+    # --- Recording -------------------------------------------------------------------------
+
+    def dispatch(self, events: Sequence[DomainEvent]) -> None:
+        if not events:
+            return
+        now = timezone.now()
+        actor = current_actor()
+        StoredEvent.objects.bulk_create([_stored(event, actor) for event in events])
+        # Inline deliveries are left to the workers only if the process dies before running
+        # them, so workers wait a little before taking a fresh one.
+        first_attempt = now + self.worker_grace if self.inline else now
+        deliveries = Delivery.objects.bulk_create(
+            [
+                Delivery(event_id=event.event_id, handler=s.name, next_attempt_at=first_attempt)
+                for event in events
+                for s in self.subscriptions_for(event)
+            ]
         )
-        raise
+        if self.inline and deliveries:
+            ids = [delivery.pk for delivery in deliveries]
+            transaction.on_commit(partial(self.deliver_each, ids), robust=True)
+
+    # --- Delivering ------------------------------------------------------------------------
+
+    def deliver_each(self, delivery_ids: list[int]) -> None:
+        for delivery_id in delivery_ids:
+            self.deliver(lambda due, pk=delivery_id: due.filter(pk=pk))
+
+    def deliver_next_due(self) -> bool:
+        """Deliver the delivery that has waited longest; False when none is due."""
+        return self.deliver(
+            lambda due: due.filter(next_attempt_at__lte=timezone.now()).order_by(
+                "next_attempt_at", "pk"
+            )
+        )
+
+    def deliver(self, choose: Callable[[QuerySet[Delivery]], QuerySet[Delivery]]) -> bool:
+        """Run the first due delivery `choose` picks; True if there was one to run.
+
+        The row is locked (skipping rows another worker holds) for the whole run, and only
+        due deliveries are chosen, so no delivery ever runs twice at once or after success.
+        """
+        # `of=("self",)` locks the delivery row only, not its event (shared with sibling
+        # deliveries that other workers may be running).
+        due = Delivery.objects.select_for_update(skip_locked=True, of=("self",)).filter(
+            status__in=DUE
+        )
+        delivery_id = None
+        try:
+            with transaction.atomic():
+                delivery = choose(due).select_related("event").first()
+                if delivery is None:
+                    return False
+                delivery_id = delivery.pk
+                event = restore(delivery.event)
+                handler = self.subscription(type(event), delivery.handler).handler
+                with acting_as(Actor.system(delivery.handler)):
+                    handler(event)
+                delivery.status = Status.DELIVERED
+                delivery.attempts += 1
+                delivery.delivered_at = timezone.now()
+                delivery.last_error = ""
+                delivery.save(update_fields=["status", "attempts", "delivered_at", "last_error"])
+        except Exception:
+            if delivery_id is None:
+                raise
+            self._record_failure(delivery_id, traceback.format_exc())
+        return True
+
+    def subscription(self, event_type: type[DomainEvent], name: str) -> Subscription:
+        for subscription in self._subscriptions:
+            if subscription.event_type is event_type and subscription.name == name:
+                return subscription
+        raise LookupError(f"No handler named {name} is registered for {event_type.__name__}.")
+
+    def _record_failure(self, delivery_id: int, error: str) -> None:
+        with transaction.atomic():
+            delivery = (
+                Delivery.objects.select_for_update(of=("self",))
+                .select_related("event")
+                .get(pk=delivery_id)
+            )
+            delivery.attempts += 1
+            delivery.last_error = error[-4000:]
+            if delivery.attempts >= self.max_attempts:
+                delivery.status = Status.DEAD
+            else:
+                delivery.status = Status.FAILED
+                delivery.next_attempt_at = timezone.now() + self.backoff(delivery.attempts)
+            delivery.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+        logger.error(
+            "%s failed on %s %s (attempt %s, %s): %s",
+            delivery.handler,
+            delivery.event.type,
+            delivery.event_id,
+            delivery.attempts,
+            delivery.status,
+            error.strip().splitlines()[-1],
+        )
+
+    def backoff(self, attempts: int) -> timedelta:
+        """Exponential (base * 2^(n-1), at most a day) with ±50 % jitter, so retries of many
+        deliveries that failed together spread out."""
+        delay = min(self.retry_base * 2 ** (attempts - 1), timedelta(days=1))
+        return delay * random.uniform(0.5, 1.5)
+
+
+def _stored(event: DomainEvent, actor: Actor) -> StoredEvent:
+    payload = event_registry.to_payload(event)
+    return StoredEvent(
+        id=event.event_id,
+        type=event_registry.type_name(event),
+        schema_version=event_registry.SCHEMA_VERSION,
+        payload=payload,
+        occurred_at=event.occurred_at,
+        actor_kind=actor.kind,
+        actor_user_id=actor.user_id,
+        actor_label=actor.label,
+        class_id=payload.get("class_id"),
+        member_id=payload.get("member_id"),
+    )
+
+
+def restore(stored: StoredEvent) -> DomainEvent:
+    return event_registry.restore(
+        stored.type,
+        stored.schema_version,
+        stored.payload,
+        event_id=str(stored.id),
+        occurred_at=stored.occurred_at,
+    )
+
+
+def retry_now(deliveries: QuerySet[Delivery], now: datetime | None = None) -> int:
+    """Make failed or dead deliveries due again (staff's "retry now"); returns how many."""
+    return deliveries.filter(status__in=(Status.FAILED, Status.DEAD)).update(
+        status=Status.FAILED, next_attempt_at=now or timezone.now()
+    )

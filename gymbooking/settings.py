@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "gymbooking.actors.ActorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -70,6 +71,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -104,6 +106,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+AUTHENTICATION_BACKENDS = ["members.auth.EmailBackend"]
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "classes:schedule"
@@ -213,6 +217,27 @@ GYM_PROMOTION_CUTOFF_MINUTES = env.int("GYM_PROMOTION_CUTOFF_MINUTES", default=0
 GYM_SELF_SIGNUP = env.bool("GYM_SELF_SIGNUP", default=DEBUG)
 # Credits a new member starts with (e.g. a free trial class); they expire like a refund.
 GYM_WELCOME_CREDITS = env.int("GYM_WELCOME_CREDITS", default=1)
+
+# --- Domain events ----------------------------------------------------------------------------
+
+# Where event handlers run: "inline" (in the process that committed the change, right after
+# the commit) or "worker" (web processes only record; `manage.py process_events` delivers).
+GYM_EVENT_DELIVERY = env.str("GYM_EVENT_DELIVERY", default="inline").strip().lower()
+# A delivery that keeps failing is retried with exponential backoff from this delay...
+GYM_EVENT_RETRY_SECONDS = env.int("GYM_EVENT_RETRY_SECONDS", default=30)
+# ...and given up ("dead", retryable from admin) after this many attempts.
+GYM_EVENT_MAX_ATTEMPTS = env.int("GYM_EVENT_MAX_ATTEMPTS", default=8)
+
+# In "inline" mode workers leave a fresh delivery alone this long: it is the committing
+# process's to run, and only falls to the workers if that process died.
+GYM_EVENT_WORKER_GRACE_SECONDS = env.int("GYM_EVENT_WORKER_GRACE_SECONDS", default=60)
+
+if GYM_EVENT_DELIVERY not in {"inline", "worker"}:
+    raise ImproperlyConfigured(
+        f'GYM_EVENT_DELIVERY must be "inline" or "worker", not {GYM_EVENT_DELIVERY!r}.'
+    )
+if GYM_EVENT_RETRY_SECONDS < 1 or GYM_EVENT_MAX_ATTEMPTS < 1:
+    raise ImproperlyConfigured("GYM_EVENT_RETRY_SECONDS and GYM_EVENT_MAX_ATTEMPTS must be >= 1.")
 
 if GYM_LATE_CANCELLATION not in {"refuse", "forfeit"}:
     raise ImproperlyConfigured(

@@ -288,7 +288,7 @@ class FakeGym:
             "members": self.members,
             "bookings": self.bookings,
             "waitlist": self.waitlist,
-            "notifications": self.notifications,
+            "notification_channels": {"member": self.notifications},
             "dispatcher": self.dispatcher,
             "transactions": self.transactions,
             "clock": self.clock,

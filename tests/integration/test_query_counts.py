@@ -18,12 +18,14 @@ pytestmark = pytest.mark.django_db
 # book_class: SAVEPOINT; lock the class; its confirmed members; lock the member; their grants;
 # overlapping bookings (EXISTS); the member's waitlist entries for overlapping classes; the
 # class's waitlist; member save (UPDATE member, read grants, UPDATE the spent grant); booking
-# save (SAVEPOINT, UPDATE, INSERT, RELEASE); RELEASE.
-BOOK_CLASS_QUERIES = 16
+# save (SAVEPOINT, UPDATE, INSERT, RELEASE); the event log (INSERT events, INSERT deliveries);
+# RELEASE.
+BOOK_CLASS_QUERIES = 18
 # cancel_booking: SAVEPOINT; lock the booking; the class; its confirmed members; lock the
 # member; their grants; member save (UPDATE member, read grants, INSERT the refund grant);
-# booking save (SAVEPOINT, UPDATE, RELEASE); RELEASE.
-CANCEL_BOOKING_QUERIES = 13
+# booking save (SAVEPOINT, UPDATE, RELEASE); the event log (INSERT events, INSERT
+# deliveries); RELEASE.
+CANCEL_BOOKING_QUERIES = 15
 
 BOOKED = pytest.mark.parametrize("booked", [2, 40], ids=["2 booked", "40 booked"])
 

@@ -1,0 +1,53 @@
+"""Deliver the domain events that are due: the safety net under in-process delivery, and the
+only delivery path when GYM_EVENT_DELIVERY=worker. Several copies may run on several
+machines; each delivery is locked while it runs, so none runs twice."""
+
+import signal
+import time
+
+from django.core.management.base import BaseCommand
+
+from gymbooking.composition import services
+
+
+class Command(BaseCommand):
+    help = (
+        "Deliver due domain events to their handlers: those the committing process never "
+        "ran and failed ones whose retry time has come. Loops until SIGTERM unless --once."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--once", action="store_true", help="Deliver what is due now, then exit (for cron)."
+        )
+        parser.add_argument(
+            "--poll-interval",
+            type=float,
+            default=2.0,
+            help="Seconds to wait when nothing is due (default 2).",
+        )
+        parser.add_argument(
+            "--max-deliveries",
+            type=int,
+            default=None,
+            help="Stop after this many deliveries (default: no limit).",
+        )
+
+    def handle(self, *args, once, poll_interval, max_deliveries, **options):
+        dispatcher = services().dispatcher
+        self.stopping = False
+        signal.signal(signal.SIGTERM, self._stop)
+        signal.signal(signal.SIGINT, self._stop)
+        delivered = 0
+        while not self.stopping and (max_deliveries is None or delivered < max_deliveries):
+            if dispatcher.deliver_next_due():
+                delivered += 1
+                continue
+            if once:
+                break
+            time.sleep(poll_interval)
+        self.stdout.write(f"Processed {delivered} deliveries.")
+
+    def _stop(self, signum, frame):
+        """Finish the delivery in hand, then stop."""
+        self.stopping = True
