@@ -35,7 +35,7 @@ from domain.exceptions import (
     EmailAlreadyRegisteredException,
     OverlappingBookingException,
 )
-from domain.values import BookingPolicy, Email, WaitlistExitReason, new_id
+from domain.values import BookingPolicy, Email, WaitlistExitReason
 
 STAFF_CANCELLATION_REASON = "Cancelled by the gym"
 
@@ -335,15 +335,16 @@ class RegisterMemberUseCase:
 
     def execute(self, name: str, email: str) -> Member:
         with self.transactions.atomic():
+            now = self.clock.now()
             address = Email(email)
             if self.emails.is_registered(address):
                 raise EmailAlreadyRegisteredException()
-            member = Member(new_id(), name.strip(), address)
+            member = Member.register(name, address, now=now)
             if self.welcome_credits:
                 member.add_credits(
                     self.welcome_credits,
                     expiry_days=self.welcome_expiry_days,
-                    now=self.clock.now(),
+                    now=now,
                     reason=WELCOME_CREDITS_REASON,
                 )
             self.members.save(member)

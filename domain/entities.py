@@ -20,6 +20,7 @@ from domain.events import (
     MemberJoinedWaitlist,
     MemberLeftWaitlist,
     MemberPromotedFromWaitlist,
+    MemberRegistered,
 )
 from domain.values import (
     DEFAULT_POLICY,
@@ -81,6 +82,15 @@ class Member(Entity):
         self._name = name
         self._email = email if isinstance(email, Email) else Email(email)
         self._grants = list(grants)
+
+    @classmethod
+    def register(cls, name: str, email: Email | str, *, now: datetime) -> "Member":
+        """A new member; a name is required, the e-mail must be valid."""
+        if not name.strip():
+            raise exceptions.InvalidMemberException()
+        member = cls(new_id(), name.strip(), email)
+        member._record(MemberRegistered(member_id=member.id, occurred_at=now))
+        return member
 
     @property
     def id(self) -> str:

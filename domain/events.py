@@ -82,6 +82,13 @@ class MemberPromotedFromWaitlist(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class MemberRegistered(DomainEvent):
+    """Somebody joined the gym."""
+
+    member_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class CreditsAdded(DomainEvent):
     """A member received a grant of credits (a purchase, a gift or a refund)."""
 

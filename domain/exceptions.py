@@ -40,6 +40,10 @@ class InvalidEmailException(DomainException):
     default_message = "That is not a valid e-mail address."
 
 
+class InvalidMemberException(DomainException):
+    default_message = "Please give the member's name."
+
+
 class InvalidCreditAmountException(DomainException):
     default_message = "Credits are granted in whole positive numbers with a positive expiry."
 

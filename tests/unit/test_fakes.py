@@ -15,6 +15,7 @@ from domain.events import (
     MemberJoinedWaitlist,
     MemberLeftWaitlist,
     MemberPromotedFromWaitlist,
+    MemberRegistered,
 )
 from domain.exceptions import (
     AlreadyBookedException,
@@ -139,6 +140,7 @@ def test_every_domain_event_type_is_recorded(gym):
         MemberJoinedWaitlist,
         MemberLeftWaitlist,
         MemberPromotedFromWaitlist,
+        MemberRegistered,
         CreditsAdded,
         ClassCapacityChanged,
         ClassCancelled,

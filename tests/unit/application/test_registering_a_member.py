@@ -4,8 +4,12 @@ import pytest
 
 from application.use_cases import WELCOME_CREDITS_REASON, RegisterMemberUseCase
 from domain.entities import Member
-from domain.events import CreditsAdded
-from domain.exceptions import EmailAlreadyRegisteredException, InvalidEmailException
+from domain.events import CreditsAdded, MemberRegistered
+from domain.exceptions import (
+    EmailAlreadyRegisteredException,
+    InvalidEmailException,
+    InvalidMemberException,
+)
 from domain.values import Email
 
 
@@ -46,18 +50,35 @@ def test_a_new_member_is_saved_with_welcome_credits_that_expire_like_a_refund(gy
     [grant] = stored.grants
     assert grant.expires_at == gym.clock.now() + timedelta(days=30)
     assert grant.reason == WELCOME_CREDITS_REASON == "Welcome credits"
-    [event] = gym.events
-    assert isinstance(event, CreditsAdded)
-    assert (event.member_id, event.amount, event.grant_id) == (member.id, 2, grant.grant_id)
+    registered, credited = gym.events
+    assert registered == MemberRegistered(
+        member_id=member.id, event_id=registered.event_id, occurred_at=gym.clock.now()
+    )
+    assert isinstance(credited, CreditsAdded)
+    assert (credited.member_id, credited.amount, credited.grant_id) == (
+        member.id,
+        2,
+        grant.grant_id,
+    )
     assert member.get_domain_events() == [], "the events were dispatched, not left behind"
 
 
-def test_with_zero_welcome_credits_the_member_starts_with_none_and_nothing_is_dispatched(gym):
+def test_with_zero_welcome_credits_the_member_starts_with_none(gym):
     register = register_member(gym, welcome_credits=0)
 
     member = register.execute("Ben Okafor", "ben@example.com")
 
     assert gym.members.get_by_id(member.id).grants == ()
+    assert [type(event) for event in gym.events] == [MemberRegistered]
+
+
+def test_a_member_needs_a_name(gym):
+    register = register_member(gym, welcome_credits=1)
+
+    with pytest.raises(InvalidMemberException):
+        register.execute("   ", "ben@example.com")
+
+    assert gym.members.all() == []
     assert gym.events == []
 
 
