@@ -26,6 +26,7 @@ from domain.events import (
     DomainEvent,
     MemberLeftWaitlist,
     MemberPromotedFromWaitlist,
+    MemberRemindedOfClass,
 )
 from domain.values import BookingPolicy, WaitlistExitReason
 
@@ -34,9 +35,10 @@ from domain.values import BookingPolicy, WaitlistExitReason
 class WaitlistPromotionHandler:
     """Fills free spots from the waitlist with the first *eligible* members.
 
-    Eligible: a spendable credit, no confirmed booking overlapping the class, and the class
-    has not passed the promotion cut-off. Ineligible members keep their place. A promoted
-    member leaves every waitlist whose class overlaps the one they got.
+    Eligible: a spendable credit, no confirmed booking overlapping the class, booking not
+    paused after no-shows, and the class has not passed the promotion cut-off. Ineligible
+    members keep their place. A promoted member leaves every waitlist whose class overlaps
+    the one they got.
     """
 
     classes: ClassRepository
@@ -66,7 +68,7 @@ class WaitlistPromotionHandler:
                 if fitness_class.is_full():
                     break
                 member = candidates.get(entry.member_id)
-                if member is None or member.credits_at(now) < 1:
+                if member is None or member.credits_at(now) < 1 or not member.may_book(now):
                     continue
                 if self.bookings.has_confirmed_overlapping(member.id, fitness_class):
                     continue
@@ -123,6 +125,8 @@ def notice_for(event: DomainEvent) -> Notice | None:
             return Notice(NoticeKind.PROMOTED_FROM_WAITLIST, event.member_id, event.class_id)
         case MemberLeftWaitlist(reason=WaitlistExitReason.CLASS_CANCELLED):
             return Notice(NoticeKind.CLASS_CANCELLED, event.member_id, event.class_id)
+        case MemberRemindedOfClass():
+            return Notice(NoticeKind.CLASS_REMINDER, event.member_id, event.class_id)
     return None
 
 
@@ -151,6 +155,7 @@ NOTIFIED_EVENTS = (
     BookingCancelled,
     MemberPromotedFromWaitlist,
     MemberLeftWaitlist,
+    MemberRemindedOfClass,
 )
 
 

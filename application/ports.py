@@ -43,6 +43,10 @@ class MemberRepository(Protocol):
 
     def save(self, member: Member) -> None: ...
 
+    def ids_with_unrecorded_expired_credits(self, now: datetime) -> list[str]:
+        """Members holding a grant that expired with credit left, not yet recorded."""
+        ...
+
 
 class ClassRepository(Protocol):
     def get_by_id(self, class_id: str, *, for_update: bool = False) -> FitnessClass: ...
@@ -63,6 +67,22 @@ class BookingRepository(Protocol):
 
     def save(self, booking: Booking) -> None: ...
 
+    def count_upcoming_confirmed(self, member_id: str, now: datetime) -> int:
+        """The member's confirmed bookings of classes that have not started."""
+        ...
+
+    def count_no_shows_since(self, member_id: str, since: datetime) -> int:
+        """The member's no-shows for classes that started at or after `since`."""
+        ...
+
+    def ids_due_for_reminder(self, now: datetime, until: datetime) -> list[str]:
+        """Confirmed, not yet reminded bookings of classes starting in [now, until)."""
+        ...
+
+    def class_ids_to_settle(self, ended_before: datetime) -> list[str]:
+        """Classes that ended before `ended_before` and still have confirmed bookings."""
+        ...
+
 
 class WaitlistRepository(Protocol):
     def get_by_class(self, class_id: str) -> list[WaitlistEntry]:
@@ -79,12 +99,17 @@ class WaitlistRepository(Protocol):
 
     def remove(self, entry: WaitlistEntry) -> None: ...
 
+    def class_ids_with_room_and_waiting(self, now: datetime) -> list[str]:
+        """Upcoming, not cancelled classes with a free spot and somebody waiting."""
+        ...
+
 
 class NoticeKind(StrEnum):
     BOOKING_CONFIRMED = "booking_confirmed"
     BOOKING_CANCELLED = "booking_cancelled"
     PROMOTED_FROM_WAITLIST = "promoted_from_waitlist"
     CLASS_CANCELLED = "class_cancelled"
+    CLASS_REMINDER = "class_reminder"
 
 
 @dataclass(frozen=True)

@@ -79,7 +79,11 @@ def leave_overlapping_waitlists(
 
 @dataclass
 class BookClassUseCase:
-    """A member spends one credit on a spot in a class."""
+    """A member spends one credit on a spot in a class.
+
+    Staff adding a member (`by_staff=True`) skip the gym's booking limits — the booking
+    window, the upcoming-bookings limit and a no-show pause — but never capacity or credit.
+    """
 
     classes: ClassRepository
     members: MemberRepository
@@ -88,13 +92,16 @@ class BookClassUseCase:
     dispatcher: EventDispatcher
     transactions: Transactions
     clock: Clock
+    policy: BookingPolicy
 
-    def execute(self, member_id: str, class_id: str) -> Booking:
+    def execute(self, member_id: str, class_id: str, *, by_staff: bool = False) -> Booking:
         with self.transactions.atomic():
             fitness_class = self.classes.get_by_id(class_id, for_update=True)
             member = self.members.get_by_id(member_id, for_update=True)
             now = self.clock.now()
             fitness_class.add_booking(member.id, now=now)
+            if not by_staff:
+                self._ensure_within_limits(member, fitness_class, now)
             if self.bookings.has_confirmed_overlapping(member.id, fitness_class):
                 raise OverlappingBookingException()
             grant = member.deduct_credit(now=now)
@@ -106,6 +113,13 @@ class BookClassUseCase:
             self.bookings.save(booking)
             self.dispatcher.dispatch(collect_events([booking, member, *left]))
         return booking
+
+    def _ensure_within_limits(self, member: Member, fitness_class: FitnessClass, now) -> None:
+        self.policy.ensure_booking_open(fitness_class.starts_at, now)
+        member.ensure_may_book(now)
+        if self.policy.max_upcoming_bookings is not None:
+            upcoming = self.bookings.count_upcoming_confirmed(member.id, now)
+            self.policy.ensure_under_booking_limit(upcoming)
 
     def _leave_waitlists(
         self, member_id: str, fitness_class: FitnessClass, now: datetime
@@ -350,3 +364,155 @@ class RegisterMemberUseCase:
             self.members.save(member)
             self.dispatcher.dispatch(collect_events([member]))
         return member
+
+
+def record_attendance(
+    booking: Booking,
+    fitness_class: FitnessClass,
+    attended: bool,
+    *,
+    bookings: BookingRepository,
+    members: MemberRepository,
+    policy: BookingPolicy,
+    now: datetime,
+) -> list[Entity]:
+    """Mark one booking attended or no-show; enough no-shows pause the member's booking.
+
+    Returns the entities whose events are to be dispatched.
+    """
+    booking.record_attendance(attended, class_start_time=fitness_class.starts_at, now=now)
+    bookings.save(booking)
+    touched: list[Entity] = [booking]
+    if not attended and policy.no_show_limit:
+        no_shows = bookings.count_no_shows_since(booking.member_id, now - policy.no_show_period)
+        if no_shows >= policy.no_show_limit:
+            member = members.get_by_id(booking.member_id, for_update=True)
+            member.pause_bookings(until=now + policy.no_show_pause, no_shows=no_shows, now=now)
+            members.save(member)
+            touched.append(member)
+    return touched
+
+
+@dataclass
+class RecordAttendanceUseCase:
+    """The front desk marks bookings attended or no-show (one or many at once)."""
+
+    bookings: BookingRepository
+    classes: ClassRepository
+    members: MemberRepository
+    dispatcher: EventDispatcher
+    transactions: Transactions
+    clock: Clock
+    policy: BookingPolicy
+
+    def execute(self, booking_ids: Iterable[str], attended: bool) -> int:
+        """Returns how many bookings were marked."""
+        with self.transactions.atomic():
+            touched: list[Entity] = []
+            ids = sorted(set(booking_ids))
+            bookings = [self.bookings.get_by_id(booking_id, for_update=True) for booking_id in ids]
+            now = self.clock.now()
+            for booking in bookings:
+                fitness_class = self.classes.get_by_id(booking.class_id)
+                touched += record_attendance(
+                    booking,
+                    fitness_class,
+                    attended,
+                    bookings=self.bookings,
+                    members=self.members,
+                    policy=self.policy,
+                    now=now,
+                )
+            self.dispatcher.dispatch(collect_events(touched))
+        return len(bookings)
+
+
+@dataclass
+class SettleClassUseCase:
+    """After a class, bookings nobody marked get the gym's default outcome."""
+
+    bookings: BookingRepository
+    classes: ClassRepository
+    members: MemberRepository
+    dispatcher: EventDispatcher
+    transactions: Transactions
+    clock: Clock
+    policy: BookingPolicy
+
+    def execute(self, class_id: str, *, unmarked_attended: bool) -> int:
+        """Returns how many bookings were settled (0 when already settled or not yet over)."""
+        with self.transactions.atomic():
+            fitness_class = self.classes.get_by_id(class_id)
+            unmarked = self.bookings.get_confirmed_by_class(class_id, for_update=True)
+            now = self.clock.now()
+            if now < fitness_class.ends_at:
+                return 0  # outcomes are only settled once the class is over
+            touched: list[Entity] = []
+            for booking in unmarked:
+                touched += record_attendance(
+                    booking,
+                    fitness_class,
+                    unmarked_attended,
+                    bookings=self.bookings,
+                    members=self.members,
+                    policy=self.policy,
+                    now=now,
+                )
+            self.dispatcher.dispatch(collect_events(touched))
+        return len(unmarked)
+
+
+@dataclass
+class ResumeBookingsUseCase:
+    """Staff lift a member's no-show pause."""
+
+    members: MemberRepository
+    dispatcher: EventDispatcher
+    transactions: Transactions
+    clock: Clock
+
+    def execute(self, member_id: str) -> None:
+        with self.transactions.atomic():
+            member = self.members.get_by_id(member_id, for_update=True)
+            member.resume_bookings(now=self.clock.now())
+            self.members.save(member)
+            self.dispatcher.dispatch(collect_events([member]))
+
+
+@dataclass
+class ExpireCreditsUseCase:
+    """Record every grant that expired with credit left, once (one transaction per member)."""
+
+    members: MemberRepository
+    dispatcher: EventDispatcher
+    transactions: Transactions
+    clock: Clock
+
+    def execute(self, member_id: str) -> int:
+        """Returns how many grants of the member were recorded as expired."""
+        with self.transactions.atomic():
+            member = self.members.get_by_id(member_id, for_update=True)
+            expired = member.record_expired_credits(now=self.clock.now())
+            self.members.save(member)
+            self.dispatcher.dispatch(collect_events([member]))
+        return len(expired)
+
+
+@dataclass
+class RemindMemberUseCase:
+    """Note that a booked member is due a reminder; the notification handlers send it."""
+
+    bookings: BookingRepository
+    dispatcher: EventDispatcher
+    transactions: Transactions
+    clock: Clock
+
+    def execute(self, booking_id: str) -> bool:
+        """False when the booking was reminded already (or is no longer confirmed)."""
+        with self.transactions.atomic():
+            booking = self.bookings.get_by_id(booking_id, for_update=True)
+            if not booking.mark_reminded(now=self.clock.now()):
+                return False
+            self.bookings.save(booking)
+            self.dispatcher.dispatch(collect_events([booking]))
+        return True

@@ -9,7 +9,12 @@ from classes.models import FitnessClass
 from domain.entities import BookingStatus
 from members.models import CreditGrant, Member
 
-ACTIVE_STATUSES = [BookingStatus.CONFIRMED.value, BookingStatus.COMPLETED.value]
+# A booking that holds (or held) the member's spot: at most one per member and class.
+ACTIVE_STATUSES = [
+    BookingStatus.CONFIRMED.value,
+    BookingStatus.COMPLETED.value,
+    BookingStatus.NO_SHOW.value,
+]
 
 
 class Booking(models.Model):
@@ -20,7 +25,15 @@ class Booking(models.Model):
     )
     status = models.CharField(
         max_length=20,
-        choices=[(s.value, s.value.replace("_", " ").capitalize()) for s in BookingStatus],
+        choices=[
+            (
+                s.value,
+                "Attended"
+                if s is BookingStatus.COMPLETED
+                else s.value.replace("_", " ").capitalize(),
+            )
+            for s in BookingStatus
+        ],
         default=BookingStatus.CONFIRMED.value,
     )
     created_at = models.DateTimeField()
@@ -34,9 +47,12 @@ class Booking(models.Model):
         related_name="bookings",
         help_text="The grant the credit for this booking was spent from.",
     )
+    reminded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
+        # Check-in: marking a booking attended or no-show (the front desk's check-in page).
+        permissions = [("record_attendance", "Can record attendance (check-in)")]
         indexes = [
             models.Index(fields=["fitness_class", "status"]),
             models.Index(fields=["member", "status"]),

@@ -1,11 +1,13 @@
 """The ORM adapters of the BookingRepository and WaitlistRepository ports."""
 
 import uuid
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, F, Q
 
 from bookings.models import ACTIVE_STATUSES, Booking, WaitlistEntry
+from classes.models import FitnessClass
 from domain import entities
 from domain.entities import BookingStatus
 from domain.exceptions import (
@@ -27,6 +29,7 @@ def booking_to_entity(row: Booking) -> entities.Booking:
         cancelled_at=row.cancelled_at,
         cancellation_reason=row.cancellation_reason or None,
         credit_grant_id=str(row.credit_grant_id) if row.credit_grant_id else None,
+        reminded_at=row.reminded_at,
     )
 
 
@@ -38,6 +41,7 @@ def booking_fields(booking: entities.Booking) -> dict[str, object]:
         "cancelled_at": booking.cancelled_at,
         "cancellation_reason": booking.cancellation_reason or "",
         "credit_grant_id": booking.credit_grant_id,
+        "reminded_at": booking.reminded_at,
     }
 
 
@@ -99,15 +103,47 @@ class DjangoBookingRepository:
     def has_confirmed_overlapping(
         self, member_id: str, fitness_class: entities.FitnessClass
     ) -> bool:
-        """One EXISTS query over the member's confirmed bookings of other live classes."""
+        """One EXISTS query over the member's spots (confirmed, or already marked) in other
+        live classes."""
         pk = _uuid_or_none(member_id)
         if pk is None:
             return False
         return (
-            Booking.objects.filter(member_id=pk, status=CONFIRMED)
+            Booking.objects.filter(member_id=pk, status__in=ACTIVE_STATUSES)
             .filter(_overlapping(fitness_class))
             .exists()
         )
+
+    def count_upcoming_confirmed(self, member_id: str, now: datetime) -> int:
+        return Booking.objects.filter(
+            member_id=_uuid_or_none(member_id), status=CONFIRMED, fitness_class__starts_at__gt=now
+        ).count()
+
+    def count_no_shows_since(self, member_id: str, since: datetime) -> int:
+        return Booking.objects.filter(
+            member_id=_uuid_or_none(member_id),
+            status=BookingStatus.NO_SHOW.value,
+            fitness_class__starts_at__gte=since,
+        ).count()
+
+    def ids_due_for_reminder(self, now: datetime, until: datetime) -> list[str]:
+        due = Booking.objects.filter(
+            status=CONFIRMED,
+            reminded_at__isnull=True,
+            fitness_class__cancelled_at__isnull=True,
+            fitness_class__starts_at__gte=now,
+            fitness_class__starts_at__lt=until,
+        ).order_by("fitness_class__starts_at", "pk")
+        return [str(pk) for pk in due.values_list("pk", flat=True)]
+
+    def class_ids_to_settle(self, ended_before: datetime) -> list[str]:
+        classes = (
+            Booking.objects.filter(status=CONFIRMED, fitness_class__ends_at__lt=ended_before)
+            .order_by("fitness_class_id")
+            .values_list("fitness_class_id", flat=True)
+            .distinct()
+        )
+        return [str(pk) for pk in classes]
 
     def save(self, booking: entities.Booking) -> None:
         """Update the booking's row by id, or insert it when there is none.
@@ -190,3 +226,17 @@ class DjangoWaitlistRepository:
     def remove(self, entry: entities.WaitlistEntry) -> None:
         """Delete the entry; one already gone is not an error (the outcome is the same)."""
         WaitlistEntry.objects.filter(pk=entry.id).delete()
+
+    def class_ids_with_room_and_waiting(self, now: datetime) -> list[str]:
+        taken = Count("bookings", filter=Q(bookings__status__in=ACTIVE_STATUSES), distinct=True)
+        classes = (
+            FitnessClass.objects.filter(
+                cancelled_at__isnull=True, starts_at__gt=now, waitlist_entries__isnull=False
+            )
+            .annotate(taken=taken)
+            .filter(taken__lt=F("capacity"))
+            .order_by("starts_at", "pk")
+            .values_list("pk", flat=True)
+            .distinct()
+        )
+        return [str(pk) for pk in classes]

@@ -14,7 +14,7 @@ from datetime import datetime
 from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from bookings.models import Booking, WaitlistEntry
+from bookings.models import ACTIVE_STATUSES, Booking, WaitlistEntry
 from bookings.queries import waitlist_position
 from classes.models import FitnessClass
 from domain.entities import BookingStatus
@@ -30,10 +30,11 @@ def _count(rows: QuerySet) -> Coalesce:
 
 
 def with_counts(classes: QuerySet[FitnessClass]) -> QuerySet[FitnessClass]:
-    """`classes` annotated with `confirmed_count` and `waiting_count`, in the same query."""
+    """`classes` annotated with `confirmed_count` (the spots taken: confirmed bookings and
+    those already marked attended or no-show) and `waiting_count`, in the same query."""
     return classes.annotate(
         confirmed_count=_count(
-            Booking.objects.filter(fitness_class=OuterRef("pk"), status=CONFIRMED)
+            Booking.objects.filter(fitness_class=OuterRef("pk"), status__in=ACTIVE_STATUSES)
         ),
         waiting_count=_count(WaitlistEntry.objects.filter(fitness_class=OuterRef("pk"))),
     )

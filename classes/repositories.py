@@ -2,10 +2,9 @@
 
 import uuid
 
-from bookings.models import Booking
+from bookings.models import ACTIVE_STATUSES, Booking
 from classes.models import FitnessClass
 from domain import entities
-from domain.entities import BookingStatus
 from domain.exceptions import ClassNotFoundException
 
 
@@ -65,7 +64,7 @@ class DjangoClassRepository:
         except FitnessClass.DoesNotExist:
             raise ClassNotFoundException() from None
         booked = Booking.objects.filter(
-            fitness_class_id=row.pk, status=BookingStatus.CONFIRMED.value
+            fitness_class_id=row.pk, status__in=ACTIVE_STATUSES
         ).order_by("member_id")
         return to_entity(row, [str(pk) for pk in booked.values_list("member_id", flat=True)])
 

@@ -10,17 +10,22 @@ from enum import Enum
 
 from domain import exceptions
 from domain.events import (
+    AttendanceRecorded,
     BookingCancelled,
     BookingConfirmed,
     ClassCancelled,
     ClassCapacityChanged,
     ClassSpotBecameAvailable,
     CreditsAdded,
+    CreditsExpired,
     DomainEvent,
+    MemberBookingsPaused,
+    MemberBookingsResumed,
     MemberJoinedWaitlist,
     MemberLeftWaitlist,
     MemberPromotedFromWaitlist,
     MemberRegistered,
+    MemberRemindedOfClass,
 )
 from domain.values import (
     DEFAULT_POLICY,
@@ -62,9 +67,13 @@ class CreditGrant:
     granted_at: datetime
     expires_at: datetime
     reason: str = ""
+    expiry_recorded: bool = False
 
     def is_spendable(self, now: datetime) -> bool:
         return self.remaining > 0 and now < self.expires_at
+
+    def has_unrecorded_expiry(self, now: datetime) -> bool:
+        return self.remaining > 0 and now >= self.expires_at and not self.expiry_recorded
 
 
 class Member(Entity):
@@ -76,12 +85,15 @@ class Member(Entity):
         name: str,
         email: Email | str,
         grants: Iterable[CreditGrant] = (),
+        *,
+        bookings_paused_until: datetime | None = None,
     ) -> None:
         super().__init__()
         self._id = member_id
         self._name = name
         self._email = email if isinstance(email, Email) else Email(email)
         self._grants = list(grants)
+        self.bookings_paused_until = bookings_paused_until
 
     @classmethod
     def register(cls, name: str, email: Email | str, *, now: datetime) -> "Member":
@@ -138,6 +150,44 @@ class Member(Entity):
             )
         )
         return grant
+
+    def record_expired_credits(self, *, now: datetime) -> list[CreditGrant]:
+        """Note every grant whose unspent credits have expired (once per grant)."""
+        expired = [grant for grant in self._grants if grant.has_unrecorded_expiry(now)]
+        for grant in expired:
+            grant.expiry_recorded = True
+            self._record(
+                CreditsExpired(
+                    member_id=self._id,
+                    grant_id=grant.grant_id,
+                    amount=grant.remaining,
+                    occurred_at=now,
+                )
+            )
+        return expired
+
+    def may_book(self, now: datetime) -> bool:
+        return self.bookings_paused_until is None or now >= self.bookings_paused_until
+
+    def ensure_may_book(self, now: datetime) -> None:
+        if not self.may_book(now):
+            raise exceptions.BookingsPausedException()
+
+    def pause_bookings(self, *, until: datetime, no_shows: int, now: datetime) -> None:
+        """Too many no-shows: no booking (nor promotion) until `until`."""
+        self.bookings_paused_until = until
+        self._record(
+            MemberBookingsPaused(
+                member_id=self._id, until=until, no_shows=no_shows, occurred_at=now
+            )
+        )
+
+    def resume_bookings(self, *, now: datetime) -> None:
+        """Staff lift a pause early; nothing happens when there is none."""
+        if self.may_book(now):
+            return
+        self.bookings_paused_until = None
+        self._record(MemberBookingsResumed(member_id=self._id, occurred_at=now))
 
     def deduct_credit(self, *, now: datetime) -> CreditGrant:
         """Spend one credit from the grant that expires soonest; return that grant."""
@@ -321,7 +371,12 @@ class BookingStatus(Enum):
     CONFIRMED = "confirmed"
     CANCELLED = "cancelled"
     LATE_CANCELLED = "late_cancelled"
-    COMPLETED = "completed"
+    COMPLETED = "completed"  # attended
+    NO_SHOW = "no_show"
+
+
+# The front desk may check members in from this long before a class starts.
+CHECK_IN_OPENS = timedelta(hours=1)
 
 
 class Booking(Entity):
@@ -338,6 +393,7 @@ class Booking(Entity):
         cancelled_at: datetime | None = None,
         cancellation_reason: str | None = None,
         credit_grant_id: str | None = None,
+        reminded_at: datetime | None = None,
     ) -> None:
         super().__init__()
         self._id = booking_id
@@ -348,6 +404,7 @@ class Booking(Entity):
         self.cancelled_at = cancelled_at
         self.cancellation_reason = cancellation_reason
         self.credit_grant_id = credit_grant_id
+        self.reminded_at = reminded_at
 
     @classmethod
     def confirm(
@@ -388,6 +445,47 @@ class Booking(Entity):
     def refund_due(self) -> bool:
         """A cancelled booking gives its credit back; a late-cancelled one does not."""
         return self._status is BookingStatus.CANCELLED
+
+    @property
+    def attendance_recorded(self) -> bool:
+        return self._status in (BookingStatus.COMPLETED, BookingStatus.NO_SHOW)
+
+    def record_attendance(
+        self, attended: bool, *, class_start_time: datetime, now: datetime
+    ) -> None:
+        """Mark the member as come or not; the front desk may correct its own mark."""
+        if not (self.is_confirmed or self.attendance_recorded):
+            raise exceptions.AttendanceNotRecordableException()
+        if now < class_start_time - CHECK_IN_OPENS:
+            raise exceptions.AttendanceNotOpenException()
+        status = BookingStatus.COMPLETED if attended else BookingStatus.NO_SHOW
+        if status is self._status:
+            return
+        self._status = status
+        self._record(
+            AttendanceRecorded(
+                booking_id=self._id,
+                member_id=self._member_id,
+                class_id=self._class_id,
+                attended=attended,
+                occurred_at=now,
+            )
+        )
+
+    def mark_reminded(self, *, now: datetime) -> bool:
+        """Due a reminder: True the first time only, and only while confirmed."""
+        if not self.is_confirmed or self.reminded_at is not None:
+            return False
+        self.reminded_at = now
+        self._record(
+            MemberRemindedOfClass(
+                booking_id=self._id,
+                member_id=self._member_id,
+                class_id=self._class_id,
+                occurred_at=now,
+            )
+        )
+        return True
 
     def cancel(
         self,

@@ -107,8 +107,62 @@ class ClassCapacityChanged(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class AttendanceRecorded(DomainEvent):
+    """The front desk (or the end-of-class settlement) said whether the member came."""
+
+    booking_id: str
+    member_id: str
+    class_id: str
+    attended: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberRemindedOfClass(DomainEvent):
+    """A booked member is due a reminder of their class (sent once per booking)."""
+
+    booking_id: str
+    member_id: str
+    class_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberBookingsPaused(DomainEvent):
+    """Too many no-shows: the member may not book until `until`."""
+
+    member_id: str
+    until: datetime
+    no_shows: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberBookingsResumed(DomainEvent):
+    """Staff lifted a member's pause before it ran out."""
+
+    member_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreditsExpired(DomainEvent):
+    """Credits left in a grant passed their expiry unspent."""
+
+    member_id: str
+    grant_id: str
+    amount: int
+
+
+@dataclass(frozen=True, kw_only=True)
 class ClassCancelled(DomainEvent):
     """Staff cancelled a whole class; its bookings and waitlist went with it."""
 
     class_id: str
     reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClassScheduled(DomainEvent):
+    """A session was added to the schedule: generated from a series, or (`series_id` None)
+    on its own."""
+
+    class_id: str
+    series_id: str | None
+    starts_at: datetime

@@ -82,6 +82,29 @@ class BookingNotCancellableException(DomainException):
     default_message = "This booking can no longer be cancelled."
 
 
+class BookingNotOpenException(DomainException):
+    default_message = "Booking for this class has not opened yet."
+
+
+class TooManyBookingsException(DomainException):
+    default_message = "You have as many upcoming bookings as the gym allows at once."
+
+
+class BookingsPausedException(DomainException):
+    default_message = (
+        "Booking is paused on your account after repeated no-shows. "
+        "Ask the front desk if you think this is a mistake."
+    )
+
+
+class AttendanceNotRecordableException(DomainException):
+    default_message = "A cancelled booking has no attendance to record."
+
+
+class AttendanceNotOpenException(DomainException):
+    default_message = "Attendance can be recorded from an hour before the class starts."
+
+
 class AlreadyOnWaitlistException(DomainException):
     default_message = "You are already on the waitlist for this class."
 

@@ -6,7 +6,11 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from uuid import uuid4
 
-from domain.exceptions import InvalidEmailException
+from domain.exceptions import (
+    BookingNotOpenException,
+    InvalidEmailException,
+    TooManyBookingsException,
+)
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -92,6 +96,30 @@ class BookingPolicy:
     late_cancellation: LateCancellation = LateCancellation.REFUSE
     refund_expiry_days: int = 30
     promotion_cutoff: timedelta = timedelta(0)
+    # Members may book from this long before a class (None: as soon as it is scheduled).
+    booking_opens_before: timedelta | None = None
+    # At most this many upcoming confirmed bookings per member (None: no limit).
+    max_upcoming_bookings: int | None = None
+    # This many no-shows within `no_show_period` pause booking for `no_show_pause` (0: off).
+    no_show_limit: int = 0
+    no_show_period: timedelta = timedelta(days=30)
+    no_show_pause: timedelta = timedelta(days=14)
+
+    def ensure_booking_open(self, class_start_time: datetime, now: datetime) -> None:
+        """Refuse a member's booking made before the booking window opens."""
+        opens = self.booking_opens_before
+        if opens is not None and class_start_time - now > opens:
+            raise BookingNotOpenException(
+                f"Booking opens {describe_duration(opens)} before the class starts."
+            )
+
+    def ensure_under_booking_limit(self, upcoming_bookings: int) -> None:
+        limit = self.max_upcoming_bookings
+        if limit is not None and upcoming_bookings >= limit:
+            raise TooManyBookingsException(
+                f"You already have {_plural(upcoming_bookings, 'upcoming booking')}, the most "
+                "the gym allows at once. Cancel one or wait until one has taken place."
+            )
 
     def cancellation_terms(self, class_start_time: datetime, now: datetime) -> CancellationTerms:
         """The one rule for what a member's cancellation costs at `now`."""
@@ -121,9 +149,12 @@ class WaitlistExitReason(StrEnum):
 
 
 def describe_duration(duration: timedelta) -> str:
-    """“2 hours”, “1 hour 59 minutes”, “30 minutes”: whole minutes, rounded down, so a time
-    left is never shown as more than it is."""
-    hours, minutes = divmod(max(int(duration.total_seconds() // 60), 0), 60)
+    """“14 days”, “2 hours”, “1 hour 59 minutes”, “30 minutes”: whole minutes, rounded down,
+    so a time left is never shown as more than it is."""
+    total_minutes = max(int(duration.total_seconds() // 60), 0)
+    if total_minutes and total_minutes % (24 * 60) == 0:
+        return _plural(total_minutes // (24 * 60), "day")
+    hours, minutes = divmod(total_minutes, 60)
     parts = [_plural(hours, "hour")] if hours else []
     if minutes or not hours:
         parts.append(_plural(minutes, "minute"))

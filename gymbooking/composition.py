@@ -16,9 +16,14 @@ from application.use_cases import (
     CancelBookingUseCase,
     CancelClassUseCase,
     ChangeClassCapacityUseCase,
+    ExpireCreditsUseCase,
     JoinWaitlistUseCase,
     LeaveWaitlistUseCase,
+    RecordAttendanceUseCase,
     RegisterMemberUseCase,
+    RemindMemberUseCase,
+    ResumeBookingsUseCase,
+    SettleClassUseCase,
     StaffCancelBookingUseCase,
 )
 from bookings.repositories import DjangoBookingRepository, DjangoWaitlistRepository
@@ -38,7 +43,17 @@ def policy_from_settings() -> BookingPolicy:
         late_cancellation=LateCancellation(settings.GYM_LATE_CANCELLATION),
         refund_expiry_days=settings.GYM_REFUND_EXPIRY_DAYS,
         promotion_cutoff=timedelta(minutes=settings.GYM_PROMOTION_CUTOFF_MINUTES),
+        booking_opens_before=_days_or_none(settings.GYM_BOOKING_OPENS_DAYS),
+        max_upcoming_bookings=settings.GYM_MAX_UPCOMING_BOOKINGS or None,
+        no_show_limit=settings.GYM_NO_SHOW_LIMIT,
+        no_show_period=timedelta(days=settings.GYM_NO_SHOW_PERIOD_DAYS),
+        no_show_pause=timedelta(days=settings.GYM_NO_SHOW_PAUSE_DAYS),
     )
+
+
+def _days_or_none(days: int) -> timedelta | None:
+    """0 in the settings means "no limit"."""
+    return timedelta(days=days) if days else None
 
 
 @dataclass(frozen=True)
@@ -53,6 +68,11 @@ class Services:
     register_member: RegisterMemberUseCase
     change_class_capacity: ChangeClassCapacityUseCase
     promote_waitlist: WaitlistPromotionHandler
+    record_attendance: RecordAttendanceUseCase
+    settle_class: SettleClassUseCase
+    resume_bookings: ResumeBookingsUseCase
+    expire_credits: ExpireCreditsUseCase
+    remind_member: RemindMemberUseCase
     dispatcher: DurableEventDispatcher
     policy: BookingPolicy
 
@@ -88,7 +108,7 @@ def services() -> Services:
     )
     release = {"bookings": bookings, "classes": classes, "members": members, "policy": policy}
     return Services(
-        book_class=BookClassUseCase(classes, members, bookings, waitlist, **tx),
+        book_class=BookClassUseCase(classes, members, bookings, waitlist, policy=policy, **tx),
         cancel_booking=CancelBookingUseCase(**release, **tx),
         staff_cancel_booking=StaffCancelBookingUseCase(**release, **tx),
         cancel_class=CancelClassUseCase(classes, bookings, members, waitlist, policy=policy, **tx),
@@ -106,6 +126,11 @@ def services() -> Services:
         promote_waitlist=WaitlistPromotionHandler(
             classes, members, bookings, waitlist, policy=policy, **tx
         ),
+        record_attendance=RecordAttendanceUseCase(**release, **tx),
+        settle_class=SettleClassUseCase(**release, **tx),
+        resume_bookings=ResumeBookingsUseCase(members, **tx),
+        expire_credits=ExpireCreditsUseCase(members, **tx),
+        remind_member=RemindMemberUseCase(bookings, **tx),
         dispatcher=dispatcher,
         policy=policy,
     )

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "classes.apps.ClassesConfig",
     "bookings.apps.BookingsConfig",
     "notifications.apps.NotificationsConfig",
+    "reports.apps.ReportsConfig",
 ]
 
 MIDDLEWARE = [
@@ -217,6 +218,37 @@ GYM_PROMOTION_CUTOFF_MINUTES = env.int("GYM_PROMOTION_CUTOFF_MINUTES", default=0
 GYM_SELF_SIGNUP = env.bool("GYM_SELF_SIGNUP", default=DEBUG)
 # Credits a new member starts with (e.g. a free trial class); they expire like a refund.
 GYM_WELCOME_CREDITS = env.int("GYM_WELCOME_CREDITS", default=1)
+
+# Members may book a class from this many days before it starts (0: as soon as it is listed).
+GYM_BOOKING_OPENS_DAYS = env.int("GYM_BOOKING_OPENS_DAYS", default=14)
+# At most this many upcoming bookings per member (0: no limit).
+GYM_MAX_UPCOMING_BOOKINGS = env.int("GYM_MAX_UPCOMING_BOOKINGS", default=10)
+# This many no-shows within GYM_NO_SHOW_PERIOD_DAYS pause a member's booking for
+# GYM_NO_SHOW_PAUSE_DAYS (0: no-shows never pause booking). Staff can lift a pause.
+GYM_NO_SHOW_LIMIT = env.int("GYM_NO_SHOW_LIMIT", default=0)
+GYM_NO_SHOW_PERIOD_DAYS = env.int("GYM_NO_SHOW_PERIOD_DAYS", default=30)
+GYM_NO_SHOW_PAUSE_DAYS = env.int("GYM_NO_SHOW_PAUSE_DAYS", default=14)
+# Periodic work: reminders this many hours before a booked class; outcomes settled this many
+# minutes after a class ends, bookings nobody marked becoming "attended" or "no_show".
+GYM_REMINDER_HOURS = env.int("GYM_REMINDER_HOURS", default=24)
+GYM_SETTLE_AFTER_MINUTES = env.int("GYM_SETTLE_AFTER_MINUTES", default=60)
+GYM_UNMARKED_OUTCOME = env.str("GYM_UNMARKED_OUTCOME", default="attended").strip().lower()
+
+if GYM_UNMARKED_OUTCOME not in {"attended", "no_show"}:
+    raise ImproperlyConfigured(
+        f'GYM_UNMARKED_OUTCOME must be "attended" or "no_show", not {GYM_UNMARKED_OUTCOME!r}.'
+    )
+for _name in (
+    "GYM_BOOKING_OPENS_DAYS",
+    "GYM_MAX_UPCOMING_BOOKINGS",
+    "GYM_NO_SHOW_LIMIT",
+    "GYM_NO_SHOW_PERIOD_DAYS",
+    "GYM_NO_SHOW_PAUSE_DAYS",
+    "GYM_REMINDER_HOURS",
+    "GYM_SETTLE_AFTER_MINUTES",
+):
+    if globals()[_name] < 0:
+        raise ImproperlyConfigured(f"{_name} must not be negative.")
 
 # --- Domain events ----------------------------------------------------------------------------
 

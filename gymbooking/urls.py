@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("bookings.urls")),
     path("", include("members.urls")),
     path("", include("notifications.urls")),
+    path("", include("reports.urls")),
 ]

@@ -27,6 +27,9 @@ class Member(models.Model):
     name = models.CharField(max_length=200)
     email = models.EmailField(unique=True)
     joined_at = models.DateTimeField(auto_now_add=True)
+    bookings_paused_until = models.DateTimeField(
+        null=True, blank=True, help_text="No booking until then, after repeated no-shows."
+    )
     calendar_token = models.CharField(
         max_length=64,
         unique=True,
@@ -52,6 +55,9 @@ class CreditGrant(models.Model):
     granted_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     reason = models.CharField(max_length=200, blank=True)
+    expiry_recorded = models.BooleanField(
+        default=False, help_text="Whether the expiry of its unspent credits has been recorded."
+    )
 
     class Meta:
         ordering = ["expires_at", "granted_at", "id"]

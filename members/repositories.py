@@ -1,6 +1,7 @@
 """The ORM adapter of the MemberRepository port: a member row and its credit-grant rows."""
 
 import uuid
+from datetime import datetime
 
 from domain import entities
 from domain.exceptions import MemberNotFoundException
@@ -13,6 +14,7 @@ def to_entity(row: Member, grant_rows: list[CreditGrant]) -> entities.Member:
         name=row.name,
         email=row.email,
         grants=[grant_to_entity(grant) for grant in grant_rows],
+        bookings_paused_until=row.bookings_paused_until,
     )
 
 
@@ -24,6 +26,7 @@ def grant_to_entity(row: CreditGrant) -> entities.CreditGrant:
         granted_at=row.granted_at,
         expires_at=row.expires_at,
         reason=row.reason,
+        expiry_recorded=row.expiry_recorded,
     )
 
 
@@ -36,6 +39,7 @@ def grant_to_row(member_id: str, grant: entities.CreditGrant) -> CreditGrant:
         granted_at=grant.granted_at,
         expires_at=grant.expires_at,
         reason=grant.reason,
+        expiry_recorded=grant.expiry_recorded,
     )
 
 
@@ -92,29 +96,44 @@ class DjangoMemberRepository:
         must have been loaded with `for_update=True` whenever its grants changed (the use cases
         do): under that lock the stored values are the ones the entity was loaded with.
         """
-        fields = {"name": member.name, "email": str(member.email)}
+        fields = {
+            "name": member.name,
+            "email": str(member.email),
+            "bookings_paused_until": member.bookings_paused_until,
+        }
         created = not Member.objects.filter(pk=member.id).update(**fields)
         if created:
             Member.objects.create(id=member.id, **fields)
         if not member.grants:
             return
-        stored: dict[str, int] = {}
+        stored: dict[str, tuple[int, bool]] = {}
         if not created:
             stored = {
-                str(pk): remaining
-                for pk, remaining in CreditGrant.objects.filter(
+                str(pk): (remaining, expiry_recorded)
+                for pk, remaining, expiry_recorded in CreditGrant.objects.filter(
                     member_id=member.id, pk__in=[grant.grant_id for grant in member.grants]
-                ).values_list("pk", "remaining")
+                ).values_list("pk", "remaining", "expiry_recorded")
             }
         new = [grant for grant in member.grants if grant.grant_id not in stored]
         changed = [
             grant
             for grant in member.grants
-            if grant.grant_id in stored and stored[grant.grant_id] != grant.remaining
+            if grant.grant_id in stored
+            and stored[grant.grant_id] != (grant.remaining, grant.expiry_recorded)
         ]
         if new:
             CreditGrant.objects.bulk_create([grant_to_row(member.id, grant) for grant in new])
         if changed:
             CreditGrant.objects.bulk_update(
-                [grant_to_row(member.id, grant) for grant in changed], ["remaining"]
+                [grant_to_row(member.id, grant) for grant in changed],
+                ["remaining", "expiry_recorded"],
             )
+
+    def ids_with_unrecorded_expired_credits(self, now: datetime) -> list[str]:
+        members = (
+            CreditGrant.objects.filter(remaining__gt=0, expires_at__lte=now, expiry_recorded=False)
+            .order_by("member_id")
+            .values_list("member_id", flat=True)
+            .distinct()
+        )
+        return [str(pk) for pk in members]

@@ -12,6 +12,7 @@ KIND_LABELS = {
     NoticeKind.BOOKING_CANCELLED: "Booking cancelled",
     NoticeKind.PROMOTED_FROM_WAITLIST: "Promoted from the waitlist",
     NoticeKind.CLASS_CANCELLED: "Class cancelled",
+    NoticeKind.CLASS_REMINDER: "Class reminder",
 }
 
 

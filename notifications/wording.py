@@ -15,6 +15,7 @@ SUBJECTS: dict[NoticeKind, str] = {
     NoticeKind.BOOKING_CANCELLED: "Booking cancelled: {name}, {when}",
     NoticeKind.PROMOTED_FROM_WAITLIST: "You're in! A spot opened up: {name}, {when}",
     NoticeKind.CLASS_CANCELLED: "Class cancelled: {name}, {when}",
+    NoticeKind.CLASS_REMINDER: "Reminder: {name}, {when}",
 }
 
 # e.g. "Tue 1 Dec 18:00", in the gym's time zone.
@@ -53,4 +54,6 @@ def notice_body(notice: Notice) -> str:
                 if notice.refunded
                 else "You were on the waitlist, so no credit was used.",
             ]
+        case NoticeKind.CLASS_REMINDER:
+            lines = ["See you soon! Can't make it? Cancel so someone waiting can have your spot."]
     return "\n".join(lines)

@@ -43,7 +43,11 @@ from domain.values import BookingPolicy, new_id
 
 DEFAULT_NOW = datetime(2030, 3, 4, 9, 0, tzinfo=UTC)
 
-ACTIVE = (BookingStatus.CONFIRMED, BookingStatus.COMPLETED)  # one per member and class
+ACTIVE = (
+    BookingStatus.CONFIRMED,
+    BookingStatus.COMPLETED,
+    BookingStatus.NO_SHOW,
+)  # one per member and class
 
 EVENT_TYPES = tuple(
     value
@@ -117,6 +121,9 @@ class InMemoryMemberRepository(_Table):
     def get_by_ids(self, member_ids: list[str], *, for_update: bool = False) -> list[Member]:
         return [self._read(member_id) for member_id in sorted(set(member_ids) & self._rows.keys())]
 
+    def ids_with_unrecorded_expired_credits(self, now: datetime) -> list[str]:
+        return [m.id for m in self.all() if any(g.has_unrecorded_expiry(now) for g in m.grants)]
+
     def save(self, member: Member) -> None:
         if any(not 0 <= grant.remaining <= grant.amount for grant in member.grants):
             raise ConstraintViolation("a credit grant's remaining credit is out of range")
@@ -142,7 +149,42 @@ class InMemoryBookingRepository(_Table):
         return any(
             self.classes.overlap(b.class_id, fitness_class)
             for b in self.all()
-            if b.member_id == member_id and b.is_confirmed
+            if b.member_id == member_id and b.status in ACTIVE
+        )
+
+    def _class_of(self, booking: Booking) -> FitnessClass:
+        return self.classes.get_by_id(booking.class_id)
+
+    def count_upcoming_confirmed(self, member_id: str, now: datetime) -> int:
+        return sum(
+            1
+            for b in self.all()
+            if b.member_id == member_id and b.is_confirmed and self._class_of(b).starts_at > now
+        )
+
+    def count_no_shows_since(self, member_id: str, since: datetime) -> int:
+        return sum(
+            1
+            for b in self.all()
+            if b.member_id == member_id
+            and b.status is BookingStatus.NO_SHOW
+            and self._class_of(b).starts_at >= since
+        )
+
+    def ids_due_for_reminder(self, now: datetime, until: datetime) -> list[str]:
+        return [
+            b.id
+            for b in self.all()
+            if b.is_confirmed
+            and b.reminded_at is None
+            and not self._class_of(b).is_cancelled
+            and now <= self._class_of(b).starts_at < until
+        ]
+
+    def class_ids_to_settle(self, ended_before: datetime) -> list[str]:
+        return sorted(
+            {b.class_id for b in self.all() if b.is_confirmed}
+            & {c.id for c in self.classes.all() if c.ends_at < ended_before}
         )
 
     def save(self, booking: Booking) -> None:
@@ -177,7 +219,11 @@ class InMemoryClassRepository(_Table):
             description=row.description,
             instructor=row.instructor,
             location=row.location,
-            booked_member_ids=[b.member_id for b in self._bookings.get_confirmed_by_class(row.id)],
+            booked_member_ids=[
+                b.member_id
+                for b in self._bookings.all()
+                if b.class_id == row.id and b.status in ACTIVE
+            ],
             cancelled_at=row.cancelled_at,
             cancellation_reason=row.cancellation_reason,
         )
@@ -226,6 +272,16 @@ class InMemoryWaitlistRepository(_Table):
     def remove(self, entry: WaitlistEntry) -> None:
         """Delete the entry; one already gone is not an error (the outcome is the same)."""
         self._delete(entry.id)
+
+    def class_ids_with_room_and_waiting(self, now: datetime) -> list[str]:
+        waited_for = {entry.class_id for entry in self.all()}
+        return [
+            class_id
+            for class_id in sorted(waited_for)
+            if (c := self._classes.get_by_id(class_id)).starts_at > now
+            and not c.is_cancelled
+            and not c.is_full()
+        ]
 
 
 class RecordingNotificationService:

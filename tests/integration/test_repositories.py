@@ -261,22 +261,21 @@ class TestClassRepository:
         row = FitnessClassRow.objects.get(pk=fitness_class.id)
         assert (row.ends_at, row.cancelled_at) == (TEN + timedelta(minutes=45), None)
 
-    def test_only_confirmed_bookings_count_as_booked(self):
+    def test_bookings_holding_a_spot_count_as_booked_and_cancelled_ones_do_not(self):
         row = class_row()
-        confirmed = [member_row(f"Confirmed{i}") for i in range(2)]
-        for member in confirmed:
+        holding = [member_row(f"Confirmed{i}") for i in range(2)]
+        for member in holding:
             booking_row(member, row)
-        for status in (
-            BookingStatus.CANCELLED,
-            BookingStatus.LATE_CANCELLED,
-            BookingStatus.COMPLETED,
-        ):
+        for status in (BookingStatus.COMPLETED, BookingStatus.NO_SHOW):
+            holding.append(member_row(status.name.title()))
+            booking_row(holding[-1], row, status)
+        for status in (BookingStatus.CANCELLED, BookingStatus.LATE_CANCELLED):
             booking_row(member_row(status.name.title()), row, status)
 
         loaded = self.repository.get_by_id(str(row.pk))
 
-        assert loaded.booked_member_ids == {str(m.pk) for m in confirmed}
-        assert loaded.spots_left == 8
+        assert loaded.booked_member_ids == {str(m.pk) for m in holding}
+        assert loaded.spots_left == 6
 
     def test_a_capacity_change_is_saved(self):
         row = class_row()
@@ -515,14 +514,21 @@ class TestHasConfirmedOverlapping:
             is overlaps
         )
 
-    @pytest.mark.parametrize(
-        "status", [BookingStatus.CANCELLED, BookingStatus.LATE_CANCELLED, BookingStatus.COMPLETED]
-    )
-    def test_a_booking_that_is_not_confirmed_does_not_count(self, status):
+    @pytest.mark.parametrize("status", [BookingStatus.CANCELLED, BookingStatus.LATE_CANCELLED])
+    def test_a_cancelled_booking_does_not_count(self, status):
         member, this = member_row(), class_row()
         booking_row(member, class_row(TEN + HOUR / 2), status)
 
         assert not self.repository.has_confirmed_overlapping(
+            str(member.pk), fitness_class_entity(this)
+        )
+
+    @pytest.mark.parametrize("status", [BookingStatus.COMPLETED, BookingStatus.NO_SHOW])
+    def test_a_booking_already_marked_still_holds_its_time(self, status):
+        member, this = member_row(), class_row()
+        booking_row(member, class_row(TEN + HOUR / 2), status)
+
+        assert self.repository.has_confirmed_overlapping(
             str(member.pk), fitness_class_entity(this)
         )
 
