@@ -6,10 +6,12 @@ Views, admin and commands reach the use cases only through `services()`.
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
 from application.event_handlers import WaitlistPromotionHandler, setup_event_handlers
+from application.series import GenerateClassesUseCase, UpdateSeriesUseCase
 from application.use_cases import (
     AddCreditsUseCase,
     BookClassUseCase,
@@ -28,6 +30,7 @@ from application.use_cases import (
 )
 from bookings.repositories import DjangoBookingRepository, DjangoWaitlistRepository
 from classes.repositories import DjangoClassRepository
+from classes.series_repository import DjangoClassSeriesRepository, DjangoSeriesSessionRepository
 from domain.values import BookingPolicy, LateCancellation
 from gymbooking.adapters import DjangoTransactions, SystemClock
 from gymbooking.dispatcher import DurableEventDispatcher
@@ -73,6 +76,8 @@ class Services:
     resume_bookings: ResumeBookingsUseCase
     expire_credits: ExpireCreditsUseCase
     remind_member: RemindMemberUseCase
+    generate_classes: GenerateClassesUseCase
+    update_series: UpdateSeriesUseCase
     dispatcher: DurableEventDispatcher
     policy: BookingPolicy
 
@@ -131,6 +136,20 @@ def services() -> Services:
         resume_bookings=ResumeBookingsUseCase(members, **tx),
         expire_credits=ExpireCreditsUseCase(members, **tx),
         remind_member=RemindMemberUseCase(bookings, **tx),
+        **_series_use_cases(classes, tx),
         dispatcher=dispatcher,
         policy=policy,
     )
+
+
+def _series_use_cases(classes: DjangoClassRepository, tx: dict) -> dict[str, object]:
+    """The recurring schedule, computed in the gym's time zone (times are stored in UTC)."""
+    series = DjangoClassSeriesRepository()
+    sessions = DjangoSeriesSessionRepository()
+    zone = ZoneInfo(settings.TIME_ZONE)
+    return {
+        "generate_classes": GenerateClassesUseCase(series, sessions, zone=zone, **tx),
+        "update_series": UpdateSeriesUseCase(
+            series, sessions, classes, ChangeClassCapacityUseCase(classes, **tx), zone=zone, **tx
+        ),
+    }

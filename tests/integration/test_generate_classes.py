@@ -1,0 +1,317 @@
+"""`manage.py generate_classes` and the series adapters over the database: sessions are
+created once however often (or however many at once) it runs, a dry run changes nothing, and
+a session stays at 18:00 on the gym's clock across the clock changes."""
+
+import threading
+from datetime import UTC, date, datetime, time, timedelta
+from io import StringIO
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from classes.models import ClassSeries, FitnessClass
+from classes.series_repository import DjangoClassSeriesRepository, DjangoSeriesSessionRepository
+from domain.series import ClassSeries as SeriesEntity
+from domain.series import SeriesNotFoundException
+from gymbooking.models import StoredEvent
+from tests.factories import BookingFactory, FitnessClassFactory, WaitlistEntryFactory
+
+pytestmark = pytest.mark.django_db
+
+EVERY_DAY = [0, 1, 2, 3, 4, 5, 6]
+
+
+def zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def today() -> date:
+    return timezone.localdate(timezone.now(), zone())
+
+
+def make_series(**fields) -> ClassSeries:
+    """Spin every day at 18:00 for 45 minutes, from today, with no end."""
+    defaults = {
+        "name": "Spin",
+        "instructor": "Kim",
+        "location": "Studio 1",
+        "weekdays": EVERY_DAY,
+        "start_time": time(18, 0),
+        "duration_minutes": 45,
+        "capacity": 12,
+        "first_date": today(),
+    }
+    return ClassSeries.objects.create(**{**defaults, **fields})
+
+
+def generate(*args: str) -> str:
+    out = StringIO()
+    call_command("generate_classes", *args, stdout=out)
+    return out.getvalue()
+
+
+def sessions_of(series: ClassSeries) -> list[FitnessClass]:
+    return list(series.sessions.order_by("starts_at"))
+
+
+def expected_sessions(weeks: int) -> int:
+    """Every day at 18:00 for `weeks` weeks from today, less today's if it has started."""
+    start_today = datetime.combine(today(), time(18, 0), tzinfo=zone())
+    return 7 * weeks - (1 if start_today <= timezone.now() else 0)
+
+
+# --- The command ------------------------------------------------------------------------------
+
+
+def test_the_command_creates_the_sessions_of_the_next_weeks_and_says_so():
+    # given
+    spin = make_series()
+    expected = expected_sessions(2)
+
+    # when
+    output = generate("--weeks", "2")
+
+    # then
+    sessions = sessions_of(spin)
+    assert len(sessions) == expected
+    first = sessions[0]
+    assert (first.name, first.instructor, first.location, first.capacity) == (
+        "Spin",
+        "Kim",
+        "Studio 1",
+        12,
+    )
+    assert first.ends_at - first.starts_at == timedelta(minutes=45)
+    assert output.startswith(f"Created {expected} sessions for 1 series from ")
+    assert output.rstrip().endswith("(0 already there).")
+
+
+def test_running_the_command_twice_creates_nothing_the_second_time():
+    # given
+    spin = make_series()
+    generate("--weeks", "2")
+    before = [(s.pk, s.starts_at) for s in sessions_of(spin)]
+
+    # when
+    output = generate("--weeks", "2")
+
+    # then
+    assert [(s.pk, s.starts_at) for s in sessions_of(spin)] == before
+    assert output.startswith("Created 0 sessions for 1 series")
+    assert f"({len(before)} already there)" in output
+
+
+def test_each_new_session_is_announced_in_the_event_log():
+    spin = make_series()
+
+    generate("--weeks", "1")
+
+    logged = StoredEvent.objects.filter(type="ClassScheduled").order_by("occurred_at")
+    sessions = sessions_of(spin)
+    assert logged.count() == len(sessions)
+    assert {event.class_id for event in logged} == {session.pk for session in sessions}
+    assert {event.payload["series_id"] for event in logged} == {str(spin.pk)}
+    assert {event.actor_kind for event in logged} == {"system"}
+
+
+def test_a_dry_run_says_what_it_would_create_and_changes_nothing():
+    # given
+    make_series()
+    events_before = StoredEvent.objects.count()
+
+    # when
+    output = generate("--weeks", "3", "--dry-run")
+
+    # then
+    assert not FitnessClass.objects.exists()
+    assert StoredEvent.objects.count() == events_before
+    assert output.startswith(f"Would create {expected_sessions(3)} sessions for 1 series")
+    assert output.rstrip().endswith("Dry run: nothing was saved.")
+
+
+def test_one_series_can_be_generated_on_its_own():
+    spin = make_series()
+    yoga = make_series(name="Yoga")
+
+    output = generate("--weeks", "1", "--series", str(yoga.pk), "-v", "2")
+
+    assert sessions_of(spin) == []
+    assert len(sessions_of(yoga)) == expected_sessions(1)
+    assert "  Yoga: " in output
+
+
+def test_ended_series_are_left_out():
+    make_series(first_date=today() - timedelta(days=30), last_date=today() - timedelta(days=1))
+
+    output = generate("--weeks", "1")
+
+    assert not FitnessClass.objects.exists()
+    assert output.startswith("Created 0 sessions for 0 series")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--series", "not-a-series"], "That class series does not exist."),
+        (["--weeks", "0"], "Sessions are generated from 1 to 52 weeks ahead."),
+        (["--weeks", "53"], "Sessions are generated from 1 to 52 weeks ahead."),
+    ],
+)
+def test_a_refusal_is_a_command_error_with_the_reason(args, message):
+    make_series()
+
+    with pytest.raises(CommandError, match=message):
+        generate(*args)
+
+    assert not FitnessClass.objects.exists()
+
+
+def test_sessions_stay_at_18_00_local_through_a_year_of_clock_changes(settings):
+    # given: a year always holds both of London's clock changes
+    settings.TIME_ZONE = "Europe/London"
+    spin = make_series(weekdays=[2])
+
+    # when
+    generate("--weeks", "52")
+
+    # then: 18:00 on the gym's clock every time; 17:00 UTC in summer, 18:00 UTC in winter
+    london = ZoneInfo("Europe/London")
+    sessions = sessions_of(spin)
+    assert len(sessions) >= 51
+    assert {f"{s.starts_at.astimezone(london):%a %H:%M}" for s in sessions} == {"Wed 18:00"}
+    assert {s.starts_at.astimezone(UTC).hour for s in sessions} == {17, 18}
+
+
+# --- The adapters -----------------------------------------------------------------------------
+
+
+def test_the_database_refuses_a_second_session_of_a_series_at_the_same_start():
+    spin = make_series()
+    starts_at = timezone.now() + timedelta(days=1)
+    FitnessClassFactory(series=spin, starts_at=starts_at)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        FitnessClassFactory(series=spin, starts_at=starts_at)
+
+
+def test_adding_a_session_that_exists_already_is_refused_and_leaves_the_transaction_usable():
+    # given
+    spin = make_series()
+    sessions = DjangoSeriesSessionRepository()
+    series = DjangoClassSeriesRepository().get_by_id(str(spin.pk))
+    starts_at = datetime(2030, 3, 4, 18, 0, tzinfo=UTC)
+
+    # when
+    with transaction.atomic():
+        first = sessions.add(str(spin.pk), series.new_session(starts_at))
+        second = sessions.add(str(spin.pk), series.new_session(starts_at))
+        still_usable = FitnessClass.objects.count()
+
+    # then
+    assert (first, second, still_usable) == (True, False, 1)
+
+
+def test_a_series_round_trips_through_its_repository():
+    repository = DjangoClassSeriesRepository()
+    series = SeriesEntity.create(
+        name="Yoga",
+        weekdays={1, 3},
+        start_time=time(7, 30),
+        duration=timedelta(minutes=50),
+        capacity=8,
+        first_date=date(2030, 3, 5),
+        last_date=date(2030, 6, 27),
+        description="Slow flow",
+    )
+
+    repository.save(series)
+    loaded = repository.get_by_id(series.id)
+
+    assert loaded.differences(series) == ()
+    assert ClassSeries.objects.get(pk=series.id).weekdays == [1, 3]
+    with pytest.raises(SeriesNotFoundException):
+        repository.get_by_id("no-such-series")
+
+
+def test_only_a_session_nobody_booked_or_waited_for_can_be_removed():
+    # given
+    spin = make_series()
+    later = timezone.now() + timedelta(days=2)
+    free, booked, waited = (
+        FitnessClassFactory(series=spin, starts_at=later + timedelta(days=n)) for n in range(3)
+    )
+    BookingFactory(fitness_class=booked, status="cancelled")
+    WaitlistEntryFactory(fitness_class=waited)
+    sessions = DjangoSeriesSessionRepository()
+
+    # when
+    removed = [sessions.remove(str(row.pk)) for row in (free, booked, waited)]
+
+    # then
+    assert removed == [True, False, False]
+    assert set(spin.sessions.all()) == {booked, waited}
+
+
+def test_upcoming_sessions_come_with_who_is_on_them():
+    # given
+    spin = make_series()
+    soon = timezone.now() + timedelta(days=1)
+    session = FitnessClassFactory(series=spin, starts_at=soon, capacity=3)
+    BookingFactory(fitness_class=session)
+    BookingFactory(fitness_class=session, status="cancelled")
+    FitnessClassFactory(series=spin, starts_at=timezone.now() - timedelta(days=1))
+
+    # when
+    [found] = DjangoSeriesSessionRepository().upcoming(
+        str(spin.pk), timezone.now(), for_update=True
+    )
+
+    # then
+    assert (found.class_id, found.confirmed, found.bookings, found.waiting) == (
+        str(session.pk),
+        1,
+        2,
+        0,
+    )
+    assert found.has_bookings and not found.cancelled
+
+
+# --- Two runs at once (PostgreSQL) --------------------------------------------------------------
+
+
+@pytest.mark.concurrency
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_once_create_each_session_once():
+    # given
+    spin = make_series()
+    barrier = threading.Barrier(2)
+    outputs: list[str] = []
+    errors: list[Exception] = []
+
+    def run() -> None:
+        try:
+            barrier.wait(timeout=30)
+            outputs.append(generate("--weeks", "4"))
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    # when
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    # then
+    assert errors == []
+    expected = expected_sessions(4)
+    assert len(sessions_of(spin)) == expected
+    created = sorted(int(output.split()[1]) for output in outputs)
+    assert created == [0, expected], "one run created them all, the other found them there"
