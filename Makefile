@@ -42,3 +42,14 @@ lint: $(INSTALLED)
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .import_linter_cache *.egg-info
 	find . -name __pycache__ -type d -prune -not -path './.git/*' -exec rm -rf {} +
+
+# The cost of durable events (a script, not a test): on a throwaway database beside the one
+# DATABASE_URL names (SQLite by default; PostgreSQL also measures the workers).
+.PHONY: bench
+bench: $(INSTALLED)
+	$(BIN)/python benchmarks/dispatch.py
+
+# The README's screenshots, regenerated from the demo data (needs Debian's chromium).
+.PHONY: screenshots
+screenshots: $(INSTALLED)
+	$(BIN)/python scripts/screenshots.py
