@@ -1,19 +1,34 @@
 """Admin for bookings and waitlist entries: read-only records of what the use cases did.
 
 A booking changes only through a use case: staff cancel one with the "Cancel selected bookings
-as staff…" action (`StaffCancelBookingUseCase`: no cancellation window, always refunded, the
-freed spot offered to the waitlist). Waitlist entries are listed for reference; members join
-and leave through their own pages and promotion happens by itself.
+as staff…" action, or with the "Cancel as staff…" link beside each booked member on a class's
+page, which opens the booking's own staff-cancel page (`StaffCancelBookingUseCase`: no
+cancellation window, always refunded, the freed spot offered to the waitlist). Both need
+`bookings.change_booking`. Attendance is recorded on the check-in page (`bookings.checkin`),
+never here. Waitlist entries are listed for reference; members join and leave through their
+own pages and promotion happens by itself.
 """
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from bookings.models import Booking, WaitlistEntry
 from classes.admin import ClassDateFilter, local_time
-from gymbooking.admin_actions import ReadOnlyAdminMixin, ask, count_of, run_for_each
+from gymbooking.admin_actions import (
+    FORM_PREFIX,
+    ReadOnlyAdminMixin,
+    ask,
+    count_of,
+    form_page,
+    run_for_each,
+    user_may,
+)
 from gymbooking.composition import services
 
 
@@ -85,9 +100,69 @@ class BookingAdmin(ReadOnlyAdminMixin, FitnessClassColumns, admin.ModelAdmin):
         return super().get_queryset(request).select_related("member", "fitness_class")
 
     def has_cancel_permission(self, request: HttpRequest) -> bool:
-        """Cancelling is the one change staff make to a booking: Django's change permission."""
-        opts = self.opts
-        return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+        """Cancelling is the one change staff make to a booking: `bookings.change_booking`."""
+        return user_may(request, Booking, "change_booking")
+
+    def get_urls(self):
+        own = [
+            path(
+                "<path:object_id>/cancel-as-staff/",
+                self.admin_site.admin_view(self.staff_cancel_view),
+                name="bookings_booking_staff_cancel",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def staff_cancel_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Cancel one booking as staff: a reason, then `StaffCancelBookingUseCase`. Linked
+        from the roster on a class's page; goes back to `next` (an address on this site,
+        e.g. that class's page) or else to the booking."""
+        if not self.has_cancel_permission(request):
+            raise PermissionDenied
+        booking = self.get_object(request, unquote(object_id))
+        if booking is None:
+            raise Http404("That booking does not exist.")
+        back = self._next_url(request, booking)
+        if request.method == "POST":
+            form = StaffCancelForm(request.POST, prefix=FORM_PREFIX)
+            if form.is_valid():
+                run_for_each(
+                    self,
+                    request,
+                    [booking],
+                    lambda chosen: services().staff_cancel_booking.execute(
+                        str(chosen.pk), form.cleaned_data["reason"]
+                    ),
+                    succeeded=lambda done: (
+                        f"Cancelled the booking of {describe_booking(booking)} "
+                        "and refunded the credit."
+                    ),
+                    label=describe_booking,
+                )
+                return HttpResponseRedirect(back)
+        else:
+            form = StaffCancelForm(prefix=FORM_PREFIX)
+        return form_page(
+            self,
+            request,
+            form,
+            title="Cancel a booking as staff",
+            intro="Cancel this booking? The member gets their credit back.",
+            submit_label="Cancel the booking",
+            objects=[describe_booking(booking)],
+            back_url=back,
+            carried=[("next", back)],
+        )
+
+    def _next_url(self, request: HttpRequest, booking: Booking) -> str:
+        target = request.POST.get("next") or request.GET.get("next", "")
+        if url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return target
+        return reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[booking.pk]
+        )
 
     @admin.action(
         description="Cancel this booking as staff…",

@@ -1,6 +1,7 @@
 """What the admin modules share: read-only admin pieces; change forms whose save goes through a
-use case; and actions that ask for a few values, then hand each selected object to a use case
-and report the outcome with the messages framework.
+use case; actions that ask for a few values, then hand each selected object to a use case
+and report the outcome with the messages framework; and the same small form page for admin
+views of their own (`form_page`), and the permission check actions declare (`user_may`).
 
 Admin code only translates (HackSoft): from a selection and a small form to use case calls, and
 from the results and `DomainException`s to messages. The rules themselves live in the use
@@ -16,6 +17,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import Model
 from django.http import HttpRequest
 from django.template import engines
 from django.template.response import TemplateResponse
@@ -34,6 +36,7 @@ ACTION_FORM_TEMPLATE = """\
 {% block extrastyle %}{{ block.super }}
 <link rel="stylesheet" href="{% static "admin/css/forms.css" %}">
 {% endblock %}
+{% block extrahead %}{{ block.super }}{{ form.media }}{% endblock %}
 {% block bodyclass %}
 {{ block.super }} app-{{ opts.app_label }} model-{{ opts.model_name }} action-form
 {% endblock %}
@@ -104,21 +107,51 @@ def ask(
         form = form_class(prefix=FORM_PREFIX)
     listed = list(queryset[: LISTED_OBJECTS + 1])
     more = queryset.count() - LISTED_OBJECTS if len(listed) > LISTED_OBJECTS else 0
+    return None, form_page(
+        modeladmin,
+        request,
+        form,
+        title=title,
+        intro=intro,
+        submit_label=submit_label,
+        objects=[label(obj) for obj in listed[:LISTED_OBJECTS]],
+        more=more,
+        carried=_carried_fields(request),
+        back_url=request.get_full_path(),
+    )
+
+
+def form_page(
+    modeladmin: admin.ModelAdmin,
+    request: HttpRequest,
+    form: forms.Form,
+    *,
+    title: str,
+    intro: str,
+    submit_label: str,
+    objects: Iterable[str],
+    back_url: str,
+    more: int = 0,
+    carried: Iterable[tuple[str, str]] = (),
+) -> TemplateResponse:
+    """The admin page of `ask`: `intro`, the `objects` concerned (and `more` not listed),
+    `form` (bound with `FORM_PREFIX`) and a submit button named `APPLY`, posting back to
+    the same URL with the `carried` fields. Admin views of their own use it as it is."""
     context = {
         **modeladmin.admin_site.each_context(request),
         "opts": modeladmin.opts,
         "title": title,
         "intro": intro,
         "submit_label": submit_label,
-        "objects": [label(obj) for obj in listed[:LISTED_OBJECTS]],
+        "objects": list(objects),
         "more": more,
         "form": form,
         "apply": APPLY,
-        "carried": _carried_fields(request),
-        "back_url": request.get_full_path(),
+        "carried": list(carried),
+        "back_url": back_url,
     }
     template = engines["django"].from_string(ACTION_FORM_TEMPLATE)
-    return None, TemplateResponse(request, template, context)
+    return TemplateResponse(request, template, context)
 
 
 def _carried_fields(request: HttpRequest) -> list[tuple[str, str]]:
@@ -155,6 +188,13 @@ def run_for_each[T](
     if done:
         modeladmin.message_user(request, succeeded(done), messages.SUCCESS)
     return done
+
+
+def user_may(request: HttpRequest, model: type[Model], codename: str) -> bool:
+    """Whether the signed-in user holds `<app_label>.<codename>` of `model`'s app: what an
+    action's `has_<name>_permission` method answers. Which staff group holds which
+    permission is set by members/migrations/0004_staff_groups.py."""
+    return request.user.has_perm(f"{model._meta.app_label}.{codename}")
 
 
 def count_of(count: int, singular: str, plural: str) -> str:

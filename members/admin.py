@@ -3,17 +3,27 @@
 Credits are never typed into a field: staff grant them with the "Grant credits…" action, which
 calls `AddCreditsUseCase`, and the ledger (one row per grant, spent down by bookings) is shown
 read-only. Balances are computed in the list's own query, never one query per row.
+
+A member's page also shows their bookings and waitlist places (read-only), and whether booking
+is paused after repeated no-shows; "Lift the booking pause" ends a pause through
+`ResumeBookingsUseCase`. The pause itself is never a field staff type into.
+
+Permissions (see the staff groups in members/migrations/0004_staff_groups.py): granting
+credits needs `members.add_creditgrant` (the ledger cannot be added to by hand, so this is
+what the permission means); lifting a pause needs `members.change_member`.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django import forms
 from django.contrib import admin
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils import timezone
 
+from bookings.models import Booking, WaitlistEntry
+from bookings.queries import waitlist_position
 from domain.exceptions import (
     DomainException,
     EmailAlreadyRegisteredException,
@@ -27,10 +37,14 @@ from gymbooking.admin_actions import (
     ask,
     count_of,
     run_for_each,
+    user_may,
 )
 from gymbooking.composition import services
 from members.models import CreditGrant, Member
 from members.queries import attach_login
+
+# How a moment is shown in these pages (in the gym's time zone): “Tue 01 Dec 2026 18:00”.
+MOMENT_FORMAT = "%a %d %b %Y %H:%M"
 
 
 def with_spendable_credits(queryset: QuerySet[Member], now) -> QuerySet[Member]:
@@ -42,12 +56,88 @@ def with_spendable_credits(queryset: QuerySet[Member], now) -> QuerySet[Member]:
     )
 
 
+def spendable_credits_of(member: OuterRef, now: datetime) -> Coalesce:
+    """The credits the member `member` points to can spend at `now`, as a correlated
+    subquery: annotate rows of another model with it (a roster's balances in the roster's
+    own query)."""
+    total = (
+        CreditGrant.objects.filter(member=member, remaining__gt=0, expires_at__gt=now)
+        .order_by()
+        .values("member")
+        .annotate(total=Sum("remaining"))
+        .values("total")
+    )
+    return Coalesce(Subquery(total), 0)
+
+
 class CreditGrantInline(ReadOnlyInline):
     model = CreditGrant
     verbose_name = "credit grant"
     verbose_name_plural = "credit grants (soonest expiry first; spent from the top)"
     fields = ("amount", "remaining", "granted_at", "expires_at", "reason")
     readonly_fields = fields
+
+
+class ClassColumns:
+    """Columns naming the class a member's booking or waitlist entry is for."""
+
+    @admin.display(description="class starts")
+    def class_starts(self, row) -> str:
+        return f"{timezone.localtime(row.fitness_class.starts_at):{MOMENT_FORMAT}}"
+
+
+class BookingHistoryInline(ClassColumns, ReadOnlyInline):
+    model = Booking
+    verbose_name = "booking"
+    verbose_name_plural = "bookings (latest class first)"
+    fields = ("fitness_class", "class_starts", "status", "created_at", "cancellation_reason")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("member", "fitness_class")  # both name each row
+            .order_by("-fitness_class__starts_at", "-created_at", "-id")
+        )
+
+
+class WaitlistPlacesInline(ClassColumns, ReadOnlyInline):
+    model = WaitlistEntry
+    verbose_name = "waitlist place"
+    verbose_name_plural = "waitlist places"
+    fields = ("fitness_class", "class_starts", "position", "created_at")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("member", "fitness_class")  # both name each row
+            .annotate(position_in_line=waitlist_position())
+            .order_by("fitness_class__starts_at", "fitness_class_id")
+        )
+
+    @admin.display(description="position")
+    def position(self, entry: WaitlistEntry) -> int | None:
+        return getattr(entry, "position_in_line", None)
+
+
+class BookingPauseFilter(admin.SimpleListFilter):
+    title = "booking paused"
+    parameter_name = "paused"
+
+    def lookups(self, request, model_admin):
+        return (("yes", "Paused now"), ("no", "Not paused"))
+
+    def queryset(self, request, queryset):
+        paused = Q(bookings_paused_until__gt=timezone.now())
+        match self.value():
+            case "yes":
+                return queryset.filter(paused)
+            case "no":
+                return queryset.exclude(paused)
+        return queryset
 
 
 class GrantCreditsForm(forms.Form):
@@ -65,13 +155,14 @@ class GrantCreditsForm(forms.Form):
 @admin.register(Member)
 class MemberAdmin(UseCaseSaveMixin, admin.ModelAdmin):
     list_display = ("name", "email", "credit_balance", "joined_at")
+    list_filter = (BookingPauseFilter,)
     search_fields = ("name", "email")
     ordering = ("name", "id")
-    fields = ("name", "email", "user", "credit_balance", "joined_at")
-    readonly_fields = ("credit_balance", "joined_at")
+    fields = ("name", "email", "user", "credit_balance", "booking_pause", "joined_at")
+    readonly_fields = ("credit_balance", "booking_pause", "joined_at")
     raw_id_fields = ("user",)
-    inlines = (CreditGrantInline,)
-    actions = ("grant_credits",)
+    inlines = (CreditGrantInline, BookingHistoryInline, WaitlistPlacesInline)
+    actions = ("grant_credits", "lift_booking_pause")
     list_per_page = 50
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Member]:
@@ -80,6 +171,16 @@ class MemberAdmin(UseCaseSaveMixin, admin.ModelAdmin):
     @admin.display(description="Spendable credits", ordering="spendable_credits")
     def credit_balance(self, member: Member) -> int:
         return getattr(member, "spendable_credits", 0)
+
+    @admin.display(description="Booking paused until")
+    def booking_pause(self, member: Member) -> str:
+        until = member.bookings_paused_until
+        if until is None:
+            return "Not paused"
+        shown = f"{timezone.localtime(until):{MOMENT_FORMAT}}"
+        if until <= timezone.now():
+            return f"Not paused (the last pause ended {shown})"
+        return f"{shown} — “Lift the booking pause” ends it now"
 
     def save_model(self, request, obj, form, change):
         """A new member is registered through `RegisterMemberUseCase`, as a sign-up is (the
@@ -121,8 +222,12 @@ class MemberAdmin(UseCaseSaveMixin, admin.ModelAdmin):
         return actions
 
     def has_grant_credits_permission(self, request: HttpRequest) -> bool:
-        opts = CreditGrant._meta
-        return request.user.has_perm(f"{opts.app_label}.add_{opts.model_name}")
+        """Granting credits adds to the ledger: `members.add_creditgrant`."""
+        return user_may(request, CreditGrant, "add_creditgrant")
+
+    def has_resume_bookings_permission(self, request: HttpRequest) -> bool:
+        """Lifting a no-show pause changes the member: `members.change_member`."""
+        return user_may(request, Member, "change_member")
 
     @admin.action(
         description="Grant credits…",
@@ -159,6 +264,25 @@ class MemberAdmin(UseCaseSaveMixin, admin.ModelAdmin):
             ),
         )
         return None
+
+    @admin.action(
+        description="Lift the booking pause",
+        description_plural="Lift the booking pause of selected members",
+        permissions=["resume_bookings"],
+        location=[admin.ActionLocation.CHANGE_LIST, admin.ActionLocation.CHANGE_FORM],
+    )
+    def lift_booking_pause(self, request: HttpRequest, queryset: QuerySet[Member]):
+        """Members whose booking is paused after no-shows may book again at once; for the
+        others nothing changes (the use case makes that call)."""
+        run_for_each(
+            self,
+            request,
+            queryset,
+            lambda member: services().resume_bookings.execute(str(member.pk)),
+            succeeded=lambda done: (
+                f"Booking is open again for {count_of(done, 'member', 'members')}."
+            ),
+        )
 
 
 class GrantExpiryFilter(admin.SimpleListFilter):

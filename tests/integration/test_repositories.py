@@ -528,9 +528,7 @@ class TestHasConfirmedOverlapping:
         member, this = member_row(), class_row()
         booking_row(member, class_row(TEN + HOUR / 2), status)
 
-        assert self.repository.has_confirmed_overlapping(
-            str(member.pk), fitness_class_entity(this)
-        )
+        assert self.repository.has_confirmed_overlapping(str(member.pk), fitness_class_entity(this))
 
     def test_a_booking_of_a_cancelled_class_does_not_count(self):
         member, this = member_row(), class_row()

@@ -587,3 +587,104 @@ def test_a_class_with_bookings_cannot_be_deleted(admin_client, gym):
     assert admin_client.post(admin_url(FitnessClass, "delete", spin.pk)).status_code == 403
     listing = admin_client.get(admin_url(FitnessClass, "changelist"))
     assert "delete_selected" not in dict(listing.context["action_form"].fields["action"].choices)
+
+
+# --- Members: history and the no-show pause ------------------------------------------------------
+
+# A member's page: session, user, the member (balance in its query), grants, bookings,
+# waitlist places (positions are subqueries), whether they may be deleted, and the content
+# type (cached after the first page); however long the history.
+MEMBER_PAGE_QUERIES = 8
+
+
+def test_a_members_page_shows_their_bookings_latest_class_first_and_their_waitlist_places(
+    admin_client,
+):
+    ana = member_with_credits(1, name="Ana")
+    now = timezone.now()
+    last_week = BookingFactory(
+        member=ana,
+        fitness_class=FitnessClassFactory(name="Yoga", starts_at=now - timedelta(days=7)),
+        status="completed",
+    )
+    tomorrow = BookingFactory(member=ana, fitness_class=FitnessClassFactory(name="Spin"))
+    full = full_class(capacity=1, name="Boxing")
+    WaitlistEntryFactory(fitness_class=full, created_at=now - timedelta(minutes=5))
+    place = WaitlistEntryFactory(member=ana, fitness_class=full)
+
+    page = admin_client.get(admin_url(Member, "change", ana.pk))
+
+    grants, bookings, waitlist = (i.formset for i in page.context["inline_admin_formsets"])
+    assert [(f.instance.pk, f.instance.status) for f in bookings.forms] == [
+        (tomorrow.pk, "confirmed"),
+        (last_week.pk, "completed"),
+    ]
+    assert [(f.instance.pk, f.instance.position_in_line) for f in waitlist.forms] == [(place.pk, 2)]
+    assert len(grants.forms) == 1
+    html = page.content.decode()
+    assert "Attended" in html, "statuses are shown in words"
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_a_members_page_runs_the_same_queries_for_3_and_30_bookings(
+    admin_client, django_assert_max_num_queries, rows
+):
+    ana = member_with_credits(2)
+    for _ in range(rows):
+        BookingFactory(member=ana)
+        WaitlistEntryFactory(member=ana)
+
+    with django_assert_max_num_queries(MEMBER_PAGE_QUERIES):
+        page = admin_client.get(admin_url(Member, "change", ana.pk))
+
+    _, bookings, waitlist = (i.formset for i in page.context["inline_admin_formsets"])
+    assert (len(bookings.forms), len(waitlist.forms)) == (rows, rows)
+
+
+def test_a_paused_members_page_says_until_when(admin_client):
+    until = timezone.now() + timedelta(days=3)
+    ana = MemberFactory(name="Ana", bookings_paused_until=until)
+
+    html = admin_client.get(admin_url(Member, "change", ana.pk)).content.decode()
+
+    assert f"{timezone.localtime(until):%a %d %b %Y %H:%M}" in html
+    assert "Lift the booking pause" in html
+
+
+def test_the_pause_cannot_be_typed_into_the_member_form(admin_client):
+    ana = MemberFactory(bookings_paused_until=timezone.now() + timedelta(days=3))
+
+    page = admin_client.get(admin_url(Member, "change", ana.pk))
+
+    assert "bookings_paused_until" not in page.context["adminform"].form.fields
+
+
+def test_lifting_the_booking_pause_lets_the_member_book_again(admin_client, services):
+    ana = member_with_credits(1, name="Ana")
+    ana.bookings_paused_until = timezone.now() + timedelta(days=3)
+    ana.save()
+    url = admin_url(Member, "change", ana.pk)
+
+    done = admin_client.post(
+        url,
+        {"CHANGE_FORM-action": "lift_booking_pause", "_selected_action": str(ana.pk)},
+        follow=True,
+    )
+
+    ana.refresh_from_db()
+    assert ana.bookings_paused_until is None
+    assert messages_of(done) == ["Booking is open again for 1 member."]
+    services.book_class.execute(str(ana.pk), str(FitnessClassFactory().pk))
+    assert Booking.objects.filter(member=ana, status="confirmed").exists()
+
+
+def test_members_with_a_paused_booking_can_be_listed(admin_client):
+    MemberFactory(name="Ana", bookings_paused_until=timezone.now() + timedelta(days=3))
+    MemberFactory(name="Ben", bookings_paused_until=timezone.now() - timedelta(days=3))
+    MemberFactory(name="Cara")
+
+    paused = admin_client.get(admin_url(Member, "changelist"), {"paused": "yes"})
+    others = admin_client.get(admin_url(Member, "changelist"), {"paused": "no"})
+
+    assert [m.name for m in paused.context["cl"].result_list] == ["Ana"]
+    assert [m.name for m in others.context["cl"].result_list] == ["Ben", "Cara"]
