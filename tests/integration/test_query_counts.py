@@ -17,9 +17,9 @@ pytestmark = pytest.mark.django_db
 
 # book_class: SAVEPOINT; lock the class; its confirmed members; lock the member; their grants;
 # their upcoming bookings (the gym's limit); overlapping bookings (EXISTS); the member's
-# waitlist entries for overlapping classes; the class's waitlist; member save (UPDATE member, read grants, UPDATE the spent grant); booking
-# save (SAVEPOINT, UPDATE, INSERT, RELEASE); the event log (INSERT events, INSERT deliveries);
-# RELEASE.
+# waitlist entries for overlapping classes; the class's waitlist; member save (UPDATE member,
+# read grants, UPDATE the spent grant); booking save (SAVEPOINT, UPDATE, INSERT, RELEASE); the
+# event log (INSERT events, INSERT deliveries); RELEASE.
 BOOK_CLASS_QUERIES = 19
 # cancel_booking: SAVEPOINT; lock the booking; the class; its confirmed members; lock the
 # member; their grants; member save (UPDATE member, read grants, INSERT the refund grant);
