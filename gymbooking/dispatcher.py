@@ -89,34 +89,36 @@ class DurableEventDispatcher(InMemoryEventDispatcher):
     def deliver(self, choose: Callable[[QuerySet[Delivery]], QuerySet[Delivery]]) -> bool:
         """Run the first due delivery `choose` picks; True if there was one to run.
 
-        The row is locked (skipping rows another worker holds) for the whole run, and only
-        due deliveries are chosen, so no delivery ever runs twice at once or after success.
+        The row is locked (skipping rows another worker holds) from the moment it is chosen
+        until its outcome, success or failure, commits, and only due deliveries are chosen,
+        so no delivery ever runs twice at once or after success. The handler runs in a
+        savepoint: when it fails, its writes roll back while the row stays locked until the
+        failure is recorded (no other worker can slip in and run it again meanwhile).
         """
         # `of=("self",)` locks the delivery row only, not its event (shared with sibling
         # deliveries that other workers may be running).
         due = Delivery.objects.select_for_update(skip_locked=True, of=("self",)).filter(
             status__in=DUE
         )
-        delivery_id = None
-        try:
-            with transaction.atomic():
-                delivery = choose(due).select_related("event").first()
-                if delivery is None:
-                    return False
-                delivery_id = delivery.pk
-                event = restore(delivery.event)
-                handler = self.subscription(type(event), delivery.handler).handler
-                with acting_as(Actor.system(delivery.handler)):
-                    handler(event)
-                delivery.status = Status.DELIVERED
-                delivery.attempts += 1
-                delivery.delivered_at = timezone.now()
-                delivery.last_error = ""
-                delivery.save(update_fields=["status", "attempts", "delivered_at", "last_error"])
-        except Exception:
-            if delivery_id is None:
-                raise
-            self._record_failure(delivery_id, traceback.format_exc())
+        with transaction.atomic():
+            delivery = choose(due).select_related("event").first()
+            if delivery is None:
+                return False
+            attempts = delivery.attempts + 1
+            try:
+                with transaction.atomic():
+                    event = restore(delivery.event)
+                    handler = self.subscription(type(event), delivery.handler).handler
+                    with acting_as(Actor.system(delivery.handler)):
+                        handler(event)
+                    Delivery.objects.filter(pk=delivery.pk).update(
+                        status=Status.DELIVERED,
+                        attempts=attempts,
+                        delivered_at=timezone.now(),
+                        last_error="",
+                    )
+            except Exception:
+                self._record_failure(delivery, attempts, traceback.format_exc())
         return True
 
     def subscription(self, event_type: type[DomainEvent], name: str) -> Subscription:
@@ -125,21 +127,16 @@ class DurableEventDispatcher(InMemoryEventDispatcher):
                 return subscription
         raise LookupError(f"No handler named {name} is registered for {event_type.__name__}.")
 
-    def _record_failure(self, delivery_id: int, error: str) -> None:
-        with transaction.atomic():
-            delivery = (
-                Delivery.objects.select_for_update(of=("self",))
-                .select_related("event")
-                .get(pk=delivery_id)
-            )
-            delivery.attempts += 1
-            delivery.last_error = error[-4000:]
-            if delivery.attempts >= self.max_attempts:
-                delivery.status = Status.DEAD
-            else:
-                delivery.status = Status.FAILED
-                delivery.next_attempt_at = timezone.now() + self.backoff(delivery.attempts)
-            delivery.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+    def _record_failure(self, delivery: Delivery, attempts: int, error: str) -> None:
+        """Record the failed attempt on the (still locked) row: retry later, or give up."""
+        delivery.attempts = attempts
+        delivery.last_error = error[-4000:]
+        if delivery.attempts >= self.max_attempts:
+            delivery.status = Status.DEAD
+        else:
+            delivery.status = Status.FAILED
+            delivery.next_attempt_at = timezone.now() + self.backoff(delivery.attempts)
+        delivery.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
         logger.error(
             "%s failed on %s %s (attempt %s, %s): %s",
             delivery.handler,

@@ -62,7 +62,15 @@ class Delivery(models.Model):
     class Meta:
         verbose_name_plural = "deliveries"
         ordering = ["next_attempt_at", "id"]
-        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        indexes = [
+            # What workers look for: due deliveries, oldest first. Partial, so picking the
+            # next one stays fast however many delivered rows pile up.
+            models.Index(
+                fields=["next_attempt_at", "id"],
+                condition=models.Q(status__in=["pending", "failed"]),
+                name="delivery_due",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["event", "handler"], name="one_delivery_per_handler"),
         ]

@@ -1,6 +1,7 @@
-"""The on-commit dispatcher: handlers run after the use case's transaction commits, never
-before and never after a rollback; each in a transaction of its own, robustly, with the
-event it was dispatched for bound at dispatch time."""
+"""The durable dispatcher seen from a use case: events and deliveries are recorded in the use
+case's transaction; handlers run after it commits, never before and never after a rollback;
+each delivery runs in a transaction of its own, robustly, with the event it was dispatched
+for bound at dispatch time (and restored from the event log)."""
 
 import dataclasses
 import logging
@@ -10,8 +11,10 @@ from django.db import DatabaseError, transaction
 
 from bookings.models import Booking
 from bookings.repositories import DjangoBookingRepository
-from domain.events import BookingConfirmed, ClassSpotBecameAvailable, DomainEvent
-from gymbooking.dispatcher import OnCommitEventDispatcher
+from domain.events import BookingConfirmed, ClassCapacityChanged, ClassSpotBecameAvailable
+from domain.values import new_id
+from gymbooking.dispatcher import DurableEventDispatcher
+from gymbooking.models import Delivery, StoredEvent
 from members.models import CreditGrant, Member
 from tests.factories import FitnessClassFactory, MemberFactory, member_with_credits
 
@@ -22,9 +25,9 @@ class Recorder:
     """A handler that remembers every event it was given."""
 
     def __init__(self) -> None:
-        self.events: list[DomainEvent] = []
+        self.events: list = []
 
-    def handle(self, event: DomainEvent) -> None:
+    def handle(self, event) -> None:
         self.events.append(event)
 
 
@@ -35,9 +38,9 @@ class HandlerFailed(Exception):
 FAILING_HANDLER_MEMBER = "Written by the failing handler"
 
 
-def failing_handler(event: DomainEvent) -> None:
-    """Writes a row, then fails: the row must roll back with the handler's transaction."""
-    MemberFactory(name=FAILING_HANDLER_MEMBER, email="failing-handler@example.com")
+def failing_handler(event) -> None:
+    """Writes a row, then fails: the row must roll back with the delivery's transaction."""
+    MemberFactory(name=FAILING_HANDLER_MEMBER, email=f"failing-{event.event_id}@example.com")
     raise HandlerFailed(f"could not handle {type(event).__name__}")
 
 
@@ -47,22 +50,26 @@ def recorder() -> Recorder:
 
 
 @pytest.fixture
-def dispatcher(recorder) -> OnCommitEventDispatcher:
+def dispatcher(recorder) -> DurableEventDispatcher:
     """A fresh dispatcher with one recording handler for the events these tests use."""
-    dispatcher = OnCommitEventDispatcher()
-    dispatcher.register(BookingConfirmed, recorder.handle)
-    dispatcher.register(ClassSpotBecameAvailable, recorder.handle)
+    dispatcher = DurableEventDispatcher()
+    dispatcher.register(BookingConfirmed, recorder.handle, name="recording")
+    dispatcher.register(ClassSpotBecameAvailable, recorder.handle, name="recording")
     return dispatcher
 
 
-def spot_event(n: int) -> ClassSpotBecameAvailable:
-    return ClassSpotBecameAvailable(class_id=f"class-{n}")
+def spot_event() -> ClassSpotBecameAvailable:
+    return ClassSpotBecameAvailable(class_id=new_id(), previous_booking_id=new_id())
 
 
-# --- Handlers run after commit, not before ----------------------------------------------------
+def statuses() -> list[str]:
+    return list(Delivery.objects.order_by("id").values_list("status", flat=True))
 
 
-def test_handlers_are_captured_not_run_before_the_transaction_commits(
+# --- Recorded with the change, run after commit -----------------------------------------------
+
+
+def test_the_event_and_its_delivery_are_recorded_but_not_run_before_the_commit(
     services, dispatcher, recorder, django_capture_on_commit_callbacks
 ):
     # given a member with a credit and a class, and the booking use case on a fresh dispatcher
@@ -74,8 +81,12 @@ def test_handlers_are_captured_not_run_before_the_transaction_commits(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         booking = book_class.execute(str(member.id), str(fitness_class.id))
 
-    # then the booking is written, the handler is queued once, and it has not run yet
+    # then the booking, its event and one pending delivery are written, and nothing has run
     assert Booking.objects.filter(pk=booking.id, status="confirmed").exists()
+    event = StoredEvent.objects.get()
+    assert event.type == "BookingConfirmed"
+    assert event.payload["booking_id"] == booking.id
+    assert statuses() == ["pending"]
     assert len(callbacks) == 1
     assert recorder.events == []
 
@@ -83,9 +94,10 @@ def test_handlers_are_captured_not_run_before_the_transaction_commits(
     callbacks[0]()
     assert [type(event) for event in recorder.events] == [BookingConfirmed]
     assert recorder.events[0].booking_id == booking.id
+    assert statuses() == ["delivered"]
 
 
-def test_the_real_dispatcher_queues_every_subscribed_handler_until_commit(
+def test_the_real_composition_root_sends_the_confirmation_only_after_commit(
     services, mailoutbox, django_capture_on_commit_callbacks
 ):
     # given a member with a credit and a class
@@ -96,30 +108,54 @@ def test_the_real_dispatcher_queues_every_subscribed_handler_until_commit(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.book_class.execute(str(member.id), str(fitness_class.id))
 
-    # then the confirmation e-mail waits for the commit
+    # then the confirmation waits for the commit: one callback for the e-mail and in-app
+    # deliveries of the event
     assert len(callbacks) == 1
     assert mailoutbox == []
+    assert set(Delivery.objects.values_list("handler", "status")) == {
+        ("NotificationHandler.email", "pending"),
+        ("NotificationHandler.in_app", "pending"),
+    }
 
     # and goes out once the callback runs
     callbacks[0]()
     assert [message.to for message in mailoutbox] == [[member.email]]
+    assert set(statuses()) == {"delivered"}
+
+
+def test_an_event_nobody_listens_to_is_logged_without_deliveries_or_callbacks(
+    dispatcher, django_capture_on_commit_callbacks
+):
+    # given an event no handler of this dispatcher is registered for
+    event = ClassCapacityChanged(class_id=new_id(), old_capacity=10, new_capacity=12)
+
+    # when it is dispatched
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        dispatcher.dispatch([event])
+
+    # then it is in the event log (the audit trail), with nothing to deliver
+    assert StoredEvent.objects.filter(pk=event.event_id, type="ClassCapacityChanged").exists()
+    assert not Delivery.objects.exists()
+    assert callbacks == []
 
 
 @pytest.mark.django_db(transaction=True)
 def test_handlers_run_only_once_the_outermost_transaction_commits(dispatcher, recorder):
     # given an event dispatched inside a transaction (and a savepoint within it)
-    event = spot_event(1)
+    event = spot_event()
     with transaction.atomic():
         with transaction.atomic():
             dispatcher.dispatch([event])
         # then leaving the savepoint is not a commit: nothing has run yet
         assert recorder.events == []
+        assert statuses() == ["pending"]
 
     # and after the real commit the handler has run, once, with the event
     assert recorder.events == [event]
+    assert statuses() == ["delivered"]
 
 
-# --- A rolled-back use case dispatches nothing ------------------------------------------------
+# --- A rolled-back use case dispatches nothing and stores nothing -----------------------------
 
 
 class Abort(Exception):
@@ -142,11 +178,13 @@ def test_a_rolled_back_booking_dispatches_nothing_and_stores_nothing(
         services.book_class.execute(str(member.id), str(fitness_class.id))
         raise Abort
 
-    # then no handler was queued, no e-mail sent, and nothing was stored
+    # then no handler was queued, no e-mail sent, and nothing was stored, not even the event
     assert callbacks == []
     assert mailoutbox == []
     assert not Booking.objects.exists()
     assert CreditGrant.objects.get(member=member).remaining == 1
+    assert not StoredEvent.objects.exists()
+    assert not Delivery.objects.exists()
 
 
 def test_a_use_case_failing_half_way_stores_nothing_and_dispatches_nothing(
@@ -167,9 +205,10 @@ def test_a_use_case_failing_half_way_stores_nothing_and_dispatches_nothing(
     ):
         services.book_class.execute(str(member.id), str(fitness_class.id))
 
-    # then the spent credit was rolled back, and nothing was dispatched or sent
+    # then the spent credit was rolled back, and nothing was logged, dispatched or sent
     assert CreditGrant.objects.get(member=member).remaining == 1
     assert not Booking.objects.exists()
+    assert not StoredEvent.objects.exists()
     assert callbacks == []
     assert mailoutbox == []
 
@@ -178,13 +217,15 @@ def test_a_use_case_failing_half_way_stores_nothing_and_dispatches_nothing(
 def test_a_rolled_back_transaction_never_runs_its_handlers(dispatcher, recorder):
     # when an event is dispatched in a transaction that rolls back
     with pytest.raises(Abort), transaction.atomic():
-        dispatcher.dispatch([spot_event(1)])
+        dispatcher.dispatch([spot_event()])
         raise Abort
 
-    # then its handlers never run, not even after a later commit
+    # then its handlers never run, not even after a later commit, and it left no trace
     with transaction.atomic():
         pass
     assert recorder.events == []
+    assert not StoredEvent.objects.exists()
+    assert not Delivery.objects.exists()
 
 
 # --- Robust handlers in their own transactions ------------------------------------------------
@@ -195,50 +236,56 @@ def test_a_failing_handler_does_not_stop_the_others_and_only_its_own_writes_roll
     services, recorder, caplog
 ):
     # given a fresh dispatcher where a failing handler comes before a recording one
-    dispatcher = OnCommitEventDispatcher()
+    dispatcher = DurableEventDispatcher()
     dispatcher.register(BookingConfirmed, failing_handler, name="failing")
     dispatcher.register(BookingConfirmed, recorder.handle, name="recording")
     book_class = dataclasses.replace(services.book_class, dispatcher=dispatcher)
     member = member_with_credits(1)
     fitness_class = FitnessClassFactory()
 
-    # when a member books (for real: the use case commits, then the handlers run)
+    # when a member books (for real: the use case commits, then the deliveries run)
     with caplog.at_level(logging.ERROR, logger="gymbooking.dispatcher"):
         booking = book_class.execute(str(member.id), str(fitness_class.id))
 
     # then the use case's writes are committed
     assert Booking.objects.filter(pk=booking.id, status="confirmed").exists()
     assert CreditGrant.objects.get(member=member).remaining == 0
-    # and the failing handler's write was rolled back with its own transaction
+    # and the failing handler's write was rolled back with its own delivery
     assert not Member.objects.filter(name=FAILING_HANDLER_MEMBER).exists()
     # and the handler after it still ran, with the event
     assert [event.booking_id for event in recorder.events] == [booking.id]
-    # and the failure was logged with the handler and the event
-    assert any(
-        "failing failed on BookingConfirmed" in record.getMessage() for record in caplog.records
-    )
+    # and each delivery says how it went
+    assert dict(Delivery.objects.values_list("handler", "status")) == {
+        "failing": "failed",
+        "recording": "delivered",
+    }
+    # and the failure was logged with the handler, the event and the error
+    [logged] = [r.getMessage() for r in caplog.records if r.name == "gymbooking.dispatcher"]
+    assert "failing failed on BookingConfirmed" in logged
+    assert "could not handle BookingConfirmed" in logged
 
 
 def test_a_failing_handler_does_not_stop_the_others_when_callbacks_are_captured(
     services, recorder, django_capture_on_commit_callbacks
 ):
     # given a fresh dispatcher where a failing handler comes before a recording one
-    dispatcher = OnCommitEventDispatcher()
+    dispatcher = DurableEventDispatcher()
     dispatcher.register(BookingConfirmed, failing_handler, name="failing")
     dispatcher.register(BookingConfirmed, recorder.handle, name="recording")
     book_class = dataclasses.replace(services.book_class, dispatcher=dispatcher)
     member = member_with_credits(1)
     fitness_class = FitnessClassFactory()
 
-    # when a member books and the captured callbacks are executed
+    # when a member books and the captured callback is executed
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         booking = book_class.execute(str(member.id), str(fitness_class.id))
 
-    # then both handlers were queued, the second ran, and only the first one's write is gone
-    assert len(callbacks) == 2
+    # then one callback ran both deliveries: the second ran, only the first one's write is gone
+    assert len(callbacks) == 1
     assert [event.booking_id for event in recorder.events] == [booking.id]
     assert Booking.objects.filter(pk=booking.id, status="confirmed").exists()
     assert not Member.objects.filter(name=FAILING_HANDLER_MEMBER).exists()
+    assert statuses() == ["failed", "delivered"]
 
 
 # --- Arguments are bound when dispatched ------------------------------------------------------
@@ -248,14 +295,14 @@ def test_events_dispatched_together_reach_the_handler_as_themselves(
     dispatcher, recorder, django_capture_on_commit_callbacks
 ):
     # given two different events
-    first, second = spot_event(1), spot_event(2)
+    first, second = spot_event(), spot_event()
 
-    # when both are dispatched at once and the callbacks run after commit
+    # when both are dispatched at once and the callback runs after commit
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         dispatcher.dispatch([first, second])
 
-    # then each callback delivered its own event, in order (not the last one twice)
-    assert len(callbacks) == 2
+    # then each delivery gave the handler its own event, in order (not the last one twice)
+    assert len(callbacks) == 1
     assert recorder.events == [first, second]
 
 
@@ -263,7 +310,7 @@ def test_events_dispatched_in_a_loop_reach_the_handler_as_themselves(
     dispatcher, recorder, django_capture_on_commit_callbacks
 ):
     # given several events
-    events = [spot_event(n) for n in range(5)]
+    events = [spot_event() for _ in range(5)]
 
     # when they are dispatched one by one in a loop, and run only after the loop is over
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -273,4 +320,21 @@ def test_events_dispatched_in_a_loop_reach_the_handler_as_themselves(
         callback()
 
     # then every handler call received the event it was dispatched with
+    assert len(callbacks) == len(events)
     assert recorder.events == events
+
+
+def test_a_delivery_run_from_a_stale_callback_runs_once(
+    dispatcher, recorder, django_capture_on_commit_callbacks
+):
+    # given an event whose after-commit callback has already delivered it
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        dispatcher.dispatch([spot_event()])
+    callbacks[0]()
+
+    # when the same callback runs again
+    callbacks[0]()
+
+    # then the handler ran once: a delivered delivery is never run again
+    assert len(recorder.events) == 1
+    assert Delivery.objects.get().attempts == 1

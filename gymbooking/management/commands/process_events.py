@@ -36,17 +36,20 @@ class Command(BaseCommand):
     def handle(self, *args, once, poll_interval, max_deliveries, **options):
         dispatcher = services().dispatcher
         self.stopping = False
-        signal.signal(signal.SIGTERM, self._stop)
-        signal.signal(signal.SIGINT, self._stop)
-        delivered = 0
-        while not self.stopping and (max_deliveries is None or delivered < max_deliveries):
-            if dispatcher.deliver_next_due():
-                delivered += 1
-                continue
-            if once:
-                break
-            time.sleep(poll_interval)
-        self.stdout.write(f"Processed {delivered} deliveries.")
+        previous = {sig: signal.signal(sig, self._stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+        ran = 0
+        try:
+            while not self.stopping and (max_deliveries is None or ran < max_deliveries):
+                if dispatcher.deliver_next_due():
+                    ran += 1
+                    continue
+                if once:
+                    break
+                time.sleep(poll_interval)
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+        self.stdout.write(f"Ran {ran} {'delivery' if ran == 1 else 'deliveries'}.")
 
     def _stop(self, signum, frame):
         """Finish the delivery in hand, then stop."""
