@@ -318,6 +318,14 @@ class FitnessClassAdmin(UseCaseSaveMixin, admin.ModelAdmin):
             fieldsets.append(("Front desk", {"fields": ("check_in",)}))
         return fieldsets
 
+    def get_readonly_fields(self, request, obj=None):
+        """A class somebody holds a spot in or waits for keeps its time: moving it would move
+        their bookings without asking them (cancel it and schedule another instead)."""
+        fields = super().get_readonly_fields(request, obj)
+        if obj is not None and (self.confirmed(obj) or self.waiting(obj)):
+            return (*fields, "starts_at", "ends_at")
+        return fields
+
     def get_inlines(self, request, obj):
         # A class being created has nobody on it yet.
         return self.inlines if obj is not None else ()

@@ -688,3 +688,20 @@ def test_members_with_a_paused_booking_can_be_listed(admin_client):
 
     assert [m.name for m in paused.context["cl"].result_list] == ["Ana"]
     assert [m.name for m in others.context["cl"].result_list] == ["Ben", "Cara"]
+
+
+# --- Classes: the time of a class with members on it --------------------------------------------
+
+
+def test_a_class_with_members_on_it_keeps_its_time_in_admin(admin_client):
+    # given Spin with one booking, and Yoga with nobody on it
+    spin = full_class(capacity=1)
+    yoga = FitnessClassFactory(name="Yoga")
+
+    # when staff open each class
+    spin_form = admin_client.get(admin_url(FitnessClass, "change", spin.pk)).context["adminform"]
+    yoga_form = admin_client.get(admin_url(FitnessClass, "change", yoga.pk)).context["adminform"]
+
+    # then only the empty class can be moved
+    assert {"starts_at", "ends_at"} <= set(spin_form.readonly_fields)
+    assert {"starts_at", "ends_at"}.isdisjoint(yoga_form.readonly_fields)
