@@ -366,36 +366,9 @@ class RegisterMemberUseCase:
         return member
 
 
-def record_attendance(
-    booking: Booking,
-    fitness_class: FitnessClass,
-    attended: bool,
-    *,
-    bookings: BookingRepository,
-    members: MemberRepository,
-    policy: BookingPolicy,
-    now: datetime,
-) -> list[Entity]:
-    """Mark one booking attended or no-show; enough no-shows pause the member's booking.
-
-    Returns the entities whose events are to be dispatched.
-    """
-    booking.record_attendance(attended, class_start_time=fitness_class.starts_at, now=now)
-    bookings.save(booking)
-    touched: list[Entity] = [booking]
-    if not attended and policy.no_show_limit:
-        no_shows = bookings.count_no_shows_since(booking.member_id, now - policy.no_show_period)
-        if no_shows >= policy.no_show_limit:
-            member = members.get_by_id(booking.member_id, for_update=True)
-            member.pause_bookings(until=now + policy.no_show_pause, no_shows=no_shows, now=now)
-            members.save(member)
-            touched.append(member)
-    return touched
-
-
 @dataclass
-class RecordAttendanceUseCase:
-    """The front desk marks bookings attended or no-show (one or many at once)."""
+class _RecordsAttendance:
+    """What marking attendance shares between the front desk and the end-of-class settling."""
 
     bookings: BookingRepository
     classes: ClassRepository
@@ -404,40 +377,50 @@ class RecordAttendanceUseCase:
     transactions: Transactions
     clock: Clock
     policy: BookingPolicy
+
+    def _mark(
+        self,
+        bookings: list[Booking],
+        fitness_class: FitnessClass | None,
+        attended: bool,
+        now: datetime,
+    ) -> None:
+        """Mark each (locked) booking; enough no-shows pause the member's booking."""
+        touched: list[Entity] = []
+        for booking in bookings:
+            held_in = fitness_class or self.classes.get_by_id(booking.class_id)
+            booking.record_attendance(attended, class_start_time=held_in.starts_at, now=now)
+            self.bookings.save(booking)
+            touched.append(booking)
+            if not attended and self.policy.no_show_limit:
+                touched += self._pause_if_over_the_limit(booking.member_id, now)
+        self.dispatcher.dispatch(collect_events(touched))
+
+    def _pause_if_over_the_limit(self, member_id: str, now: datetime) -> list[Entity]:
+        since = now - self.policy.no_show_period
+        no_shows = self.bookings.count_no_shows_since(member_id, since)
+        if no_shows < self.policy.no_show_limit:
+            return []
+        member = self.members.get_by_id(member_id, for_update=True)
+        member.pause_bookings(until=now + self.policy.no_show_pause, no_shows=no_shows, now=now)
+        self.members.save(member)
+        return [member]
+
+
+class RecordAttendanceUseCase(_RecordsAttendance):
+    """The front desk marks bookings attended or no-show (one or many at once)."""
 
     def execute(self, booking_ids: Iterable[str], attended: bool) -> int:
         """Returns how many bookings were marked."""
         with self.transactions.atomic():
-            touched: list[Entity] = []
             ids = sorted(set(booking_ids))
             bookings = [self.bookings.get_by_id(booking_id, for_update=True) for booking_id in ids]
-            now = self.clock.now()
-            for booking in bookings:
-                fitness_class = self.classes.get_by_id(booking.class_id)
-                touched += record_attendance(
-                    booking,
-                    fitness_class,
-                    attended,
-                    bookings=self.bookings,
-                    members=self.members,
-                    policy=self.policy,
-                    now=now,
-                )
-            self.dispatcher.dispatch(collect_events(touched))
+            self._mark(bookings, None, attended, self.clock.now())
         return len(bookings)
 
 
-@dataclass
-class SettleClassUseCase:
+class SettleClassUseCase(_RecordsAttendance):
     """After a class, bookings nobody marked get the gym's default outcome."""
-
-    bookings: BookingRepository
-    classes: ClassRepository
-    members: MemberRepository
-    dispatcher: EventDispatcher
-    transactions: Transactions
-    clock: Clock
-    policy: BookingPolicy
 
     def execute(self, class_id: str, *, unmarked_attended: bool) -> int:
         """Returns how many bookings were settled (0 when already settled or not yet over)."""
@@ -447,18 +430,7 @@ class SettleClassUseCase:
             now = self.clock.now()
             if now < fitness_class.ends_at:
                 return 0  # outcomes are only settled once the class is over
-            touched: list[Entity] = []
-            for booking in unmarked:
-                touched += record_attendance(
-                    booking,
-                    fitness_class,
-                    unmarked_attended,
-                    bookings=self.bookings,
-                    members=self.members,
-                    policy=self.policy,
-                    now=now,
-                )
-            self.dispatcher.dispatch(collect_events(touched))
+            self._mark(unmarked, fitness_class, unmarked_attended, now)
         return len(unmarked)
 
 
