@@ -135,6 +135,8 @@ def _outcome(booking: Booking) -> tuple[str, str]:
     fitness_class = booking.fitness_class
     if status is BookingStatus.COMPLETED:
         return "attended", "Attended"
+    if status is BookingStatus.NO_SHOW:
+        return "no-show", "No-show"
     if status is BookingStatus.LATE_CANCELLED:
         return "late-cancelled", "Late-cancelled (credit not refunded)"
     if status is BookingStatus.CANCELLED:

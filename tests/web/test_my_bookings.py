@@ -175,6 +175,7 @@ def test_past_classes_show_their_outcome(member_client, member):
         cancelled_at=timezone.now() - timedelta(days=3),
     )
     BookingFactory(member=member, fitness_class=past("Unmarked Barre", 4), status="confirmed")
+    BookingFactory(member=member, fitness_class=past("Missed HIIT", 5), status="no_show")
     cancelled_class = FitnessClassFactory(
         name="Pilates",
         starts_at=in_hours(24),
@@ -205,6 +206,7 @@ def test_past_classes_show_their_outcome(member_client, member):
         ("Cancelled Yoga", "Cancelled"),
         ("Late Boxing", "Late-cancelled (credit not refunded)"),
         ("Unmarked Barre", "Booked"),
+        ("Missed HIIT", "No-show"),
     ]
     assert "No upcoming bookings." in text_of(response)
 
