@@ -277,6 +277,7 @@ def test_each_row_shows_the_members_own_state(member_client, member):
     WaitlistEntryFactory(member=member, fitness_class=waiting)
     full = full_class(capacity=2, name="Full Boxing", starts_at=at(monday, 9))
     WaitlistEntryFactory.create_batch(3, fitness_class=full)
+    full_class(capacity=1, name="Full HIIT", starts_at=at(monday, 12))
     FitnessClassFactory(name="Open Pilates", starts_at=at(monday, 10), capacity=5)
     cancelled = FitnessClassFactory(name="Cancelled Barre", starts_at=at(monday, 11))
     cancelled.cancelled_at = timezone.now()
@@ -290,6 +291,7 @@ def test_each_row_shows_the_members_own_state(member_client, member):
     assert row_of(response, "Booked Spin").endswith("9 of 10 Booked")
     assert row_of(response, "Waiting Yoga").endswith("0 of 1 On the waitlist at position 2")
     assert row_of(response, "Full Boxing").endswith("0 of 2 Full with 3 waiting")
+    assert row_of(response, "Full HIIT").endswith("0 of 1 Full")
     assert row_of(response, "Open Pilates").endswith("5 of 5 Open")
     assert row_of(response, "Cancelled Barre").endswith("— Cancelled")
 
