@@ -89,14 +89,18 @@ def class_with_counts(class_id: uuid.UUID) -> FitnessClass | None:
     return with_counts(FitnessClass.objects.filter(pk=class_id)).first()
 
 
-def confirmed_bookings_by_class(
+def member_bookings_by_class(
     member_id: uuid.UUID, classes: QuerySet[FitnessClass]
-) -> dict[uuid.UUID, uuid.UUID]:
-    """The member's confirmed booking in each of `classes`: class id → booking id."""
+) -> dict[uuid.UUID, tuple[uuid.UUID, str]]:
+    """The member's booking holding a spot in each of `classes` (confirmed, or already marked
+    attended or no-show): class id → (booking id, status)."""
     rows = Booking.objects.filter(
-        member_id=member_id, status=CONFIRMED, fitness_class__in=classes.values("pk")
+        member_id=member_id, status__in=ACTIVE_STATUSES, fitness_class__in=classes.values("pk")
     ).order_by()
-    return dict(rows.values_list("fitness_class_id", "id"))
+    return {
+        class_id: (pk, status)
+        for class_id, pk, status in rows.values_list("fitness_class_id", "id", "status")
+    }
 
 
 def waitlist_positions_by_class(

@@ -15,6 +15,7 @@ from django.utils import formats, timezone
 
 from classes import queries
 from classes.models import FitnessClass
+from domain.entities import BookingStatus
 from domain.values import CancellationTerms
 from gymbooking.composition import services
 from gymbooking.web import member_required
@@ -33,7 +34,7 @@ class ClassRow:
     """A class as one member sees it."""
 
     fitness_class: FitnessClass
-    state: str  # cancelled, past, booked, waiting, full or open
+    state: str  # cancelled, past, booked, checked_in, waiting, full or open
     spots_left: int
     waiting: int
     position: int | None = None
@@ -43,7 +44,7 @@ class ClassRow:
 def class_row(
     fitness_class: FitnessClass,
     now: datetime,
-    booking_id: uuid.UUID | None,
+    booking: tuple[uuid.UUID, str] | None,
     position: int | None,
 ) -> ClassRow:
     """The member's state on a class annotated by `queries.with_counts`."""
@@ -52,8 +53,9 @@ def class_row(
         state = "cancelled"
     elif fitness_class.starts_at <= now:
         state = "past"
-    elif booking_id is not None:
-        state = "booked"
+    elif booking is not None:
+        # Checked in (marked attended or no-show) before the start: nothing left to do.
+        state = "booked" if booking[1] == BookingStatus.CONFIRMED.value else "checked_in"
     elif position is not None:
         state = "waiting"
     elif spots_left == 0:
@@ -66,7 +68,7 @@ def class_row(
         spots_left=spots_left,
         waiting=fitness_class.waiting_count,
         position=position,
-        booking_id=booking_id,
+        booking_id=booking[0] if booking else None,
     )
 
 
@@ -108,7 +110,7 @@ def schedule(request: HttpRequest) -> HttpResponse:
     classes = list(queries.with_counts(shown))
     booked, positions = {}, {}
     if classes:
-        booked = queries.confirmed_bookings_by_class(request.member.pk, shown)
+        booked = queries.member_bookings_by_class(request.member.pk, shown)
         positions = queries.waitlist_positions_by_class(request.member.pk, shown)
 
     days = [Day(monday + timedelta(days=offset), []) for offset in range(7)]
@@ -157,7 +159,7 @@ class Action:
 
 
 def _action(row: ClassRow, member_id: uuid.UUID, now: datetime) -> Action:
-    if row.state in ("cancelled", "past"):
+    if row.state in ("cancelled", "past", "checked_in"):
         return Action("")
     if row.state == "booked":
         terms = services().policy.cancellation_terms(row.fitness_class.starts_at, now)
@@ -181,7 +183,7 @@ def detail(request: HttpRequest, class_id: uuid.UUID) -> HttpResponse:
     row = class_row(
         fitness_class,
         now,
-        queries.confirmed_bookings_by_class(member_id, this_class).get(class_id),
+        queries.member_bookings_by_class(member_id, this_class).get(class_id),
         queries.waitlist_positions_by_class(member_id, this_class).get(class_id),
     )
     return render(

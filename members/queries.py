@@ -14,7 +14,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import QuerySet
 from django.utils import dateformat, timezone
 
-from bookings.models import Booking
+from bookings.models import ACTIVE_STATUSES, Booking
 from domain.entities import BookingStatus
 from domain.values import Email
 from members.models import CreditGrant, Member
@@ -204,12 +204,12 @@ def member_by_calendar_token(token: str) -> Member | None:
 
 
 def upcoming_confirmed_bookings(member: Member, now: datetime) -> list[Booking]:
-    """The member's confirmed bookings of classes that have not ended yet, soonest first,
-    with their class (one query)."""
+    """The member's bookings holding a spot (confirmed, or already checked in) in classes that
+    have not ended yet, soonest first, with their class (one query)."""
     return list(
         Booking.objects.filter(
             member=member,
-            status=BookingStatus.CONFIRMED.value,
+            status__in=ACTIVE_STATUSES,
             fitness_class__ends_at__gt=now,
             fitness_class__cancelled_at__isnull=True,
         )

@@ -279,6 +279,23 @@ def test_a_cancelled_class_shows_its_reason_and_no_action(member_client, member)
     assert "Instructor ill" in page
 
 
+def test_a_member_checked_in_before_the_start_is_shown_as_checked_in_with_no_action(
+    member_client, member
+):
+    # given the front desk marked the member attended half an hour before a full class
+    fitness_class = full_class(capacity=1, starts_at=timezone.now() + timedelta(minutes=30))
+    BookingFactory(member=member, fitness_class=fitness_class, status="completed")
+    fitness_class.capacity = 2
+    fitness_class.save()
+
+    # when the member opens it
+    response = member_client.get(class_url(fitness_class))
+
+    # then the member still holds the spot: no book, waitlist or cancel action
+    assert actions_on(response) == []
+    assert "Checked in" in text_of(response)
+
+
 @pytest.mark.parametrize("booked", [False, True], ids=["not booked", "booked"])
 def test_a_class_that_has_started_offers_no_action(member_client, member, booked):
     # given a class that started 5 minutes ago
