@@ -13,6 +13,7 @@ credits needs `members.add_creditgrant` (the ledger cannot be added to by hand, 
 what the permission means); lifting a pause needs `members.change_member`.
 """
 
+import secrets
 from datetime import datetime, timedelta
 
 from django import forms
@@ -41,7 +42,7 @@ from gymbooking.admin_actions import (
 )
 from gymbooking.composition import services
 from members.models import CreditGrant, Member
-from members.queries import attach_login
+from members.queries import attach_login, create_login
 
 # How a moment is shown in these pages (in the gym's time zone): “Tue 01 Dec 2026 18:00”.
 MOMENT_FORMAT = "%a %d %b %Y %H:%M"
@@ -182,11 +183,19 @@ class MemberAdmin(UseCaseSaveMixin, admin.ModelAdmin):
             return f"Not paused (the last pause ended {shown})"
         return f"{shown} — “Lift the booking pause” ends it now"
 
+    def get_readonly_fields(self, request, obj=None):
+        """An existing member's e-mail is their login and their login is who they are on the
+        site: neither is retyped here (a typo would lock them out or hand their bookings to
+        someone else)."""
+        fields = super().get_readonly_fields(request, obj)
+        return fields if obj is None else (*fields, "email", "user")
+
     def save_model(self, request, obj, form, change):
         """A new member is registered through `RegisterMemberUseCase`, as a sign-up is (the
         gym's welcome credits; an address no member or login uses), then linked to the login
-        chosen, if any. A refusal rolls the addition back and is shown on the form (see
-        `UseCaseSaveMixin`). An existing member's name, e-mail and login are saved as typed."""
+        chosen or, when none is, to a new login for their e-mail with a random password, so
+        "Forgot your password?" lets them in. A refusal rolls the addition back and is shown on
+        the form (see `UseCaseSaveMixin`). An existing member's name is saved as typed."""
         if change:
             super().save_model(request, obj, form, change)
             return
@@ -197,8 +206,8 @@ class MemberAdmin(UseCaseSaveMixin, admin.ModelAdmin):
             raise RefusedSave(
                 "email" if isinstance(refusal, about_email) else None, refusal
             ) from refusal
-        if obj.user is not None:
-            attach_login(member.id, obj.user)
+        login = obj.user or create_login(member.name, str(member.email), secrets.token_urlsafe(32))
+        attach_login(member.id, login)
         obj.pk = member.id
         obj.refresh_from_db()
 

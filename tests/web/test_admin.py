@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 from django import forms
 from django.contrib.messages import get_messages
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
@@ -267,6 +268,29 @@ def test_a_member_added_by_staff_is_registered_with_the_welcome_credits(
     assert (cara.name, cara.user) == ("Cara Murphy", login)
     welcome = cara.credit_grants.get()
     assert (welcome.amount, welcome.reason) == (2, "Welcome credits")
+
+
+def test_a_member_added_by_staff_without_a_login_gets_one_they_can_reset_into(
+    admin_client, services, django_user_model
+):
+    # when staff add Zoe and choose no login
+    admin_client.post(admin_url(Member, "add"), {"name": "Zoe Lee", "email": "Zoe@Example.com"})
+
+    # then she has a login named by her address, whose password she can reset
+    zoe = Member.objects.get(name="Zoe Lee")
+    assert zoe.user.username == "zoe@example.com"
+    assert zoe.user.has_usable_password()
+    response = admin_client.post(reverse("password_reset"), {"email": "zoe@example.com"})
+    assert response.status_code == 302
+    assert [message.to for message in mail.outbox] == [["zoe@example.com"]]
+
+
+def test_an_existing_members_email_and_login_cannot_be_retyped(admin_client):
+    member = MemberFactory()
+
+    form = admin_client.get(admin_url(Member, "change", member.pk)).context["adminform"]
+
+    assert {"email", "user"} <= set(form.readonly_fields)
 
 
 def test_adding_a_member_with_a_taken_address_is_refused_on_the_email_field(admin_client, services):
