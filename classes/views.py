@@ -98,13 +98,20 @@ def _local_midnight(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+def _filter_value(request: HttpRequest, field: str) -> str:
+    """The chosen value of a filter; one with a NUL byte (no class has one, and PostgreSQL
+    refuses it in a query) is ignored."""
+    value = request.GET.get(field, "").strip()
+    return "" if "\x00" in value else value
+
+
 @member_required
 def schedule(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     today = timezone.localdate(now)
     monday = _week_start(request.GET.get("week"), today)
     start, end = _local_midnight(monday), _local_midnight(monday + timedelta(days=7))
-    chosen = {field: request.GET.get(field, "").strip() for field in FILTERS}
+    chosen = {field: _filter_value(request, field) for field in FILTERS}
 
     shown = queries.classes_between(start, end, **chosen)
     classes = list(queries.with_counts(shown))

@@ -9,5 +9,5 @@ urlpatterns = [
     path("me/credits/", views.credits, name="credits"),
     path("me/calendar/", views.calendar, name="calendar"),
     path("me/calendar/reset/", views.reset_calendar_token, name="reset_calendar_token"),
-    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
+    path("calendar/<slug:token>.ics", views.calendar_feed, name="calendar_feed"),
 ]

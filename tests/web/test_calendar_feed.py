@@ -157,6 +157,12 @@ def test_an_unknown_token_is_not_found(client, member):
     assert response.status_code == 404
 
 
+def test_a_token_with_a_nul_byte_is_not_found_rather_than_an_error(client, member):
+    response = client.get("/calendar/%00.ics")
+
+    assert response.status_code == 404
+
+
 @pytest.mark.parametrize("size", [5, 200])
 def test_the_feed_runs_the_same_queries_for_5_and_200_bookings(
     client, member, django_assert_num_queries, size

@@ -366,3 +366,13 @@ def test_the_schedule_runs_the_same_queries_for_5_and_200_classes(
     assert states.count("booked") == len(range(0, size, 5))
     assert states.count("waiting") == len(range(1, size, 5))
     assert {row.position for day in response.context["days"] for row in day.rows} == {None, 2}
+
+
+@pytest.mark.parametrize("field", ["name", "instructor", "location"])
+def test_a_filter_with_a_nul_byte_is_ignored_rather_than_an_error(member_client, field):
+    FitnessClassFactory(name="Spin", starts_at=timezone.now() + timedelta(hours=2))
+
+    response = member_client.get(SCHEDULE, {field: "Spin\x00"})
+
+    assert response.status_code == 200
+    assert "Spin" in response.content.decode()
