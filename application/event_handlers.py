@@ -36,7 +36,8 @@ class WaitlistPromotionHandler:
     """Fills free spots from the waitlist with the first *eligible* members.
 
     Eligible: a spendable credit, no confirmed booking overlapping the class, booking not
-    paused after no-shows, and the class has not passed the promotion cut-off. Ineligible
+    paused after no-shows, below the upcoming-bookings limit, and the class has not passed
+    the promotion cut-off. Ineligible
     members keep their place. A promoted member leaves every waitlist whose class overlaps
     the one they got.
     """
@@ -70,6 +71,8 @@ class WaitlistPromotionHandler:
                 member = candidates.get(entry.member_id)
                 if member is None or member.credits_at(now) < 1 or not member.may_book(now):
                     continue
+                if self._at_booking_limit(member.id, now):
+                    continue
                 if self.bookings.has_confirmed_overlapping(member.id, fitness_class):
                     continue
                 grant = member.deduct_credit(now=now)
@@ -89,6 +92,10 @@ class WaitlistPromotionHandler:
                 touched.extend([entry, member, *elsewhere])
             self.dispatcher.dispatch(collect_events(touched))
         return promoted
+
+    def _at_booking_limit(self, member_id: str, now: datetime) -> bool:
+        limit = self.policy.max_upcoming_bookings
+        return limit is not None and self.bookings.count_upcoming_confirmed(member_id, now) >= limit
 
     def _lock_candidates(self, waitlist: Waitlist, now: datetime) -> dict[str, Member]:
         """The waiting members who hold a spendable credit, locked in primary-key order.

@@ -61,6 +61,10 @@ class BookingRepository(Protocol):
         """Confirmed bookings of a class, by id."""
         ...
 
+    def get_active_by_class(self, class_id: str, *, for_update: bool = False) -> list[Booking]:
+        """Bookings holding a spot in a class (confirmed, or marked attended or no-show), by id."""
+        ...
+
     def has_confirmed_overlapping(self, member_id: str, fitness_class: FitnessClass) -> bool:
         """Whether the member holds a confirmed booking for another class overlapping this one."""
         ...

@@ -210,7 +210,8 @@ class CancelClassUseCase:
         with self.transactions.atomic():
             fitness_class = self.classes.get_by_id(class_id, for_update=True)
             now = self.clock.now()
-            bookings = self.bookings.get_confirmed_by_class(class_id, for_update=True)
+            # Members checked in early hold their spot too: they are refunded like the others.
+            bookings = self.bookings.get_active_by_class(class_id, for_update=True)
             entries = self.waitlist.get_by_class(class_id)
             fitness_class.cancel(reason, now=now)
             members = self.members.get_by_ids(
@@ -237,7 +238,11 @@ class CancelClassUseCase:
 
 @dataclass
 class JoinWaitlistUseCase:
-    """A member queues for a full class; returns their position."""
+    """A member queues for a full class; returns their position.
+
+    The booking window and a no-show pause apply as they do to booking (the waitlist is no
+    way round them); staff adding a member (`by_staff=True`) skip them.
+    """
 
     classes: ClassRepository
     members: MemberRepository
@@ -245,12 +250,16 @@ class JoinWaitlistUseCase:
     dispatcher: EventDispatcher
     transactions: Transactions
     clock: Clock
+    policy: BookingPolicy
 
-    def execute(self, member_id: str, class_id: str) -> int:
+    def execute(self, member_id: str, class_id: str, *, by_staff: bool = False) -> int:
         with self.transactions.atomic():
             fitness_class = self.classes.get_by_id(class_id, for_update=True)
             now = self.clock.now()
             member = self.members.get_by_id(member_id)
+            if not by_staff:
+                self.policy.ensure_booking_open(fitness_class.starts_at, now)
+                member.ensure_may_book(now)
             waitlist = Waitlist(fitness_class, self.waitlist.get_by_class(class_id))
             entry = waitlist.join(member.id, now=now)
             self.waitlist.add(entry)
@@ -271,7 +280,9 @@ class LeaveWaitlistUseCase:
     def execute(self, member_id: str, class_id: str) -> None:
         with self.transactions.atomic():
             now = self.clock.now()
-            fitness_class = self.classes.get_by_id(class_id)
+            # Locked like every waitlist change, so a promotion never books a member who is
+            # leaving at the same moment.
+            fitness_class = self.classes.get_by_id(class_id, for_update=True)
             waitlist = Waitlist(fitness_class, self.waitlist.get_by_class(class_id))
             entry = waitlist.leave(member_id, now=now)
             self.waitlist.remove(entry)
@@ -385,26 +396,28 @@ class _RecordsAttendance:
         attended: bool,
         now: datetime,
     ) -> None:
-        """Mark each (locked) booking; enough no-shows pause the member's booking."""
+        """Mark each (locked) booking; enough new no-shows pause the member's booking."""
         touched: list[Entity] = []
         for booking in bookings:
             held_in = fitness_class or self.classes.get_by_id(booking.class_id)
-            booking.record_attendance(attended, class_start_time=held_in.starts_at, now=now)
-            self.bookings.save(booking)
-            touched.append(booking)
-            if not attended and self.policy.no_show_limit:
-                touched += self._pause_if_over_the_limit(booking.member_id, now)
+            if booking.record_attendance(attended, class_start_time=held_in.starts_at, now=now):
+                self.bookings.save(booking)
+                touched.append(booking)
+        if not attended and self.policy.no_show_limit:
+            touched += self._pause_over_the_limit({b.member_id for b in touched}, now)
         self.dispatcher.dispatch(collect_events(touched))
 
-    def _pause_if_over_the_limit(self, member_id: str, now: datetime) -> list[Entity]:
+    def _pause_over_the_limit(self, member_ids: set[str], now: datetime) -> list[Entity]:
+        """Pause the members whose no-shows reached the limit (locked in key order)."""
         since = now - self.policy.no_show_period
-        no_shows = self.bookings.count_no_shows_since(member_id, since)
-        if no_shows < self.policy.no_show_limit:
-            return []
-        member = self.members.get_by_id(member_id, for_update=True)
-        member.pause_bookings(until=now + self.policy.no_show_pause, no_shows=no_shows, now=now)
-        self.members.save(member)
-        return [member]
+        counts = {m: self.bookings.count_no_shows_since(m, since) for m in member_ids}
+        over = [m for m, count in counts.items() if count >= self.policy.no_show_limit]
+        paused = self.members.get_by_ids(over, for_update=True)
+        for member in paused:
+            until = now + self.policy.no_show_pause
+            member.pause_bookings(until=until, no_shows=counts[member.id], now=now)
+            self.members.save(member)
+        return list(paused)
 
 
 class RecordAttendanceUseCase(_RecordsAttendance):

@@ -88,14 +88,24 @@ class DjangoBookingRepository:
             raise BookingNotFoundException() from None
         return booking_to_entity(row)
 
+    def get_active_by_class(
+        self, class_id: str, *, for_update: bool = False
+    ) -> list[entities.Booking]:
+        return self._of_class(class_id, ACTIVE_STATUSES, for_update)
+
     def get_confirmed_by_class(
         self, class_id: str, *, for_update: bool = False
     ) -> list[entities.Booking]:
-        """Confirmed bookings of a class by id: with `for_update`, locked in that order."""
+        return self._of_class(class_id, [CONFIRMED], for_update)
+
+    def _of_class(
+        self, class_id: str, statuses: list[str], for_update: bool
+    ) -> list[entities.Booking]:
+        """A class's bookings in these statuses by id: with `for_update`, locked in that order."""
         pk = _uuid_or_none(class_id)
         if pk is None:
             return []
-        bookings = Booking.objects.filter(fitness_class_id=pk, status=CONFIRMED).order_by("pk")
+        bookings = Booking.objects.filter(fitness_class_id=pk, status__in=statuses).order_by("pk")
         if for_update:
             bookings = bookings.select_for_update()
         return [booking_to_entity(row) for row in bookings]

@@ -456,7 +456,9 @@ class FitnessClassAdmin(UseCaseSaveMixin, admin.ModelAdmin):
             services().book_class.execute(str(member.pk), str(fitness_class.pk), by_staff=True)
         except ClassFullException:
             try:
-                position = services().join_waitlist.execute(str(member.pk), str(fitness_class.pk))
+                position = services().join_waitlist.execute(
+                    str(member.pk), str(fitness_class.pk), by_staff=True
+                )
             except DomainException as refusal:
                 self.message_user(request, f"{member.name}: {refusal}", messages.ERROR)
             else:

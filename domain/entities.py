@@ -128,7 +128,9 @@ class Member(Entity):
         self, amount: int, expiry_days: int = 30, *, now: datetime, reason: str = ""
     ) -> CreditGrant:
         """Grant `amount` credits that expire `expiry_days` from `now`."""
-        if not _is_positive_int(amount) or not _is_positive_int(expiry_days):
+        if not _is_positive_int(amount, MAX_CREDITS_PER_GRANT) or not _is_positive_int(
+            expiry_days, MAX_CREDIT_EXPIRY_DAYS
+        ):
             raise exceptions.InvalidCreditAmountException()
         grant = CreditGrant(
             grant_id=new_id(),
@@ -199,8 +201,19 @@ class Member(Entity):
         return grant
 
 
-def _is_positive_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+# Sanity limits: beyond them a number is a typo, not a gym's wish.
+MAX_CREDITS_PER_GRANT = 1000
+MAX_CREDIT_EXPIRY_DAYS = 3650
+MAX_CAPACITY = 1000
+
+
+def _is_positive_int(value: object, at_most: int | None = None) -> bool:
+    return (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and value > 0
+        and (at_most is None or value <= at_most)
+    )
 
 
 # --- Classes ---------------------------------------------------------------------------------
@@ -225,7 +238,7 @@ class FitnessClass(Entity):
         cancellation_reason: str = "",
     ) -> None:
         super().__init__()
-        if not name or not _is_positive_int(capacity) or duration <= timedelta(0):
+        if not name or not _is_positive_int(capacity, MAX_CAPACITY) or duration <= timedelta(0):
             raise exceptions.InvalidClassException()
         self._id = class_id
         self._name = name
@@ -329,8 +342,10 @@ class FitnessClass(Entity):
     def change_capacity(self, new_capacity: int, *, now: datetime) -> None:
         """Resize the class; never below the confirmed bookings. An increase frees spots."""
         self.ensure_open(now)
-        if not _is_positive_int(new_capacity):
-            raise exceptions.InvalidClassException("The capacity must be a positive number.")
+        if not _is_positive_int(new_capacity, MAX_CAPACITY):
+            raise exceptions.InvalidClassException(
+                f"The capacity must be a whole number from 1 to {MAX_CAPACITY}."
+            )
         booked = len(self._bookings)
         if new_capacity < booked:
             # A capacity is at least 1, so this is only reached with 2 or more booked.
@@ -452,15 +467,20 @@ class Booking(Entity):
 
     def record_attendance(
         self, attended: bool, *, class_start_time: datetime, now: datetime
-    ) -> None:
-        """Mark the member as come or not; the front desk may correct its own mark."""
+    ) -> bool:
+        """Mark the member as come or not (the front desk may correct its own mark); whether
+        the mark changed."""
         if not (self.is_confirmed or self.attendance_recorded):
             raise exceptions.AttendanceNotRecordableException()
         if now < class_start_time - CHECK_IN_OPENS:
             raise exceptions.AttendanceNotOpenException()
+        if not attended and now < class_start_time:
+            raise exceptions.AttendanceNotOpenException(
+                "Nobody is a no-show before the class has started."
+            )
         status = BookingStatus.COMPLETED if attended else BookingStatus.NO_SHOW
         if status is self._status:
-            return
+            return False
         self._status = status
         self._record(
             AttendanceRecorded(
@@ -471,6 +491,7 @@ class Booking(Entity):
                 occurred_at=now,
             )
         )
+        return True
 
     def mark_reminded(self, *, now: datetime) -> bool:
         """Due a reminder: True the first time only, and only while confirmed."""
@@ -510,12 +531,15 @@ class Booking(Entity):
     def cancel_by_staff(
         self, class_start_time: datetime, reason: str, *, now: datetime, with_class: bool = False
     ) -> None:
-        """Staff cancel: no cancellation window, always refunded."""
-        self._ensure_cancellable(class_start_time, now)
+        """Staff cancel: no cancellation window, always refunded — also a booking checked in
+        early, since the class has not started."""
+        self._ensure_cancellable(class_start_time, now, checked_in_too=True)
         self._cancel(reason, now=now, late=False, by_staff=True, with_class=with_class)
 
-    def _ensure_cancellable(self, class_start_time: datetime, now: datetime) -> None:
-        if not self.is_confirmed:
+    def _ensure_cancellable(
+        self, class_start_time: datetime, now: datetime, *, checked_in_too: bool = False
+    ) -> None:
+        if not (self.is_confirmed or (checked_in_too and self.attendance_recorded)):
             raise exceptions.BookingNotCancellableException("This booking is already cancelled.")
         if now >= class_start_time:
             raise exceptions.ClassAlreadyStartedException()

@@ -117,7 +117,7 @@ def services() -> Services:
         cancel_booking=CancelBookingUseCase(**release, **tx),
         staff_cancel_booking=StaffCancelBookingUseCase(**release, **tx),
         cancel_class=CancelClassUseCase(classes, bookings, members, waitlist, policy=policy, **tx),
-        join_waitlist=JoinWaitlistUseCase(classes, members, waitlist, **tx),
+        join_waitlist=JoinWaitlistUseCase(classes, members, waitlist, policy=policy, **tx),
         leave_waitlist=LeaveWaitlistUseCase(classes, waitlist, **tx),
         add_credits=AddCreditsUseCase(members, **tx),
         register_member=RegisterMemberUseCase(

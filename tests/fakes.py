@@ -145,6 +145,9 @@ class InMemoryBookingRepository(_Table):
     def get_confirmed_by_class(self, class_id: str, *, for_update: bool = False) -> list[Booking]:
         return [b for b in self.all() if b.class_id == class_id and b.is_confirmed]
 
+    def get_active_by_class(self, class_id: str, *, for_update: bool = False) -> list[Booking]:
+        return [b for b in self.all() if b.class_id == class_id and b.status in ACTIVE]
+
     def has_confirmed_overlapping(self, member_id: str, fitness_class: FitnessClass) -> bool:
         return any(
             self.classes.overlap(b.class_id, fitness_class)

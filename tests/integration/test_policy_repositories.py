@@ -285,7 +285,7 @@ def test_a_reminder_and_an_outcome_are_saved_and_loaded(bookings):
     assert booking.reminded_at is None
 
     assert booking.mark_reminded(now=NOW)
-    booking.record_attendance(False, class_start_time=NOW + HOUR / 2, now=NOW)
+    booking.record_attendance(False, class_start_time=NOW + HOUR / 2, now=NOW + HOUR)
     bookings.save(booking)
 
     loaded = bookings.get_by_id(str(row.pk))

@@ -126,13 +126,28 @@ def test_marking_a_member_attended_records_it_and_returns_to_their_row(
     assert messages_of(response) == ["Ana: attended."]
 
 
-def test_marking_a_member_no_show_records_it(desk, services, starting_soon):
+@pytest.fixture
+def under_way():
+    """Spin, started 10 minutes ago: whoever has not come is a no-show."""
+    return FitnessClassFactory(name="Spin", starts_at=timezone.now() - timedelta(minutes=10))
+
+
+def test_marking_a_member_no_show_records_it(desk, services, under_way):
+    (ben,) = book(under_way, "Ben")
+
+    response = mark(desk, under_way, [ben], "no_show")
+
+    assert statuses(ben) == ["no_show"]
+    assert messages_of(response) == ["Ben: no-show."]
+
+
+def test_nobody_is_a_no_show_before_the_class_starts(desk, services, starting_soon):
     (ben,) = book(starting_soon, "Ben")
 
     response = mark(desk, starting_soon, [ben], "no_show")
 
-    assert statuses(ben) == ["no_show"]
-    assert messages_of(response) == ["Ben: no-show."]
+    assert statuses(ben) == ["confirmed"]
+    assert messages_of(response) == ["Nobody is a no-show before the class has started."]
 
 
 def test_a_mark_can_be_corrected(desk, services, starting_soon):
@@ -190,13 +205,13 @@ def test_a_malformed_mark_is_a_bad_request(desk, starting_soon, data):
 # --- Marking in bulk -----------------------------------------------------------------------------
 
 
-def test_the_ticked_members_are_marked_together(desk, services, starting_soon):
-    ana, ben, cara = book(starting_soon, "Ana", "Ben", "Cara")
+def test_the_ticked_members_are_marked_together(desk, services, under_way):
+    ana, ben, cara = book(under_way, "Ana", "Ben", "Cara")
 
-    response = mark(desk, starting_soon, [ana, cara], "no_show")
+    response = mark(desk, under_way, [ana, cara], "no_show")
 
     assert statuses(ana, ben, cara) == ["no_show", "confirmed", "no_show"]
-    assert response.url == checkin_url(starting_soon)
+    assert response.url == checkin_url(under_way)
     assert messages_of(response) == ["Marked 2 members as no-shows."]
 
 

@@ -359,9 +359,9 @@ def test_a_paused_member_keeps_her_place_but_is_skipped_by_promotion(now):
     ana = gym.add_member("Ana", credits=3)
     ben = gym.add_member("Ben", credits=1)
     missed = gym.add_class("Missed", starts_in=timedelta(hours=2))
-    no_show(gym, ana, missed)
     spin = gym.add_class("Spin", capacity=1, booked=1)
     gym.queue_up(spin, ana, ben)
+    no_show(gym, ana, missed)
     [regular] = gym.booked(spin)
     [booking] = [b for b in gym.bookings.all() if b.member_id == regular]
     gym.clear_history()
@@ -381,9 +381,9 @@ def test_a_member_whose_pause_ran_out_is_promoted_again(now):
     gym = gym_with(now, no_show_limit=1, no_show_pause=timedelta(days=1))
     ana = gym.add_member("Ana", credits=3)
     missed = gym.add_class("Missed", starts_in=timedelta(hours=2))
-    no_show(gym, ana, missed)
     spin = gym.add_class("Spin", capacity=1, booked=1, starts_in=timedelta(days=3))
     gym.queue_up(spin, ana)
+    no_show(gym, ana, missed)
     [booking] = gym.bookings.get_confirmed_by_class(spin.id)
     gym.clock.advance(days=1)
 
@@ -391,3 +391,60 @@ def test_a_member_whose_pause_ran_out_is_promoted_again(now):
 
     assert gym.booked(spin) == {ana.id}
     assert gym.waiting(spin) == []
+
+
+# --- The waitlist is no way round the policies -------------------------------------------------
+
+
+def test_joining_a_waitlist_before_booking_opens_or_while_paused_is_refused(now):
+    # given a full class 20 days away (booking opens 14 days before) and a paused member
+    gym = gym_with(now, booking_opens_before=timedelta(days=14), no_show_limit=1)
+    far = gym.add_class("Far Spin", capacity=1, booked=1, starts_in=timedelta(days=20))
+    near = gym.add_class("Near Spin", capacity=1, booked=1, starts_in=timedelta(days=2))
+    ana = gym.add_member("Ana", credits=2)
+    no_show(gym, ana, gym.add_class("Missed", starts_in=timedelta(hours=2)))
+
+    # when/then: neither joining gets round the rules; staff may still add her
+    with pytest.raises(BookingNotOpenException):
+        gym.join_waitlist.execute(ana.id, far.id)
+    with pytest.raises(BookingsPausedException):
+        gym.join_waitlist.execute(ana.id, near.id)
+    assert gym.join_waitlist.execute(ana.id, near.id, by_staff=True) == 1
+
+
+def test_a_waiting_member_at_the_upcoming_bookings_limit_is_skipped_by_promotion(now):
+    # given a limit of one upcoming booking; Ana holds one and waits first for full Spin
+    gym = gym_with(now, max_upcoming_bookings=1)
+    ana = gym.add_member("Ana", credits=2)
+    ben = gym.add_member("Ben", credits=1)
+    yoga, spin = classes_a_day_apart(gym, 2)
+    gym.book_class.execute(ana.id, yoga.id)
+    spin_booking = gym.book_class.execute(gym.add_member("Cara", credits=1).id, spin.id)
+    gym.change_capacity.execute(spin.id, 1)
+    gym.queue_up(spin, ana, ben)
+
+    # when the spot frees
+    gym.cancel_booking.execute(spin_booking.id)
+
+    # then Ben gets it and Ana keeps her place
+    assert gym.booked(spin) == {ben.id}
+    assert gym.waiting(spin) == [ana.id]
+
+
+# --- No-shows ---------------------------------------------------------------------------------
+
+
+def test_marking_the_same_no_show_again_does_not_pause_the_member_again(now):
+    # given Ana was paused after a no-show, and staff lifted the pause
+    gym = gym_with(now, no_show_limit=1)
+    ana = gym.add_member("Ana", credits=1)
+    booking = no_show(gym, ana, gym.add_class("Missed", starts_in=timedelta(hours=2)))
+    use_case(gym, ResumeBookingsUseCase).execute(ana.id)
+    gym.clear_history()
+
+    # when the front desk submits the same mark again
+    use_case(gym, RecordAttendanceUseCase).execute([booking.id], attended=False)
+
+    # then nothing changes: the mark was already there
+    assert gym.events == []
+    assert gym.members.get_by_id(ana.id).may_book(gym.clock.now())

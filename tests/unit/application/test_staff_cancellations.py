@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 
 from application.ports import NoticeKind
+from application.use_cases import RecordAttendanceUseCase
 from domain.entities import BookingStatus
 from domain.events import (
     BookingCancelled,
@@ -184,3 +185,19 @@ def test_a_class_that_has_started_cannot_be_cancelled(gym):
         gym.cancel_class.execute(spin.id, "Instructor ill")
     assert not gym.classes.get_by_id(spin.id).is_cancelled
     assert gym.booked(spin) == {ana.id}
+
+
+def test_cancelling_a_class_refunds_a_member_already_checked_in_too(gym):
+    # given Spin in 30 minutes; the front desk has checked Ana in, Ben not yet
+    spin = gym.add_class("Spin", starts_in=timedelta(minutes=30))
+    ana, ben = gym.add_member("Ana", credits=1), gym.add_member("Ben", credits=1)
+    checked_in = gym.book_class.execute(ana.id, spin.id)
+    gym.book_class.execute(ben.id, spin.id)
+    gym._build(RecordAttendanceUseCase).execute([checked_in.id], attended=True)
+
+    # when staff cancel the class
+    gym.cancel_class.execute(spin.id, "Flooded studio")
+
+    # then both are cancelled and refunded
+    assert gym.bookings.get_by_id(checked_in.id).status is BookingStatus.CANCELLED
+    assert gym.credits(ana) == gym.credits(ben) == 1

@@ -175,7 +175,7 @@ def test_lowering_the_capacity_below_the_number_booked_is_refused(now):
     assert spin.get_domain_events() == []
 
 
-@pytest.mark.parametrize("new_capacity", [0, -1, 2.5])
+@pytest.mark.parametrize("new_capacity", [0, -1, 2.5, 1001, 3_000_000_000])
 def test_the_capacity_must_be_a_positive_whole_number(now, new_capacity):
     spin = make_class(now, capacity=10)
 
