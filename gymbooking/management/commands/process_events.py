@@ -2,12 +2,16 @@
 only delivery path when GYM_EVENT_DELIVERY=worker. Several copies may run on several
 machines; each delivery is locked while it runs, so none runs twice."""
 
+import logging
 import signal
 import time
 
 from django.core.management.base import BaseCommand
+from django.db import DatabaseError, close_old_connections
 
 from gymbooking.composition import services
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -40,7 +44,17 @@ class Command(BaseCommand):
         ran = 0
         try:
             while not self.stopping and (max_deliveries is None or ran < max_deliveries):
-                if dispatcher.deliver_next_due():
+                try:
+                    delivered = dispatcher.deliver_next_due()
+                except DatabaseError:
+                    if once:
+                        raise
+                    # The database went away for a moment: a worker waits and goes on.
+                    logger.exception("process_events could not reach the database")
+                    close_old_connections()
+                    time.sleep(poll_interval)
+                    continue
+                if delivered:
                     ran += 1
                     continue
                 if once:
