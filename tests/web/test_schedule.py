@@ -376,3 +376,16 @@ def test_a_filter_with_a_nul_byte_is_ignored_rather_than_an_error(member_client,
 
     assert response.status_code == 200
     assert "Spin" in response.content.decode()
+
+
+def test_staff_without_a_member_profile_are_sent_to_the_admin(admin_client):
+    response = admin_client.get(SCHEDULE)
+
+    assert response.status_code == 302
+    assert response.url == reverse("admin:index")
+
+
+def test_a_login_without_a_member_profile_is_not_found(client, django_user_model):
+    client.force_login(django_user_model.objects.create_user(username="no-profile"))
+
+    assert client.get(SCHEDULE).status_code == 404
