@@ -266,7 +266,7 @@ class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         ran: list[int] = []
         for pk in undelivered[:RETRIED_WHILE_YOU_WAIT]:
             # False when a worker holds it right now: it is being run anyway.
-            if dispatcher.deliver(lambda due, pk=pk: due.filter(pk=pk)):
+            if dispatcher.deliver_by_id(pk):
                 ran.append(pk)
         self._report(request, ids, ran)
 

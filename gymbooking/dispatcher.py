@@ -76,17 +76,21 @@ class DurableEventDispatcher(InMemoryEventDispatcher):
 
     def deliver_each(self, delivery_ids: list[int]) -> None:
         for delivery_id in delivery_ids:
-            self.deliver(lambda due, pk=delivery_id: due.filter(pk=pk))
+            self.deliver_by_id(delivery_id)
+
+    def deliver_by_id(self, delivery_id: int) -> bool:
+        """Run this delivery if it is still due (not delivered, not held by another worker)."""
+        return self._deliver_first(lambda due: due.filter(pk=delivery_id))
 
     def deliver_next_due(self) -> bool:
         """Deliver the delivery that has waited longest; False when none is due."""
-        return self.deliver(
+        return self._deliver_first(
             lambda due: due.filter(next_attempt_at__lte=timezone.now()).order_by(
                 "next_attempt_at", "pk"
             )
         )
 
-    def deliver(self, choose: Callable[[QuerySet[Delivery]], QuerySet[Delivery]]) -> bool:
+    def _deliver_first(self, choose: Callable[[QuerySet[Delivery]], QuerySet[Delivery]]) -> bool:
         """Run the first due delivery `choose` picks; True if there was one to run.
 
         The row is locked (skipping rows another worker holds) from the moment it is chosen
