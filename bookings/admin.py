@@ -23,7 +23,7 @@ from classes.admin import ClassDateFilter, local_time
 from gymbooking.admin_actions import (
     FORM_PREFIX,
     ReadOnlyAdminMixin,
-    ask,
+    ask_then_run_for_each,
     count_of,
     form_page,
     run_for_each,
@@ -171,31 +171,22 @@ class BookingAdmin(ReadOnlyAdminMixin, FitnessClassColumns, admin.ModelAdmin):
         location=[admin.ActionLocation.CHANGE_LIST, admin.ActionLocation.CHANGE_FORM],
     )
     def cancel_as_staff(self, request: HttpRequest, queryset: QuerySet[Booking]):
-        values, page = ask(
+        return ask_then_run_for_each(
             self,
             request,
             queryset,
             StaffCancelForm,
+            lambda booking, values: services().staff_cancel_booking.execute(
+                str(booking.pk), values["reason"]
+            ),
+            succeeded=lambda done, _: (
+                f"Cancelled {count_of(done, 'booking', 'bookings')} and refunded the credits."
+            ),
             title="Cancel bookings as staff",
             intro="Cancel these bookings? Each member gets their credit back.",
             submit_label="Cancel the bookings",
             label=describe_booking,
         )
-        if page is not None:
-            return page
-        run_for_each(
-            self,
-            request,
-            queryset,
-            lambda booking: services().staff_cancel_booking.execute(
-                str(booking.pk), values["reason"]
-            ),
-            succeeded=lambda done: (
-                f"Cancelled {count_of(done, 'booking', 'bookings')} and refunded the credits."
-            ),
-            label=describe_booking,
-        )
-        return None
 
 
 @admin.register(WaitlistEntry)

@@ -58,6 +58,7 @@ from gymbooking.admin_actions import (
     RefusedSave,
     UseCaseSaveMixin,
     ask,
+    ask_then_run_for_each,
     count_of,
     run_for_each,
     user_may,
@@ -398,29 +399,20 @@ class FitnessClassAdmin(UseCaseSaveMixin, admin.ModelAdmin):
         location=[admin.ActionLocation.CHANGE_LIST, admin.ActionLocation.CHANGE_FORM],
     )
     def cancel_classes(self, request: HttpRequest, queryset: QuerySet[FitnessClass]):
-        values, page = ask(
+        return ask_then_run_for_each(
             self,
             request,
             queryset,
             CancelClassesForm,
+            lambda fitness_class, values: services().cancel_class.execute(
+                str(fitness_class.pk), values["reason"]
+            ),
+            succeeded=lambda done, _: f"Cancelled {count_of(done, 'class', 'classes')}.",
             title="Cancel classes",
             intro="Cancel these classes? Every booking is refunded and the waitlist cleared.",
             submit_label="Cancel the classes",
             label=describe_class,
         )
-        if page is not None:
-            return page
-        run_for_each(
-            self,
-            request,
-            queryset,
-            lambda fitness_class: services().cancel_class.execute(
-                str(fitness_class.pk), values["reason"]
-            ),
-            succeeded=lambda done: f"Cancelled {count_of(done, 'class', 'classes')}.",
-            label=describe_class,
-        )
-        return None
 
     @admin.action(
         description="Add a member to this class…",

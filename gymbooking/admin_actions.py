@@ -190,6 +190,44 @@ def run_for_each[T](
     return done
 
 
+def ask_then_run_for_each[T](
+    modeladmin: admin.ModelAdmin,
+    request: HttpRequest,
+    queryset,
+    form_class: type[forms.Form],
+    operation: Callable[[T, dict[str, Any]], object],
+    *,
+    succeeded: Callable[[int, dict[str, Any]], str],
+    title: str,
+    intro: str,
+    submit_label: str,
+    label: Callable[[T], str] = str,
+) -> TemplateResponse | None:
+    """The common action: ask for values (`ask`), then run `operation(obj, values)` on each
+    selected object (`run_for_each`). Returns the page while it is being asked, else None."""
+    values, page = ask(
+        modeladmin,
+        request,
+        queryset,
+        form_class,
+        title=title,
+        intro=intro,
+        submit_label=submit_label,
+        label=label,
+    )
+    if page is not None:
+        return page
+    run_for_each(
+        modeladmin,
+        request,
+        queryset,
+        lambda obj: operation(obj, values),
+        succeeded=lambda done: succeeded(done, values),
+        label=label,
+    )
+    return None
+
+
 def user_may(request: HttpRequest, model: type[Model], codename: str) -> bool:
     """Whether the signed-in user holds `<app_label>.<codename>` of `model`'s app: what an
     action's `has_<name>_permission` method answers. Which staff group holds which

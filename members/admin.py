@@ -35,7 +35,7 @@ from gymbooking.admin_actions import (
     ReadOnlyInline,
     RefusedSave,
     UseCaseSaveMixin,
-    ask,
+    ask_then_run_for_each,
     count_of,
     run_for_each,
     user_may,
@@ -244,35 +244,25 @@ class MemberAdmin(UseCaseSaveMixin, admin.ModelAdmin):
         location=[admin.ActionLocation.CHANGE_LIST, admin.ActionLocation.CHANGE_FORM],
     )
     def grant_credits(self, request: HttpRequest, queryset: QuerySet[Member]):
-        values, page = ask(
+        return ask_then_run_for_each(
             self,
             request,
             queryset,
             GrantCreditsForm,
+            lambda member, values: services().add_credits.execute(
+                str(member.pk),
+                values["amount"],
+                expiry_days=values["expiry_days"],
+                reason=values["reason"],
+            ),
+            succeeded=lambda done, values: (
+                f"Granted {count_of(values['amount'], 'credit', 'credits')} "
+                f"to {count_of(done, 'member', 'members')}."
+            ),
             title="Grant credits",
             intro="Grant credits to these members:",
             submit_label="Grant credits",
         )
-        if page is not None:
-            return page
-        amount = values["amount"]
-
-        def grant(member: Member) -> None:
-            services().add_credits.execute(
-                str(member.pk), amount, expiry_days=values["expiry_days"], reason=values["reason"]
-            )
-
-        run_for_each(
-            self,
-            request,
-            queryset,
-            grant,
-            succeeded=lambda done: (
-                f"Granted {count_of(amount, 'credit', 'credits')} "
-                f"to {count_of(done, 'member', 'members')}."
-            ),
-        )
-        return None
 
     @admin.action(
         description="Lift the booking pause",
