@@ -115,9 +115,9 @@ def cancel_use_case(dispatcher):
     from classes.repositories import DjangoClassRepository
     from gymbooking.adapters import DjangoTransactions, SystemClock
     from gymbooking.composition import policy_from_settings
-    from gymbooking.notifications import EmailNotificationService
     from members.repositories import DjangoMemberRepository
-    from notifications.service import InAppNotificationService
+    from notifications.email import EmailNotificationService
+    from notifications.in_app import InAppNotificationService
 
     policy = policy_from_settings()
     members, classes = DjangoMemberRepository(), DjangoClassRepository()
@@ -202,8 +202,8 @@ def check_promoted(trip: RoundTrip, how: str) -> None:
 def round_trips(iterations: int) -> dict[str, list[float]]:
     """Milliseconds per round trip of each dispatcher, run alternately after a warm-up."""
     from application.event_dispatcher import InMemoryEventDispatcher
-    from gymbooking.dispatcher import DurableEventDispatcher
-    from gymbooking.models import Delivery
+    from events.dispatcher import DurableEventDispatcher
+    from events.models import Delivery
 
     cancel = {
         "in-memory dispatcher (the book's)": cancel_use_case(InMemoryEventDispatcher()),
@@ -235,15 +235,15 @@ def worker_throughput(deliveries: int, workers: int) -> float:
     from django.db import connection, transaction
 
     from domain.events import DomainEvent
-    from gymbooking import event_registry
-    from gymbooking.dispatcher import DurableEventDispatcher
-    from gymbooking.models import Delivery, StoredEvent
+    from events import registry
+    from events.dispatcher import DurableEventDispatcher
+    from events.models import Delivery, StoredEvent
 
     @event(frozen=True, kw_only=True)
     class BenchmarkPinged(DomainEvent):
         n: int
 
-    event_registry.EVENT_TYPES["BenchmarkPinged"] = BenchmarkPinged
+    registry.EVENT_TYPES["BenchmarkPinged"] = BenchmarkPinged
     calls: list[int] = []
     lock = threading.Lock()
 

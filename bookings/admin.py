@@ -20,7 +20,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from bookings.models import Booking, WaitlistEntry
 from classes.admin import ClassDateFilter, local_time
-from gymbooking.admin_actions import (
+from gymbooking.composition import services
+from web.admin_actions import (
     FORM_PREFIX,
     ReadOnlyAdminMixin,
     ask_then_run_for_each,
@@ -29,7 +30,6 @@ from gymbooking.admin_actions import (
     run_for_each,
     user_may,
 )
-from gymbooking.composition import services
 
 
 class ClassStartFilter(ClassDateFilter):

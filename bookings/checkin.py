@@ -43,7 +43,7 @@ from classes.models import FitnessClass
 from classes.queries import classes_between
 from domain.entities import CHECK_IN_OPENS, BookingStatus
 from gymbooking.composition import services
-from gymbooking.web import run_use_case
+from web.pages import run_use_case
 
 RECORD_ATTENDANCE = "bookings.record_attendance"
 CONFIRMED = BookingStatus.CONFIRMED.value

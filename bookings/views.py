@@ -22,7 +22,8 @@ from domain import entities
 from domain.entities import BookingStatus
 from domain.exceptions import DomainException, WaitlistEntryNotFoundException
 from gymbooking.composition import services
-from gymbooking.web import member_required, run_use_case
+from members.decorators import member_required
+from web.pages import run_use_case
 
 HISTORY_LIMIT = 50
 

@@ -53,7 +53,10 @@ from classes.queries import with_counts
 from domain import series as domain_series
 from domain.entities import BookingStatus
 from domain.exceptions import ClassFullException, DomainException
-from gymbooking.admin_actions import (
+from gymbooking.composition import services
+from members.admin import spendable_credits_of
+from members.models import Member
+from web.admin_actions import (
     ReadOnlyInline,
     RefusedSave,
     UseCaseSaveMixin,
@@ -63,9 +66,6 @@ from gymbooking.admin_actions import (
     run_for_each,
     user_may,
 )
-from gymbooking.composition import services
-from members.admin import spendable_credits_of
-from members.models import Member
 
 CONFIRMED = BookingStatus.CONFIRMED.value
 RECORD_ATTENDANCE = "bookings.record_attendance"

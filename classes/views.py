@@ -18,7 +18,7 @@ from classes.models import FitnessClass
 from domain.entities import BookingStatus
 from domain.values import CancellationTerms
 from gymbooking.composition import services
-from gymbooking.web import member_required
+from members.decorators import member_required
 
 FILTERS = ("name", "instructor", "location")
 

@@ -32,12 +32,12 @@ from bookings.repositories import DjangoBookingRepository, DjangoWaitlistReposit
 from classes.repositories import DjangoClassRepository
 from classes.series_repository import DjangoClassSeriesRepository, DjangoSeriesSessionRepository
 from domain.values import BookingPolicy, LateCancellation
+from events.dispatcher import DurableEventDispatcher
 from gymbooking.adapters import DjangoTransactions, SystemClock
-from gymbooking.dispatcher import DurableEventDispatcher
-from gymbooking.notifications import EmailNotificationService
 from members.queries import DjangoRegisteredEmails
 from members.repositories import DjangoMemberRepository
-from notifications.service import InAppNotificationService
+from notifications.email import EmailNotificationService
+from notifications.in_app import InAppNotificationService
 
 
 def policy_from_settings() -> BookingPolicy:

@@ -38,12 +38,13 @@ INSTALLED_APPS = [
     # Lets WhiteNoise serve static files under runserver too, as it does in production.
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "gymbooking.apps.GymbookingConfig",
+    "events.apps.EventsConfig",
     "members.apps.MembersConfig",
     "classes.apps.ClassesConfig",
     "bookings.apps.BookingsConfig",
     "notifications.apps.NotificationsConfig",
     "reports.apps.ReportsConfig",
+    "demo.apps.DemoConfig",
 ]
 
 MIDDLEWARE = [
@@ -54,7 +55,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "gymbooking.actors.ActorMiddleware",
+    "events.actors.ActorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

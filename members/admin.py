@@ -30,7 +30,10 @@ from domain.exceptions import (
     EmailAlreadyRegisteredException,
     InvalidEmailException,
 )
-from gymbooking.admin_actions import (
+from gymbooking.composition import services
+from members.models import CreditGrant, Member
+from members.queries import attach_login, create_login
+from web.admin_actions import (
     ReadOnlyAdminMixin,
     ReadOnlyInline,
     RefusedSave,
@@ -40,9 +43,6 @@ from gymbooking.admin_actions import (
     run_for_each,
     user_may,
 )
-from gymbooking.composition import services
-from members.models import CreditGrant, Member
-from members.queries import attach_login, create_login
 
 # How a moment is shown in these pages (in the gym's time zone): “Tue 01 Dec 2026 18:00”.
 MOMENT_FORMAT = "%a %d %b %Y %H:%M"

@@ -16,8 +16,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from domain.exceptions import EmailAlreadyRegisteredException
 from gymbooking.composition import services
-from gymbooking.web import member_required
 from members import calendar as feed
+from members.decorators import member_required
 from members.forms import SignUpForm
 from members.queries import (
     attach_login,

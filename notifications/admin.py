@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from gymbooking.admin_actions import ReadOnlyAdminMixin
 from notifications.models import Notification
+from web.admin_actions import ReadOnlyAdminMixin
 
 
 @admin.register(Notification)

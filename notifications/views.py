@@ -7,8 +7,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from gymbooking.web import member_required
-from notifications import queries, service
+from members.decorators import member_required
+from notifications import in_app, queries
 
 
 @require_GET
@@ -21,7 +21,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 @member_required
 def mark_all_read(request: HttpRequest) -> HttpResponse:
-    marked = service.mark_all_read(request.member.pk, now=timezone.now())
+    marked = in_app.mark_all_read(request.member.pk, now=timezone.now())
     if marked:
         noun = "notification" if marked == 1 else "notifications"
         messages.success(request, f"Marked {marked} {noun} as read.")

@@ -26,7 +26,7 @@ from bookings.models import Booking
 from classes.models import FitnessClass
 from domain.entities import BookingStatus
 from domain.events import MemberJoinedWaitlist, MemberPromotedFromWaitlist
-from gymbooking.models import StoredEvent
+from events.models import StoredEvent
 
 JOINED = MemberJoinedWaitlist.__name__
 PROMOTED = MemberPromotedFromWaitlist.__name__

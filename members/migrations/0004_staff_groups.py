@@ -11,7 +11,7 @@ It can neither cancel a class nor change a capacity (classes.change_fitnessclass
 member to a class (bookings.add_booking).
 
 Manager: every permission of the apps members, classes (including class series), bookings,
-notifications and gymbooking (the event log), and the report (reports.view_reports).
+notifications and, since 0005, events (the event log), and the report (reports.view_reports).
 
 A user also needs "staff status" to sign in to the admin. Running this again changes nothing
 (get_or_create, and adding a permission a group holds is a no-op); permissions given to a
@@ -36,7 +36,7 @@ FRONT_DESK_PERMISSIONS = [
     "bookings.view_booking",
     "bookings.view_waitlistentry",
 ]
-MANAGER_APPS = ["members", "classes", "bookings", "notifications", "gymbooking"]
+MANAGER_APPS = ["members", "classes", "bookings", "notifications"]
 MANAGER_PERMISSIONS = ["reports.view_reports"]
 
 
@@ -82,7 +82,6 @@ class Migration(migrations.Migration):
         ("bookings", "0003_record_attendance_permission"),
         ("classes", "0002_class_series"),
         ("notifications", "0002_reminder_kind"),
-        ("gymbooking", "0001_event_log"),
         ("reports", "0001_report_permission"),
     ]
 

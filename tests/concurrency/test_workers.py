@@ -17,9 +17,9 @@ from django.db.models import QuerySet
 
 from domain.events import DomainEvent
 from domain.values import new_id
-from gymbooking import event_registry
-from gymbooking.dispatcher import DurableEventDispatcher
-from gymbooking.models import Delivery
+from events import registry
+from events.dispatcher import DurableEventDispatcher
+from events.models import Delivery
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
 
@@ -37,7 +37,7 @@ class ParcelArrived(DomainEvent):
 
 @pytest.fixture(autouse=True)
 def parcel_events(monkeypatch):
-    monkeypatch.setitem(event_registry.EVENT_TYPES, "ParcelArrived", ParcelArrived)
+    monkeypatch.setitem(registry.EVENT_TYPES, "ParcelArrived", ParcelArrived)
 
 
 @pytest.fixture(autouse=True)

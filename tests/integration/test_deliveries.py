@@ -23,10 +23,10 @@ from django.utils import timezone
 from bookings.models import Booking, WaitlistEntry
 from domain.events import DomainEvent
 from domain.values import new_id
-from gymbooking import event_registry
-from gymbooking.dispatcher import DurableEventDispatcher, retry_now
-from gymbooking.management.commands import process_events as process_events_module
-from gymbooking.models import Delivery, StoredEvent
+from events import registry
+from events.dispatcher import DurableEventDispatcher, retry_now
+from events.management.commands import process_events as process_events_module
+from events.models import Delivery, StoredEvent
 from members.models import CreditGrant, Member
 from notifications.models import Notification
 from tests.factories import (
@@ -259,7 +259,7 @@ class Recorder:
 @pytest.fixture
 def locker_events(monkeypatch):
     """LockerReserved is known to the event registry for the test."""
-    monkeypatch.setitem(event_registry.EVENT_TYPES, "LockerReserved", LockerReserved)
+    monkeypatch.setitem(registry.EVENT_TYPES, "LockerReserved", LockerReserved)
 
 
 def subscribe(dispatcher, *, failures: int) -> tuple[FlakyHandler, Recorder]:

@@ -13,8 +13,8 @@ from bookings.models import Booking
 from bookings.repositories import DjangoBookingRepository
 from domain.events import BookingConfirmed, ClassCapacityChanged, ClassSpotBecameAvailable
 from domain.values import new_id
-from gymbooking.dispatcher import DurableEventDispatcher
-from gymbooking.models import Delivery, StoredEvent
+from events.dispatcher import DurableEventDispatcher
+from events.models import Delivery, StoredEvent
 from members.models import CreditGrant, Member
 from tests.factories import FitnessClassFactory, MemberFactory, member_with_credits
 
@@ -244,7 +244,7 @@ def test_a_failing_handler_does_not_stop_the_others_and_only_its_own_writes_roll
     fitness_class = FitnessClassFactory()
 
     # when a member books (for real: the use case commits, then the deliveries run)
-    with caplog.at_level(logging.ERROR, logger="gymbooking.dispatcher"):
+    with caplog.at_level(logging.ERROR, logger="events.dispatcher"):
         booking = book_class.execute(str(member.id), str(fitness_class.id))
 
     # then the use case's writes are committed
@@ -260,7 +260,7 @@ def test_a_failing_handler_does_not_stop_the_others_and_only_its_own_writes_roll
         "recording": "delivered",
     }
     # and the failure was logged with the handler, the event and the error
-    [logged] = [r.getMessage() for r in caplog.records if r.name == "gymbooking.dispatcher"]
+    [logged] = [r.getMessage() for r in caplog.records if r.name == "events.dispatcher"]
     assert "failing failed on BookingConfirmed" in logged
     assert "could not handle BookingConfirmed" in logged
 

@@ -11,11 +11,11 @@ from django.contrib.auth import get_user_model
 
 from domain.events import BookingConfirmed, CreditsAdded, DomainEvent
 from domain.values import WaitlistExitReason, new_id
-from gymbooking import event_registry
-from gymbooking.actors import Actor, acting_as
-from gymbooking.dispatcher import DurableEventDispatcher, restore
-from gymbooking.event_registry import EVENT_TYPES, SCHEMA_VERSION, EventRestoreError
-from gymbooking.models import Delivery, StoredEvent
+from events import registry
+from events.actors import Actor, acting_as
+from events.dispatcher import DurableEventDispatcher, restore
+from events.models import Delivery, StoredEvent
+from events.registry import EVENT_TYPES, SCHEMA_VERSION, EventRestoreError
 from tests.factories import (
     BookingFactory,
     FitnessClassFactory,
@@ -125,7 +125,7 @@ def stored(event: DomainEvent) -> StoredEvent:
 
 
 def payload_of(event: DomainEvent) -> dict:
-    return event_registry.to_payload(event)
+    return registry.to_payload(event)
 
 
 # --- Round trip ------------------------------------------------------------------------------
@@ -190,7 +190,7 @@ def test_a_restored_datetime_keeps_its_instant_and_its_zone():
 
 
 def restore_payload(name: str, payload: dict, version: int = SCHEMA_VERSION) -> DomainEvent:
-    return event_registry.restore(name, version, payload, event_id=new_id(), occurred_at=OCCURRED)
+    return registry.restore(name, version, payload, event_id=new_id(), occurred_at=OCCURRED)
 
 
 def confirmed_payload() -> dict:

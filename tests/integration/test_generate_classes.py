@@ -18,7 +18,7 @@ from classes.models import ClassSeries, FitnessClass
 from classes.series_repository import DjangoClassSeriesRepository, DjangoSeriesSessionRepository
 from domain.series import ClassSeries as SeriesEntity
 from domain.series import SeriesNotFoundException
-from gymbooking.models import StoredEvent
+from events.models import StoredEvent
 from tests.factories import BookingFactory, FitnessClassFactory, WaitlistEntryFactory
 
 pytestmark = pytest.mark.django_db

@@ -25,10 +25,10 @@ from domain.events import MemberLeftWaitlist, MemberPromotedFromWaitlist
 from domain.values import WaitlistExitReason
 from gymbooking.adapters import DjangoTransactions, SystemClock
 from gymbooking.composition import policy_from_settings
-from gymbooking.notifications import EmailNotificationService
 from members.repositories import DjangoMemberRepository
+from notifications.email import EmailNotificationService
+from notifications.in_app import InAppNotificationService
 from notifications.models import Notification
-from notifications.service import InAppNotificationService
 from tests.factories import (
     BookingFactory,
     FitnessClassFactory,

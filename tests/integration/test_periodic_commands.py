@@ -14,16 +14,16 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
-from django.core.management import call_command, load_command_class
+from django.core.management import call_command, get_commands, load_command_class
 from django.core.management.base import CommandError
 from django.db import connection
 from django.utils import timezone
 
 from bookings.models import Booking, WaitlistEntry
 from domain.entities import BookingStatus
-from gymbooking import periodic
-from gymbooking.models import StoredEvent
-from gymbooking.periodic import Progress
+from events import periodic
+from events.models import StoredEvent
+from events.periodic import Progress
 from members.models import CreditGrant, Member
 from notifications.models import Notification
 from tests.factories import (
@@ -588,7 +588,7 @@ def test_a_run_that_is_neither_long_nor_on_a_terminal_writes_no_progress():
     ["close_classes", "expire_credits", "send_reminders", "promote_waitlists", "run_periodic"],
 )
 def test_every_command_has_help_and_a_dry_run_option(command):
-    command_class = load_command_class("gymbooking", command)
+    command_class = load_command_class(get_commands()[command], command)
 
     usage = command_class.create_parser("manage.py", command).format_help()
 

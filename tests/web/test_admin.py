@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from bookings.models import Booking, WaitlistEntry
 from classes.models import FitnessClass
-from gymbooking.admin_actions import APPLY, FORM_PREFIX
 from members.admin import with_spendable_credits
 from members.models import CreditGrant, Member
 from tests.factories import (
@@ -29,6 +28,7 @@ from tests.factories import (
     full_class,
     member_with_credits,
 )
+from web.admin_actions import APPLY, FORM_PREFIX
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from bookings.models import Booking, WaitlistEntry
 from classes.models import FitnessClass
-from gymbooking.admin_actions import APPLY, FORM_PREFIX
 from members.models import CreditGrant
 from tests.factories import (
     BookingFactory,
@@ -23,6 +22,7 @@ from tests.factories import (
     member_with_credits,
 )
 from tests.web.test_admin import admin_url, messages_of
+from web.admin_actions import APPLY, FORM_PREFIX
 
 pytestmark = pytest.mark.django_db
 

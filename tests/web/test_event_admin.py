@@ -24,11 +24,10 @@ from bookings.models import Booking
 from classes.models import FitnessClass
 from domain.events import BookingConfirmed, DomainEvent
 from domain.values import new_id
-from gymbooking import admin as event_admin
-from gymbooking import event_registry
-from gymbooking.admin_actions import APPLY, FORM_PREFIX
-from gymbooking.dispatcher import DurableEventDispatcher
-from gymbooking.models import Delivery, StoredEvent
+from events import admin as event_admin
+from events import registry
+from events.dispatcher import DurableEventDispatcher
+from events.models import Delivery, StoredEvent
 from members.models import Member
 from tests.factories import (
     BookingFactory,
@@ -38,6 +37,7 @@ from tests.factories import (
     WaitlistEntryFactory,
     member_with_credits,
 )
+from web.admin_actions import APPLY, FORM_PREFIX
 
 pytestmark = pytest.mark.django_db
 
@@ -321,7 +321,7 @@ class TowelHandler:
 
 @pytest.fixture
 def towels(monkeypatch, services) -> TowelHandler:
-    monkeypatch.setitem(event_registry.EVENT_TYPES, "TowelsRanOut", TowelsRanOut)
+    monkeypatch.setitem(registry.EVENT_TYPES, "TowelsRanOut", TowelsRanOut)
     handler = TowelHandler()
     services.dispatcher.register(TowelsRanOut, handler.handle, name="TowelHandler.handle")
     return handler

@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
-from gymbooking.models import StoredEvent
+from events.models import StoredEvent
 from reports.formatting import decimal, percent
 from tests.factories import BookingFactory, FitnessClassFactory, MemberFactory
 

@@ -15,8 +15,8 @@ from django.utils import timezone
 from bookings.models import Booking
 from classes.admin import local_time
 from classes.models import ClassSeries, FitnessClass
-from gymbooking.admin_actions import APPLY, FORM_PREFIX
 from tests.factories import BookingFactory, FitnessClassFactory
+from web.admin_actions import APPLY, FORM_PREFIX
 
 pytestmark = pytest.mark.django_db
 

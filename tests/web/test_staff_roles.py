@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from bookings.models import Booking
 from classes.models import FitnessClass
-from gymbooking.admin_actions import APPLY, FORM_PREFIX
 from members.models import Member
 from tests.factories import (
     BookingFactory,
@@ -30,6 +29,7 @@ from tests.web.test_admin import (
     messages_of,
     run_action,
 )
+from web.admin_actions import APPLY, FORM_PREFIX
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,7 @@ FRONT_DESK_PERMISSIONS = {
     "bookings.view_booking",
     "bookings.view_waitlistentry",
 }
-MANAGER_APPS = {"members", "classes", "bookings", "notifications", "gymbooking"}
+MANAGER_APPS = {"members", "classes", "bookings", "notifications", "events"}
 
 
 def names(permissions) -> set[str]:

@@ -8,7 +8,7 @@ that was lost: the audit trail and the reports read it. One transaction per memb
 from collections import Counter
 from datetime import datetime
 
-from gymbooking import periodic
+from events import periodic
 from gymbooking.composition import services
 from members.repositories import DjangoMemberRepository
 

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from bookings.repositories import DjangoWaitlistRepository
 from classes.repositories import DjangoClassRepository
-from gymbooking import periodic
+from events import periodic
 from gymbooking.composition import services
 
 

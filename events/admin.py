@@ -24,11 +24,11 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from classes.models import FitnessClass
-from gymbooking.admin_actions import ReadOnlyAdminMixin, ReadOnlyInline, count_of
+from events.dispatcher import retry_now as make_due_again
+from events.models import Delivery, StoredEvent
 from gymbooking.composition import services
-from gymbooking.dispatcher import retry_now as make_due_again
-from gymbooking.models import Delivery, StoredEvent
 from members.models import Member
+from web.admin_actions import ReadOnlyAdminMixin, ReadOnlyInline, count_of
 
 # "Retry now" runs at most this many of the selected deliveries while staff wait; the rest
 # are made due and left to the workers.

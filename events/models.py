@@ -7,7 +7,7 @@ from django.db import models
 
 
 class StoredEvent(models.Model):
-    """One domain event, as it was recorded (restored by `gymbooking.event_registry`)."""
+    """One domain event, as it was recorded (restored by `events.registry`)."""
 
     class ActorKind(models.TextChoices):
         MEMBER = "member", "Member"

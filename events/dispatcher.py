@@ -22,9 +22,9 @@ from django.utils import timezone
 
 from application.event_dispatcher import InMemoryEventDispatcher, Subscription
 from domain.events import DomainEvent
-from gymbooking import event_registry
-from gymbooking.actors import Actor, acting_as, current_actor
-from gymbooking.models import Delivery, StoredEvent
+from events import registry
+from events.actors import Actor, acting_as, current_actor
+from events.models import Delivery, StoredEvent
 
 logger = logging.getLogger(__name__)
 
@@ -159,11 +159,11 @@ class DurableEventDispatcher(InMemoryEventDispatcher):
 
 
 def _stored(event: DomainEvent, actor: Actor) -> StoredEvent:
-    payload = event_registry.to_payload(event)
+    payload = registry.to_payload(event)
     return StoredEvent(
         id=event.event_id,
-        type=event_registry.type_name(event),
-        schema_version=event_registry.SCHEMA_VERSION,
+        type=registry.type_name(event),
+        schema_version=registry.SCHEMA_VERSION,
         payload=payload,
         occurred_at=event.occurred_at,
         actor_kind=actor.kind,
@@ -175,7 +175,7 @@ def _stored(event: DomainEvent, actor: Actor) -> StoredEvent:
 
 
 def restore(stored: StoredEvent) -> DomainEvent:
-    return event_registry.restore(
+    return registry.restore(
         stored.type,
         stored.schema_version,
         stored.payload,

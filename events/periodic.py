@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from bookings.repositories import DjangoBookingRepository, DjangoWaitlistRepository
 from domain.exceptions import DomainException
-from gymbooking.actors import Actor, acting_as
+from events.actors import Actor, acting_as
 from members.repositories import DjangoMemberRepository
 
 logger = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from application.series import DEFAULT_WEEKS_AHEAD
 from domain.exceptions import DomainException
-from gymbooking.actors import Actor, acting_as
+from events.actors import Actor, acting_as
 from gymbooking.composition import services
 
 

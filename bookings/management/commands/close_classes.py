@@ -11,7 +11,7 @@ from datetime import datetime
 
 from bookings.repositories import DjangoBookingRepository
 from classes.repositories import DjangoClassRepository
-from gymbooking import periodic
+from events import periodic
 from gymbooking.composition import services
 
 
