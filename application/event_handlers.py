@@ -6,19 +6,16 @@ from datetime import datetime
 
 from application.event_dispatcher import InMemoryEventDispatcher
 from application.ports import (
-    BookingRepository,
     ClassRepository,
     Clock,
-    EventDispatcher,
     MemberRepository,
     Notice,
     NoticeKind,
     NotificationService,
-    Transactions,
-    WaitlistRepository,
 )
-from application.use_cases import collect_events, leave_overlapping_waitlists
-from domain.entities import Booking, Entity, Member, Waitlist
+from application.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from application.use_cases import PolicyUseCase, leave_overlapping_waitlists
+from domain.entities import Booking, Member, Waitlist
 from domain.events import (
     BookingCancelled,
     BookingConfirmed,
@@ -31,73 +28,58 @@ from domain.events import (
 from domain.values import BookingPolicy, WaitlistExitReason
 
 
-@dataclass
-class WaitlistPromotionHandler:
+@dataclass(kw_only=True)
+class WaitlistPromotionHandler(PolicyUseCase):
     """Fills free spots from the waitlist with the first *eligible* members.
 
     Eligible: a spendable credit, no confirmed booking overlapping the class, booking not
     paused after no-shows, below the upcoming-bookings limit, and the class has not passed
-    the promotion cut-off. Ineligible
-    members keep their place. A promoted member leaves every waitlist whose class overlaps
-    the one they got.
+    the promotion cut-off. Ineligible members keep their place. A promoted member leaves
+    every waitlist whose class overlaps the one they got.
     """
-
-    classes: ClassRepository
-    members: MemberRepository
-    bookings: BookingRepository
-    waitlist: WaitlistRepository
-    dispatcher: EventDispatcher
-    transactions: Transactions
-    clock: Clock
-    policy: BookingPolicy
 
     def handle(self, event: ClassSpotBecameAvailable) -> None:
         self.promote(event.class_id)
 
     def promote(self, class_id: str) -> list[Booking]:
         """Promote into every free spot of the class; return the new bookings."""
-        with self.transactions.atomic():
-            fitness_class = self.classes.get_by_id(class_id, for_update=True)
+        with self.uow() as uow:
+            fitness_class = uow.classes.get_by_id(class_id, for_update=True)
             now = self.clock.now()
             if not fitness_class.accepts_promotions(now, self.policy.promotion_cutoff):
                 return []
-            waitlist = Waitlist(fitness_class, self.waitlist.get_by_class(class_id))
-            candidates = self._lock_candidates(waitlist, now)
+            waitlist = Waitlist(fitness_class, uow.waitlist.get_by_class(class_id))
+            candidates = self._lock_candidates(uow, waitlist, now)
             promoted: list[Booking] = []
-            touched: list[Entity] = []
             for entry in waitlist.entries:
                 if fitness_class.is_full():
                     break
                 member = candidates.get(entry.member_id)
                 if member is None or member.credits_at(now) < 1 or not member.may_book(now):
                     continue
-                if self._at_booking_limit(member.id, now):
+                if self._at_booking_limit(uow, member.id, now):
                     continue
-                if self.bookings.has_confirmed_overlapping(member.id, fitness_class):
+                if uow.bookings.has_confirmed_overlapping(member.id, fitness_class):
                     continue
                 grant = member.deduct_credit(now=now)
                 fitness_class.add_booking(member.id, now=now)
                 booking = entry.promote(now=now, credit_grant_id=grant.grant_id)
-                self.members.save(member)
-                self.bookings.save(booking)
-                self.waitlist.remove(entry)
-                elsewhere = leave_overlapping_waitlists(
-                    self.waitlist,
-                    member.id,
-                    fitness_class,
-                    WaitlistExitReason.PROMOTED_ELSEWHERE,
-                    now,
+                uow.members.save(member)
+                uow.bookings.save(booking)
+                uow.waitlist.remove(entry)
+                leave_overlapping_waitlists(
+                    uow, member.id, fitness_class, WaitlistExitReason.PROMOTED_ELSEWHERE, now
                 )
                 promoted.append(booking)
-                touched.extend([entry, member, *elsewhere])
-            self.dispatcher.dispatch(collect_events(touched))
         return promoted
 
-    def _at_booking_limit(self, member_id: str, now: datetime) -> bool:
+    def _at_booking_limit(self, uow: UnitOfWork, member_id: str, now: datetime) -> bool:
         limit = self.policy.max_upcoming_bookings
-        return limit is not None and self.bookings.count_upcoming_confirmed(member_id, now) >= limit
+        return limit is not None and uow.bookings.count_upcoming_confirmed(member_id, now) >= limit
 
-    def _lock_candidates(self, waitlist: Waitlist, now: datetime) -> dict[str, Member]:
+    def _lock_candidates(
+        self, uow: UnitOfWork, waitlist: Waitlist, now: datetime
+    ) -> dict[str, Member]:
         """The waiting members who hold a spendable credit, locked in primary-key order.
 
         Screening first keeps the lock set small; locking in key order (never in waitlist
@@ -105,10 +87,10 @@ class WaitlistPromotionHandler:
         again by the caller on the locked copies.
         """
         waiting = [entry.member_id for entry in waitlist.entries]
-        with_credit = [m.id for m in self.members.get_by_ids(waiting) if m.credits_at(now) >= 1]
+        with_credit = [m.id for m in uow.members.get_by_ids(waiting) if m.credits_at(now) >= 1]
         if not with_credit:
             return {}
-        return {m.id: m for m in self.members.get_by_ids(with_credit, for_update=True)}
+        return {m.id: m for m in uow.members.get_by_ids(with_credit, for_update=True)}
 
 
 def notice_for(event: DomainEvent) -> Notice | None:
@@ -169,25 +151,24 @@ NOTIFIED_EVENTS = (
 def setup_event_handlers(
     dispatcher: InMemoryEventDispatcher,
     *,
-    classes: ClassRepository,
-    members: MemberRepository,
-    bookings: BookingRepository,
-    waitlist: WaitlistRepository,
-    notification_channels: Mapping[str, NotificationService],
-    transactions: Transactions,
+    uow: UnitOfWorkFactory,
     clock: Clock,
     policy: BookingPolicy,
-) -> None:
-    """Wire which handler reacts to which event (the book's bootstrap).
+    members: MemberRepository,
+    classes: ClassRepository,
+    notification_channels: Mapping[str, NotificationService],
+) -> WaitlistPromotionHandler:
+    """Wire which handler reacts to which event (the book's bootstrap); returns the
+    promotion handler, which the periodic promotion calls directly too.
 
     Each notification channel (e-mail, in-app, …) is a handler of its own, so one channel
-    failing neither undoes nor repeats another.
+    failing neither undoes nor repeats another. Notices only read, so they take the plain
+    repositories rather than a unit of work.
     """
-    promotion = WaitlistPromotionHandler(
-        classes, members, bookings, waitlist, dispatcher, transactions, clock, policy
-    )
+    promotion = WaitlistPromotionHandler(uow=uow, clock=clock, policy=policy)
     dispatcher.register(ClassSpotBecameAvailable, promotion.handle)
     for channel, service in notification_channels.items():
         notifier = NotificationHandler(members, classes, service)
         for event_type in NOTIFIED_EVENTS:
             dispatcher.register(event_type, notifier.handle, name=f"NotificationHandler.{channel}")
+    return promotion

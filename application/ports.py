@@ -8,12 +8,14 @@ the row until the transaction ends (see the locking rules in the README).
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Protocol
 
 from domain.entities import Booking, FitnessClass, Member, WaitlistEntry
 from domain.events import DomainEvent
+from domain.series import DETAIL_FIELDS, ClassSeries
+from domain.values import Email
 
 
 class Clock(Protocol):
@@ -24,7 +26,7 @@ class Clock(Protocol):
 
 class Transactions(Protocol):
     def atomic(self) -> AbstractContextManager[object]:
-        """One all-or-nothing unit of work; events dispatched inside it fire after commit."""
+        """One all-or-nothing transaction (the unit of work's); nested, a savepoint."""
         ...
 
 
@@ -105,6 +107,82 @@ class WaitlistRepository(Protocol):
 
     def class_ids_with_room_and_waiting(self, now: datetime) -> list[str]:
         """Upcoming, not cancelled classes with a free spot and somebody waiting."""
+        ...
+
+
+class RegisteredEmails(Protocol):
+    """Which e-mail addresses are taken: a new member may not share one with anybody."""
+
+    def is_registered(self, email: Email) -> bool:
+        """Whether `email` is already used, compared without regard to case."""
+        ...
+
+
+class ClassSeriesRepository(Protocol):
+    def get_by_id(self, series_id: str, *, for_update: bool = False) -> ClassSeries:
+        """The series; `SeriesNotFoundException` for an unknown id."""
+        ...
+
+    def running_ids(self, today: date) -> list[str]:
+        """Ids of the series whose last date (if any) is not before `today`, in id order."""
+        ...
+
+    def save(self, series: ClassSeries) -> None: ...
+
+
+@dataclass(frozen=True)
+class SeriesSession:
+    """A session generated from a series, as the series sees it: its details and who is on
+    it."""
+
+    class_id: str
+    starts_at: datetime
+    name: str = ""
+    description: str = ""
+    instructor: str = ""
+    location: str = ""
+    capacity: int = 1
+    cancelled: bool = False
+    confirmed: int = 0  # confirmed bookings
+    bookings: int = 0  # booking rows of any status: somebody has (or had) a spot
+    waiting: int = 0
+
+    @property
+    def has_bookings(self) -> bool:
+        """Whether anybody has booked this session (even if they cancelled) or waits for it."""
+        return bool(self.bookings or self.waiting)
+
+    def differences_from(self, series: ClassSeries) -> tuple[tuple[str, object, object], ...]:
+        """(field, session's value, series' value) for each detail the two differ in."""
+        return tuple(
+            (name, getattr(self, name), getattr(series, name))
+            for name in DETAIL_FIELDS
+            if getattr(self, name) != getattr(series, name)
+        )
+
+
+class SeriesSessionRepository(Protocol):
+    def starts_of(self, series_id: str) -> list[datetime]:
+        """When every session of the series starts, cancelled ones and past ones included."""
+        ...
+
+    def upcoming(
+        self, series_id: str, after: datetime, *, for_update: bool = False
+    ) -> list[SeriesSession]:
+        """The series' sessions starting after `after`, in order of start (then id).
+
+        With `for_update` their class rows are locked (in primary-key order) before their
+        bookings are counted, so the counts cannot change until the transaction ends.
+        """
+        ...
+
+    def add(self, series_id: str, session: FitnessClass) -> bool:
+        """Store a new session of the series. False, and nothing stored, when the series
+        already has a session starting at that moment."""
+        ...
+
+    def remove(self, class_id: str) -> bool:
+        """Delete a session nobody has booked or waited for; False (and it stays) otherwise."""
         ...
 
 

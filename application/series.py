@@ -9,8 +9,9 @@ Sessions are ordinary classes that remember the series they came from. Two promi
 - Changing a series never touches a session somebody has booked or is waiting for without
   asking. `UpdateSeriesUseCase.execute` brings the upcoming sessions nobody has booked in line
   and reports the others; `apply_to_booked` is the explicit second step for those, and it
-  hands on the details and the capacity only (the capacity through `ChangeClassCapacityUseCase`,
-  so its rules hold). Times of booked sessions are never changed from the series.
+  hands on the details and the capacity only (the capacity through the class's own
+  `change_capacity`, so its rules and events hold). Times of booked sessions are never changed
+  from the series.
 
 Locking: the series row first (generating and changing one series run one after the other),
 then its class rows in primary-key order; the class rows are the ones booking locks, so no
@@ -20,10 +21,8 @@ booking can slip into a session while it is being changed.
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
-from typing import Protocol
 
-from application.ports import ClassRepository, Clock, EventDispatcher, Transactions
-from application.use_cases import ChangeClassCapacityUseCase, collect_events
+from application.use_cases import UseCase
 from domain.entities import FitnessClass
 from domain.exceptions import DomainException
 from domain.series import (
@@ -35,77 +34,6 @@ from domain.series import (
 )
 
 DEFAULT_WEEKS_AHEAD = 4
-
-
-# --- Ports -------------------------------------------------------------------------------------
-
-
-class ClassSeriesRepository(Protocol):
-    def get_by_id(self, series_id: str, *, for_update: bool = False) -> ClassSeries:
-        """The series; `SeriesNotFoundException` for an unknown id."""
-        ...
-
-    def running_ids(self, today: date) -> list[str]:
-        """Ids of the series whose last date (if any) is not before `today`, in id order."""
-        ...
-
-    def save(self, series: ClassSeries) -> None: ...
-
-
-@dataclass(frozen=True)
-class SeriesSession:
-    """A session generated from a series, as the series sees it: its details and who is on
-    it."""
-
-    class_id: str
-    starts_at: datetime
-    name: str = ""
-    description: str = ""
-    instructor: str = ""
-    location: str = ""
-    capacity: int = 1
-    cancelled: bool = False
-    confirmed: int = 0  # confirmed bookings
-    bookings: int = 0  # booking rows of any status: somebody has (or had) a spot
-    waiting: int = 0
-
-    @property
-    def has_bookings(self) -> bool:
-        """Whether anybody has booked this session (even if they cancelled) or waits for it."""
-        return bool(self.bookings or self.waiting)
-
-    def differences_from(self, series: ClassSeries) -> tuple[tuple[str, object, object], ...]:
-        """(field, session's value, series' value) for each detail the two differ in."""
-        return tuple(
-            (name, getattr(self, name), getattr(series, name))
-            for name in DETAIL_FIELDS
-            if getattr(self, name) != getattr(series, name)
-        )
-
-
-class SeriesSessionRepository(Protocol):
-    def starts_of(self, series_id: str) -> list[datetime]:
-        """When every session of the series starts, cancelled ones and past ones included."""
-        ...
-
-    def upcoming(
-        self, series_id: str, after: datetime, *, for_update: bool = False
-    ) -> list[SeriesSession]:
-        """The series' sessions starting after `after`, in order of start (then id).
-
-        With `for_update` their class rows are locked (in primary-key order) before their
-        bookings are counted, so the counts cannot change until the transaction ends.
-        """
-        ...
-
-    def add(self, series_id: str, session: FitnessClass) -> bool:
-        """Store a new session of the series. False, and nothing stored, when the series
-        already has a session starting at that moment."""
-        ...
-
-    def remove(self, class_id: str) -> bool:
-        """Delete a session nobody has booked or waited for; False (and it stays) otherwise."""
-        ...
 
 
 # --- Generating ----------------------------------------------------------------------------------
@@ -148,8 +76,8 @@ class GenerationSummary:
         return f"{line} Dry run: nothing was saved." if self.dry_run else line
 
 
-@dataclass
-class GenerateClassesUseCase:
+@dataclass(kw_only=True)
+class GenerateClassesUseCase(UseCase):
     """Create the missing sessions of the running series, from today up to `weeks` ahead.
 
     Each series is generated in a transaction of its own, under its row lock: two runs at
@@ -158,11 +86,6 @@ class GenerateClassesUseCase:
     `ClassScheduled`.
     """
 
-    series: ClassSeriesRepository
-    sessions: SeriesSessionRepository
-    dispatcher: EventDispatcher
-    transactions: Transactions
-    clock: Clock
     zone: tzinfo
 
     def execute(
@@ -175,7 +98,11 @@ class GenerateClassesUseCase:
         """Generate for one series (`series_id`, even if it has ended) or every running one."""
         today = self._today()
         first, last = weeks_ahead(today, weeks)
-        ids = [series_id] if series_id is not None else self.series.running_ids(today)
+        if series_id is not None:
+            ids = [series_id]
+        else:
+            with self.uow() as uow:
+                ids = uow.series.running_ids(today)
         results = tuple(self._generate(one, first, last, dry_run=dry_run) for one in ids)
         return GenerationSummary(results, first, last, dry_run=dry_run)
 
@@ -185,10 +112,10 @@ class GenerateClassesUseCase:
     def _generate(
         self, series_id: str, first: date, last: date, *, dry_run: bool
     ) -> SeriesGenerated:
-        with self.transactions.atomic():
-            series = self.series.get_by_id(series_id, for_update=not dry_run)
+        with self.uow() as uow:
+            series = uow.series.get_by_id(series_id, for_update=not dry_run)
             now = self.clock.now()
-            taken = {self._local_date(start) for start in self.sessions.starts_of(series.id)}
+            taken = {self._local_date(start) for start in uow.sessions.starts_of(series.id)}
             created: list[datetime] = []
             skipped = 0
             for starts_at in series.session_starts(first, last, self.zone):
@@ -201,12 +128,11 @@ class GenerateClassesUseCase:
                     created.append(starts_at)
                     continue
                 session = series.new_session(starts_at)
-                if self.sessions.add(series.id, session):
+                if uow.sessions.add(series.id, session):
                     series.record_scheduled(session, now=now)
                     created.append(starts_at)
                 else:  # another run got there first (the database's unique constraint)
                     skipped += 1
-            self.dispatcher.dispatch(collect_events([series]))
         return SeriesGenerated(series.id, series.name, tuple(created), skipped)
 
     def _local_date(self, moment: datetime) -> date:
@@ -262,8 +188,8 @@ class BookedSessionsUpdate:
     refused: tuple[tuple[str, datetime | None, str], ...]  # (class id, starts at, why)
 
 
-@dataclass
-class UpdateSeriesUseCase:
+@dataclass(kw_only=True)
+class UpdateSeriesUseCase(UseCase):
     """Change a series; its upcoming sessions follow unless somebody has booked them.
 
     A session's field follows the series only while it still has the series' old value: a
@@ -272,49 +198,40 @@ class UpdateSeriesUseCase:
     dates the schedule gains are filled by the next generation.
     """
 
-    series: ClassSeriesRepository
-    sessions: SeriesSessionRepository
-    classes: ClassRepository
-    change_capacity: ChangeClassCapacityUseCase
-    dispatcher: EventDispatcher
-    transactions: Transactions
-    clock: Clock
     zone: tzinfo
 
     def execute(self, series_id: str, **changes: object) -> SeriesUpdate:
         """Step one: save the series; the upcoming sessions nobody has booked follow it."""
-        with self.transactions.atomic():
-            old = self.series.get_by_id(series_id, for_update=True)
+        with self.uow() as uow:
+            old = uow.series.get_by_id(series_id, for_update=True)
             now = self.clock.now()
             new = old.changed(**changes)
             changed = old.differences(new)
-            self.series.save(new)
+            uow.series.save(new)
             updated = removed = 0
             held: list[HeldSession] = []
-            touched: list[FitnessClass] = []
             if changed:
-                for session in self.sessions.upcoming(series_id, now, for_update=True):
+                for session in uow.sessions.upcoming(series_id, now, for_update=True):
                     if session.cancelled:
                         continue
                     if session.has_bookings:
                         held.append(HeldSession(session.class_id, session.starts_at))
                         continue
-                    fitness_class = self.classes.get_by_id(session.class_id)
+                    fitness_class = uow.classes.get_by_id(session.class_id)
                     day = self._local_date(fitness_class.starts_at)
                     if old.runs_on(day) and not new.runs_on(day):
-                        removed += self.sessions.remove(session.class_id)
+                        removed += uow.sessions.remove(session.class_id)
                         continue
-                    follower = self._follow(old, new, fitness_class, now)
-                    self.classes.save(follower)
-                    touched.append(follower)
+                    uow.classes.save(self._follow(old, new, fitness_class, now))
                     updated += 1
-            self.dispatcher.dispatch(collect_events(touched))
         return SeriesUpdate(new, changed, updated, removed, tuple(held))
 
     def booked_sessions_to_confirm(self, series_id: str) -> list[SessionChange]:
         """The upcoming booked sessions whose details or capacity differ from the series':
         what the second step would change, for staff to confirm."""
-        series = self.series.get_by_id(series_id)
+        with self.uow() as uow:
+            series = uow.series.get_by_id(series_id)
+            upcoming = uow.sessions.upcoming(series_id, self.clock.now())
         return [
             SessionChange(
                 session.class_id,
@@ -323,7 +240,7 @@ class UpdateSeriesUseCase:
                 session.waiting,
                 session.differences_from(series),
             )
-            for session in self.sessions.upcoming(series_id, self.clock.now())
+            for session in upcoming
             if not session.cancelled and session.has_bookings and session.differences_from(series)
         ]
 
@@ -335,12 +252,12 @@ class UpdateSeriesUseCase:
         chosen = set(class_ids)
         updated: list[str] = []
         refused: list[tuple[str, datetime | None, str]] = []
-        with self.transactions.atomic():
-            series = self.series.get_by_id(series_id, for_update=True)
+        with self.uow() as uow:
+            series = uow.series.get_by_id(series_id, for_update=True)
             now = self.clock.now()
             upcoming = {
                 session.class_id: session
-                for session in self.sessions.upcoming(series_id, now, for_update=True)
+                for session in uow.sessions.upcoming(series_id, now, for_update=True)
             }
             for class_id in sorted(chosen - upcoming.keys()):
                 refused.append((class_id, None, "It is not an upcoming session of this series."))
@@ -352,13 +269,13 @@ class UpdateSeriesUseCase:
                         (session.class_id, session.starts_at, "This class has been cancelled.")
                     )
                     continue
-                fitness_class = self.classes.get_by_id(session.class_id)
-                self.classes.save(_with_details(fitness_class, series))
-                if fitness_class.capacity != series.capacity:
+                given = _with_details(uow.classes.get_by_id(session.class_id), series)
+                if given.capacity != series.capacity:
                     try:
-                        self.change_capacity.execute(session.class_id, series.capacity)
-                    except DomainException as refusal:
+                        given.change_capacity(series.capacity, now=now)
+                    except DomainException as refusal:  # the details change all the same
                         refused.append((session.class_id, session.starts_at, str(refusal)))
+                uow.classes.save(given)
                 updated.append(session.class_id)
         return BookedSessionsUpdate(tuple(updated), tuple(refused))
 

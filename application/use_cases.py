@@ -1,4 +1,5 @@
-"""Use cases: one transaction each. Load, let the entities decide, save, dispatch the events.
+"""Use cases: one unit of work each. Load, let the entities decide, save; the unit of work
+dispatches the events of whatever was loaded or saved when it commits.
 
 Locking (see README, “Concurrency”): whatever makes a class less available locks the class
 row first; spending or refunding a credit locks the member row; cancelling locks the booking.
@@ -9,27 +10,10 @@ first lock, so that the order of events in time is the order in which the locks 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
-from application.ports import (
-    BookingRepository,
-    ClassRepository,
-    Clock,
-    EventDispatcher,
-    MemberRepository,
-    Transactions,
-    WaitlistRepository,
-)
-from domain.entities import (
-    Booking,
-    CreditGrant,
-    Entity,
-    FitnessClass,
-    Member,
-    Waitlist,
-    WaitlistEntry,
-)
-from domain.events import DomainEvent
+from application.ports import Clock
+from application.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from domain.entities import Booking, CreditGrant, FitnessClass, Member, Waitlist
 from domain.exceptions import (
     BookingNotFoundException,
     EmailAlreadyRegisteredException,
@@ -40,13 +24,19 @@ from domain.values import BookingPolicy, Email, WaitlistExitReason
 STAFF_CANCELLATION_REASON = "Cancelled by the gym"
 
 
-def collect_events(entities: Iterable[Entity]) -> list[DomainEvent]:
-    """Take the recorded events off the entities, in order (the book's collect-and-clear)."""
-    events: list[DomainEvent] = []
-    for entity in entities:
-        events.extend(entity.get_domain_events())
-        entity.clear_domain_events()
-    return events
+@dataclass(kw_only=True)
+class UseCase:
+    """What every use case holds: a fresh unit of work per call, and the clock."""
+
+    uow: UnitOfWorkFactory
+    clock: Clock
+
+
+@dataclass(kw_only=True)
+class PolicyUseCase(UseCase):
+    """A use case that applies the gym's booking policy."""
+
+    policy: BookingPolicy
 
 
 def refund_credit(
@@ -62,103 +52,128 @@ def refund_credit(
 
 
 def leave_overlapping_waitlists(
-    waitlist: WaitlistRepository,
+    uow: UnitOfWork,
     member_id: str,
     fitness_class: FitnessClass,
     reason: WaitlistExitReason,
     now: datetime,
-) -> list[WaitlistEntry]:
+) -> None:
     """A member who got a spot stops waiting for classes at the same time (they could never
     be promoted into them)."""
-    entries = waitlist.get_overlapping_for_member(member_id, fitness_class)
-    for entry in entries:
+    for entry in uow.waitlist.get_overlapping_for_member(member_id, fitness_class):
         entry.leave(reason, now=now)
-        waitlist.remove(entry)
-    return entries
+        uow.waitlist.remove(entry)
 
 
-@dataclass
-class BookClassUseCase:
+def book(
+    uow: UnitOfWork,
+    fitness_class: FitnessClass,
+    member: Member,
+    now: datetime,
+    *,
+    limits: BookingPolicy | None,
+) -> Booking:
+    """Book a member on a class, both locked: a spot and a credit, always; the gym's booking
+    limits of `limits` (None: staff adding a member skip them). The member stops waiting for
+    this class and for any at the same time."""
+    fitness_class.add_booking(member.id, now=now)
+    if limits is not None:
+        limits.ensure_booking_open(fitness_class.starts_at, now)
+        member.ensure_may_book(now)
+        if limits.max_upcoming_bookings is not None:
+            limits.ensure_under_booking_limit(uow.bookings.count_upcoming_confirmed(member.id, now))
+    if uow.bookings.has_confirmed_overlapping(member.id, fitness_class):
+        raise OverlappingBookingException()
+    grant = member.deduct_credit(now=now)
+    booking = Booking.confirm(member.id, fitness_class.id, now=now, credit_grant_id=grant.grant_id)
+    uow.members.save(member)
+    uow.bookings.save(booking)
+    leave_overlapping_waitlists(
+        uow, member.id, fitness_class, WaitlistExitReason.BOOKED_ELSEWHERE, now
+    )
+    waitlist = Waitlist(fitness_class, uow.waitlist.get_by_class(fitness_class.id))
+    if waitlist.position_of(member.id) is not None:
+        uow.waitlist.remove(waitlist.leave(member.id, now=now, reason=WaitlistExitReason.BOOKED))
+    return booking
+
+
+def queue(
+    uow: UnitOfWork,
+    fitness_class: FitnessClass,
+    member: Member,
+    now: datetime,
+    *,
+    limits: BookingPolicy | None,
+) -> int:
+    """Put a member on a locked class's waitlist; returns their position. The booking window
+    and a no-show pause of `limits` apply as they do to booking (None: staff skip them)."""
+    if limits is not None:
+        limits.ensure_booking_open(fitness_class.starts_at, now)
+        member.ensure_may_book(now)
+    waitlist = Waitlist(fitness_class, uow.waitlist.get_by_class(fitness_class.id))
+    uow.waitlist.add(waitlist.join(member.id, now=now))
+    return waitlist.position_of(member.id) or 0
+
+
+@dataclass(kw_only=True)
+class BookClassUseCase(PolicyUseCase):
     """A member spends one credit on a spot in a class.
 
     Staff adding a member (`by_staff=True`) skip the gym's booking limits — the booking
     window, the upcoming-bookings limit and a no-show pause — but never capacity or credit.
     """
 
-    classes: ClassRepository
-    members: MemberRepository
-    bookings: BookingRepository
-    waitlist: WaitlistRepository
-    dispatcher: EventDispatcher
-    transactions: Transactions
-    clock: Clock
-    policy: BookingPolicy
-
     def execute(self, member_id: str, class_id: str, *, by_staff: bool = False) -> Booking:
-        with self.transactions.atomic():
-            fitness_class = self.classes.get_by_id(class_id, for_update=True)
-            member = self.members.get_by_id(member_id, for_update=True)
+        with self.uow() as uow:
+            fitness_class = uow.classes.get_by_id(class_id, for_update=True)
+            member = uow.members.get_by_id(member_id, for_update=True)
             now = self.clock.now()
-            fitness_class.add_booking(member.id, now=now)
-            if not by_staff:
-                self._ensure_within_limits(member, fitness_class, now)
-            if self.bookings.has_confirmed_overlapping(member.id, fitness_class):
-                raise OverlappingBookingException()
-            grant = member.deduct_credit(now=now)
-            booking = Booking.confirm(
-                member.id, fitness_class.id, now=now, credit_grant_id=grant.grant_id
-            )
-            left = self._leave_waitlists(member.id, fitness_class, now)
-            self.members.save(member)
-            self.bookings.save(booking)
-            self.dispatcher.dispatch(collect_events([booking, member, *left]))
-        return booking
-
-    def _ensure_within_limits(self, member: Member, fitness_class: FitnessClass, now) -> None:
-        self.policy.ensure_booking_open(fitness_class.starts_at, now)
-        member.ensure_may_book(now)
-        if self.policy.max_upcoming_bookings is not None:
-            upcoming = self.bookings.count_upcoming_confirmed(member.id, now)
-            self.policy.ensure_under_booking_limit(upcoming)
-
-    def _leave_waitlists(
-        self, member_id: str, fitness_class: FitnessClass, now: datetime
-    ) -> list[WaitlistEntry]:
-        """Booked members wait neither for this class nor for one at the same time."""
-        left = leave_overlapping_waitlists(
-            self.waitlist, member_id, fitness_class, WaitlistExitReason.BOOKED_ELSEWHERE, now
-        )
-        waitlist = Waitlist(fitness_class, self.waitlist.get_by_class(fitness_class.id))
-        if waitlist.position_of(member_id) is not None:
-            entry = waitlist.leave(member_id, now=now, reason=WaitlistExitReason.BOOKED)
-            self.waitlist.remove(entry)
-            left.append(entry)
-        return left
+            return book(uow, fitness_class, member, now, limits=None if by_staff else self.policy)
 
 
-@dataclass
-class _ReleasesBookings:
+@dataclass(frozen=True)
+class AddedToClass:
+    """What adding a member to a class did: booked them, or queued them because it was full."""
+
+    booking: Booking | None = None
+    waitlist_position: int | None = None
+
+
+@dataclass(kw_only=True)
+class AddMemberToClassUseCase(UseCase):
+    """Staff add a member to a class, or to its waitlist when it is full, in one transaction.
+
+    As staff they skip the gym's booking limits; a spot (or a place in the queue) and a credit
+    are still needed.
+    """
+
+    def execute(self, member_id: str, class_id: str) -> AddedToClass:
+        with self.uow() as uow:
+            fitness_class = uow.classes.get_by_id(class_id, for_update=True)
+            full = fitness_class.is_full()
+            member = uow.members.get_by_id(member_id, for_update=not full)
+            now = self.clock.now()
+            if full:
+                return AddedToClass(
+                    waitlist_position=queue(uow, fitness_class, member, now, limits=None)
+                )
+            return AddedToClass(booking=book(uow, fitness_class, member, now, limits=None))
+
+
+@dataclass(kw_only=True)
+class _ReleasesBookings(PolicyUseCase):
     """What cancelling a single booking shares between a member and staff."""
 
-    bookings: BookingRepository
-    classes: ClassRepository
-    members: MemberRepository
-    dispatcher: EventDispatcher
-    transactions: Transactions
-    clock: Clock
-    policy: BookingPolicy
-
-    def _release(self, booking: Booking, fitness_class: FitnessClass, now: datetime) -> Booking:
-        """Free the spot, refund when due, save and dispatch."""
+    def _release(
+        self, uow: UnitOfWork, booking: Booking, fitness_class: FitnessClass, now: datetime
+    ) -> Booking:
+        """Free the spot, refund when due, save."""
         fitness_class.remove_booking(booking.member_id, booking.id, now=now)
-        touched: list[Entity] = [booking, fitness_class]
         if booking.refund_due:
-            member = self.members.get_by_id(booking.member_id, for_update=True)
+            member = uow.members.get_by_id(booking.member_id, for_update=True)
             refund_credit(member, fitness_class, self.policy, now)
-            self.members.save(member)
-            touched.append(member)
-        self.bookings.save(booking)
-        self.dispatcher.dispatch(collect_events(touched))
+            uow.members.save(member)
+        uow.bookings.save(booking)
         return booking
 
 
@@ -169,52 +184,43 @@ class CancelBookingUseCase(_ReleasesBookings):
         self, booking_id: str, reason: str | None = None, *, member_id: str | None = None
     ) -> Booking:
         """Cancel `booking_id`; with `member_id`, only if it is that member's booking."""
-        with self.transactions.atomic():
-            booking = self.bookings.get_by_id(booking_id, for_update=True)
+        with self.uow() as uow:
+            booking = uow.bookings.get_by_id(booking_id, for_update=True)
             now = self.clock.now()
             if member_id is not None and booking.member_id != member_id:
                 raise BookingNotFoundException()
-            fitness_class = self.classes.get_by_id(booking.class_id)
+            fitness_class = uow.classes.get_by_id(booking.class_id)
             booking.cancel(fitness_class.starts_at, reason, now=now, policy=self.policy)
-            return self._release(booking, fitness_class, now)
+            return self._release(uow, booking, fitness_class, now)
 
 
 class StaffCancelBookingUseCase(_ReleasesBookings):
     """Staff cancel one booking: no window, always refunded, the reason kept."""
 
     def execute(self, booking_id: str, reason: str = "") -> Booking:
-        with self.transactions.atomic():
-            booking = self.bookings.get_by_id(booking_id, for_update=True)
+        with self.uow() as uow:
+            booking = uow.bookings.get_by_id(booking_id, for_update=True)
             now = self.clock.now()
-            fitness_class = self.classes.get_by_id(booking.class_id)
+            fitness_class = uow.classes.get_by_id(booking.class_id)
             booking.cancel_by_staff(
                 fitness_class.starts_at, reason.strip() or STAFF_CANCELLATION_REASON, now=now
             )
-            return self._release(booking, fitness_class, now)
+            return self._release(uow, booking, fitness_class, now)
 
 
-@dataclass
-class CancelClassUseCase:
+@dataclass(kw_only=True)
+class CancelClassUseCase(PolicyUseCase):
     """Staff cancel a whole class: every booking refunded, the waitlist cleared."""
 
-    classes: ClassRepository
-    bookings: BookingRepository
-    members: MemberRepository
-    waitlist: WaitlistRepository
-    dispatcher: EventDispatcher
-    transactions: Transactions
-    clock: Clock
-    policy: BookingPolicy
-
     def execute(self, class_id: str, reason: str) -> FitnessClass:
-        with self.transactions.atomic():
-            fitness_class = self.classes.get_by_id(class_id, for_update=True)
+        with self.uow() as uow:
+            fitness_class = uow.classes.get_by_id(class_id, for_update=True)
             now = self.clock.now()
             # Members checked in early hold their spot too: they are refunded like the others.
-            bookings = self.bookings.get_active_by_class(class_id, for_update=True)
-            entries = self.waitlist.get_by_class(class_id)
+            bookings = uow.bookings.get_active_by_class(class_id, for_update=True)
+            entries = uow.waitlist.get_by_class(class_id)
             fitness_class.cancel(reason, now=now)
-            members = self.members.get_by_ids(
+            members = uow.members.get_by_ids(
                 [booking.member_id for booking in bookings], for_update=True
             )
             for booking in bookings:
@@ -224,145 +230,96 @@ class CancelClassUseCase:
                     now=now,
                     with_class=True,
                 )
-                self.bookings.save(booking)
+                uow.bookings.save(booking)
             for member in members:
                 refund_credit(member, fitness_class, self.policy, now)
-                self.members.save(member)
+                uow.members.save(member)
             for entry in entries:
                 entry.leave(WaitlistExitReason.CLASS_CANCELLED, now=now)
-                self.waitlist.remove(entry)
-            self.classes.save(fitness_class)
-            self.dispatcher.dispatch(collect_events([fitness_class, *bookings, *members, *entries]))
+                uow.waitlist.remove(entry)
+            uow.classes.save(fitness_class)
         return fitness_class
 
 
-@dataclass
-class JoinWaitlistUseCase:
+@dataclass(kw_only=True)
+class JoinWaitlistUseCase(PolicyUseCase):
     """A member queues for a full class; returns their position.
 
     The booking window and a no-show pause apply as they do to booking (the waitlist is no
     way round them); staff adding a member (`by_staff=True`) skip them.
     """
 
-    classes: ClassRepository
-    members: MemberRepository
-    waitlist: WaitlistRepository
-    dispatcher: EventDispatcher
-    transactions: Transactions
-    clock: Clock
-    policy: BookingPolicy
-
     def execute(self, member_id: str, class_id: str, *, by_staff: bool = False) -> int:
-        with self.transactions.atomic():
-            fitness_class = self.classes.get_by_id(class_id, for_update=True)
+        with self.uow() as uow:
+            fitness_class = uow.classes.get_by_id(class_id, for_update=True)
             now = self.clock.now()
-            member = self.members.get_by_id(member_id)
-            if not by_staff:
-                self.policy.ensure_booking_open(fitness_class.starts_at, now)
-                member.ensure_may_book(now)
-            waitlist = Waitlist(fitness_class, self.waitlist.get_by_class(class_id))
-            entry = waitlist.join(member.id, now=now)
-            self.waitlist.add(entry)
-            self.dispatcher.dispatch(collect_events([entry]))
-            return waitlist.position_of(member.id) or 0
+            member = uow.members.get_by_id(member_id)
+            return queue(uow, fitness_class, member, now, limits=None if by_staff else self.policy)
 
 
-@dataclass
-class LeaveWaitlistUseCase:
+@dataclass(kw_only=True)
+class LeaveWaitlistUseCase(UseCase):
     """A member stops waiting; everyone behind moves up. No credit is involved."""
 
-    classes: ClassRepository
-    waitlist: WaitlistRepository
-    dispatcher: EventDispatcher
-    transactions: Transactions
-    clock: Clock
-
     def execute(self, member_id: str, class_id: str) -> None:
-        with self.transactions.atomic():
+        with self.uow() as uow:
             now = self.clock.now()
             # Locked like every waitlist change, so a promotion never books a member who is
             # leaving at the same moment.
-            fitness_class = self.classes.get_by_id(class_id, for_update=True)
-            waitlist = Waitlist(fitness_class, self.waitlist.get_by_class(class_id))
-            entry = waitlist.leave(member_id, now=now)
-            self.waitlist.remove(entry)
-            self.dispatcher.dispatch(collect_events([entry]))
+            fitness_class = uow.classes.get_by_id(class_id, for_update=True)
+            waitlist = Waitlist(fitness_class, uow.waitlist.get_by_class(class_id))
+            uow.waitlist.remove(waitlist.leave(member_id, now=now))
 
 
-@dataclass
-class AddCreditsUseCase:
+@dataclass(kw_only=True)
+class AddCreditsUseCase(UseCase):
     """Staff grant credits (a purchase, a gift); they expire after `expiry_days`."""
-
-    members: MemberRepository
-    dispatcher: EventDispatcher
-    transactions: Transactions
-    clock: Clock
 
     def execute(
         self, member_id: str, amount: int, expiry_days: int = 30, reason: str = ""
     ) -> CreditGrant:
-        with self.transactions.atomic():
-            member = self.members.get_by_id(member_id, for_update=True)
+        with self.uow() as uow:
+            member = uow.members.get_by_id(member_id, for_update=True)
             grant = member.add_credits(
                 amount, expiry_days=expiry_days, now=self.clock.now(), reason=reason
             )
-            self.members.save(member)
-            self.dispatcher.dispatch(collect_events([member]))
+            uow.members.save(member)
         return grant
 
 
-@dataclass
-class ChangeClassCapacityUseCase:
+@dataclass(kw_only=True)
+class ChangeClassCapacityUseCase(UseCase):
     """Resize a class; an increase promotes waitlisted members through the spot event."""
 
-    classes: ClassRepository
-    dispatcher: EventDispatcher
-    transactions: Transactions
-    clock: Clock
-
     def execute(self, class_id: str, new_capacity: int) -> FitnessClass:
-        with self.transactions.atomic():
-            fitness_class = self.classes.get_by_id(class_id, for_update=True)
+        with self.uow() as uow:
+            fitness_class = uow.classes.get_by_id(class_id, for_update=True)
             fitness_class.change_capacity(new_capacity, now=self.clock.now())
-            self.classes.save(fitness_class)
-            self.dispatcher.dispatch(collect_events([fitness_class]))
+            uow.classes.save(fitness_class)
         return fitness_class
 
 
 WELCOME_CREDITS_REASON = "Welcome credits"
 
 
-class RegisteredEmails(Protocol):
-    """Which e-mail addresses are taken: a new member may not share one with anybody."""
-
-    def is_registered(self, email: Email) -> bool:
-        """Whether `email` is already used, compared without regard to case."""
-        ...
-
-
-@dataclass
-class RegisterMemberUseCase:
+@dataclass(kw_only=True)
+class RegisterMemberUseCase(UseCase):
     """Somebody joins the gym: a new member, welcomed with the gym's welcome credits.
 
-    The welcome is the gym's configuration, given once to the constructor (the composition
-    root reads it from the settings): `welcome_credits` credits (0: none) that expire after
+    The welcome is the gym's configuration, given once to the constructor (the bootstrap
+    reads it from the settings): `welcome_credits` credits (0: none) that expire after
     `welcome_expiry_days` days, like a refund. A taken e-mail address is refused. Creating
     the login that goes with the member is the caller's business, in the same transaction.
     """
 
-    members: MemberRepository
-    emails: RegisteredEmails
-    dispatcher: EventDispatcher
-    transactions: Transactions
-    clock: Clock
     welcome_credits: int = 0
     welcome_expiry_days: int = 30
 
     def execute(self, name: str, email: str) -> Member:
-        with self.transactions.atomic():
+        with self.uow() as uow:
             now = self.clock.now()
             address = Email(email)
-            if self.emails.is_registered(address):
+            if uow.emails.is_registered(address):
                 raise EmailAlreadyRegisteredException()
             member = Member.register(name, address, now=now)
             if self.welcome_credits:
@@ -372,52 +329,41 @@ class RegisterMemberUseCase:
                     now=now,
                     reason=WELCOME_CREDITS_REASON,
                 )
-            self.members.save(member)
-            self.dispatcher.dispatch(collect_events([member]))
+            uow.members.save(member)
         return member
 
 
-@dataclass
-class _RecordsAttendance:
+@dataclass(kw_only=True)
+class _RecordsAttendance(PolicyUseCase):
     """What marking attendance shares between the front desk and the end-of-class settling."""
-
-    bookings: BookingRepository
-    classes: ClassRepository
-    members: MemberRepository
-    dispatcher: EventDispatcher
-    transactions: Transactions
-    clock: Clock
-    policy: BookingPolicy
 
     def _mark(
         self,
+        uow: UnitOfWork,
         bookings: list[Booking],
         fitness_class: FitnessClass | None,
         attended: bool,
         now: datetime,
     ) -> None:
         """Mark each (locked) booking; enough new no-shows pause the member's booking."""
-        touched: list[Entity] = []
+        marked: set[str] = set()
         for booking in bookings:
-            held_in = fitness_class or self.classes.get_by_id(booking.class_id)
+            held_in = fitness_class or uow.classes.get_by_id(booking.class_id)
             if booking.record_attendance(attended, class_start_time=held_in.starts_at, now=now):
-                self.bookings.save(booking)
-                touched.append(booking)
+                uow.bookings.save(booking)
+                marked.add(booking.member_id)
         if not attended and self.policy.no_show_limit:
-            touched += self._pause_over_the_limit({b.member_id for b in touched}, now)
-        self.dispatcher.dispatch(collect_events(touched))
+            self._pause_over_the_limit(uow, marked, now)
 
-    def _pause_over_the_limit(self, member_ids: set[str], now: datetime) -> list[Entity]:
+    def _pause_over_the_limit(self, uow: UnitOfWork, member_ids: set[str], now: datetime) -> None:
         """Pause the members whose no-shows reached the limit (locked in key order)."""
         since = now - self.policy.no_show_period
-        counts = {m: self.bookings.count_no_shows_since(m, since) for m in member_ids}
+        counts = {m: uow.bookings.count_no_shows_since(m, since) for m in member_ids}
         over = [m for m, count in counts.items() if count >= self.policy.no_show_limit]
-        paused = self.members.get_by_ids(over, for_update=True)
-        for member in paused:
+        for member in uow.members.get_by_ids(over, for_update=True):
             until = now + self.policy.no_show_pause
             member.pause_bookings(until=until, no_shows=counts[member.id], now=now)
-            self.members.save(member)
-        return list(paused)
+            uow.members.save(member)
 
 
 class RecordAttendanceUseCase(_RecordsAttendance):
@@ -425,10 +371,10 @@ class RecordAttendanceUseCase(_RecordsAttendance):
 
     def execute(self, booking_ids: Iterable[str], attended: bool) -> int:
         """Returns how many bookings were marked."""
-        with self.transactions.atomic():
+        with self.uow() as uow:
             ids = sorted(set(booking_ids))
-            bookings = [self.bookings.get_by_id(booking_id, for_update=True) for booking_id in ids]
-            self._mark(bookings, None, attended, self.clock.now())
+            bookings = [uow.bookings.get_by_id(booking_id, for_update=True) for booking_id in ids]
+            self._mark(uow, bookings, None, attended, self.clock.now())
         return len(bookings)
 
 
@@ -437,67 +383,49 @@ class SettleClassUseCase(_RecordsAttendance):
 
     def execute(self, class_id: str, *, unmarked_attended: bool) -> int:
         """Returns how many bookings were settled (0 when already settled or not yet over)."""
-        with self.transactions.atomic():
-            fitness_class = self.classes.get_by_id(class_id)
-            unmarked = self.bookings.get_confirmed_by_class(class_id, for_update=True)
+        with self.uow() as uow:
+            fitness_class = uow.classes.get_by_id(class_id)
+            unmarked = uow.bookings.get_confirmed_by_class(class_id, for_update=True)
             now = self.clock.now()
             if now < fitness_class.ends_at:
                 return 0  # outcomes are only settled once the class is over
-            self._mark(unmarked, fitness_class, unmarked_attended, now)
+            self._mark(uow, unmarked, fitness_class, unmarked_attended, now)
         return len(unmarked)
 
 
-@dataclass
-class ResumeBookingsUseCase:
+@dataclass(kw_only=True)
+class ResumeBookingsUseCase(UseCase):
     """Staff lift a member's no-show pause."""
 
-    members: MemberRepository
-    dispatcher: EventDispatcher
-    transactions: Transactions
-    clock: Clock
-
     def execute(self, member_id: str) -> None:
-        with self.transactions.atomic():
-            member = self.members.get_by_id(member_id, for_update=True)
+        with self.uow() as uow:
+            member = uow.members.get_by_id(member_id, for_update=True)
             member.resume_bookings(now=self.clock.now())
-            self.members.save(member)
-            self.dispatcher.dispatch(collect_events([member]))
+            uow.members.save(member)
 
 
-@dataclass
-class ExpireCreditsUseCase:
+@dataclass(kw_only=True)
+class ExpireCreditsUseCase(UseCase):
     """Record every grant that expired with credit left, once (one transaction per member)."""
-
-    members: MemberRepository
-    dispatcher: EventDispatcher
-    transactions: Transactions
-    clock: Clock
 
     def execute(self, member_id: str) -> int:
         """Returns how many grants of the member were recorded as expired."""
-        with self.transactions.atomic():
-            member = self.members.get_by_id(member_id, for_update=True)
+        with self.uow() as uow:
+            member = uow.members.get_by_id(member_id, for_update=True)
             expired = member.record_expired_credits(now=self.clock.now())
-            self.members.save(member)
-            self.dispatcher.dispatch(collect_events([member]))
+            uow.members.save(member)
         return len(expired)
 
 
-@dataclass
-class RemindMemberUseCase:
+@dataclass(kw_only=True)
+class RemindMemberUseCase(UseCase):
     """Note that a booked member is due a reminder; the notification handlers send it."""
-
-    bookings: BookingRepository
-    dispatcher: EventDispatcher
-    transactions: Transactions
-    clock: Clock
 
     def execute(self, booking_id: str) -> bool:
         """False when the booking was reminded already (or is no longer confirmed)."""
-        with self.transactions.atomic():
-            booking = self.bookings.get_by_id(booking_id, for_update=True)
+        with self.uow() as uow:
+            booking = uow.bookings.get_by_id(booking_id, for_update=True)
             if not booking.mark_reminded(now=self.clock.now()):
                 return False
-            self.bookings.save(booking)
-            self.dispatcher.dispatch(collect_events([booking]))
+            uow.bookings.save(booking)
         return True

@@ -8,7 +8,7 @@
     through the durable dispatcher (event log, deliveries, each handler in its own
     transaction after commit) and through the book's in-memory dispatcher (handlers called
     directly inside the use case's transaction), both wired with the same Django
-    repositories by `setup_event_handlers`. Mean and median milliseconds, and the ratio.
+    repositories by the one bootstrap. Mean and median milliseconds, and the ratio.
 (b) PostgreSQL only: deliveries per second of one worker and of two (threads, each with its
     own connection) over pending deliveries of a handler that does nothing, and the ratio.
 
@@ -109,35 +109,9 @@ def set_up_django(database_url: str) -> None:
 def cancel_use_case(dispatcher):
     """The cancellation use case and its handlers, wired as the composition root does, but
     with the given dispatcher."""
-    from application.event_handlers import setup_event_handlers
-    from application.use_cases import CancelBookingUseCase
-    from bookings.repositories import DjangoBookingRepository, DjangoWaitlistRepository
-    from classes.repositories import DjangoClassRepository
-    from gymbooking.adapters import DjangoTransactions, SystemClock
-    from gymbooking.composition import policy_from_settings
-    from members.repositories import DjangoMemberRepository
-    from notifications.email import EmailNotificationService
-    from notifications.in_app import InAppNotificationService
+    from gymbooking.composition import django_services
 
-    policy = policy_from_settings()
-    members, classes = DjangoMemberRepository(), DjangoClassRepository()
-    bookings, waitlist = DjangoBookingRepository(), DjangoWaitlistRepository()
-    tx = {"dispatcher": dispatcher, "transactions": DjangoTransactions(), "clock": SystemClock()}
-    setup_event_handlers(
-        classes=classes,
-        members=members,
-        bookings=bookings,
-        waitlist=waitlist,
-        notification_channels={
-            "email": EmailNotificationService(),
-            "in_app": InAppNotificationService(),
-        },
-        policy=policy,
-        **tx,
-    )
-    return CancelBookingUseCase(
-        bookings=bookings, classes=classes, members=members, policy=policy, **tx
-    )
+    return django_services(dispatcher=dispatcher).cancel_booking
 
 
 @dataclass

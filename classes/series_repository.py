@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from application.series import SeriesSession
+from application.ports import SeriesSession
 from bookings.models import Booking, WaitlistEntry
 from classes.models import ClassSeries, FitnessClass
 from classes.repositories import to_fields

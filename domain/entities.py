@@ -3,6 +3,7 @@
 Time is never read here: every rule that depends on it takes `now` (an aware datetime).
 """
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -36,22 +37,31 @@ from domain.values import (
     new_id,
 )
 
+# Every recorded event takes the next number, so events collected from several entities can
+# be put back in the order in which they happened.
+_recording_order = itertools.count()
+
 
 class Entity:
     """Collects the domain events an entity records until the use case dispatches them."""
 
     def __init__(self) -> None:
-        self._domain_events: list[DomainEvent] = []
+        self._domain_events: list[tuple[int, DomainEvent]] = []
 
     def _record(self, event: DomainEvent) -> None:
-        self._domain_events.append(event)
+        self._domain_events.append((next(_recording_order), event))
 
     def get_domain_events(self) -> list[DomainEvent]:
         """All events recorded since the last clear (a copy)."""
-        return list(self._domain_events)
+        return [event for _, event in self._domain_events]
 
     def clear_domain_events(self) -> None:
         self._domain_events.clear()
+
+    def take_domain_events(self) -> list[tuple[int, DomainEvent]]:
+        """The recorded events with their places in the order of recording, then clear."""
+        taken, self._domain_events = self._domain_events, []
+        return taken
 
 
 # --- Members and credits -------------------------------------------------------------------

@@ -1,43 +1,54 @@
-"""The composition root: which adapter serves which port, and which handler hears which event.
+"""The composition root: the Django adapters handed to the one bootstrap.
 
 Views, admin and commands reach the use cases only through `services()`.
 """
 
-from dataclasses import dataclass
-from datetime import timedelta
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
+from datetime import datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
 
-from application.event_handlers import WaitlistPromotionHandler, setup_event_handlers
-from application.series import GenerateClassesUseCase, UpdateSeriesUseCase
-from application.use_cases import (
-    AddCreditsUseCase,
-    BookClassUseCase,
-    CancelBookingUseCase,
-    CancelClassUseCase,
-    ChangeClassCapacityUseCase,
-    ExpireCreditsUseCase,
-    JoinWaitlistUseCase,
-    LeaveWaitlistUseCase,
-    RecordAttendanceUseCase,
-    RegisterMemberUseCase,
-    RemindMemberUseCase,
-    ResumeBookingsUseCase,
-    SettleClassUseCase,
-    StaffCancelBookingUseCase,
-)
+from application.bootstrap import Services, bootstrap
+from application.event_dispatcher import InMemoryEventDispatcher
+from application.ports import NotificationService
+from application.unit_of_work import Repositories
 from bookings.repositories import DjangoBookingRepository, DjangoWaitlistRepository
 from classes.repositories import DjangoClassRepository
 from classes.series_repository import DjangoClassSeriesRepository, DjangoSeriesSessionRepository
 from domain.values import BookingPolicy, LateCancellation
 from events.dispatcher import DurableEventDispatcher
-from gymbooking.adapters import DjangoTransactions, SystemClock
 from members.queries import DjangoRegisteredEmails
 from members.repositories import DjangoMemberRepository
 from notifications.email import EmailNotificationService
 from notifications.in_app import InAppNotificationService
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return timezone.now()
+
+
+class DjangoTransactions:
+    def atomic(self) -> AbstractContextManager[object]:
+        return transaction.atomic()
+
+
+def django_repositories() -> Repositories:
+    """The ORM adapters of every repository port (stateless, so one set serves all)."""
+    return Repositories(
+        members=DjangoMemberRepository(),
+        classes=DjangoClassRepository(),
+        bookings=DjangoBookingRepository(),
+        waitlist=DjangoWaitlistRepository(),
+        series=DjangoClassSeriesRepository(),
+        sessions=DjangoSeriesSessionRepository(),
+        emails=DjangoRegisteredEmails(),
+    )
 
 
 def policy_from_settings() -> BookingPolicy:
@@ -59,97 +70,36 @@ def _days_or_none(days: int) -> timedelta | None:
     return timedelta(days=days) if days else None
 
 
-@dataclass(frozen=True)
-class Services:
-    book_class: BookClassUseCase
-    cancel_booking: CancelBookingUseCase
-    staff_cancel_booking: StaffCancelBookingUseCase
-    cancel_class: CancelClassUseCase
-    join_waitlist: JoinWaitlistUseCase
-    leave_waitlist: LeaveWaitlistUseCase
-    add_credits: AddCreditsUseCase
-    register_member: RegisterMemberUseCase
-    change_class_capacity: ChangeClassCapacityUseCase
-    promote_waitlist: WaitlistPromotionHandler
-    record_attendance: RecordAttendanceUseCase
-    settle_class: SettleClassUseCase
-    resume_bookings: ResumeBookingsUseCase
-    expire_credits: ExpireCreditsUseCase
-    remind_member: RemindMemberUseCase
-    generate_classes: GenerateClassesUseCase
-    update_series: UpdateSeriesUseCase
-    dispatcher: DurableEventDispatcher
-    policy: BookingPolicy
-
-
-@cache
-def services() -> Services:
-    """Build the object graph once per process (the policy is read from settings then)."""
-    policy = policy_from_settings()
-    dispatcher = DurableEventDispatcher(
+def durable_dispatcher_from_settings() -> DurableEventDispatcher:
+    return DurableEventDispatcher(
         inline=settings.GYM_EVENT_DELIVERY == "inline",
         max_attempts=settings.GYM_EVENT_MAX_ATTEMPTS,
         retry_base=timedelta(seconds=settings.GYM_EVENT_RETRY_SECONDS),
         worker_grace=timedelta(seconds=settings.GYM_EVENT_WORKER_GRACE_SECONDS),
     )
-    members = DjangoMemberRepository()
-    classes = DjangoClassRepository()
-    bookings = DjangoBookingRepository()
-    waitlist = DjangoWaitlistRepository()
-    clock = SystemClock()
-    transactions = DjangoTransactions()
-    tx = {"dispatcher": dispatcher, "transactions": transactions, "clock": clock}
-    setup_event_handlers(
-        classes=classes,
-        members=members,
-        bookings=bookings,
-        waitlist=waitlist,
-        notification_channels={
-            "email": EmailNotificationService(),
-            "in_app": InAppNotificationService(),
-        },
-        policy=policy,
-        **tx,
-    )
-    release = {"bookings": bookings, "classes": classes, "members": members, "policy": policy}
-    return Services(
-        book_class=BookClassUseCase(classes, members, bookings, waitlist, policy=policy, **tx),
-        cancel_booking=CancelBookingUseCase(**release, **tx),
-        staff_cancel_booking=StaffCancelBookingUseCase(**release, **tx),
-        cancel_class=CancelClassUseCase(classes, bookings, members, waitlist, policy=policy, **tx),
-        join_waitlist=JoinWaitlistUseCase(classes, members, waitlist, policy=policy, **tx),
-        leave_waitlist=LeaveWaitlistUseCase(classes, waitlist, **tx),
-        add_credits=AddCreditsUseCase(members, **tx),
-        register_member=RegisterMemberUseCase(
-            members,
-            DjangoRegisteredEmails(),
-            welcome_credits=settings.GYM_WELCOME_CREDITS,
-            welcome_expiry_days=policy.refund_expiry_days,
-            **tx,
-        ),
-        change_class_capacity=ChangeClassCapacityUseCase(classes, **tx),
-        promote_waitlist=WaitlistPromotionHandler(
-            classes, members, bookings, waitlist, policy=policy, **tx
-        ),
-        record_attendance=RecordAttendanceUseCase(**release, **tx),
-        settle_class=SettleClassUseCase(**release, **tx),
-        resume_bookings=ResumeBookingsUseCase(members, **tx),
-        expire_credits=ExpireCreditsUseCase(members, **tx),
-        remind_member=RemindMemberUseCase(bookings, **tx),
-        **_series_use_cases(classes, tx),
-        dispatcher=dispatcher,
-        policy=policy,
+
+
+def django_services(
+    *,
+    dispatcher: InMemoryEventDispatcher | None = None,
+    notification_channels: Mapping[str, NotificationService] | None = None,
+) -> Services:
+    """The Django adapters through the bootstrap; by default with the durable dispatcher and
+    both notification channels (the benchmarks and some tests swap one of them)."""
+    return bootstrap(
+        repositories=django_repositories(),
+        transactions=DjangoTransactions(),
+        dispatcher=dispatcher or durable_dispatcher_from_settings(),
+        clock=SystemClock(),
+        notification_channels=notification_channels
+        or {"email": EmailNotificationService(), "in_app": InAppNotificationService()},
+        policy=policy_from_settings(),
+        zone=ZoneInfo(settings.TIME_ZONE),
+        welcome_credits=settings.GYM_WELCOME_CREDITS,
     )
 
 
-def _series_use_cases(classes: DjangoClassRepository, tx: dict) -> dict[str, object]:
-    """The recurring schedule, computed in the gym's time zone (times are stored in UTC)."""
-    series = DjangoClassSeriesRepository()
-    sessions = DjangoSeriesSessionRepository()
-    zone = ZoneInfo(settings.TIME_ZONE)
-    return {
-        "generate_classes": GenerateClassesUseCase(series, sessions, zone=zone, **tx),
-        "update_series": UpdateSeriesUseCase(
-            series, sessions, classes, ChangeClassCapacityUseCase(classes, **tx), zone=zone, **tx
-        ),
-    }
+@cache
+def services() -> Services:
+    """Build the object graph once per process (the policy is read from settings then)."""
+    return django_services()

@@ -9,12 +9,14 @@ import logging
 import pytest
 from django.db import DatabaseError, transaction
 
+from application.unit_of_work import unit_of_work_factory
 from bookings.models import Booking
 from bookings.repositories import DjangoBookingRepository
 from domain.events import BookingConfirmed, ClassCapacityChanged, ClassSpotBecameAvailable
 from domain.values import new_id
 from events.dispatcher import DurableEventDispatcher
 from events.models import Delivery, StoredEvent
+from gymbooking.composition import DjangoTransactions, django_repositories
 from members.models import CreditGrant, Member
 from tests.factories import FitnessClassFactory, MemberFactory, member_with_credits
 
@@ -58,6 +60,12 @@ def dispatcher(recorder) -> DurableEventDispatcher:
     return dispatcher
 
 
+def booking_through(services, dispatcher):
+    """The booking use case, its events dispatched by `dispatcher` alone."""
+    uow = unit_of_work_factory(django_repositories(), DjangoTransactions(), dispatcher)
+    return dataclasses.replace(services.book_class, uow=uow)
+
+
 def spot_event() -> ClassSpotBecameAvailable:
     return ClassSpotBecameAvailable(class_id=new_id(), previous_booking_id=new_id())
 
@@ -75,7 +83,7 @@ def test_the_event_and_its_delivery_are_recorded_but_not_run_before_the_commit(
     # given a member with a credit and a class, and the booking use case on a fresh dispatcher
     member = member_with_credits(1)
     fitness_class = FitnessClassFactory()
-    book_class = dataclasses.replace(services.book_class, dispatcher=dispatcher)
+    book_class = booking_through(services, dispatcher)
 
     # when the member books while on-commit callbacks are captured but not executed
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -239,7 +247,7 @@ def test_a_failing_handler_does_not_stop_the_others_and_only_its_own_writes_roll
     dispatcher = DurableEventDispatcher()
     dispatcher.register(BookingConfirmed, failing_handler, name="failing")
     dispatcher.register(BookingConfirmed, recorder.handle, name="recording")
-    book_class = dataclasses.replace(services.book_class, dispatcher=dispatcher)
+    book_class = booking_through(services, dispatcher)
     member = member_with_credits(1)
     fitness_class = FitnessClassFactory()
 
@@ -272,7 +280,7 @@ def test_a_failing_handler_does_not_stop_the_others_when_callbacks_are_captured(
     dispatcher = DurableEventDispatcher()
     dispatcher.register(BookingConfirmed, failing_handler, name="failing")
     dispatcher.register(BookingConfirmed, recorder.handle, name="recording")
-    book_class = dataclasses.replace(services.book_class, dispatcher=dispatcher)
+    book_class = booking_through(services, dispatcher)
     member = member_with_credits(1)
     fitness_class = FitnessClassFactory()
 

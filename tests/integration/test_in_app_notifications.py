@@ -16,15 +16,12 @@ from django.conf import settings
 from django.utils import timezone
 
 from application.event_dispatcher import InMemoryEventDispatcher
-from application.event_handlers import NotificationHandler, setup_event_handlers
+from application.event_handlers import NotificationHandler
 from application.ports import Notice, NoticeKind
-from application.use_cases import CancelBookingUseCase, CancelClassUseCase
-from bookings.repositories import DjangoBookingRepository, DjangoWaitlistRepository
 from classes.repositories import DjangoClassRepository
 from domain.events import MemberLeftWaitlist, MemberPromotedFromWaitlist
 from domain.values import WaitlistExitReason
-from gymbooking.adapters import DjangoTransactions, SystemClock
-from gymbooking.composition import policy_from_settings
+from gymbooking.composition import django_services
 from members.repositories import DjangoMemberRepository
 from notifications.email import EmailNotificationService
 from notifications.in_app import InAppNotificationService
@@ -188,21 +185,9 @@ def test_behind_the_handler_a_waiting_member_hears_the_class_cancellation_reason
 @pytest.fixture
 def gym(in_app):
     """The use cases over the ORM repositories, with the in-app service as the notifier."""
-    dispatcher = InMemoryEventDispatcher()
-    repos = {
-        "classes": DjangoClassRepository(),
-        "members": DjangoMemberRepository(),
-        "bookings": DjangoBookingRepository(),
-        "waitlist": DjangoWaitlistRepository(),
-    }
-    tx = {"dispatcher": dispatcher, "transactions": DjangoTransactions(), "clock": SystemClock()}
-    policy = policy_from_settings()
-    setup_event_handlers(notification_channels={"in_app": in_app}, policy=policy, **repos, **tx)
-    release = {name: repos[name] for name in ("bookings", "classes", "members")}
-    return {
-        "cancel_booking": CancelBookingUseCase(**release, policy=policy, **tx),
-        "cancel_class": CancelClassUseCase(**repos, policy=policy, **tx),
-    }
+    return django_services(
+        dispatcher=InMemoryEventDispatcher(), notification_channels={"in_app": in_app}
+    )
 
 
 def full_spin_with_waiting(booked_member, waiting_member):
@@ -222,7 +207,7 @@ def test_a_cancellation_tells_the_canceller_and_the_promoted_member_in_the_app(g
     spin, ana_booking = full_spin_with_waiting(ana, ben)
 
     # when Ana cancels (the handlers run as the events are dispatched)
-    gym["cancel_booking"].execute(str(ana_booking.id), member_id=str(ana.id))
+    gym.cancel_booking.execute(str(ana_booking.id), member_id=str(ana.id))
 
     # then Ben is told he is in, and Ana that her booking is cancelled and refunded
     [ben_notice] = Notification.objects.filter(member=ben)
@@ -240,7 +225,7 @@ def test_a_cancelled_class_tells_booked_and_waiting_members_once_each(gym):
     spin, _ = full_spin_with_waiting(ana, ben)
 
     # when staff cancel the class
-    gym["cancel_class"].execute(str(spin.id), reason="Flooded studio")
+    gym.cancel_class.execute(str(spin.id), reason="Flooded studio")
 
     # then each hears once, with the reason; Ana refunded, Ben told no credit was used
     [ana_notice] = Notification.objects.filter(member=ana)

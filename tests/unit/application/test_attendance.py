@@ -5,7 +5,6 @@ from datetime import timedelta
 
 import pytest
 
-from application.use_cases import RecordAttendanceUseCase
 from domain.entities import CHECK_IN_OPENS, BookingStatus
 from domain.events import AttendanceRecorded
 from domain.exceptions import (
@@ -20,7 +19,7 @@ from tests.fakes import FakeGym
 
 @pytest.fixture
 def record(gym):
-    return gym._build(RecordAttendanceUseCase)
+    return gym.record_attendance
 
 
 def booked_class(gym: FakeGym, *names: str, starts_in=timedelta(hours=3), capacity=10):
@@ -162,7 +161,7 @@ def test_a_cancelled_booking_has_no_attendance_to_record(gym, record):
 
 def test_a_late_cancelled_booking_has_no_attendance_to_record(now):
     gym = FakeGym(now=now, policy=BookingPolicy(late_cancellation=LateCancellation.FORFEIT))
-    record = gym._build(RecordAttendanceUseCase)
+    record = gym.record_attendance
     _, [ana] = booked_class(gym, "Ana", starts_in=timedelta(hours=1))
     gym.cancel_booking.execute(ana.id)
     assert status_of(gym, ana) is BookingStatus.LATE_CANCELLED

@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import pytest
 
-from application.use_cases import RecordAttendanceUseCase, ResumeBookingsUseCase
 from domain.entities import BookingStatus
 from domain.events import MemberBookingsPaused, MemberBookingsResumed, MemberPromotedFromWaitlist
 from domain.exceptions import (
@@ -30,11 +29,6 @@ def gym_with(now, **policy) -> FakeGym:
     return FakeGym(now=now, policy=BookingPolicy(**policy))
 
 
-def use_case(gym: FakeGym, component: type):
-    """A use case FakeGym does not build itself, given the ports it asks for."""
-    return gym._build(component)
-
-
 def classes_a_day_apart(gym: FakeGym, count: int, first_in=timedelta(days=1)):
     """`count` one-hour classes that do not overlap, the first starting in `first_in`."""
     return [
@@ -47,7 +41,7 @@ def no_show(gym: FakeGym, member, fitness_class):
     """`member` books `fitness_class`, the class takes place, the front desk marks a no-show."""
     booking = gym.book_class.execute(member.id, fitness_class.id)
     gym.clock.advance(seconds=(fitness_class.ends_at - gym.clock.now()).total_seconds())
-    use_case(gym, RecordAttendanceUseCase).execute([booking.id], attended=False)
+    gym.record_attendance.execute([booking.id], attended=False)
     return booking
 
 
@@ -249,7 +243,7 @@ def test_attended_classes_do_not_count_as_no_shows(now):
     booking = gym.book_class.execute(ana.id, came.id)
     gym.clock.advance(hours=2)
 
-    use_case(gym, RecordAttendanceUseCase).execute([booking.id], attended=True)
+    gym.record_attendance.execute([booking.id], attended=True)
 
     assert gym.members.get_by_id(ana.id).may_book(gym.clock.now())
     gym.book_class.execute(ana.id, later.id)
@@ -276,7 +270,7 @@ def test_staff_can_lift_a_pause_and_the_member_books_again(now):
     gym.clear_history()
 
     # when staff resume her bookings
-    use_case(gym, ResumeBookingsUseCase).execute(ana.id)
+    gym.resume_bookings.execute(ana.id)
 
     # then
     assert gym.members.get_by_id(ana.id).bookings_paused_until is None
@@ -290,7 +284,7 @@ def test_lifting_a_pause_that_is_not_there_records_nothing(now):
     gym = gym_with(now, no_show_limit=1)
     ana = gym.add_member("Ana")
 
-    use_case(gym, ResumeBookingsUseCase).execute(ana.id)
+    gym.resume_bookings.execute(ana.id)
 
     assert gym.events == []
 
@@ -420,7 +414,7 @@ def test_a_waiting_member_at_the_upcoming_bookings_limit_is_skipped_by_promotion
     yoga, spin = classes_a_day_apart(gym, 2)
     gym.book_class.execute(ana.id, yoga.id)
     spin_booking = gym.book_class.execute(gym.add_member("Cara", credits=1).id, spin.id)
-    gym.change_capacity.execute(spin.id, 1)
+    gym.change_class_capacity.execute(spin.id, 1)
     gym.queue_up(spin, ana, ben)
 
     # when the spot frees
@@ -439,11 +433,11 @@ def test_marking_the_same_no_show_again_does_not_pause_the_member_again(now):
     gym = gym_with(now, no_show_limit=1)
     ana = gym.add_member("Ana", credits=1)
     booking = no_show(gym, ana, gym.add_class("Missed", starts_in=timedelta(hours=2)))
-    use_case(gym, ResumeBookingsUseCase).execute(ana.id)
+    gym.resume_bookings.execute(ana.id)
     gym.clear_history()
 
     # when the front desk submits the same mark again
-    use_case(gym, RecordAttendanceUseCase).execute([booking.id], attended=False)
+    gym.record_attendance.execute([booking.id], attended=False)
 
     # then nothing changes: the mark was already there
     assert gym.events == []

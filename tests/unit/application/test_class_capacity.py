@@ -12,7 +12,7 @@ def test_raising_the_capacity_of_a_full_class_promotes_the_first_two_waiting(gym
     gym.clear_history()
 
     # when
-    gym.change_capacity.execute(spin.id, 12)
+    gym.change_class_capacity.execute(spin.id, 12)
 
     # then
     stored = gym.classes.get_by_id(spin.id)
@@ -34,7 +34,7 @@ def test_raising_the_capacity_promotes_only_eligible_members(gym):
     gym.queue_up(spin, ben, cara, dan)
 
     # when
-    gym.change_capacity.execute(spin.id, 12)
+    gym.change_class_capacity.execute(spin.id, 12)
 
     # then
     assert {cara.id, dan.id} <= gym.booked(spin)
@@ -47,7 +47,7 @@ def test_the_capacity_cannot_go_below_the_members_booked(gym):
 
     # when/then
     with pytest.raises(CapacityBelowBookingsException, match="9 members are booked"):
-        gym.change_capacity.execute(spin.id, 8)
+        gym.change_class_capacity.execute(spin.id, 8)
     assert gym.classes.get_by_id(spin.id).capacity == 10
     assert gym.events == []
 
@@ -57,7 +57,7 @@ def test_the_capacity_can_go_down_to_the_members_booked(gym):
     spin = gym.add_class("Spin", capacity=10, booked=9)
 
     # when
-    gym.change_capacity.execute(spin.id, 9)
+    gym.change_class_capacity.execute(spin.id, 9)
 
     # then
     stored = gym.classes.get_by_id(spin.id)

@@ -8,106 +8,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from application.series import (
-    GenerateClassesUseCase,
-    HeldSession,
-    SeriesSession,
-    UpdateSeriesUseCase,
-)
+from application.ports import SeriesSession
+from application.series import GenerateClassesUseCase, HeldSession, UpdateSeriesUseCase
 from domain.entities import FitnessClass, Member
 from domain.events import ClassCapacityChanged, ClassScheduled, MemberPromotedFromWaitlist
 from domain.series import ClassSeries, InvalidSeriesException, SeriesNotFoundException
-from tests.fakes import FakeGym, FakeTransactions, _Table
+from tests.fakes import FakeGym
 
 LONDON = ZoneInfo("Europe/London")
 MON, TUE, WED, THU, FRI, SAT, SUN = range(7)
 # The unit tests' clock: Monday 4 March 2030, 09:00 in London (GMT).
-
-
-# --- Fakes of the series ports ------------------------------------------------------------------
-
-
-class InMemoryClassSeriesRepository(_Table):
-    not_found = SeriesNotFoundException
-
-    def get_by_id(self, series_id: str, *, for_update: bool = False) -> ClassSeries:
-        return self._read(series_id)
-
-    def running_ids(self, today: date) -> list[str]:
-        return [series.id for series in self.all() if not series.has_ended(today)]
-
-    def save(self, series: ClassSeries) -> None:
-        self._write(series.id, series)
-
-
-class InMemorySeriesSessionRepository:
-    """Which of the gym's classes came from which series. The classes themselves are in the
-    gym's class repository, their bookings and waitlists in the gym's. Refuses a second
-    session of a series at the same start, as the database's unique constraint does."""
-
-    def __init__(self, gym: FakeGym) -> None:
-        self._gym = gym
-        self._series_of: dict[str, str] = {}  # class id -> series id
-        # Starts that another run (another process) stores just before this one tries.
-        self.taken_by_another_run: set[datetime] = set()
-
-    def snapshot(self) -> dict[str, str]:
-        return dict(self._series_of)
-
-    def restore(self, snapshot: dict[str, str]) -> None:
-        self._series_of = dict(snapshot)
-
-    def _sessions(self, series_id: str) -> list[FitnessClass]:
-        sessions = [
-            self._gym.classes.get_by_id(class_id)
-            for class_id, owner in self._series_of.items()
-            if owner == series_id
-        ]
-        return sorted(sessions, key=lambda session: (session.starts_at, session.id))
-
-    def starts_of(self, series_id: str) -> list[datetime]:
-        return [session.starts_at for session in self._sessions(series_id)]
-
-    def upcoming(self, series_id: str, after: datetime, *, for_update: bool = False):
-        bookings = self._gym.bookings.all()
-        return [
-            SeriesSession(
-                class_id=session.id,
-                starts_at=session.starts_at,
-                name=session.name,
-                description=session.description,
-                instructor=session.instructor,
-                location=session.location,
-                capacity=session.capacity,
-                cancelled=session.is_cancelled,
-                confirmed=session.confirmed_count,
-                bookings=sum(booking.class_id == session.id for booking in bookings),
-                waiting=len(self._gym.waitlist.get_by_class(session.id)),
-            )
-            for session in self._sessions(series_id)
-            if session.starts_at > after
-        ]
-
-    def add(self, series_id: str, session: FitnessClass) -> bool:
-        if session.starts_at in self.taken_by_another_run:
-            self.taken_by_another_run.discard(session.starts_at)
-            theirs = FitnessClass(
-                "their-" + session.id, session.name, session.capacity, starts_at=session.starts_at
-            )
-            self.add(series_id, theirs)
-        if session.starts_at in self.starts_of(series_id):
-            return False
-        self._gym.classes.save(session)
-        self._series_of[session.id] = series_id
-        return True
-
-    def remove(self, class_id: str) -> bool:
-        booked = any(booking.class_id == class_id for booking in self._gym.bookings.all())
-        if booked or self._gym.waitlist.get_by_class(class_id):
-            return False
-        self._gym.classes._delete(class_id)
-        del self._series_of[class_id]
-        return True
 
 
 @dataclass
@@ -115,10 +25,16 @@ class Schedule:
     """The gym, its series and the two series use cases, wired as the composition root does."""
 
     gym: FakeGym
-    series: InMemoryClassSeriesRepository
-    sessions: InMemorySeriesSessionRepository
     generate: GenerateClassesUseCase
     update: UpdateSeriesUseCase
+
+    @property
+    def series(self):
+        return self.gym.series
+
+    @property
+    def sessions(self):
+        return self.gym.sessions
 
     def add_series(self, **fields) -> ClassSeries:
         """Spin, Mondays and Wednesdays at 18:00 for 45 minutes, 12 places, from today."""
@@ -137,7 +53,7 @@ class Schedule:
         return series
 
     def sessions_of(self, series: ClassSeries) -> list[FitnessClass]:
-        return self.sessions._sessions(series.id)
+        return self.sessions.sessions(series.id)
 
     def session_on(self, series: ClassSeries, day: date) -> FitnessClass:
         [session] = [s for s in self.sessions_of(series) if s.starts_at.date() == day]
@@ -163,20 +79,11 @@ def local_times(sessions: list[FitnessClass]) -> list[str]:
 
 @pytest.fixture
 def schedule(gym) -> Schedule:
-    series = InMemoryClassSeriesRepository()
-    sessions = InMemorySeriesSessionRepository(gym)
-    transactions = FakeTransactions(
-        gym.members, gym.classes, gym.bookings, gym.waitlist, series, sessions
-    )
-    ports = {"dispatcher": gym.dispatcher, "transactions": transactions, "clock": gym.clock}
+    """The gym's series use cases, computing the schedule in London time."""
     return Schedule(
         gym,
-        series,
-        sessions,
-        GenerateClassesUseCase(series, sessions, zone=LONDON, **ports),
-        UpdateSeriesUseCase(
-            series, sessions, gym.classes, gym.change_capacity, zone=LONDON, **ports
-        ),
+        GenerateClassesUseCase(uow=gym.uow, clock=gym.clock, zone=LONDON),
+        UpdateSeriesUseCase(uow=gym.uow, clock=gym.clock, zone=LONDON),
     )
 
 

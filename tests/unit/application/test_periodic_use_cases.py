@@ -9,12 +9,6 @@ from datetime import timedelta
 import pytest
 
 from application.ports import NoticeKind
-from application.use_cases import (
-    ExpireCreditsUseCase,
-    RecordAttendanceUseCase,
-    RemindMemberUseCase,
-    SettleClassUseCase,
-)
 from domain.entities import BookingStatus
 from domain.events import (
     AttendanceRecorded,
@@ -28,11 +22,6 @@ from tests.fakes import FakeGym
 
 SETTLE_AFTER = timedelta(hours=1)
 REMIND_BEFORE = timedelta(hours=24)
-
-
-def build(gym: FakeGym, component: type):
-    """A use case FakeGym does not build itself, given the ports it asks for."""
-    return gym._build(component)
 
 
 def status_of(gym: FakeGym, booking) -> BookingStatus:
@@ -51,7 +40,7 @@ def book(gym: FakeGym, fitness_class, *names: str):
 
 def settle_sweep(gym: FakeGym, *, unmarked_attended: bool) -> dict[str, int]:
     """What `close_classes` does: every class due, settled in its own transaction."""
-    settle = build(gym, SettleClassUseCase)
+    settle = gym.settle_class
     due = gym.bookings.class_ids_to_settle(gym.clock.now() - SETTLE_AFTER)
     return {
         class_id: settle.execute(class_id, unmarked_attended=unmarked_attended) for class_id in due
@@ -101,7 +90,7 @@ def test_settling_leaves_the_front_desks_marks_and_cancellations_alone(gym):
     ana, ben, cara, dev = book(gym, spin, "Ana", "Ben", "Cara", "Dev")
     gym.cancel_booking.execute(cara.id)
     gym.clock.advance(days=1, minutes=10)
-    record = build(gym, RecordAttendanceUseCase)
+    record = gym.record_attendance
     record.execute([ana.id], attended=False)
     record.execute([ben.id], attended=True)
     gym.clock.advance(hours=3)
@@ -131,7 +120,7 @@ def test_a_second_settling_run_settles_nothing(gym):
 
     assert settle_sweep(gym, unmarked_attended=True) == {}
     # and settling the class directly again changes nothing either
-    assert build(gym, SettleClassUseCase).execute(spin.id, unmarked_attended=False) == 0
+    assert gym.settle_class.execute(spin.id, unmarked_attended=False) == 0
     assert gym.events == []
 
 
@@ -154,7 +143,7 @@ def test_a_class_still_running_is_not_settled_even_when_asked_directly(gym):
     gym.clock.advance(hours=2, minutes=30)
 
     # when
-    settled = build(gym, SettleClassUseCase).execute(spin.id, unmarked_attended=False)
+    settled = gym.settle_class.execute(spin.id, unmarked_attended=False)
 
     # then
     assert settled == 0
@@ -175,7 +164,7 @@ def test_a_cancelled_class_has_nothing_to_settle(gym):
 
 def expire_sweep(gym: FakeGym) -> dict[str, int]:
     """What `expire_credits` does: every member due, in their own transaction."""
-    expire = build(gym, ExpireCreditsUseCase)
+    expire = gym.expire_credits
     due = gym.members.ids_with_unrecorded_expired_credits(gym.clock.now())
     return {member_id: expire.execute(member_id) for member_id in due}
 
@@ -234,7 +223,7 @@ def test_a_second_expiry_run_records_nothing(gym):
     gym.clear_history()
 
     assert expire_sweep(gym) == {}
-    assert build(gym, ExpireCreditsUseCase).execute(ana.id) == 0
+    assert gym.expire_credits.execute(ana.id) == 0
     assert gym.events == []
 
 
@@ -259,7 +248,7 @@ def test_a_grant_expiring_later_is_recorded_by_a_later_run(gym):
 
 def remind_sweep(gym: FakeGym) -> dict[str, bool]:
     """What `send_reminders` does: every booking due, in its own transaction."""
-    remind = build(gym, RemindMemberUseCase)
+    remind = gym.remind_member
     now = gym.clock.now()
     due = gym.bookings.ids_due_for_reminder(now, now + REMIND_BEFORE)
     return {booking_id: remind.execute(booking_id) for booking_id in due}
@@ -291,7 +280,7 @@ def test_a_booked_member_is_reminded_once(gym):
         NoticeKind.CLASS_REMINDER
     ]
     # and reminding the booking directly again is refused without an error
-    assert build(gym, RemindMemberUseCase).execute(ana.id) is False
+    assert gym.remind_member.execute(ana.id) is False
     assert len(gym.events) == 1
 
 
@@ -314,7 +303,7 @@ def test_a_cancelled_booking_is_not_reminded(gym):
     gym.clear_history()
 
     assert remind_sweep(gym) == {ben.id: True}
-    assert build(gym, RemindMemberUseCase).execute(ana.id) is False
+    assert gym.remind_member.execute(ana.id) is False
     assert gym.notifications.notices_to(ana.member_id) == []
     assert gym.bookings.get_by_id(ana.id).reminded_at is None
 
@@ -326,7 +315,7 @@ def test_bookings_of_a_cancelled_class_are_not_reminded(gym):
     gym.clear_history()
 
     assert remind_sweep(gym) == {}
-    assert build(gym, RemindMemberUseCase).execute(ana.id) is False
+    assert gym.remind_member.execute(ana.id) is False
     assert gym.events == []
     assert gym.notifications.sent == []
 
@@ -345,7 +334,7 @@ def test_a_class_that_has_started_is_not_reminded(gym):
 def promote_sweep(gym: FakeGym) -> dict[str, int]:
     """What `promote_waitlists` does: every class with room and somebody waiting."""
     due = gym.waitlist.class_ids_with_room_and_waiting(gym.clock.now())
-    return {class_id: len(gym.promotion.promote(class_id)) for class_id in due}
+    return {class_id: len(gym.promote_waitlist.promote(class_id)) for class_id in due}
 
 
 @pytest.fixture
@@ -404,7 +393,7 @@ def test_the_sweep_skips_a_class_that_has_started(gym, spot_left_free):
     gym.clock.advance(days=1)  # Spin starts now
 
     assert promote_sweep(gym) == {}
-    assert gym.promotion.promote(spin.id) == []
+    assert gym.promote_waitlist.promote(spin.id) == []
     assert gym.waiting(spin) == [ana.id]
 
 

@@ -10,26 +10,11 @@ from domain.exceptions import (
     InvalidEmailException,
     InvalidMemberException,
 )
-from domain.values import Email
-
-
-class InMemoryRegisteredEmails:
-    """The `RegisteredEmails` port over the in-memory member repository."""
-
-    def __init__(self, members) -> None:
-        self._members = members
-
-    def is_registered(self, email: Email) -> bool:
-        address = str(email).casefold()
-        return any(str(member.email).casefold() == address for member in self._members.all())
 
 
 def register_member(gym, welcome_credits: int = 1, welcome_expiry_days: int = 30):
     return RegisterMemberUseCase(
-        members=gym.members,
-        emails=InMemoryRegisteredEmails(gym.members),
-        dispatcher=gym.dispatcher,
-        transactions=gym.transactions,
+        uow=gym.uow,
         clock=gym.clock,
         welcome_credits=welcome_credits,
         welcome_expiry_days=welcome_expiry_days,

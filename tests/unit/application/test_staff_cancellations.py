@@ -3,7 +3,6 @@ from datetime import timedelta
 import pytest
 
 from application.ports import NoticeKind
-from application.use_cases import RecordAttendanceUseCase
 from domain.entities import BookingStatus
 from domain.events import (
     BookingCancelled,
@@ -193,7 +192,7 @@ def test_cancelling_a_class_refunds_a_member_already_checked_in_too(gym):
     ana, ben = gym.add_member("Ana", credits=1), gym.add_member("Ben", credits=1)
     checked_in = gym.book_class.execute(ana.id, spin.id)
     gym.book_class.execute(ben.id, spin.id)
-    gym._build(RecordAttendanceUseCase).execute([checked_in.id], attended=True)
+    gym.record_attendance.execute([checked_in.id], attended=True)
 
     # when staff cancel the class
     gym.cancel_class.execute(spin.id, "Flooded studio")

@@ -180,7 +180,7 @@ def test_the_handler_fills_every_free_spot_in_order_of_joining(gym):
     gym.clear_history()
 
     # when
-    gym.promotion.handle(ClassSpotBecameAvailable(class_id=spin.id))
+    gym.promote_waitlist.handle(ClassSpotBecameAvailable(class_id=spin.id))
 
     # then
     assert gym.booked(spin) == {ben.id, cara.id}
@@ -198,7 +198,7 @@ def test_the_handler_does_nothing_for_a_cancelled_class(gym):
     gym.clear_history()
 
     # when
-    gym.promotion.handle(ClassSpotBecameAvailable(class_id=spin.id))
+    gym.promote_waitlist.handle(ClassSpotBecameAvailable(class_id=spin.id))
 
     # then
     assert gym.booked(spin) == frozenset()

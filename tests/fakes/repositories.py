@@ -1,35 +1,15 @@
-"""In-memory twins of the ports in application/ports.py, and a small gym built from them.
+"""In-memory twins of the repository ports in application/ports.py.
 
-The repositories behave like the ORM adapters over their tables: they keep deep copies (an
-entity never shares state with storage), never keep recorded events, raise the domain's
-`*NotFoundException` for unknown ids and refuse what the database's constraints refuse.
-`FakeTransactions` puts every repository back as it was when the block raises, so a failed
-use case leaves nothing behind."""
+They behave like the ORM adapters over their tables: they keep deep copies (an entity never
+shares state with storage), never keep recorded events, raise the domain's
+`*NotFoundException` for unknown ids and refuse what the database's constraints refuse. Each
+can `snapshot` and `restore` itself, for `FakeTransactions`."""
 
 import copy
-import re
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import fields
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import date, datetime
 
-from application.event_dispatcher import InMemoryEventDispatcher
-from application.event_handlers import WaitlistPromotionHandler, setup_event_handlers
-from application.ports import Notice
-from application.use_cases import (
-    AddCreditsUseCase,
-    BookClassUseCase,
-    CancelBookingUseCase,
-    CancelClassUseCase,
-    ChangeClassCapacityUseCase,
-    JoinWaitlistUseCase,
-    LeaveWaitlistUseCase,
-    StaffCancelBookingUseCase,
-)
-from domain import events as domain_events
+from application.ports import SeriesSession
 from domain.entities import Booking, BookingStatus, Entity, FitnessClass, Member, WaitlistEntry
-from domain.events import DomainEvent
 from domain.exceptions import (
     AlreadyBookedException,
     AlreadyOnWaitlistException,
@@ -39,37 +19,14 @@ from domain.exceptions import (
     NotFoundException,
     WaitlistEntryNotFoundException,
 )
-from domain.values import BookingPolicy, new_id
-
-DEFAULT_NOW = datetime(2030, 3, 4, 9, 0, tzinfo=UTC)
+from domain.series import ClassSeries, SeriesNotFoundException
+from domain.values import Email
 
 ACTIVE = (
     BookingStatus.CONFIRMED,
     BookingStatus.COMPLETED,
     BookingStatus.NO_SHOW,
 )  # one per member and class
-
-EVENT_TYPES = tuple(
-    value
-    for value in vars(domain_events).values()
-    if isinstance(value, type) and issubclass(value, DomainEvent) and value is not DomainEvent
-)
-
-
-class FakeClock:
-    """A clock that stands still until told to move."""
-
-    def __init__(self, now: datetime = DEFAULT_NOW) -> None:
-        if now.tzinfo is None:
-            raise ValueError("FakeClock needs an aware datetime")
-        self._now = now.astimezone(UTC)
-
-    def now(self) -> datetime:
-        return self._now
-
-    def advance(self, **timedelta_kwargs: float) -> datetime:
-        self._now += timedelta(**timedelta_kwargs)
-        return self._now
 
 
 class ConstraintViolation(Exception):
@@ -287,150 +244,104 @@ class InMemoryWaitlistRepository(_Table):
         ]
 
 
-class RecordingNotificationService:
-    """Keeps every notice it is asked to send as (notice, member_id, class_id)."""
+class InMemoryRegisteredEmails:
+    """The `RegisteredEmails` port over the in-memory member repository."""
 
-    def __init__(self) -> None:
-        self.sent: list[tuple[Notice, str, str]] = []
+    def __init__(self, members: InMemoryMemberRepository) -> None:
+        self._members = members
 
-    def send(self, notice: Notice, member: Member, fitness_class: FitnessClass) -> None:
-        self.sent.append((notice, member.id, fitness_class.id))
-
-    def notices_to(self, member_id: str) -> list[Notice]:
-        return [notice for notice, sent_to, _ in self.sent if sent_to == member_id]
+    def is_registered(self, email: Email) -> bool:
+        address = str(email).casefold()
+        return any(str(member.email).casefold() == address for member in self._members.all())
 
 
-class FakeTransactions:
-    """`atomic()` restores the given repositories when its block raises (nesting works too)."""
+class InMemoryClassSeriesRepository(_Table):
+    not_found = SeriesNotFoundException
 
-    def __init__(self, *repositories: _Table) -> None:
-        self._repositories = repositories
+    def get_by_id(self, series_id: str, *, for_update: bool = False) -> ClassSeries:
+        return self._read(series_id)
 
-    @contextmanager
-    def atomic(self) -> Iterator[None]:
-        snapshots = [repository.snapshot() for repository in self._repositories]
-        try:
-            yield
-        except BaseException:
-            for repository, snapshot in zip(self._repositories, snapshots, strict=True):
-                repository.restore(snapshot)
-            raise
+    def running_ids(self, today: date) -> list[str]:
+        return [series.id for series in self.all() if not series.has_ended(today)]
+
+    def save(self, series: ClassSeries) -> None:
+        self._write(series.id, series)
 
 
-class FakeGym:
-    """Every port faked and wired as the composition root wires it, plus setup helpers.
+class InMemorySeriesSessionRepository:
+    """Which of the gym's classes came from which series. The classes themselves are in the
+    class repository, their bookings and waitlists in theirs. Refuses a second session of a
+    series at the same start, as the database's unique constraint does."""
 
-    `gym.events` lists every dispatched event in the order it was dispatched; the use cases
-    are ready to call: `gym.book_class.execute(ana.id, spin.id)`.
-    """
-
-    def __init__(self, now: datetime = DEFAULT_NOW, policy: BookingPolicy | None = None) -> None:
-        self.policy = policy or BookingPolicy()
-        self.clock = FakeClock(now)
-        self.members = InMemoryMemberRepository()
-        self.bookings = InMemoryBookingRepository()
-        self.classes = InMemoryClassRepository(self.bookings)
-        self.bookings.classes = self.classes
-        self.waitlist = InMemoryWaitlistRepository(self.classes)
-        self.notifications = RecordingNotificationService()
-        self.transactions = FakeTransactions(
-            self.members, self.classes, self.bookings, self.waitlist
-        )
-
-        self.events: list[DomainEvent] = []
-        self.dispatcher = InMemoryEventDispatcher()
-        for event_type in EVENT_TYPES:  # first, so events are listed before handlers react
-            self.dispatcher.register(event_type, self.events.append, name="recorder")
-
-        self._ports = {
-            "classes": self.classes,
-            "members": self.members,
-            "bookings": self.bookings,
-            "waitlist": self.waitlist,
-            "notification_channels": {"member": self.notifications},
-            "dispatcher": self.dispatcher,
-            "transactions": self.transactions,
-            "clock": self.clock,
-            "policy": self.policy,
-        }
-        setup_event_handlers(**self._ports)
-        self.book_class = self._build(BookClassUseCase)
-        self.cancel_booking = self._build(CancelBookingUseCase)
-        self.staff_cancel_booking = self._build(StaffCancelBookingUseCase)
-        self.cancel_class = self._build(CancelClassUseCase)
-        self.join_waitlist = self._build(JoinWaitlistUseCase)
-        self.leave_waitlist = self._build(LeaveWaitlistUseCase)
-        self.add_credits = self._build(AddCreditsUseCase)
-        self.change_capacity = self._build(ChangeClassCapacityUseCase)
-        self.promotion = self._build(WaitlistPromotionHandler)  # to call it directly
-
-    def _build(self, component: type) -> Any:
-        """A use case or handler given the ports its fields ask for."""
-        return component(**{field.name: self._ports[field.name] for field in fields(component)})
-
-    # --- setup ---------------------------------------------------------------------------
-
-    def add_member(self, name: str, credits: int = 1, expiring_in_days: int = 30) -> Member:
-        slug = re.sub(r"[^a-z0-9]+", ".", name.lower()).strip(".")
-        member = Member(new_id(), name, f"{slug}.{len(self.members.all())}@example.com")
-        if credits:
-            member.add_credits(credits, expiry_days=expiring_in_days, now=self.clock.now())
-        self.members.save(member)
-        return self.members.get_by_id(member.id)
-
-    def add_class(
+    def __init__(
         self,
-        name: str = "Spin",
-        capacity: int = 10,
-        starts_in: timedelta = timedelta(days=1),
-        duration: timedelta = timedelta(hours=1),
-        booked: int = 0,
-    ) -> FitnessClass:
-        """A class starting `starts_in` from now, with `booked` members who each paid a credit."""
-        if booked > capacity:
-            raise ValueError("cannot book more members than the capacity")
-        now = self.clock.now()
-        fitness_class = FitnessClass(
-            new_id(), name, capacity, starts_at=now + starts_in, duration=duration
-        )
-        self.classes.save(fitness_class)
-        for number in range(1, booked + 1):
-            member = self.add_member(f"{name} regular {number}")
-            grant = member.deduct_credit(now=now)
-            self.members.save(member)
-            self.bookings.save(
-                Booking(
-                    new_id(),
-                    member.id,
-                    fitness_class.id,
-                    created_at=now,
-                    credit_grant_id=grant.grant_id,
-                )
+        classes: InMemoryClassRepository,
+        bookings: InMemoryBookingRepository,
+        waitlist: InMemoryWaitlistRepository,
+    ) -> None:
+        self._classes = classes
+        self._bookings = bookings
+        self._waitlist = waitlist
+        self._series_of: dict[str, str] = {}  # class id -> series id
+        # Starts that another run (another process) stores just before this one tries.
+        self.taken_by_another_run: set[datetime] = set()
+
+    def snapshot(self) -> dict[str, str]:
+        return dict(self._series_of)
+
+    def restore(self, snapshot: dict[str, str]) -> None:
+        self._series_of = dict(snapshot)
+
+    def sessions(self, series_id: str) -> list[FitnessClass]:
+        sessions = [
+            self._classes.get_by_id(class_id)
+            for class_id, owner in self._series_of.items()
+            if owner == series_id
+        ]
+        return sorted(sessions, key=lambda session: (session.starts_at, session.id))
+
+    def starts_of(self, series_id: str) -> list[datetime]:
+        return [session.starts_at for session in self.sessions(series_id)]
+
+    def upcoming(
+        self, series_id: str, after: datetime, *, for_update: bool = False
+    ) -> list[SeriesSession]:
+        bookings = self._bookings.all()
+        return [
+            SeriesSession(
+                class_id=session.id,
+                starts_at=session.starts_at,
+                name=session.name,
+                description=session.description,
+                instructor=session.instructor,
+                location=session.location,
+                capacity=session.capacity,
+                cancelled=session.is_cancelled,
+                confirmed=session.confirmed_count,
+                bookings=sum(booking.class_id == session.id for booking in bookings),
+                waiting=len(self._waitlist.get_by_class(session.id)),
             )
-        return self.classes.get_by_id(fitness_class.id)
+            for session in self.sessions(series_id)
+            if session.starts_at > after
+        ]
 
-    def queue_up(self, fitness_class: FitnessClass, *members: Member) -> None:
-        """Members join the class's waitlist one second apart, in the order given."""
-        for member in members:
-            self.join_waitlist.execute(member.id, fitness_class.id)
-            self.clock.advance(seconds=1)
+    def add(self, series_id: str, session: FitnessClass) -> bool:
+        if session.starts_at in self.taken_by_another_run:
+            self.taken_by_another_run.discard(session.starts_at)
+            theirs = FitnessClass(
+                "their-" + session.id, session.name, session.capacity, starts_at=session.starts_at
+            )
+            self.add(series_id, theirs)
+        if session.starts_at in self.starts_of(series_id):
+            return False
+        self._classes.save(session)
+        self._series_of[session.id] = series_id
+        return True
 
-    def clear_history(self) -> None:
-        """Forget the events and notices of the setup, so a test sees only its own."""
-        self.events.clear()
-        self.notifications.sent.clear()
-
-    # --- reading the end state -----------------------------------------------------------
-
-    def credits(self, member: Member) -> int:
-        return self.members.get_by_id(member.id).credits_at(self.clock.now())
-
-    def waiting(self, fitness_class: FitnessClass) -> list[str]:
-        """Member ids on the class's waitlist, first in line first."""
-        return [entry.member_id for entry in self.waitlist.get_by_class(fitness_class.id)]
-
-    def booked(self, fitness_class: FitnessClass) -> frozenset[str]:
-        return self.classes.get_by_id(fitness_class.id).booked_member_ids
-
-    def events_of(self, event_type: type[DomainEvent]) -> list:
-        return [event for event in self.events if isinstance(event, event_type)]
+    def remove(self, class_id: str) -> bool:
+        booked = any(booking.class_id == class_id for booking in self._bookings.all())
+        if booked or self._waitlist.get_by_class(class_id):
+            return False
+        self._classes._delete(class_id)
+        del self._series_of[class_id]
+        return True

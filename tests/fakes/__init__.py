@@ -1,0 +1,216 @@
+"""The in-memory twins of every port, and a small gym built from them by the bootstrap.
+
+`FakeGym` passes the twins to `application.bootstrap.bootstrap`, the function production
+calls with the Django adapters, so the tests run the use cases wired exactly as the site runs
+them (cosmicpython's `bootstrap_test_app`). `FakeTransactions` puts every repository back as
+it was when a block raises, so a failed use case leaves nothing behind."""
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import fields
+from datetime import UTC, datetime, timedelta, tzinfo
+
+from application.bootstrap import Services, bootstrap
+from application.event_dispatcher import InMemoryEventDispatcher
+from application.ports import Notice
+from application.unit_of_work import Repositories, UnitOfWork
+from domain import events as domain_events
+from domain.entities import Booking, FitnessClass, Member
+from domain.events import DomainEvent
+from domain.values import BookingPolicy, new_id
+from tests.fakes.repositories import (
+    ACTIVE,
+    ConstraintViolation,
+    InMemoryBookingRepository,
+    InMemoryClassRepository,
+    InMemoryClassSeriesRepository,
+    InMemoryMemberRepository,
+    InMemoryRegisteredEmails,
+    InMemorySeriesSessionRepository,
+    InMemoryWaitlistRepository,
+)
+
+__all__ = ["ACTIVE", "DEFAULT_NOW", "EVENT_TYPES", "ConstraintViolation", "FakeClock", "FakeGym"]
+
+DEFAULT_NOW = datetime(2030, 3, 4, 9, 0, tzinfo=UTC)
+
+EVENT_TYPES = tuple(
+    value
+    for value in vars(domain_events).values()
+    if isinstance(value, type) and issubclass(value, DomainEvent) and value is not DomainEvent
+)
+
+
+class FakeClock:
+    """A clock that stands still until told to move."""
+
+    def __init__(self, now: datetime = DEFAULT_NOW) -> None:
+        if now.tzinfo is None:
+            raise ValueError("FakeClock needs an aware datetime")
+        self._now = now.astimezone(UTC)
+
+    def now(self) -> datetime:
+        return self._now
+
+    def advance(self, **timedelta_kwargs: float) -> datetime:
+        self._now += timedelta(**timedelta_kwargs)
+        return self._now
+
+
+class RecordingNotificationService:
+    """Keeps every notice it is asked to send as (notice, member_id, class_id)."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[Notice, str, str]] = []
+
+    def send(self, notice: Notice, member: Member, fitness_class: FitnessClass) -> None:
+        self.sent.append((notice, member.id, fitness_class.id))
+
+    def notices_to(self, member_id: str) -> list[Notice]:
+        return [notice for notice, sent_to, _ in self.sent if sent_to == member_id]
+
+
+class FakeTransactions:
+    """`atomic()` restores the given repositories when its block raises (nesting works too)."""
+
+    def __init__(self, *repositories) -> None:
+        self._repositories = repositories
+
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        snapshots = [repository.snapshot() for repository in self._repositories]
+        try:
+            yield
+        except BaseException:
+            for repository, snapshot in zip(self._repositories, snapshots, strict=True):
+                repository.restore(snapshot)
+            raise
+
+
+class FakeGym:
+    """Every port faked and handed to the bootstrap, plus setup helpers.
+
+    `gym.events` lists every dispatched event in the order it was dispatched; every use case
+    of `Services` is ready to call: `gym.book_class.execute(ana.id, spin.id)`.
+    """
+
+    def __init__(
+        self,
+        now: datetime = DEFAULT_NOW,
+        policy: BookingPolicy | None = None,
+        *,
+        zone: tzinfo = UTC,
+        welcome_credits: int = 0,
+    ) -> None:
+        self.policy = policy or BookingPolicy()
+        self.clock = FakeClock(now)
+        self.members = InMemoryMemberRepository()
+        self.bookings = InMemoryBookingRepository()
+        self.classes = InMemoryClassRepository(self.bookings)
+        self.bookings.classes = self.classes
+        self.waitlist = InMemoryWaitlistRepository(self.classes)
+        self.series = InMemoryClassSeriesRepository()
+        self.sessions = InMemorySeriesSessionRepository(self.classes, self.bookings, self.waitlist)
+        self.notifications = RecordingNotificationService()
+        self.repositories = Repositories(
+            members=self.members,
+            classes=self.classes,
+            bookings=self.bookings,
+            waitlist=self.waitlist,
+            series=self.series,
+            sessions=self.sessions,
+            emails=InMemoryRegisteredEmails(self.members),
+        )
+        self.transactions = FakeTransactions(
+            self.members, self.classes, self.bookings, self.waitlist, self.series, self.sessions
+        )
+
+        self.events: list[DomainEvent] = []
+        self.dispatcher = InMemoryEventDispatcher()
+        for event_type in EVENT_TYPES:  # first, so events are listed before handlers react
+            self.dispatcher.register(event_type, self.events.append, name="recorder")
+
+        self.services = bootstrap(
+            repositories=self.repositories,
+            transactions=self.transactions,
+            dispatcher=self.dispatcher,
+            clock=self.clock,
+            notification_channels={"member": self.notifications},
+            policy=self.policy,
+            zone=zone,
+            welcome_credits=welcome_credits,
+        )
+        for service in fields(Services):  # gym.book_class, gym.cancel_booking, …
+            setattr(self, service.name, getattr(self.services, service.name))
+
+    def uow(self) -> UnitOfWork:
+        """A unit of work over the gym's twins, as the use cases open one."""
+        return UnitOfWork(self.repositories, self.transactions, self.dispatcher)
+
+    # --- setup ---------------------------------------------------------------------------
+
+    def add_member(self, name: str, credits: int = 1, expiring_in_days: int = 30) -> Member:
+        slug = re.sub(r"[^a-z0-9]+", ".", name.lower()).strip(".")
+        member = Member(new_id(), name, f"{slug}.{len(self.members.all())}@example.com")
+        if credits:
+            member.add_credits(credits, expiry_days=expiring_in_days, now=self.clock.now())
+        self.members.save(member)
+        return self.members.get_by_id(member.id)
+
+    def add_class(
+        self,
+        name: str = "Spin",
+        capacity: int = 10,
+        starts_in: timedelta = timedelta(days=1),
+        duration: timedelta = timedelta(hours=1),
+        booked: int = 0,
+    ) -> FitnessClass:
+        """A class starting `starts_in` from now, with `booked` members who each paid a credit."""
+        if booked > capacity:
+            raise ValueError("cannot book more members than the capacity")
+        now = self.clock.now()
+        fitness_class = FitnessClass(
+            new_id(), name, capacity, starts_at=now + starts_in, duration=duration
+        )
+        self.classes.save(fitness_class)
+        for number in range(1, booked + 1):
+            member = self.add_member(f"{name} regular {number}")
+            grant = member.deduct_credit(now=now)
+            self.members.save(member)
+            self.bookings.save(
+                Booking(
+                    new_id(),
+                    member.id,
+                    fitness_class.id,
+                    created_at=now,
+                    credit_grant_id=grant.grant_id,
+                )
+            )
+        return self.classes.get_by_id(fitness_class.id)
+
+    def queue_up(self, fitness_class: FitnessClass, *members: Member) -> None:
+        """Members join the class's waitlist one second apart, in the order given."""
+        for member in members:
+            self.join_waitlist.execute(member.id, fitness_class.id)
+            self.clock.advance(seconds=1)
+
+    def clear_history(self) -> None:
+        """Forget the events and notices of the setup, so a test sees only its own."""
+        self.events.clear()
+        self.notifications.sent.clear()
+
+    # --- reading the end state -----------------------------------------------------------
+
+    def credits(self, member: Member) -> int:
+        return self.members.get_by_id(member.id).credits_at(self.clock.now())
+
+    def waiting(self, fitness_class: FitnessClass) -> list[str]:
+        """Member ids on the class's waitlist, first in line first."""
+        return [entry.member_id for entry in self.waitlist.get_by_class(fitness_class.id)]
+
+    def booked(self, fitness_class: FitnessClass) -> frozenset[str]:
+        return self.classes.get_by_id(fitness_class.id).booked_member_ids
+
+    def events_of(self, event_type: type[DomainEvent]) -> list:
+        return [event for event in self.events if isinstance(event, event_type)]
