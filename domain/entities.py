@@ -1,11 +1,12 @@
 """Entities: they enforce the rules and record what happened as domain events.
 
 Time is never read here: every rule that depends on it takes `now` (an aware datetime).
+The one exception is the edge the book calls directly: `Booking.cancel` without `now=`.
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import Enum
 
 from domain import exceptions
@@ -513,14 +514,19 @@ class Booking(Entity):
         class_start_time: datetime,
         reason: str | None = None,
         *,
-        now: datetime,
+        now: datetime | None = None,
         policy: BookingPolicy = DEFAULT_POLICY,
     ) -> None:
         """Cancel at the member's request, honouring the cancellation window.
 
         Inside the window the policy either refuses (the book's rule) or cancels as late,
-        without a refund.
+        without a refund. Without `now` (the book's call) the current UTC time is read here,
+        and a naive `class_start_time` is taken as local time.
         """
+        if now is None:
+            now = datetime.now(UTC)
+            if class_start_time.tzinfo is None:
+                class_start_time = class_start_time.astimezone(UTC)
         self._ensure_cancellable(class_start_time, now)
         terms = policy.cancellation_terms(class_start_time, now)
         if not terms.allowed:
