@@ -7,7 +7,7 @@ The one exception is the edge the book calls directly: `Booking.cancel` without 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from enum import Enum
+from enum import StrEnum
 
 from domain import exceptions
 from domain.events import (
@@ -383,12 +383,19 @@ class FitnessClass(Entity):
 # --- Bookings --------------------------------------------------------------------------------
 
 
-class BookingStatus(Enum):
+class BookingStatus(StrEnum):
     CONFIRMED = "confirmed"
     CANCELLED = "cancelled"
     LATE_CANCELLED = "late_cancelled"
-    COMPLETED = "completed"  # attended
+    ATTENDED = "attended"
     NO_SHOW = "no_show"
+
+
+# A booking in one of these holds the member's spot in the class (confirmed, or marked at
+# check-in): it counts against the capacity, and a member has at most one per class.
+SPOT_HOLDING_STATUSES = frozenset(
+    {BookingStatus.CONFIRMED, BookingStatus.ATTENDED, BookingStatus.NO_SHOW}
+)
 
 
 # The front desk may check members in from this long before a class starts.
@@ -464,7 +471,7 @@ class Booking(Entity):
 
     @property
     def attendance_recorded(self) -> bool:
-        return self._status in (BookingStatus.COMPLETED, BookingStatus.NO_SHOW)
+        return self._status in (BookingStatus.ATTENDED, BookingStatus.NO_SHOW)
 
     def record_attendance(
         self, attended: bool, *, class_start_time: datetime, now: datetime
@@ -479,7 +486,7 @@ class Booking(Entity):
             raise exceptions.AttendanceNotOpenException(
                 "Nobody is a no-show before the class has started."
             )
-        status = BookingStatus.COMPLETED if attended else BookingStatus.NO_SHOW
+        status = BookingStatus.ATTENDED if attended else BookingStatus.NO_SHOW
         if status is self._status:
             return False
         self._status = status

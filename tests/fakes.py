@@ -28,7 +28,15 @@ from application.use_cases import (
     StaffCancelBookingUseCase,
 )
 from domain import events as domain_events
-from domain.entities import Booking, BookingStatus, Entity, FitnessClass, Member, WaitlistEntry
+from domain.entities import (
+    SPOT_HOLDING_STATUSES,
+    Booking,
+    BookingStatus,
+    Entity,
+    FitnessClass,
+    Member,
+    WaitlistEntry,
+)
 from domain.events import DomainEvent
 from domain.exceptions import (
     AlreadyBookedException,
@@ -42,12 +50,6 @@ from domain.exceptions import (
 from domain.values import BookingPolicy, new_id
 
 DEFAULT_NOW = datetime(2030, 3, 4, 9, 0, tzinfo=UTC)
-
-ACTIVE = (
-    BookingStatus.CONFIRMED,
-    BookingStatus.COMPLETED,
-    BookingStatus.NO_SHOW,
-)  # one per member and class
 
 EVENT_TYPES = tuple(
     value
@@ -146,13 +148,15 @@ class InMemoryBookingRepository(_Table):
         return [b for b in self.all() if b.class_id == class_id and b.is_confirmed]
 
     def get_active_by_class(self, class_id: str, *, for_update: bool = False) -> list[Booking]:
-        return [b for b in self.all() if b.class_id == class_id and b.status in ACTIVE]
+        return [
+            b for b in self.all() if b.class_id == class_id and b.status in SPOT_HOLDING_STATUSES
+        ]
 
     def has_confirmed_overlapping(self, member_id: str, fitness_class: FitnessClass) -> bool:
         return any(
             self.classes.overlap(b.class_id, fitness_class)
             for b in self.all()
-            if b.member_id == member_id and b.status in ACTIVE
+            if b.member_id == member_id and b.status in SPOT_HOLDING_STATUSES
         )
 
     def _class_of(self, booking: Booking) -> FitnessClass:
@@ -192,9 +196,9 @@ class InMemoryBookingRepository(_Table):
 
     def save(self, booking: Booking) -> None:
         """A second active booking of a member for a class is refused, as by the database."""
-        if booking.status in ACTIVE and any(
+        if booking.status in SPOT_HOLDING_STATUSES and any(
             other.id != booking.id
-            and other.status in ACTIVE
+            and other.status in SPOT_HOLDING_STATUSES
             and (other.member_id, other.class_id) == (booking.member_id, booking.class_id)
             for other in self.all()
         ):
@@ -225,7 +229,7 @@ class InMemoryClassRepository(_Table):
             booked_member_ids=[
                 b.member_id
                 for b in self._bookings.all()
-                if b.class_id == row.id and b.status in ACTIVE
+                if b.class_id == row.id and b.status in SPOT_HOLDING_STATUSES
             ],
             cancelled_at=row.cancelled_at,
             cancellation_reason=row.cancellation_reason,

@@ -266,7 +266,7 @@ class TestClassRepository:
         holding = [member_row(f"Confirmed{i}") for i in range(2)]
         for member in holding:
             booking_row(member, row)
-        for status in (BookingStatus.COMPLETED, BookingStatus.NO_SHOW):
+        for status in (BookingStatus.ATTENDED, BookingStatus.NO_SHOW):
             holding.append(member_row(status.name.title()))
             booking_row(holding[-1], row, status)
         for status in (BookingStatus.CANCELLED, BookingStatus.LATE_CANCELLED):
@@ -523,7 +523,7 @@ class TestHasConfirmedOverlapping:
             str(member.pk), fitness_class_entity(this)
         )
 
-    @pytest.mark.parametrize("status", [BookingStatus.COMPLETED, BookingStatus.NO_SHOW])
+    @pytest.mark.parametrize("status", [BookingStatus.ATTENDED, BookingStatus.NO_SHOW])
     def test_a_booking_already_marked_still_holds_its_time(self, status):
         member, this = member_row(), class_row()
         booking_row(member, class_row(TEN + HOUR / 2), status)
