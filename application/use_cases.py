@@ -102,7 +102,7 @@ class BookClassUseCase:
             fitness_class.add_booking(member.id, now=now)
             if not by_staff:
                 self._ensure_within_limits(member, fitness_class, now)
-            if self.bookings.has_confirmed_overlapping(member.id, fitness_class):
+            if self.bookings.holds_spot_overlapping(member.id, fitness_class):
                 raise OverlappingBookingException()
             grant = member.deduct_credit(now=now)
             booking = Booking.confirm(

@@ -109,9 +109,7 @@ class DjangoBookingRepository:
             bookings = bookings.select_for_update()
         return [booking_to_entity(row) for row in bookings]
 
-    def has_confirmed_overlapping(
-        self, member_id: str, fitness_class: entities.FitnessClass
-    ) -> bool:
+    def holds_spot_overlapping(self, member_id: str, fitness_class: entities.FitnessClass) -> bool:
         """One EXISTS query over the member's spots (confirmed, or already marked) in other
         live classes."""
         pk = _uuid_or_none(member_id)

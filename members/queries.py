@@ -203,7 +203,7 @@ def member_by_calendar_token(token: str) -> Member | None:
     return Member.objects.filter(calendar_token=token).only("id", "name").first()
 
 
-def upcoming_confirmed_bookings(member: Member, now: datetime) -> list[Booking]:
+def upcoming_spot_holding_bookings(member: Member, now: datetime) -> list[Booking]:
     """The member's bookings holding a spot (confirmed, or already checked in) in classes that
     have not ended yet, soonest first, with their class (one query)."""
     return list(

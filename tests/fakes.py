@@ -152,7 +152,7 @@ class InMemoryBookingRepository(_Table):
             b for b in self.all() if b.class_id == class_id and b.status in SPOT_HOLDING_STATUSES
         ]
 
-    def has_confirmed_overlapping(self, member_id: str, fitness_class: FitnessClass) -> bool:
+    def holds_spot_overlapping(self, member_id: str, fitness_class: FitnessClass) -> bool:
         return any(
             self.classes.overlap(b.class_id, fitness_class)
             for b in self.all()

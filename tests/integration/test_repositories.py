@@ -510,7 +510,7 @@ class TestHasConfirmedOverlapping:
         booking_row(member, class_row(starts_at, ends_at))
 
         assert (
-            self.repository.has_confirmed_overlapping(str(member.pk), fitness_class_entity(this))
+            self.repository.holds_spot_overlapping(str(member.pk), fitness_class_entity(this))
             is overlaps
         )
 
@@ -519,7 +519,7 @@ class TestHasConfirmedOverlapping:
         member, this = member_row(), class_row()
         booking_row(member, class_row(TEN + HOUR / 2), status)
 
-        assert not self.repository.has_confirmed_overlapping(
+        assert not self.repository.holds_spot_overlapping(
             str(member.pk), fitness_class_entity(this)
         )
 
@@ -528,13 +528,13 @@ class TestHasConfirmedOverlapping:
         member, this = member_row(), class_row()
         booking_row(member, class_row(TEN + HOUR / 2), status)
 
-        assert self.repository.has_confirmed_overlapping(str(member.pk), fitness_class_entity(this))
+        assert self.repository.holds_spot_overlapping(str(member.pk), fitness_class_entity(this))
 
     def test_a_booking_of_a_cancelled_class_does_not_count(self):
         member, this = member_row(), class_row()
         booking_row(member, class_row(TEN + HOUR / 2, cancelled=True))
 
-        assert not self.repository.has_confirmed_overlapping(
+        assert not self.repository.holds_spot_overlapping(
             str(member.pk), fitness_class_entity(this)
         )
 
@@ -542,7 +542,7 @@ class TestHasConfirmedOverlapping:
         member, this = member_row(), class_row()
         booking_row(member, this)
 
-        assert not self.repository.has_confirmed_overlapping(
+        assert not self.repository.holds_spot_overlapping(
             str(member.pk), fitness_class_entity(this)
         )
 
@@ -550,12 +550,12 @@ class TestHasConfirmedOverlapping:
         member, this = member_row(), class_row()
         booking_row(member_row("Bob"), class_row(TEN + HOUR / 2))
 
-        assert not self.repository.has_confirmed_overlapping(
+        assert not self.repository.holds_spot_overlapping(
             str(member.pk), fitness_class_entity(this)
         )
 
     def test_a_malformed_member_id_holds_nothing(self):
-        assert not self.repository.has_confirmed_overlapping(
+        assert not self.repository.holds_spot_overlapping(
             "not-a-uuid", fitness_class_entity(class_row())
         )
 
@@ -567,7 +567,7 @@ class TestHasConfirmedOverlapping:
         fitness_class = fitness_class_entity(this)
 
         with django_assert_num_queries(1):
-            self.repository.has_confirmed_overlapping(str(member.pk), fitness_class)
+            self.repository.holds_spot_overlapping(str(member.pk), fitness_class)
 
 
 # --- Waitlist ---------------------------------------------------------------------------------
