@@ -32,7 +32,7 @@ from domain.values import BookingPolicy, WaitlistExitReason
 class WaitlistPromotionHandler(PolicyUseCase):
     """Fills free spots from the waitlist with the first *eligible* members.
 
-    Eligible: a spendable credit, no confirmed booking overlapping the class, booking not
+    Eligible: a spendable credit, no spot held in a class overlapping this one, booking not
     paused after no-shows, below the upcoming-bookings limit, and the class has not passed
     the promotion cut-off. Ineligible members keep their place. A promoted member leaves
     every waitlist whose class overlaps the one they got.
@@ -59,7 +59,7 @@ class WaitlistPromotionHandler(PolicyUseCase):
                     continue
                 if self._at_booking_limit(uow, member.id, now):
                     continue
-                if uow.bookings.has_confirmed_overlapping(member.id, fitness_class):
+                if uow.bookings.holds_spot_overlapping(member.id, fitness_class):
                     continue
                 grant = member.deduct_credit(now=now)
                 fitness_class.add_booking(member.id, now=now)

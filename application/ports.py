@@ -67,8 +67,9 @@ class BookingRepository(Protocol):
         """Bookings holding a spot in a class (confirmed, or marked attended or no-show), by id."""
         ...
 
-    def has_confirmed_overlapping(self, member_id: str, fitness_class: FitnessClass) -> bool:
-        """Whether the member holds a confirmed booking for another class overlapping this one."""
+    def holds_spot_overlapping(self, member_id: str, fitness_class: FitnessClass) -> bool:
+        """Whether the member holds a spot (a booking confirmed, or marked attended or no-show)
+        in another class overlapping this one."""
         ...
 
     def save(self, booking: Booking) -> None: ...

@@ -82,7 +82,7 @@ def book(
         member.ensure_may_book(now)
         if limits.max_upcoming_bookings is not None:
             limits.ensure_under_booking_limit(uow.bookings.count_upcoming_confirmed(member.id, now))
-    if uow.bookings.has_confirmed_overlapping(member.id, fitness_class):
+    if uow.bookings.holds_spot_overlapping(member.id, fitness_class):
         raise OverlappingBookingException()
     grant = member.deduct_credit(now=now)
     booking = Booking.confirm(member.id, fitness_class.id, now=now, credit_grant_id=grant.grant_id)

@@ -38,24 +38,21 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from bookings.models import ACTIVE_STATUSES, Booking
+from bookings.models import Booking
 from classes.models import FitnessClass
 from classes.queries import classes_between
-from domain.entities import CHECK_IN_OPENS, BookingStatus
+from domain.entities import CHECK_IN_OPENS, SPOT_HOLDING_STATUSES, BookingStatus
 from gymbooking.composition import services
 from web.pages import run_use_case
 
 RECORD_ATTENDANCE = "bookings.record_attendance"
-CONFIRMED = BookingStatus.CONFIRMED.value
-ATTENDED = BookingStatus.COMPLETED.value
-NO_SHOW = BookingStatus.NO_SHOW.value
 # The `outcome` a form posts → whether the member came.
 OUTCOMES = {"attended": True, "no_show": False}
 # A booking's mark as the roster shows it: (CSS modifier of `.badge-…`, words).
 MARKS = {
-    CONFIRMED: ("booked", "Not marked"),
-    ATTENDED: ("attended", "Attended"),
-    NO_SHOW: ("no-show", "No-show"),
+    BookingStatus.CONFIRMED: ("booked", "Not marked"),
+    BookingStatus.ATTENDED: ("attended", "Attended"),
+    BookingStatus.NO_SHOW: ("no-show", "No-show"),
 }
 
 
@@ -82,7 +79,7 @@ def roster(class_id: uuid.UUID) -> list[Booking]:
     """The class's bookings that hold a spot — confirmed, attended or no-show — with their
     member, by the member's name."""
     return list(
-        Booking.objects.filter(fitness_class_id=class_id, status__in=ACTIVE_STATUSES)
+        Booking.objects.filter(fitness_class_id=class_id, status__in=SPOT_HOLDING_STATUSES)
         .select_related("member")
         .only("id", "status", "fitness_class_id", "member__id", "member__name")
         .order_by("member__name", "member_id", "id")
@@ -91,7 +88,9 @@ def roster(class_id: uuid.UUID) -> list[Booking]:
 
 def unmarked_booking_ids(class_id: uuid.UUID) -> list[str]:
     """The class's confirmed bookings nobody has marked yet."""
-    rows = Booking.objects.filter(fitness_class_id=class_id, status=CONFIRMED).order_by("id")
+    rows = Booking.objects.filter(
+        fitness_class_id=class_id, status=BookingStatus.CONFIRMED
+    ).order_by("id")
     return [str(pk) for pk in rows.values_list("pk", flat=True)]
 
 
@@ -103,9 +102,9 @@ def todays_classes(now: datetime) -> QuerySet[FitnessClass]:
     start = datetime.combine(today, time.min, zone)
     end = datetime.combine(today + timedelta(days=1), time.min, zone)
     return classes_between(start, end).annotate(
-        booked=Count("bookings", filter=Q(bookings__status__in=ACTIVE_STATUSES)),
-        attended=Count("bookings", filter=Q(bookings__status=ATTENDED)),
-        no_shows=Count("bookings", filter=Q(bookings__status=NO_SHOW)),
+        booked=Count("bookings", filter=Q(bookings__status__in=SPOT_HOLDING_STATUSES)),
+        attended=Count("bookings", filter=Q(bookings__status=BookingStatus.ATTENDED)),
+        no_shows=Count("bookings", filter=Q(bookings__status=BookingStatus.NO_SHOW)),
     )
 
 

@@ -6,15 +6,8 @@ from django.db import models
 from django.db.models import Q
 
 from classes.models import FitnessClass
-from domain.entities import BookingStatus
+from domain.entities import SPOT_HOLDING_STATUSES, BookingStatus
 from members.models import CreditGrant, Member
-
-# A booking that holds (or held) the member's spot: at most one per member and class.
-ACTIVE_STATUSES = [
-    BookingStatus.CONFIRMED.value,
-    BookingStatus.COMPLETED.value,
-    BookingStatus.NO_SHOW.value,
-]
 
 
 class Booking(models.Model):
@@ -25,15 +18,7 @@ class Booking(models.Model):
     )
     status = models.CharField(
         max_length=20,
-        choices=[
-            (
-                s.value,
-                "Attended"
-                if s is BookingStatus.COMPLETED
-                else s.value.replace("_", " ").capitalize(),
-            )
-            for s in BookingStatus
-        ],
+        choices=[(s.value, s.value.replace("_", " ").capitalize()) for s in BookingStatus],
         default=BookingStatus.CONFIRMED.value,
     )
     created_at = models.DateTimeField()
@@ -60,7 +45,8 @@ class Booking(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["member", "fitness_class"],
-                condition=Q(status__in=ACTIVE_STATUSES),
+                # Plain strings in a fixed order, so the migration state stays the same.
+                condition=Q(status__in=sorted(s.value for s in SPOT_HOLDING_STATUSES)),
                 name="one_active_booking_per_member_and_class",
             ),
         ]

@@ -14,8 +14,6 @@ from django.db.models.functions import Coalesce
 from bookings.models import Booking, WaitlistEntry
 from domain.entities import BookingStatus
 
-CONFIRMED = BookingStatus.CONFIRMED.value
-
 
 def waitlist_position() -> CombinedExpression:
     """A waitlist entry's 1-based place in its class's queue, as an annotation.
@@ -41,7 +39,7 @@ def upcoming_bookings(member_id: uuid.UUID, now: datetime) -> list[Booking]:
     """The member's confirmed bookings of classes that have not started, soonest first."""
     return list(
         Booking.objects.filter(
-            member_id=member_id, status=CONFIRMED, fitness_class__starts_at__gt=now
+            member_id=member_id, status=BookingStatus.CONFIRMED, fitness_class__starts_at__gt=now
         )
         .select_related("fitness_class")
         .order_by("fitness_class__starts_at", "fitness_class_id")
@@ -64,7 +62,7 @@ def past_bookings(member_id: uuid.UUID, now: datetime, limit: int) -> tuple[list
     latest class first: at most `limit` of them, and whether there are more."""
     rows: QuerySet[Booking] = (
         Booking.objects.filter(member_id=member_id)
-        .exclude(status=CONFIRMED, fitness_class__starts_at__gt=now)
+        .exclude(status=BookingStatus.CONFIRMED, fitness_class__starts_at__gt=now)
         .select_related("fitness_class")
         .order_by("-fitness_class__starts_at", "-created_at", "-id")
     )

@@ -1,22 +1,21 @@
 """The ORM adapters of the BookingRepository and WaitlistRepository ports."""
 
 import uuid
+from collections.abc import Collection
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 
-from bookings.models import ACTIVE_STATUSES, Booking, WaitlistEntry
+from bookings.models import Booking, WaitlistEntry
 from classes.models import FitnessClass
 from domain import entities
-from domain.entities import BookingStatus
+from domain.entities import SPOT_HOLDING_STATUSES, BookingStatus
 from domain.exceptions import (
     AlreadyBookedException,
     AlreadyOnWaitlistException,
     BookingNotFoundException,
 )
-
-CONFIRMED = BookingStatus.CONFIRMED.value
 
 
 def booking_to_entity(row: Booking) -> entities.Booking:
@@ -91,15 +90,15 @@ class DjangoBookingRepository:
     def get_active_by_class(
         self, class_id: str, *, for_update: bool = False
     ) -> list[entities.Booking]:
-        return self._of_class(class_id, ACTIVE_STATUSES, for_update)
+        return self._of_class(class_id, SPOT_HOLDING_STATUSES, for_update)
 
     def get_confirmed_by_class(
         self, class_id: str, *, for_update: bool = False
     ) -> list[entities.Booking]:
-        return self._of_class(class_id, [CONFIRMED], for_update)
+        return self._of_class(class_id, [BookingStatus.CONFIRMED], for_update)
 
     def _of_class(
-        self, class_id: str, statuses: list[str], for_update: bool
+        self, class_id: str, statuses: Collection[BookingStatus], for_update: bool
     ) -> list[entities.Booking]:
         """A class's bookings in these statuses by id: with `for_update`, locked in that order."""
         pk = _uuid_or_none(class_id)
@@ -110,35 +109,35 @@ class DjangoBookingRepository:
             bookings = bookings.select_for_update()
         return [booking_to_entity(row) for row in bookings]
 
-    def has_confirmed_overlapping(
-        self, member_id: str, fitness_class: entities.FitnessClass
-    ) -> bool:
+    def holds_spot_overlapping(self, member_id: str, fitness_class: entities.FitnessClass) -> bool:
         """One EXISTS query over the member's spots (confirmed, or already marked) in other
         live classes."""
         pk = _uuid_or_none(member_id)
         if pk is None:
             return False
         return (
-            Booking.objects.filter(member_id=pk, status__in=ACTIVE_STATUSES)
+            Booking.objects.filter(member_id=pk, status__in=SPOT_HOLDING_STATUSES)
             .filter(_overlapping(fitness_class))
             .exists()
         )
 
     def count_upcoming_confirmed(self, member_id: str, now: datetime) -> int:
         return Booking.objects.filter(
-            member_id=_uuid_or_none(member_id), status=CONFIRMED, fitness_class__starts_at__gt=now
+            member_id=_uuid_or_none(member_id),
+            status=BookingStatus.CONFIRMED,
+            fitness_class__starts_at__gt=now,
         ).count()
 
     def count_no_shows_since(self, member_id: str, since: datetime) -> int:
         return Booking.objects.filter(
             member_id=_uuid_or_none(member_id),
-            status=BookingStatus.NO_SHOW.value,
+            status=BookingStatus.NO_SHOW,
             fitness_class__starts_at__gte=since,
         ).count()
 
     def ids_due_for_reminder(self, now: datetime, until: datetime) -> list[str]:
         due = Booking.objects.filter(
-            status=CONFIRMED,
+            status=BookingStatus.CONFIRMED,
             reminded_at__isnull=True,
             fitness_class__cancelled_at__isnull=True,
             fitness_class__starts_at__gte=now,
@@ -148,7 +147,9 @@ class DjangoBookingRepository:
 
     def class_ids_to_settle(self, ended_before: datetime) -> list[str]:
         classes = (
-            Booking.objects.filter(status=CONFIRMED, fitness_class__ends_at__lt=ended_before)
+            Booking.objects.filter(
+                status=BookingStatus.CONFIRMED, fitness_class__ends_at__lt=ended_before
+            )
             .order_by("fitness_class_id")
             .values_list("fitness_class_id", flat=True)
             .distinct()
@@ -174,7 +175,7 @@ class DjangoBookingRepository:
                         **fields,
                     )
         except IntegrityError as exc:
-            if booking.status.value in ACTIVE_STATUSES and self._another_active(booking):
+            if booking.status in SPOT_HOLDING_STATUSES and self._another_active(booking):
                 raise AlreadyBookedException() from exc
             raise
 
@@ -183,7 +184,7 @@ class DjangoBookingRepository:
             Booking.objects.filter(
                 member_id=booking.member_id,
                 fitness_class_id=booking.class_id,
-                status__in=ACTIVE_STATUSES,
+                status__in=SPOT_HOLDING_STATUSES,
             )
             .exclude(pk=booking.id)
             .exists()
@@ -238,7 +239,9 @@ class DjangoWaitlistRepository:
         WaitlistEntry.objects.filter(pk=entry.id).delete()
 
     def class_ids_with_room_and_waiting(self, now: datetime) -> list[str]:
-        taken = Count("bookings", filter=Q(bookings__status__in=ACTIVE_STATUSES), distinct=True)
+        taken = Count(
+            "bookings", filter=Q(bookings__status__in=SPOT_HOLDING_STATUSES), distinct=True
+        )
         classes = (
             FitnessClass.objects.filter(
                 cancelled_at__isnull=True, starts_at__gt=now, waitlist_entries__isnull=False

@@ -134,7 +134,7 @@ def _outcome(booking: Booking) -> tuple[str, str]:
     """How a past or cancelled booking ended, as (CSS modifier, words for the member)."""
     status = BookingStatus(booking.status)
     fitness_class = booking.fitness_class
-    if status is BookingStatus.COMPLETED:
+    if status is BookingStatus.ATTENDED:
         return "attended", "Attended"
     if status is BookingStatus.NO_SHOW:
         return "no-show", "No-show"

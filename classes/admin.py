@@ -46,12 +46,12 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 
 from application.series import DEFAULT_WEEKS_AHEAD, GenerationSummary, SeriesUpdate
-from bookings.models import ACTIVE_STATUSES, Booking, WaitlistEntry
+from bookings.models import Booking, WaitlistEntry
 from bookings.queries import waitlist_position
 from classes.models import ClassSeries, FitnessClass
 from classes.queries import with_counts
 from domain import series as domain_series
-from domain.entities import BookingStatus
+from domain.entities import SPOT_HOLDING_STATUSES, BookingStatus
 from domain.exceptions import ClassFullException, DomainException
 from gymbooking.composition import services
 from members.admin import spendable_credits_of
@@ -67,7 +67,6 @@ from web.admin_actions import (
     user_may,
 )
 
-CONFIRMED = BookingStatus.CONFIRMED.value
 RECORD_ATTENDANCE = "bookings.record_attendance"
 
 
@@ -194,7 +193,7 @@ class ConfirmedBookingInline(MemberBalanceColumn, ReadOnlyInline):
     readonly_fields = fields
 
     def get_queryset(self, request):
-        rows = super().get_queryset(request).filter(status__in=ACTIVE_STATUSES)
+        rows = super().get_queryset(request).filter(status__in=SPOT_HOLDING_STATUSES)
         return with_member_balances(rows).order_by("created_at", "id")
 
     def get_fields(self, request, obj=None):
@@ -210,7 +209,7 @@ class ConfirmedBookingInline(MemberBalanceColumn, ReadOnlyInline):
     @admin.display(description="cancel")
     def staff_cancel(self, booking: Booking) -> str:
         """A link to the booking's staff-cancel page, which comes back here afterwards."""
-        if booking.status != CONFIRMED:
+        if booking.status != BookingStatus.CONFIRMED:
             return "—"
         back = reverse("admin:classes_fitnessclass_change", args=[booking.fitness_class_id])
         url = reverse("admin:bookings_booking_staff_cancel", args=[booking.pk])

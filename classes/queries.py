@@ -14,13 +14,11 @@ from datetime import datetime
 from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from bookings.models import ACTIVE_STATUSES, Booking, WaitlistEntry
+from bookings.models import Booking, WaitlistEntry
 from bookings.queries import waitlist_position
 from classes.models import FitnessClass
-from domain.entities import BookingStatus
+from domain.entities import SPOT_HOLDING_STATUSES
 from members.models import CreditGrant
-
-CONFIRMED = BookingStatus.CONFIRMED.value
 
 
 def _count(rows: QuerySet) -> Coalesce:
@@ -34,7 +32,7 @@ def with_counts(classes: QuerySet[FitnessClass]) -> QuerySet[FitnessClass]:
     those already marked attended or no-show) and `waiting_count`, in the same query."""
     return classes.annotate(
         confirmed_count=_count(
-            Booking.objects.filter(fitness_class=OuterRef("pk"), status__in=ACTIVE_STATUSES)
+            Booking.objects.filter(fitness_class=OuterRef("pk"), status__in=SPOT_HOLDING_STATUSES)
         ),
         waiting_count=_count(WaitlistEntry.objects.filter(fitness_class=OuterRef("pk"))),
     )
@@ -95,7 +93,9 @@ def member_bookings_by_class(
     """The member's booking holding a spot in each of `classes` (confirmed, or already marked
     attended or no-show): class id → (booking id, status)."""
     rows = Booking.objects.filter(
-        member_id=member_id, status__in=ACTIVE_STATUSES, fitness_class__in=classes.values("pk")
+        member_id=member_id,
+        status__in=SPOT_HOLDING_STATUSES,
+        fitness_class__in=classes.values("pk"),
     ).order_by()
     return {
         class_id: (pk, status)

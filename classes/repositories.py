@@ -2,9 +2,10 @@
 
 import uuid
 
-from bookings.models import ACTIVE_STATUSES, Booking
+from bookings.models import Booking
 from classes.models import FitnessClass
 from domain import entities
+from domain.entities import SPOT_HOLDING_STATUSES
 from domain.exceptions import ClassNotFoundException
 
 
@@ -64,7 +65,7 @@ class DjangoClassRepository:
         except FitnessClass.DoesNotExist:
             raise ClassNotFoundException() from None
         booked = Booking.objects.filter(
-            fitness_class_id=row.pk, status__in=ACTIVE_STATUSES
+            fitness_class_id=row.pk, status__in=SPOT_HOLDING_STATUSES
         ).order_by("member_id")
         return to_entity(row, [str(pk) for pk in booked.values_list("member_id", flat=True)])
 

@@ -85,7 +85,7 @@ def with_people(classes: QuerySet[FitnessClass]) -> QuerySet[FitnessClass]:
     `waiting_count`, in the same query."""
     bookings = Booking.objects.filter(fitness_class=OuterRef("pk"))
     return classes.annotate(
-        confirmed_count=_count(bookings.filter(status=BookingStatus.CONFIRMED.value)),
+        confirmed_count=_count(bookings.filter(status=BookingStatus.CONFIRMED)),
         bookings_count=_count(bookings),
         waiting_count=_count(WaitlistEntry.objects.filter(fitness_class=OuterRef("pk"))),
     )

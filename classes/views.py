@@ -55,7 +55,7 @@ def class_row(
         state = "past"
     elif booking is not None:
         # Checked in (marked attended or no-show) before the start: nothing left to do.
-        state = "booked" if booking[1] == BookingStatus.CONFIRMED.value else "checked_in"
+        state = "booked" if booking[1] == BookingStatus.CONFIRMED else "checked_in"
     elif position is not None:
         state = "waiting"
     elif spots_left == 0:

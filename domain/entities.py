@@ -1,13 +1,14 @@
 """Entities: they enforce the rules and record what happened as domain events.
 
 Time is never read here: every rule that depends on it takes `now` (an aware datetime).
+The one exception is the edge the book calls directly: `Booking.cancel` without `now=`.
 """
 
 import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from enum import Enum
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 
 from domain import exceptions
 from domain.events import (
@@ -392,12 +393,19 @@ class FitnessClass(Entity):
 # --- Bookings --------------------------------------------------------------------------------
 
 
-class BookingStatus(Enum):
+class BookingStatus(StrEnum):
     CONFIRMED = "confirmed"
     CANCELLED = "cancelled"
     LATE_CANCELLED = "late_cancelled"
-    COMPLETED = "completed"  # attended
+    ATTENDED = "attended"
     NO_SHOW = "no_show"
+
+
+# A booking in one of these holds the member's spot in the class (confirmed, or marked at
+# check-in): it counts against the capacity, and a member has at most one per class.
+SPOT_HOLDING_STATUSES = frozenset(
+    {BookingStatus.CONFIRMED, BookingStatus.ATTENDED, BookingStatus.NO_SHOW}
+)
 
 
 # The front desk may check members in from this long before a class starts.
@@ -473,7 +481,7 @@ class Booking(Entity):
 
     @property
     def attendance_recorded(self) -> bool:
-        return self._status in (BookingStatus.COMPLETED, BookingStatus.NO_SHOW)
+        return self._status in (BookingStatus.ATTENDED, BookingStatus.NO_SHOW)
 
     def record_attendance(
         self, attended: bool, *, class_start_time: datetime, now: datetime
@@ -488,7 +496,7 @@ class Booking(Entity):
             raise exceptions.AttendanceNotOpenException(
                 "Nobody is a no-show before the class has started."
             )
-        status = BookingStatus.COMPLETED if attended else BookingStatus.NO_SHOW
+        status = BookingStatus.ATTENDED if attended else BookingStatus.NO_SHOW
         if status is self._status:
             return False
         self._status = status
@@ -523,14 +531,19 @@ class Booking(Entity):
         class_start_time: datetime,
         reason: str | None = None,
         *,
-        now: datetime,
+        now: datetime | None = None,
         policy: BookingPolicy = DEFAULT_POLICY,
     ) -> None:
         """Cancel at the member's request, honouring the cancellation window.
 
         Inside the window the policy either refuses (the book's rule) or cancels as late,
-        without a refund.
+        without a refund. Without `now` (the book's call) the current UTC time is read here,
+        and a naive `class_start_time` is taken as local time.
         """
+        if now is None:
+            now = datetime.now(UTC)
+            if class_start_time.tzinfo is None:
+                class_start_time = class_start_time.astimezone(UTC)
         self._ensure_cancellable(class_start_time, now)
         terms = policy.cancellation_terms(class_start_time, now)
         if not terms.allowed:

@@ -14,8 +14,8 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import QuerySet
 from django.utils import dateformat, timezone
 
-from bookings.models import ACTIVE_STATUSES, Booking
-from domain.entities import BookingStatus
+from bookings.models import Booking
+from domain.entities import SPOT_HOLDING_STATUSES, BookingStatus
 from domain.values import Email
 from members.models import CreditGrant, Member
 
@@ -203,13 +203,13 @@ def member_by_calendar_token(token: str) -> Member | None:
     return Member.objects.filter(calendar_token=token).only("id", "name").first()
 
 
-def upcoming_confirmed_bookings(member: Member, now: datetime) -> list[Booking]:
+def upcoming_spot_holding_bookings(member: Member, now: datetime) -> list[Booking]:
     """The member's bookings holding a spot (confirmed, or already checked in) in classes that
     have not ended yet, soonest first, with their class (one query)."""
     return list(
         Booking.objects.filter(
             member=member,
-            status__in=ACTIVE_STATUSES,
+            status__in=SPOT_HOLDING_STATUSES,
             fitness_class__ends_at__gt=now,
             fitness_class__cancelled_at__isnull=True,
         )

@@ -24,7 +24,7 @@ from members.queries import (
     create_login,
     credits_overview,
     member_by_calendar_token,
-    upcoming_confirmed_bookings,
+    upcoming_spot_holding_bookings,
 )
 
 
@@ -106,7 +106,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     if member is None:
         raise Http404("No such calendar.")
     now = timezone.now()
-    body = feed.build_calendar(member, upcoming_confirmed_bookings(member, now), now)
+    body = feed.build_calendar(member, upcoming_spot_holding_bookings(member, now), now)
     response = HttpResponse(body, content_type=feed.CONTENT_TYPE)
     response["Content-Disposition"] = 'inline; filename="gymbooking.ics"'
     # The URL is a secret: keep it out of shared caches and referrers.

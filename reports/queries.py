@@ -24,19 +24,12 @@ from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 
 from bookings.models import Booking
 from classes.models import FitnessClass
-from domain.entities import BookingStatus
+from domain.entities import SPOT_HOLDING_STATUSES, BookingStatus
 from domain.events import MemberJoinedWaitlist, MemberPromotedFromWaitlist
 from events.models import StoredEvent
 
 JOINED = MemberJoinedWaitlist.__name__
 PROMOTED = MemberPromotedFromWaitlist.__name__
-
-CONFIRMED = BookingStatus.CONFIRMED.value
-ATTENDED = BookingStatus.COMPLETED.value
-NO_SHOW = BookingStatus.NO_SHOW.value
-LATE_CANCELLED = BookingStatus.LATE_CANCELLED.value
-# Bookings that hold a spot: still booked, attended, or not turned up (the spot was taken).
-TAKING_A_SPOT = [CONFIRMED, ATTENDED, NO_SHOW]
 
 
 class Grouping(models.TextChoices):
@@ -151,10 +144,10 @@ def booking_counts(classes: QuerySet[FitnessClass], field: str) -> dict[str, dic
         .values(group=F(f"fitness_class__{field}"))
         .annotate(
             bookings_made=Count("pk"),
-            booked=Count("pk", filter=Q(status__in=TAKING_A_SPOT)),
-            attended=Count("pk", filter=Q(status=ATTENDED)),
-            no_shows=Count("pk", filter=Q(status=NO_SHOW)),
-            late_cancellations=Count("pk", filter=Q(status=LATE_CANCELLED)),
+            booked=Count("pk", filter=Q(status__in=SPOT_HOLDING_STATUSES)),
+            attended=Count("pk", filter=Q(status=BookingStatus.ATTENDED)),
+            no_shows=Count("pk", filter=Q(status=BookingStatus.NO_SHOW)),
+            late_cancellations=Count("pk", filter=Q(status=BookingStatus.LATE_CANCELLED)),
         )
         .order_by("group")
     )

@@ -86,7 +86,7 @@ def test_no_member_page_scrolls_sideways_on_a_375_pixel_phone(open_browser, serv
     services.join_waitlist.execute(str(ana.pk), str(waiting.pk))
     open_class = FitnessClassFactory(name="HIIT", starts_at=in_hours(28), **long)
     past = FitnessClassFactory(name="Yoga", starts_at=in_hours(-30), ends_at=in_hours(-29))
-    BookingFactory(member=ana, fitness_class=past, status="completed")
+    BookingFactory(member=ana, fitness_class=past, status="attended")
 
     pages = [
         schedule_week_of(booked),

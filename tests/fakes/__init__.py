@@ -20,7 +20,6 @@ from domain.entities import Booking, FitnessClass, Member
 from domain.events import DomainEvent
 from domain.values import BookingPolicy, new_id
 from tests.fakes.repositories import (
-    ACTIVE,
     ConstraintViolation,
     InMemoryBookingRepository,
     InMemoryClassRepository,
@@ -31,7 +30,7 @@ from tests.fakes.repositories import (
     InMemoryWaitlistRepository,
 )
 
-__all__ = ["ACTIVE", "DEFAULT_NOW", "EVENT_TYPES", "ConstraintViolation", "FakeClock", "FakeGym"]
+__all__ = ["DEFAULT_NOW", "EVENT_TYPES", "ConstraintViolation", "FakeClock", "FakeGym"]
 
 DEFAULT_NOW = datetime(2030, 3, 4, 9, 0, tzinfo=UTC)
 

@@ -9,7 +9,15 @@ import copy
 from datetime import date, datetime
 
 from application.ports import SeriesSession
-from domain.entities import Booking, BookingStatus, Entity, FitnessClass, Member, WaitlistEntry
+from domain.entities import (
+    SPOT_HOLDING_STATUSES,
+    Booking,
+    BookingStatus,
+    Entity,
+    FitnessClass,
+    Member,
+    WaitlistEntry,
+)
 from domain.exceptions import (
     AlreadyBookedException,
     AlreadyOnWaitlistException,
@@ -21,12 +29,6 @@ from domain.exceptions import (
 )
 from domain.series import ClassSeries, SeriesNotFoundException
 from domain.values import Email
-
-ACTIVE = (
-    BookingStatus.CONFIRMED,
-    BookingStatus.COMPLETED,
-    BookingStatus.NO_SHOW,
-)  # one per member and class
 
 
 class ConstraintViolation(Exception):
@@ -103,13 +105,15 @@ class InMemoryBookingRepository(_Table):
         return [b for b in self.all() if b.class_id == class_id and b.is_confirmed]
 
     def get_active_by_class(self, class_id: str, *, for_update: bool = False) -> list[Booking]:
-        return [b for b in self.all() if b.class_id == class_id and b.status in ACTIVE]
+        return [
+            b for b in self.all() if b.class_id == class_id and b.status in SPOT_HOLDING_STATUSES
+        ]
 
-    def has_confirmed_overlapping(self, member_id: str, fitness_class: FitnessClass) -> bool:
+    def holds_spot_overlapping(self, member_id: str, fitness_class: FitnessClass) -> bool:
         return any(
             self.classes.overlap(b.class_id, fitness_class)
             for b in self.all()
-            if b.member_id == member_id and b.status in ACTIVE
+            if b.member_id == member_id and b.status in SPOT_HOLDING_STATUSES
         )
 
     def _class_of(self, booking: Booking) -> FitnessClass:
@@ -149,9 +153,9 @@ class InMemoryBookingRepository(_Table):
 
     def save(self, booking: Booking) -> None:
         """A second active booking of a member for a class is refused, as by the database."""
-        if booking.status in ACTIVE and any(
+        if booking.status in SPOT_HOLDING_STATUSES and any(
             other.id != booking.id
-            and other.status in ACTIVE
+            and other.status in SPOT_HOLDING_STATUSES
             and (other.member_id, other.class_id) == (booking.member_id, booking.class_id)
             for other in self.all()
         ):
@@ -182,7 +186,7 @@ class InMemoryClassRepository(_Table):
             booked_member_ids=[
                 b.member_id
                 for b in self._bookings.all()
-                if b.class_id == row.id and b.status in ACTIVE
+                if b.class_id == row.id and b.status in SPOT_HOLDING_STATUSES
             ],
             cancelled_at=row.cancelled_at,
             cancellation_reason=row.cancellation_reason,

@@ -37,7 +37,7 @@ from tests.factories import (
 
 CONFIRMED = BookingStatus.CONFIRMED.value
 CANCELLED = BookingStatus.CANCELLED.value
-ATTENDED = BookingStatus.COMPLETED.value
+ATTENDED = BookingStatus.ATTENDED.value
 NO_SHOW = BookingStatus.NO_SHOW.value
 HOUR = timedelta(hours=1)
 

@@ -30,7 +30,7 @@ SECOND = timedelta(seconds=1)
 CONFIRMED = BookingStatus.CONFIRMED.value
 CANCELLED = BookingStatus.CANCELLED.value
 LATE_CANCELLED = BookingStatus.LATE_CANCELLED.value
-ATTENDED = BookingStatus.COMPLETED.value
+ATTENDED = BookingStatus.ATTENDED.value
 NO_SHOW = BookingStatus.NO_SHOW.value
 
 

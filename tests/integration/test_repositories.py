@@ -266,7 +266,7 @@ class TestClassRepository:
         holding = [member_row(f"Confirmed{i}") for i in range(2)]
         for member in holding:
             booking_row(member, row)
-        for status in (BookingStatus.COMPLETED, BookingStatus.NO_SHOW):
+        for status in (BookingStatus.ATTENDED, BookingStatus.NO_SHOW):
             holding.append(member_row(status.name.title()))
             booking_row(holding[-1], row, status)
         for status in (BookingStatus.CANCELLED, BookingStatus.LATE_CANCELLED):
@@ -510,7 +510,7 @@ class TestHasConfirmedOverlapping:
         booking_row(member, class_row(starts_at, ends_at))
 
         assert (
-            self.repository.has_confirmed_overlapping(str(member.pk), fitness_class_entity(this))
+            self.repository.holds_spot_overlapping(str(member.pk), fitness_class_entity(this))
             is overlaps
         )
 
@@ -519,22 +519,22 @@ class TestHasConfirmedOverlapping:
         member, this = member_row(), class_row()
         booking_row(member, class_row(TEN + HOUR / 2), status)
 
-        assert not self.repository.has_confirmed_overlapping(
+        assert not self.repository.holds_spot_overlapping(
             str(member.pk), fitness_class_entity(this)
         )
 
-    @pytest.mark.parametrize("status", [BookingStatus.COMPLETED, BookingStatus.NO_SHOW])
+    @pytest.mark.parametrize("status", [BookingStatus.ATTENDED, BookingStatus.NO_SHOW])
     def test_a_booking_already_marked_still_holds_its_time(self, status):
         member, this = member_row(), class_row()
         booking_row(member, class_row(TEN + HOUR / 2), status)
 
-        assert self.repository.has_confirmed_overlapping(str(member.pk), fitness_class_entity(this))
+        assert self.repository.holds_spot_overlapping(str(member.pk), fitness_class_entity(this))
 
     def test_a_booking_of_a_cancelled_class_does_not_count(self):
         member, this = member_row(), class_row()
         booking_row(member, class_row(TEN + HOUR / 2, cancelled=True))
 
-        assert not self.repository.has_confirmed_overlapping(
+        assert not self.repository.holds_spot_overlapping(
             str(member.pk), fitness_class_entity(this)
         )
 
@@ -542,7 +542,7 @@ class TestHasConfirmedOverlapping:
         member, this = member_row(), class_row()
         booking_row(member, this)
 
-        assert not self.repository.has_confirmed_overlapping(
+        assert not self.repository.holds_spot_overlapping(
             str(member.pk), fitness_class_entity(this)
         )
 
@@ -550,12 +550,12 @@ class TestHasConfirmedOverlapping:
         member, this = member_row(), class_row()
         booking_row(member_row("Bob"), class_row(TEN + HOUR / 2))
 
-        assert not self.repository.has_confirmed_overlapping(
+        assert not self.repository.holds_spot_overlapping(
             str(member.pk), fitness_class_entity(this)
         )
 
     def test_a_malformed_member_id_holds_nothing(self):
-        assert not self.repository.has_confirmed_overlapping(
+        assert not self.repository.holds_spot_overlapping(
             "not-a-uuid", fitness_class_entity(class_row())
         )
 
@@ -567,7 +567,7 @@ class TestHasConfirmedOverlapping:
         fitness_class = fitness_class_entity(this)
 
         with django_assert_num_queries(1):
-            self.repository.has_confirmed_overlapping(str(member.pk), fitness_class)
+            self.repository.holds_spot_overlapping(str(member.pk), fitness_class)
 
 
 # --- Waitlist ---------------------------------------------------------------------------------

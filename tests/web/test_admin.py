@@ -629,7 +629,7 @@ def test_a_members_page_shows_their_bookings_latest_class_first_and_their_waitli
     last_week = BookingFactory(
         member=ana,
         fitness_class=FitnessClassFactory(name="Yoga", starts_at=now - timedelta(days=7)),
-        status="completed",
+        status="attended",
     )
     tomorrow = BookingFactory(member=ana, fitness_class=FitnessClassFactory(name="Spin"))
     full = full_class(capacity=1, name="Boxing")
@@ -641,7 +641,7 @@ def test_a_members_page_shows_their_bookings_latest_class_first_and_their_waitli
     grants, bookings, waitlist = (i.formset for i in page.context["inline_admin_formsets"])
     assert [(f.instance.pk, f.instance.status) for f in bookings.forms] == [
         (tomorrow.pk, "confirmed"),
-        (last_week.pk, "completed"),
+        (last_week.pk, "attended"),
     ]
     assert [(f.instance.pk, f.instance.position_in_line) for f in waitlist.forms] == [(place.pk, 2)]
     assert len(grants.forms) == 1

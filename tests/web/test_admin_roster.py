@@ -87,13 +87,13 @@ def test_the_roster_shows_each_booked_members_spendable_credits(admin_client):
 
 def test_the_roster_keeps_members_marked_at_check_in_with_their_mark(admin_client):
     spin = FitnessClassFactory(starts_at=timezone.now() - timedelta(minutes=30))
-    BookingFactory(fitness_class=spin, member=MemberFactory(name="Ana"), status="completed")
+    BookingFactory(fitness_class=spin, member=MemberFactory(name="Ana"), status="attended")
     BookingFactory(fitness_class=spin, member=MemberFactory(name="Ben"), status="no_show")
 
     roster, _ = roster_and_waitlist(class_page(admin_client, spin))
 
     assert sorted((b.member.name, b.status) for b in roster) == [
-        ("Ana", "completed"),
+        ("Ana", "attended"),
         ("Ben", "no_show"),
     ]
 
@@ -121,7 +121,7 @@ def test_the_waitlist_is_shown_in_promotion_order_with_positions_and_credits(adm
 def test_each_confirmed_booking_links_to_its_staff_cancel_page_and_back(admin_client):
     spin = FitnessClassFactory()
     confirmed = BookingFactory(fitness_class=spin)
-    attended = BookingFactory(fitness_class=spin, status="completed")
+    attended = BookingFactory(fitness_class=spin, status="attended")
 
     html = class_page(admin_client, spin).content.decode()
 

@@ -77,7 +77,7 @@ def statuses(*bookings: Booking) -> list[str]:
 
 def test_the_roster_lists_booked_members_with_their_current_mark(desk, starting_soon):
     book(starting_soon, "Cara")
-    book(starting_soon, "Ana", status="completed")
+    book(starting_soon, "Ana", status="attended")
     book(starting_soon, "Ben", status="no_show")
     book(starting_soon, "Dan", status="cancelled")
 
@@ -120,7 +120,7 @@ def test_marking_a_member_attended_records_it_and_returns_to_their_row(
 
     response = mark(desk, starting_soon, [ana], "attended")
 
-    assert statuses(ana) == ["completed"]
+    assert statuses(ana) == ["attended"]
     assert response.status_code == 302
     assert response.url == f"{checkin_url(starting_soon)}#booking-{ana.pk}"
     assert messages_of(response) == ["Ana: attended."]
@@ -155,7 +155,7 @@ def test_a_mark_can_be_corrected(desk, services, starting_soon):
 
     response = mark(desk, starting_soon, [ana], "attended", follow=True)
 
-    assert statuses(ana) == ["completed"]
+    assert statuses(ana) == ["attended"]
     rows = [(row.booking.member.name, row.mark_label) for row in response.context["rows"]]
     assert rows == [("Ana", "Attended")]
 
@@ -220,7 +220,7 @@ def test_marking_the_ticked_members_attended(desk, services, starting_soon):
 
     response = mark(desk, starting_soon, [ana, ben], "attended")
 
-    assert statuses(ana, ben) == ["completed", "completed"]
+    assert statuses(ana, ben) == ["attended", "attended"]
     assert messages_of(response) == ["Marked 2 members attended."]
 
 
@@ -239,13 +239,13 @@ def test_marking_all_unmarked_attended_leaves_the_marked_ones_alone(desk, servic
 
     response = desk.post(reverse("bookings:checkin_mark_unmarked", args=[starting_soon.pk]))
 
-    assert statuses(ana, ben, cara) == ["completed", "completed", "no_show"]
+    assert statuses(ana, ben, cara) == ["attended", "attended", "no_show"]
     assert response.url == checkin_url(starting_soon)
     assert messages_of(response) == ["Marked 2 members attended."]
 
 
 def test_marking_all_unmarked_when_everyone_is_marked_says_so(desk, services, starting_soon):
-    book(starting_soon, "Ana", status="completed")
+    book(starting_soon, "Ana", status="attended")
 
     response = desk.post(reverse("bookings:checkin_mark_unmarked", args=[starting_soon.pk]))
 
@@ -279,7 +279,7 @@ def test_todays_classes_are_listed_with_their_counts_and_links(desk):
     FitnessClassFactory(name="Yesterday", starts_at=midnight - timedelta(hours=1))
     FitnessClassFactory(name="Tomorrow", starts_at=midnight + timedelta(days=1, minutes=1))
     book(early, "Ana", "Ben")
-    book(early, "Cara", status="completed")
+    book(early, "Cara", status="attended")
     book(early, "Dan", status="no_show")
     book(early, "Eve", status="cancelled")
 
@@ -349,7 +349,7 @@ def test_a_manager_can_check_members_in_too(client, django_user_model, services,
     assert client.get(checkin_url(starting_soon)).status_code == 200
     mark(client, starting_soon, [ana], "attended")
 
-    assert statuses(ana) == ["completed"]
+    assert statuses(ana) == ["attended"]
 
 
 # --- Query counts --------------------------------------------------------------------------------
@@ -360,7 +360,7 @@ def test_the_roster_runs_the_same_queries_for_3_and_40_members(
     desk, django_assert_max_num_queries, starting_soon, members
 ):
     for n in range(members):
-        book(starting_soon, f"Member {n:02}", status=["confirmed", "completed", "no_show"][n % 3])
+        book(starting_soon, f"Member {n:02}", status=["confirmed", "attended", "no_show"][n % 3])
 
     with django_assert_max_num_queries(ROSTER_QUERIES):
         response = desk.get(checkin_url(starting_soon))

@@ -284,7 +284,7 @@ def test_a_member_checked_in_before_the_start_is_shown_as_checked_in_with_no_act
 ):
     # given the front desk marked the member attended half an hour before a full class
     fitness_class = full_class(capacity=1, starts_at=timezone.now() + timedelta(minutes=30))
-    BookingFactory(member=member, fitness_class=fitness_class, status="completed")
+    BookingFactory(member=member, fitness_class=fitness_class, status="attended")
     fitness_class.capacity = 2
     fitness_class.save()
 

@@ -161,7 +161,7 @@ def test_past_classes_show_their_outcome(member_client, member):
     def past(name: str, days_ago: int):
         return FitnessClassFactory(name=name, starts_at=timezone.now() - timedelta(days=days_ago))
 
-    BookingFactory(member=member, fitness_class=past("Attended Spin", 1), status="completed")
+    BookingFactory(member=member, fitness_class=past("Attended Spin", 1), status="attended")
     BookingFactory(
         member=member,
         fitness_class=past("Cancelled Yoga", 2),
@@ -219,7 +219,7 @@ def test_the_history_shows_the_most_recent_bookings_only(member_client, member):
             fitness_class=FitnessClassFactory(
                 name=f"Class {days_ago}", starts_at=timezone.now() - timedelta(days=days_ago)
             ),
-            status="completed",
+            status="attended",
         )
 
     # when the member opens My bookings
@@ -269,7 +269,7 @@ def test_my_bookings_runs_the_same_queries_however_many_bookings_and_entries(
         BookingFactory(
             member=member,
             fitness_class=FitnessClassFactory(starts_at=now - timedelta(days=1, hours=index)),
-            status="completed",
+            status="attended",
         )
 
     # when the member opens My bookings

@@ -87,16 +87,16 @@ def waitlist(fitness_class, *, joined: int, promoted: int) -> None:
 @pytest.fixture
 def gym():
     spin_a = a_class("Spin", london(2024, 7, 2, 7, 0), instructor="Kim")
-    bookings(spin_a, completed=4, no_show=2, late_cancelled=1)
+    bookings(spin_a, attended=4, no_show=2, late_cancelled=1)
     log_event("BookingConfirmed", spin_a)  # other events are not waitlist demand
 
     spin_b = a_class("Spin", london(2024, 7, 9, 7, 0), instructor="Lee")
-    bookings(spin_b, completed=9, cancelled=1)
+    bookings(spin_b, attended=9, cancelled=1)
     waitlist(spin_b, joined=3, promoted=2)
     log_event("MemberLeftWaitlist", spin_b)
 
     yoga = a_class("Yoga", london(2024, 7, 10, 18, 30), instructor="Lee", capacity=8)
-    bookings(yoga, completed=3, confirmed=1, cancelled=2)
+    bookings(yoga, attended=3, confirmed=1, cancelled=2)
 
     cancelled = a_class("Spin", london(2024, 7, 16, 7, 0), instructor="Kim")
     cancelled.cancelled_at = london(2024, 7, 15, 12, 0)
@@ -105,7 +105,7 @@ def gym():
     waitlist(cancelled, joined=2, promoted=0)
 
     before = a_class("Spin", london(2024, 6, 30, 23, 59), instructor="Kim")
-    bookings(before, completed=10)
+    bookings(before, attended=10)
     waitlist(before, joined=4, promoted=4)
 
     upcoming = a_class("Spin", timezone.now() + timedelta(days=1), instructor="Kim")
@@ -244,7 +244,7 @@ def test_the_page_links_to_the_csv_of_the_same_period_and_grouping(manager_clien
 
 def test_a_class_without_an_instructor_is_grouped_and_labelled_as_such(manager_client):
     nobody = a_class("Pilates", london(2024, 7, 3, 9, 0), instructor="", capacity=4)
-    bookings(nobody, completed=1)
+    bookings(nobody, attended=1)
 
     response = manager_client.get(REPORT_URL, {**JULY, "group": "instructor"})
 
@@ -495,7 +495,7 @@ def more_data(copies: int) -> None:
         fitness_class = a_class(
             f"Class {n % 7}", london(2024, 7, 1 + n % 28, 6 + n % 12, 0), instructor=f"I{n % 5}"
         )
-        bookings(fitness_class, completed=2, no_show=1, late_cancelled=1, cancelled=1, confirmed=1)
+        bookings(fitness_class, attended=2, no_show=1, late_cancelled=1, cancelled=1, confirmed=1)
         waitlist(fitness_class, joined=2, promoted=1)
 
 

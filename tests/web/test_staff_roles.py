@@ -164,7 +164,7 @@ def test_the_front_desk_checks_members_in(front_desk, services):
 
     assert reverse("bookings:checkin", args=[spin.pk]) in page.content.decode()
     booking.refresh_from_db()
-    assert booking.status == "completed"
+    assert booking.status == "attended"
 
 
 def test_the_front_desk_cancels_a_booking_from_the_roster(front_desk, services):

@@ -56,7 +56,7 @@ def test_check_in_opens_one_hour_before_the_class_starts(gym, record):
     # exactly an hour before
     gym.clock.advance(minutes=1)
     assert record.execute([ana.id], attended=True) == 1
-    assert status_of(gym, ana) is BookingStatus.COMPLETED
+    assert status_of(gym, ana) is BookingStatus.ATTENDED
 
 
 def test_marking_a_member_attended_records_it_with_an_event(gym, record):
@@ -69,7 +69,7 @@ def test_marking_a_member_attended_records_it_with_an_event(gym, record):
 
     # then
     assert marked == 1
-    assert status_of(gym, ana) is BookingStatus.COMPLETED
+    assert status_of(gym, ana) is BookingStatus.ATTENDED
     [event] = gym.events
     assert isinstance(event, AttendanceRecorded)
     assert (event.booking_id, event.member_id, event.class_id, event.attended) == (
@@ -108,7 +108,7 @@ def test_the_front_desk_marks_several_bookings_at_once(gym, record):
     marked = record.execute([b.id for b in bookings], attended=True)
 
     assert marked == 3
-    assert {status_of(gym, b) for b in bookings} == {BookingStatus.COMPLETED}
+    assert {status_of(gym, b) for b in bookings} == {BookingStatus.ATTENDED}
     assert sorted(e.booking_id for e in gym.events_of(AttendanceRecorded)) == sorted(
         b.id for b in bookings
     )
@@ -116,7 +116,7 @@ def test_the_front_desk_marks_several_bookings_at_once(gym, record):
 
 @pytest.mark.parametrize(
     ("first", "then", "status"),
-    [(True, False, BookingStatus.NO_SHOW), (False, True, BookingStatus.COMPLETED)],
+    [(True, False, BookingStatus.NO_SHOW), (False, True, BookingStatus.ATTENDED)],
     ids=["attended to no-show", "no-show to attended"],
 )
 def test_the_front_desk_can_correct_its_mark(gym, record, first, then, status):

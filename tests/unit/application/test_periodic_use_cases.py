@@ -59,7 +59,7 @@ def test_settling_records_the_default_outcome_for_every_unmarked_booking(gym):
 
     # then
     assert settled == {spin.id: 3}
-    assert {status_of(gym, b) for b in bookings} == {BookingStatus.COMPLETED}
+    assert {status_of(gym, b) for b in bookings} == {BookingStatus.ATTENDED}
     recorded = gym.events_of(AttendanceRecorded)
     assert sorted(e.booking_id for e in recorded) == sorted(b.id for b in bookings)
     assert all(e.attended for e in recorded)
@@ -103,9 +103,9 @@ def test_settling_leaves_the_front_desks_marks_and_cancellations_alone(gym):
     assert settled == {spin.id: 1}
     assert [status_of(gym, b) for b in (ana, ben, cara, dev)] == [
         BookingStatus.NO_SHOW,
-        BookingStatus.COMPLETED,
+        BookingStatus.ATTENDED,
         BookingStatus.CANCELLED,
-        BookingStatus.COMPLETED,
+        BookingStatus.ATTENDED,
     ]
     [recorded] = gym.events_of(AttendanceRecorded)
     assert recorded.booking_id == dev.id
