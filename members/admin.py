@@ -14,12 +14,11 @@ what the permission means); lifting a pause needs `members.change_member`.
 """
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django import forms
 from django.contrib import admin
-from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -42,33 +41,10 @@ from gymbooking.admin_actions import (
 )
 from gymbooking.composition import services
 from members.models import CreditGrant, Member
-from members.queries import attach_login, create_login
+from members.queries import attach_login, create_login, with_spendable_credits
 
 # How a moment is shown in these pages (in the gym's time zone): “Tue 01 Dec 2026 18:00”.
 MOMENT_FORMAT = "%a %d %b %Y %H:%M"
-
-
-def with_spendable_credits(queryset: QuerySet[Member], now) -> QuerySet[Member]:
-    """Members annotated with `spendable_credits`: what they can spend at `now` (unexpired
-    grants with credit left), in the same query."""
-    spendable = Q(credit_grants__remaining__gt=0, credit_grants__expires_at__gt=now)
-    return queryset.annotate(
-        spendable_credits=Coalesce(Sum("credit_grants__remaining", filter=spendable), 0)
-    )
-
-
-def spendable_credits_of(member: OuterRef, now: datetime) -> Coalesce:
-    """The credits the member `member` points to can spend at `now`, as a correlated
-    subquery: annotate rows of another model with it (a roster's balances in the roster's
-    own query)."""
-    total = (
-        CreditGrant.objects.filter(member=member, remaining__gt=0, expires_at__gt=now)
-        .order_by()
-        .values("member")
-        .annotate(total=Sum("remaining"))
-        .values("total")
-    )
-    return Coalesce(Subquery(total), 0)
 
 
 class CreditGrantInline(ReadOnlyInline):
