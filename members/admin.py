@@ -14,11 +14,10 @@ what the permission means); lifting a pause needs `members.change_member`.
 """
 
 import secrets
-from datetime import timedelta
 
 from django import forms
 from django.contrib import admin
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -40,6 +39,7 @@ from gymbooking.admin_actions import (
     user_may,
 )
 from gymbooking.composition import services
+from members.admin_filters import BookingPauseFilter, GrantExpiryFilter
 from members.models import CreditGrant, Member
 from members.queries import attach_login, create_login, with_spendable_credits
 
@@ -98,23 +98,6 @@ class WaitlistPlacesInline(ClassColumns, ReadOnlyInline):
     @admin.display(description="position")
     def position(self, entry: WaitlistEntry) -> int | None:
         return getattr(entry, "position_in_line", None)
-
-
-class BookingPauseFilter(admin.SimpleListFilter):
-    title = "booking paused"
-    parameter_name = "paused"
-
-    def lookups(self, request, model_admin):
-        return (("yes", "Paused now"), ("no", "Not paused"))
-
-    def queryset(self, request, queryset):
-        paused = Q(bookings_paused_until__gt=timezone.now())
-        match self.value():
-            case "yes":
-                return queryset.filter(paused)
-            case "no":
-                return queryset.exclude(paused)
-        return queryset
 
 
 class GrantCreditsForm(forms.Form):
@@ -258,34 +241,6 @@ class MemberAdmin(UseCaseSaveMixin, admin.ModelAdmin):
                 f"Booking is open again for {count_of(done, 'member', 'members')}."
             ),
         )
-
-
-class GrantExpiryFilter(admin.SimpleListFilter):
-    title = "expiry"
-    parameter_name = "expiry"
-
-    def lookups(self, request, model_admin):
-        return (
-            ("spendable", "Spendable"),
-            ("soon", "Expiring within 7 days"),
-            ("expired", "Expired with credit left"),
-            ("used", "Used up"),
-        )
-
-    def queryset(self, request, queryset):
-        now = timezone.now()
-        match self.value():
-            case "spendable":
-                return queryset.filter(remaining__gt=0, expires_at__gt=now)
-            case "soon":
-                return queryset.filter(
-                    remaining__gt=0, expires_at__gt=now, expires_at__lte=now + timedelta(days=7)
-                )
-            case "expired":
-                return queryset.filter(remaining__gt=0, expires_at__lte=now)
-            case "used":
-                return queryset.filter(remaining=0)
-        return queryset
 
 
 @admin.register(CreditGrant)
