@@ -1,0 +1,93 @@
+"""The roster on a class's page: the booked members and the waitlist in promotion order, each
+with the member's spendable credits (one query each, however long), read-only, with a link per
+booking to its staff-cancel page."""
+
+from django.contrib import admin
+from django.db.models import OuterRef, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.http import urlencode
+
+from bookings.models import ACTIVE_STATUSES, Booking, WaitlistEntry
+from bookings.queries import waitlist_position
+from classes.wording import local_time
+from domain.entities import BookingStatus
+from gymbooking.admin_actions import ReadOnlyInline, user_may
+from members.queries import spendable_credits_of
+
+CONFIRMED = BookingStatus.CONFIRMED.value
+
+
+class MemberBalanceColumn:
+    """The member's spendable credits, from the `member_balance` annotation of the inline's
+    own query (never a query per row)."""
+
+    @admin.display(description="credits")
+    def credit_balance(self, row) -> int:
+        return getattr(row, "member_balance", 0)
+
+
+def with_member_balances(rows: QuerySet) -> QuerySet:
+    """Roster rows with their member, class (each row's title names both) and
+    `member_balance`, in one query."""
+    return rows.select_related("member", "fitness_class").annotate(
+        member_balance=spendable_credits_of(OuterRef("member"), timezone.now())
+    )
+
+
+class ConfirmedBookingInline(MemberBalanceColumn, ReadOnlyInline):
+    """The roster: members holding a spot (booked, or already marked at check-in)."""
+
+    model = Booking
+    verbose_name = "booked member"
+    verbose_name_plural = "roster: booked members (confirmed, attended or no-show)"
+    fields = ("member", "booked_at", "status", "credit_balance", "staff_cancel")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        rows = super().get_queryset(request).filter(status__in=ACTIVE_STATUSES)
+        return with_member_balances(rows).order_by("created_at", "id")
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if not user_may(request, Booking, "change_booking"):
+            fields = [name for name in fields if name != "staff_cancel"]
+        return fields
+
+    @admin.display(description="booked at")
+    def booked_at(self, booking: Booking) -> str:
+        return local_time(booking.created_at)
+
+    @admin.display(description="cancel")
+    def staff_cancel(self, booking: Booking) -> str:
+        """A link to the booking's staff-cancel page, which comes back here afterwards."""
+        if booking.status != CONFIRMED:
+            return "—"
+        back = reverse("admin:classes_fitnessclass_change", args=[booking.fitness_class_id])
+        url = reverse("admin:bookings_booking_staff_cancel", args=[booking.pk])
+        return format_html(
+            '<a href="{}?{}">Cancel as staff…<span class="visually-hidden"> {}</span></a>',
+            url,
+            urlencode({"next": back}),
+            booking.member.name,
+        )
+
+
+class WaitlistInline(MemberBalanceColumn, ReadOnlyInline):
+    model = WaitlistEntry
+    verbose_name = "waiting member"
+    verbose_name_plural = "waitlist (in order: the first eligible member gets the next spot)"
+    fields = ("position", "member", "created_at", "credit_balance")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return (
+            with_member_balances(super().get_queryset(request))
+            .annotate(position_in_line=waitlist_position())
+            .order_by("created_at", "id")
+        )
+
+    @admin.display(description="position")
+    def position(self, entry: WaitlistEntry) -> int | None:
+        return getattr(entry, "position_in_line", None)
