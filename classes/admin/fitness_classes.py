@@ -7,7 +7,7 @@ the waitlist, and it refuses to go below the confirmed bookings); a class is can
 told). A session generated from a series is a class like any other, changed or cancelled on
 its own.
 
-A class's page is its roster (`classes.admin.roster`): the booked members and the waitlist in
+A class's page is its roster (`classes.admin.inlines`): the booked members and the waitlist in
 promotion order. From there staff add a member ("Add a member to this class…":
 `BookClassUseCase` as staff, or `JoinWaitlistUseCase` when the class is full), cancel one
 booking as staff and open the class's check-in page.
@@ -27,7 +27,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from bookings.models import Booking
-from classes.admin.roster import ConfirmedBookingInline, WaitlistInline
+from classes.admin.inlines import ConfirmedBookingInline, WaitlistInline
 from classes.admin_filters import CancelledFilter, ClassDateFilter, SeriesFilter
 from classes.models import FitnessClass
 from classes.queries import with_counts

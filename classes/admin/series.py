@@ -19,14 +19,13 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from application.series import GenerationSummary, SeriesUpdate
+from classes.admin.inlines import UpcomingSessionInline
 from classes.admin.series_forms import ClassSeriesForm, GenerateSessionsForm, series_details
-from classes.models import ClassSeries, FitnessClass
-from classes.queries import with_counts
+from classes.models import ClassSeries
 from classes.wording import local_time
 from domain import series as domain_series
 from domain.exceptions import DomainException
 from gymbooking.admin_actions import (
-    ReadOnlyInline,
     RefusedSave,
     UseCaseSaveMixin,
     ask,
@@ -40,37 +39,6 @@ def describe_series(series: ClassSeries) -> str:
     """“Spin (Mon, Wed 18:00)”."""
     days = domain_series.describe_weekdays(series.weekdays)
     return f"{series.name} ({days} {series.start_time:%H:%M})"
-
-
-class UpcomingSessionInline(ReadOnlyInline):
-    """The series' sessions from now on, each a class of its own (edit or cancel it there)."""
-
-    model = FitnessClass
-    fk_name = "series"
-    verbose_name = "upcoming session"
-    verbose_name_plural = "upcoming sessions (each can be changed or cancelled on its own)"
-    fields = ("starts", "instructor", "location", "capacity", "confirmed", "waiting", "cancelled")
-    readonly_fields = fields
-
-    def get_queryset(self, request):
-        upcoming = super().get_queryset(request).filter(starts_at__gte=timezone.now())
-        return with_counts(upcoming).order_by("starts_at", "id")
-
-    @admin.display(description="starts")
-    def starts(self, fitness_class: FitnessClass) -> str:
-        return local_time(fitness_class.starts_at)
-
-    @admin.display(description="confirmed")
-    def confirmed(self, fitness_class: FitnessClass) -> int:
-        return getattr(fitness_class, "confirmed_count", 0)
-
-    @admin.display(description="waiting")
-    def waiting(self, fitness_class: FitnessClass) -> int:
-        return getattr(fitness_class, "waiting_count", 0)
-
-    @admin.display(description="cancelled", boolean=True)
-    def cancelled(self, fitness_class: FitnessClass) -> bool:
-        return fitness_class.cancelled_at is not None
 
 
 BOOKED_SESSIONS_TEMPLATE = """\

@@ -1,6 +1,9 @@
-"""The roster on a class's page: the booked members and the waitlist in promotion order, each
-with the member's spendable credits (one query each, however long), read-only, with a link per
-booking to its staff-cancel page."""
+"""The read-only tables on a class's and a series' pages.
+
+A class's page is its roster: the booked members and the waitlist in promotion order, each with
+the member's spendable credits (one query each, however long), and a link per booking to its
+staff-cancel page. A series' page lists its upcoming sessions, each a class of its own.
+"""
 
 from django.contrib import admin
 from django.db.models import OuterRef, QuerySet
@@ -11,6 +14,8 @@ from django.utils.http import urlencode
 
 from bookings.models import ACTIVE_STATUSES, Booking, WaitlistEntry
 from bookings.queries import waitlist_position
+from classes.models import FitnessClass
+from classes.queries import with_counts
 from classes.wording import local_time
 from domain.entities import BookingStatus
 from gymbooking.admin_actions import ReadOnlyInline, user_may
@@ -91,3 +96,34 @@ class WaitlistInline(MemberBalanceColumn, ReadOnlyInline):
     @admin.display(description="position")
     def position(self, entry: WaitlistEntry) -> int | None:
         return getattr(entry, "position_in_line", None)
+
+
+class UpcomingSessionInline(ReadOnlyInline):
+    """The series' sessions from now on, each a class of its own (edit or cancel it there)."""
+
+    model = FitnessClass
+    fk_name = "series"
+    verbose_name = "upcoming session"
+    verbose_name_plural = "upcoming sessions (each can be changed or cancelled on its own)"
+    fields = ("starts", "instructor", "location", "capacity", "confirmed", "waiting", "cancelled")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        upcoming = super().get_queryset(request).filter(starts_at__gte=timezone.now())
+        return with_counts(upcoming).order_by("starts_at", "id")
+
+    @admin.display(description="starts")
+    def starts(self, fitness_class: FitnessClass) -> str:
+        return local_time(fitness_class.starts_at)
+
+    @admin.display(description="confirmed")
+    def confirmed(self, fitness_class: FitnessClass) -> int:
+        return getattr(fitness_class, "confirmed_count", 0)
+
+    @admin.display(description="waiting")
+    def waiting(self, fitness_class: FitnessClass) -> int:
+        return getattr(fitness_class, "waiting_count", 0)
+
+    @admin.display(description="cancelled", boolean=True)
+    def cancelled(self, fitness_class: FitnessClass) -> bool:
+        return fitness_class.cancelled_at is not None
