@@ -12,7 +12,6 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponseRedirect
-from django.template import engines
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -39,57 +38,6 @@ def describe_series(series: ClassSeries) -> str:
     """“Spin (Mon, Wed 18:00)”."""
     days = domain_series.describe_weekdays(series.weekdays)
     return f"{series.name} ({days} {series.start_time:%H:%M})"
-
-
-BOOKED_SESSIONS_TEMPLATE = """\
-{% extends "admin/base_site.html" %}
-{% load i18n admin_urls %}
-{% block bodyclass %}{{ block.super }} app-classes model-classseries change-form{% endblock %}
-{% block breadcrumbs %}
-<div class="breadcrumbs">
-<a href="{% url 'admin:index' %}">{% translate 'Home' %}</a>
-&rsaquo; <a href="{% url 'admin:app_list' app_label=opts.app_label %}">
-{{ opts.app_config.verbose_name }}</a>
-&rsaquo; <a href="{% url opts|admin_urlname:'changelist' %}">
-{{ opts.verbose_name_plural|capfirst }}</a>
-&rsaquo; <a href="{{ back_url }}">{{ series }}</a>
-&rsaquo; {{ title }}
-</div>
-{% endblock %}
-{% block content %}
-<div id="content-main">
-<p>These upcoming sessions of {{ series }} have bookings or a waitlist, so the change to the
-series was not applied to them. Give the chosen ones the series' details and capacity?</p>
-<p>Their times stay as they are: move a booked session on its own page if you need to.
-A capacity below a session's bookings is refused for that session.</p>
-<form method="post">{% csrf_token %}
-<table>
-<thead><tr><th scope="col">Apply</th><th scope="col">Session</th>
-<th scope="col">Booked</th><th scope="col">Waiting</th>
-<th scope="col">What would change</th></tr></thead>
-<tbody>
-{% for row in rows %}
-<tr>
-<td><input type="checkbox" name="session" value="{{ row.class_id }}"
- id="session-{{ forloop.counter }}" checked></td>
-<td><label for="session-{{ forloop.counter }}">{{ row.when }}</label></td>
-<td>{{ row.confirmed }}</td>
-<td>{{ row.waiting }}</td>
-<td><ul>{% for field, old, new in row.changes %}
-<li>{{ field|capfirst }}: {{ old|default:"(empty)"|truncatechars:60 }} &rarr;
-{{ new|default:"(empty)"|truncatechars:60 }}</li>{% endfor %}</ul></td>
-</tr>
-{% endfor %}
-</tbody>
-</table>
-<div class="submit-row">
-<input type="submit" value="Apply to the chosen sessions" class="default">
-<a href="{{ back_url }}" class="button cancel-link">Leave them as they are</a>
-</div>
-</form>
-</div>
-{% endblock %}
-"""
 
 
 @admin.register(ClassSeries)
@@ -249,8 +197,7 @@ class ClassSeriesAdmin(UseCaseSaveMixin, admin.ModelAdmin):
                 for change in changes
             ],
         }
-        template = engines["django"].from_string(BOOKED_SESSIONS_TEMPLATE)
-        return TemplateResponse(request, template, context)
+        return TemplateResponse(request, "admin/classes/classseries/booked_sessions.html", context)
 
     # --- Actions -------------------------------------------------------------------------------
 
