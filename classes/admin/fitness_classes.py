@@ -23,8 +23,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.urls import reverse
-from django.utils.html import format_html
+from django.template.loader import render_to_string
 
 from bookings.models import Booking
 from classes.admin.inlines import ConfirmedBookingInline, WaitlistInline
@@ -168,10 +167,8 @@ class FitnessClassAdmin(UseCaseSaveMixin, admin.ModelAdmin):
 
     @admin.display(description="check-in")
     def check_in(self, fitness_class: FitnessClass) -> str:
-        return format_html(
-            '<a href="{}">Open the check-in page</a> · <a href="{}">Today\'s classes</a>',
-            reverse("bookings:checkin", args=[fitness_class.pk]),
-            reverse("bookings:checkin_today"),
+        return render_to_string(
+            "admin/classes/fitnessclass/check_in_links.html", {"fitness_class": fitness_class}
         )
 
     # --- Saving: the capacity goes through its use case -------------------------------------
