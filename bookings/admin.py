@@ -19,7 +19,8 @@ from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from bookings.models import Booking, WaitlistEntry
-from classes.admin import ClassDateFilter, local_time
+from classes.admin_filters import ClassDateFilter
+from classes.wording import local_time
 from gymbooking.composition import services
 from web.admin_actions import (
     FORM_PREFIX,

@@ -19,7 +19,7 @@ class Booking(models.Model):
     status = models.CharField(
         max_length=20,
         choices=[(s.value, s.value.replace("_", " ").capitalize()) for s in BookingStatus],
-        default=BookingStatus.CONFIRMED.value,
+        default=BookingStatus.CONFIRMED,
     )
     created_at = models.DateTimeField()
     cancelled_at = models.DateTimeField(null=True, blank=True)

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from bookings import queries
 from bookings.models import Booking
 from classes.models import FitnessClass
-from classes.views import describe_class
+from classes.wording import describe_class
 from domain import entities
 from domain.entities import BookingStatus
 from domain.exceptions import DomainException, WaitlistEntryNotFoundException

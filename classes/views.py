@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import formats, timezone
+from django.utils import timezone
 
 from classes import queries
 from classes.models import FitnessClass
@@ -21,12 +21,6 @@ from gymbooking.composition import services
 from members.decorators import member_required
 
 FILTERS = ("name", "instructor", "location")
-
-
-def describe_class(fitness_class: FitnessClass) -> str:
-    """A class as a member names it: “Spin, Tue 1 Dec 18:00” (in the gym's time zone)."""
-    starts = formats.date_format(timezone.localtime(fitness_class.starts_at), "D j M H:i")
-    return f"{fitness_class.name}, {starts}"
 
 
 @dataclass(frozen=True)

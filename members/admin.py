@@ -14,12 +14,10 @@ what the permission means); lifting a pause needs `members.change_member`.
 """
 
 import secrets
-from datetime import datetime, timedelta
 
 from django import forms
 from django.contrib import admin
-from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -31,8 +29,9 @@ from domain.exceptions import (
     InvalidEmailException,
 )
 from gymbooking.composition import services
+from members.admin_filters import BookingPauseFilter, GrantExpiryFilter
 from members.models import CreditGrant, Member
-from members.queries import attach_login, create_login
+from members.queries import attach_login, create_login, with_spendable_credits
 from web.admin_actions import (
     ReadOnlyAdminMixin,
     ReadOnlyInline,
@@ -46,29 +45,6 @@ from web.admin_actions import (
 
 # How a moment is shown in these pages (in the gym's time zone): “Tue 01 Dec 2026 18:00”.
 MOMENT_FORMAT = "%a %d %b %Y %H:%M"
-
-
-def with_spendable_credits(queryset: QuerySet[Member], now) -> QuerySet[Member]:
-    """Members annotated with `spendable_credits`: what they can spend at `now` (unexpired
-    grants with credit left), in the same query."""
-    spendable = Q(credit_grants__remaining__gt=0, credit_grants__expires_at__gt=now)
-    return queryset.annotate(
-        spendable_credits=Coalesce(Sum("credit_grants__remaining", filter=spendable), 0)
-    )
-
-
-def spendable_credits_of(member: OuterRef, now: datetime) -> Coalesce:
-    """The credits the member `member` points to can spend at `now`, as a correlated
-    subquery: annotate rows of another model with it (a roster's balances in the roster's
-    own query)."""
-    total = (
-        CreditGrant.objects.filter(member=member, remaining__gt=0, expires_at__gt=now)
-        .order_by()
-        .values("member")
-        .annotate(total=Sum("remaining"))
-        .values("total")
-    )
-    return Coalesce(Subquery(total), 0)
 
 
 class CreditGrantInline(ReadOnlyInline):
@@ -122,23 +98,6 @@ class WaitlistPlacesInline(ClassColumns, ReadOnlyInline):
     @admin.display(description="position")
     def position(self, entry: WaitlistEntry) -> int | None:
         return getattr(entry, "position_in_line", None)
-
-
-class BookingPauseFilter(admin.SimpleListFilter):
-    title = "booking paused"
-    parameter_name = "paused"
-
-    def lookups(self, request, model_admin):
-        return (("yes", "Paused now"), ("no", "Not paused"))
-
-    def queryset(self, request, queryset):
-        paused = Q(bookings_paused_until__gt=timezone.now())
-        match self.value():
-            case "yes":
-                return queryset.filter(paused)
-            case "no":
-                return queryset.exclude(paused)
-        return queryset
 
 
 class GrantCreditsForm(forms.Form):
@@ -282,34 +241,6 @@ class MemberAdmin(UseCaseSaveMixin, admin.ModelAdmin):
                 f"Booking is open again for {count_of(done, 'member', 'members')}."
             ),
         )
-
-
-class GrantExpiryFilter(admin.SimpleListFilter):
-    title = "expiry"
-    parameter_name = "expiry"
-
-    def lookups(self, request, model_admin):
-        return (
-            ("spendable", "Spendable"),
-            ("soon", "Expiring within 7 days"),
-            ("expired", "Expired with credit left"),
-            ("used", "Used up"),
-        )
-
-    def queryset(self, request, queryset):
-        now = timezone.now()
-        match self.value():
-            case "spendable":
-                return queryset.filter(remaining__gt=0, expires_at__gt=now)
-            case "soon":
-                return queryset.filter(
-                    remaining__gt=0, expires_at__gt=now, expires_at__lte=now + timedelta(days=7)
-                )
-            case "expired":
-                return queryset.filter(remaining__gt=0, expires_at__lte=now)
-            case "used":
-                return queryset.filter(remaining=0)
-        return queryset
 
 
 @admin.register(CreditGrant)

@@ -1,5 +1,6 @@
-"""Reads for the member's own pages, a few queries each however long the history, and the
-account plumbing no use case owns (a login belongs to Django, not to the domain).
+"""Reads for the member's own pages, a few queries each however long the history, the
+balances the admin shows beside members, and the account plumbing no use case owns (a login
+belongs to Django, not to the domain).
 
 Each function names the queries it runs, so the pages' pinned query counts can be read here.
 """
@@ -11,7 +12,8 @@ from itertools import islice
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import dateformat, timezone
 
 from bookings.models import Booking
@@ -54,6 +56,32 @@ def create_login(name: str, email: str, password: str) -> AbstractBaseUser:
 def attach_login(member_id: str, user: AbstractBaseUser) -> None:
     """Link a member to the login they sign in with (the repository knows no users)."""
     Member.objects.filter(pk=member_id).update(user=user)
+
+
+# --- Balances, in the query of a list ---------------------------------------------------------
+
+
+def with_spendable_credits(queryset: QuerySet[Member], now) -> QuerySet[Member]:
+    """Members annotated with `spendable_credits`: what they can spend at `now` (unexpired
+    grants with credit left), in the same query."""
+    spendable = Q(credit_grants__remaining__gt=0, credit_grants__expires_at__gt=now)
+    return queryset.annotate(
+        spendable_credits=Coalesce(Sum("credit_grants__remaining", filter=spendable), 0)
+    )
+
+
+def spendable_credits_of(member: OuterRef, now: datetime) -> Coalesce:
+    """The credits the member `member` points to can spend at `now`, as a correlated
+    subquery: annotate rows of another model with it (a roster's balances in the roster's
+    own query)."""
+    total = (
+        CreditGrant.objects.filter(member=member, remaining__gt=0, expires_at__gt=now)
+        .order_by()
+        .values("member")
+        .annotate(total=Sum("remaining"))
+        .values("total")
+    )
+    return Coalesce(Subquery(total), 0)
 
 
 # --- Credits page -----------------------------------------------------------------------------

@@ -35,7 +35,7 @@ from tests.factories import (
     member_with_credits,
 )
 
-CONFIRMED = BookingStatus.CONFIRMED.value
+CONFIRMED = BookingStatus.CONFIRMED
 CANCELLED = BookingStatus.CANCELLED.value
 ATTENDED = BookingStatus.ATTENDED.value
 NO_SHOW = BookingStatus.NO_SHOW.value

@@ -27,7 +27,7 @@ NOW = datetime(2030, 3, 4, 9, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)
 SECOND = timedelta(seconds=1)
 
-CONFIRMED = BookingStatus.CONFIRMED.value
+CONFIRMED = BookingStatus.CONFIRMED
 CANCELLED = BookingStatus.CANCELLED.value
 LATE_CANCELLED = BookingStatus.LATE_CANCELLED.value
 ATTENDED = BookingStatus.ATTENDED.value
