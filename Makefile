@@ -7,7 +7,7 @@ PYTEST_ARGS ?=
 export PIP_DISABLE_PIP_VERSION_CHECK = 1
 
 .DEFAULT_GOAL := test
-.PHONY: run test lint clean check-python
+.PHONY: run test unit lint clean check-python
 
 check-python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { \
@@ -32,6 +32,10 @@ run: $(INSTALLED)
 
 test: $(INSTALLED)
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The framework-free tests (domain and use cases over the in-memory fakes): seconds.
+unit: $(INSTALLED)
+	$(BIN)/pytest tests/unit $(PYTEST_ARGS)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
