@@ -19,6 +19,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -170,7 +171,7 @@ class StoredEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="payload")
     def pretty_payload(self, event: StoredEvent):
         text = json.dumps(event.payload, indent=2, sort_keys=True, ensure_ascii=False)
-        return format_html('<pre class="event-payload">{}</pre>', text)
+        return render_to_string("admin/events/storedevent/payload.html", {"payload": text})
 
 
 # --- Deliveries ------------------------------------------------------------------------------
@@ -237,7 +238,9 @@ class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def full_error(self, delivery: Delivery):
         if not delivery.last_error:
             return "—"
-        return format_html('<pre class="delivery-error">{}</pre>', delivery.last_error)
+        return render_to_string(
+            "admin/events/delivery/full_error.html", {"error": delivery.last_error}
+        )
 
     def has_retry_permission(self, request: HttpRequest) -> bool:
         """Retrying runs handlers, so it takes the right to change deliveries, not just to

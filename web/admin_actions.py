@@ -19,7 +19,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import Model
 from django.http import HttpRequest
-from django.template import engines
 from django.template.response import TemplateResponse
 
 from domain.exceptions import DomainException
@@ -29,55 +28,6 @@ APPLY = "_apply_action"
 FORM_PREFIX = "action_form"
 # How many of the selected objects the intermediate page lists by name.
 LISTED_OBJECTS = 20
-
-ACTION_FORM_TEMPLATE = """\
-{% extends "admin/base_site.html" %}
-{% load i18n admin_urls static %}
-{% block extrastyle %}{{ block.super }}
-<link rel="stylesheet" href="{% static "admin/css/forms.css" %}">
-{% endblock %}
-{% block extrahead %}{{ block.super }}{{ form.media }}{% endblock %}
-{% block bodyclass %}
-{{ block.super }} app-{{ opts.app_label }} model-{{ opts.model_name }} action-form
-{% endblock %}
-{% block breadcrumbs %}
-<div class="breadcrumbs">
-<a href="{% url 'admin:index' %}">{% translate 'Home' %}</a>
-&rsaquo; <a href="{% url 'admin:app_list' app_label=opts.app_label %}">
-{{ opts.app_config.verbose_name }}</a>
-&rsaquo; <a href="{% url opts|admin_urlname:'changelist' %}">
-{{ opts.verbose_name_plural|capfirst }}</a>
-&rsaquo; {{ title }}
-</div>
-{% endblock %}
-{% block content %}
-<div id="content-main">
-<p>{{ intro }}</p>
-<ul>
-{% for obj in objects %}<li>{{ obj }}</li>{% endfor %}
-{% if more %}<li>… and {{ more }} more</li>{% endif %}
-</ul>
-<form method="post" novalidate>{% csrf_token %}
-{% for name, value in carried %}<input type="hidden" name="{{ name }}" value="{{ value }}">
-{% endfor %}
-{% if form.non_field_errors %}{{ form.non_field_errors }}{% endif %}
-<fieldset class="module aligned">
-{% for field in form %}
-<div class="form-row{% if field.errors %} errors{% endif %}">
-{{ field.errors }}
-<div class="flex-container">{{ field.label_tag }} {{ field }}</div>
-{% if field.help_text %}<div class="help">{{ field.help_text }}</div>{% endif %}
-</div>
-{% endfor %}
-</fieldset>
-<div class="submit-row">
-<input type="submit" name="{{ apply }}" value="{{ submit_label }}" class="default">
-<a href="{{ back_url }}" class="button cancel-link">{% translate "No, take me back" %}</a>
-</div>
-</form>
-</div>
-{% endblock %}
-"""
 
 
 def ask(
@@ -134,9 +84,10 @@ def form_page(
     more: int = 0,
     carried: Iterable[tuple[str, str]] = (),
 ) -> TemplateResponse:
-    """The admin page of `ask`: `intro`, the `objects` concerned (and `more` not listed),
-    `form` (bound with `FORM_PREFIX`) and a submit button named `APPLY`, posting back to
-    the same URL with the `carried` fields. Admin views of their own use it as it is."""
+    """The admin page of `ask` (admin/action_form.html): `intro`, the `objects` concerned
+    (and `more` not listed), `form` (bound with `FORM_PREFIX`) and a submit button named
+    `APPLY`, posting back to the same URL with the `carried` fields. Admin views of their own
+    use it as it is."""
     context = {
         **modeladmin.admin_site.each_context(request),
         "opts": modeladmin.opts,
@@ -150,8 +101,7 @@ def form_page(
         "carried": list(carried),
         "back_url": back_url,
     }
-    template = engines["django"].from_string(ACTION_FORM_TEMPLATE)
-    return TemplateResponse(request, template, context)
+    return TemplateResponse(request, "admin/action_form.html", context)
 
 
 def _carried_fields(request: HttpRequest) -> list[tuple[str, str]]:
