@@ -32,6 +32,7 @@ from domain.series import (
     local_start,
     weeks_ahead,
 )
+from domain.values import describe_count
 
 DEFAULT_WEEKS_AHEAD = 4
 
@@ -66,11 +67,11 @@ class GenerationSummary:
 
     def describe(self) -> str:
         """“Created 12 sessions for 3 series from 02 Mar to 29 Mar 2030 (4 already there).”"""
-        created = _count(self.created, "session", "sessions")
+        created = describe_count(self.created, "session", "sessions")
         verb = "Would create" if self.dry_run else "Created"
         period = f"{self.first_date:%d %b} to {self.last_date:%d %b %Y}"
         line = (
-            f"{verb} {created} for {_count(len(self.results), 'series', 'series')} from "
+            f"{verb} {created} for {describe_count(len(self.results), 'series', 'series')} from "
             f"{period} ({self.skipped} already there)."
         )
         return f"{line} Dry run: nothing was saved." if self.dry_run else line
@@ -333,7 +334,3 @@ def _with_details(fitness_class: FitnessClass, series: ClassSeries) -> FitnessCl
         cancelled_at=fitness_class.cancelled_at,
         cancellation_reason=fitness_class.cancellation_reason,
     )
-
-
-def _count(count: int, singular: str, plural: str) -> str:
-    return f"{count} {singular if count == 1 else plural}"

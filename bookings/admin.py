@@ -20,13 +20,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from bookings.models import Booking, WaitlistEntry
 from classes.admin_filters import ClassDateFilter
-from classes.wording import local_time
 from gymbooking.composition import services
+from web import formatting
 from web.admin_actions import (
     FORM_PREFIX,
     ReadOnlyAdminMixin,
     ask_then_run_for_each,
-    count_of,
     form_page,
     run_for_each,
     user_may,
@@ -65,7 +64,7 @@ class FitnessClassColumns:
 def describe_booking(booking: Booking) -> str:
     return (
         f"{booking.member.name}: {booking.fitness_class.name}, "
-        f"{local_time(booking.fitness_class.starts_at)}"
+        f"{formatting.staff_time(booking.fitness_class.starts_at)}"
     )
 
 
@@ -181,7 +180,8 @@ class BookingAdmin(ReadOnlyAdminMixin, FitnessClassColumns, admin.ModelAdmin):
                 str(booking.pk), values["reason"]
             ),
             succeeded=lambda done, _: (
-                f"Cancelled {count_of(done, 'booking', 'bookings')} and refunded the credits."
+                f"Cancelled {formatting.count(done, 'booking', 'bookings')} and refunded the "
+                "credits."
             ),
             title="Cancel bookings as staff",
             intro="Cancel these bookings? Each member gets their credit back.",

@@ -43,6 +43,7 @@ from classes.models import FitnessClass
 from classes.queries import classes_between
 from domain.entities import CHECK_IN_OPENS, SPOT_HOLDING_STATUSES, BookingStatus
 from gymbooking.composition import services
+from web import formatting
 from web.pages import run_use_case
 
 RECORD_ATTENDANCE = "bookings.record_attendance"
@@ -208,6 +209,6 @@ def mark_unmarked_attended(request: HttpRequest, class_id: uuid.UUID) -> HttpRes
         run_use_case(
             request,
             lambda: services().record_attendance.execute(ids, True),
-            lambda count: f"Marked {count} {'member' if count == 1 else 'members'} attended.",
+            lambda done: f"Marked {formatting.count(done, 'member', 'members')} attended.",
         )
     return HttpResponseRedirect(reverse("bookings:checkin", args=[class_id]))

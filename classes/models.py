@@ -5,7 +5,8 @@ import uuid
 
 from django.db import models
 from django.db.models import F, Q
-from django.utils import timezone
+
+from web import formatting
 
 
 class ClassSeries(models.Model):
@@ -97,4 +98,4 @@ class FitnessClass(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} {timezone.localtime(self.starts_at):%a %d %b %H:%M}"
+        return f"{self.name} {formatting.staff_time(self.starts_at)}"

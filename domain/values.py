@@ -116,9 +116,10 @@ class BookingPolicy:
     def ensure_under_booking_limit(self, upcoming_bookings: int) -> None:
         limit = self.max_upcoming_bookings
         if limit is not None and upcoming_bookings >= limit:
+            booked = describe_count(upcoming_bookings, "upcoming booking", "upcoming bookings")
             raise TooManyBookingsException(
-                f"You already have {_plural(upcoming_bookings, 'upcoming booking')}, the most "
-                "the gym allows at once. Cancel one or wait until one has taken place."
+                f"You already have {booked}, the most the gym allows at once. Cancel one or "
+                "wait until one has taken place."
             )
 
     def cancellation_terms(self, class_start_time: datetime, now: datetime) -> CancellationTerms:
@@ -153,13 +154,15 @@ def describe_duration(duration: timedelta) -> str:
     so a time left is never shown as more than it is."""
     total_minutes = max(int(duration.total_seconds() // 60), 0)
     if total_minutes and total_minutes % (24 * 60) == 0:
-        return _plural(total_minutes // (24 * 60), "day")
+        return describe_count(total_minutes // (24 * 60), "day", "days")
     hours, minutes = divmod(total_minutes, 60)
-    parts = [_plural(hours, "hour")] if hours else []
+    parts = [describe_count(hours, "hour", "hours")] if hours else []
     if minutes or not hours:
-        parts.append(_plural(minutes, "minute"))
+        parts.append(describe_count(minutes, "minute", "minutes"))
     return " ".join(parts)
 
 
-def _plural(count: int, unit: str) -> str:
-    return f"{count} {unit}" if count == 1 else f"{count} {unit}s"
+def describe_count(count: int, singular: str, plural: str) -> str:
+    """“1 day”, “3 days”: for the rules' own messages, which cannot use Django's `ngettext`
+    (pages, admin, e-mails and commands use `web.formatting.count`)."""
+    return f"{count} {singular if count == 1 else plural}"

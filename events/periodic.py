@@ -27,6 +27,7 @@ from bookings.repositories import DjangoBookingRepository, DjangoWaitlistReposit
 from domain.exceptions import DomainException
 from events.actors import Actor, acting_as
 from members.repositories import DjangoMemberRepository
+from web import formatting
 
 logger = logging.getLogger(__name__)
 
@@ -74,11 +75,6 @@ def class_ids_with_room_and_waiting(now: datetime) -> list[str]:
 
 
 # --- Reporting ----------------------------------------------------------------------------
-
-
-def plural(count: int, singular: str, plural_form: str | None = None) -> str:
-    """“1 class”, “3 classes”, “0 no-shows”."""
-    return f"{count} {singular if count == 1 else plural_form or singular + 's'}"
 
 
 def _plain(text: str) -> str:
@@ -215,8 +211,8 @@ class PeriodicCommand(BaseCommand):
         self.stdout.write(line)
         if failed:
             raise CommandError(
-                f"{plural(failed, 'item')} of {len(item_ids)} failed (see the log); "
-                "the next run tries them again."
+                f"{formatting.count(failed, 'item', 'items')} of {len(item_ids)} failed "
+                "(see the log); the next run tries them again."
             )
 
     @property
@@ -239,8 +235,3 @@ class PeriodicCommand(BaseCommand):
     def describe(self, item_ids: list[str], now: datetime) -> list[str]:
         """One line per due item, for --dry-run with --verbosity 2."""
         return list(item_ids)
-
-
-def local(moment: datetime) -> str:
-    """A moment in the gym's time zone, e.g. “Tue 04 Mar 18:00”."""
-    return f"{timezone.localtime(moment, timezone.get_default_timezone()):%a %d %b %H:%M}"

@@ -32,19 +32,16 @@ from gymbooking.composition import services
 from members.admin_filters import BookingPauseFilter, GrantExpiryFilter
 from members.models import CreditGrant, Member
 from members.queries import attach_login, create_login, with_spendable_credits
+from web import formatting
 from web.admin_actions import (
     ReadOnlyAdminMixin,
     ReadOnlyInline,
     RefusedSave,
     UseCaseSaveMixin,
     ask_then_run_for_each,
-    count_of,
     run_for_each,
     user_may,
 )
-
-# How a moment is shown in these pages (in the gym's time zone): “Tue 01 Dec 2026 18:00”.
-MOMENT_FORMAT = "%a %d %b %Y %H:%M"
 
 
 class CreditGrantInline(ReadOnlyInline):
@@ -60,7 +57,7 @@ class ClassColumns:
 
     @admin.display(description="class starts")
     def class_starts(self, row) -> str:
-        return f"{timezone.localtime(row.fitness_class.starts_at):{MOMENT_FORMAT}}"
+        return formatting.staff_time_with_year(row.fitness_class.starts_at)
 
 
 class BookingHistoryInline(ClassColumns, ReadOnlyInline):
@@ -137,7 +134,7 @@ class MemberAdmin(UseCaseSaveMixin, admin.ModelAdmin):
         until = member.bookings_paused_until
         if until is None:
             return "Not paused"
-        shown = f"{timezone.localtime(until):{MOMENT_FORMAT}}"
+        shown = formatting.staff_time_with_year(until)
         if until <= timezone.now():
             return f"Not paused (the last pause ended {shown})"
         return f"{shown} — “Lift the booking pause” ends it now"
@@ -215,8 +212,8 @@ class MemberAdmin(UseCaseSaveMixin, admin.ModelAdmin):
                 reason=values["reason"],
             ),
             succeeded=lambda done, values: (
-                f"Granted {count_of(values['amount'], 'credit', 'credits')} "
-                f"to {count_of(done, 'member', 'members')}."
+                f"Granted {formatting.count(values['amount'], 'credit', 'credits')} "
+                f"to {formatting.count(done, 'member', 'members')}."
             ),
             title="Grant credits",
             intro="Grant credits to these members:",
@@ -238,7 +235,7 @@ class MemberAdmin(UseCaseSaveMixin, admin.ModelAdmin):
             queryset,
             lambda member: services().resume_bookings.execute(str(member.pk)),
             succeeded=lambda done: (
-                f"Booking is open again for {count_of(done, 'member', 'members')}."
+                f"Booking is open again for {formatting.count(done, 'member', 'members')}."
             ),
         )
 

@@ -14,12 +14,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
-from django.utils import dateformat, timezone
 
 from bookings.models import Booking
 from domain.entities import SPOT_HOLDING_STATUSES, BookingStatus
 from domain.values import Email
 from members.models import CreditGrant, Member
+from web import formatting
 
 # The newest entries of a member's credit history shown on the credits page.
 HISTORY_LIMIT = 100
@@ -163,7 +163,7 @@ def credits_overview(member: Member, now: datetime) -> CreditsOverview:
             SpendableGrant(
                 remaining=grant.remaining,
                 expires_at=grant.expires_at,
-                expires_on=day_label(grant.expires_at, now),
+                expires_on=formatting.member_day(grant.expires_at, now),
                 reason=grant.reason,
             )
             for grant in spendable
@@ -183,7 +183,8 @@ def _spending(member: Member) -> QuerySet[Booking]:
 def _grant_entry(grant: CreditGrant, now: datetime) -> LedgerEntry:
     note = ""
     if grant.remaining and grant.expires_at <= now:
-        note = f"{_credits(grant.remaining)} expired unused on {day_label(grant.expires_at, now)}"
+        lost = formatting.count(grant.remaining, "credit", "credits")
+        note = f"{lost} expired unused on {formatting.member_day(grant.expires_at, now)}"
     return LedgerEntry(
         at=grant.granted_at,
         change=grant.amount,
@@ -200,27 +201,17 @@ _SPENDING_NOTES = {
 
 def _spending_entry(booking: Booking) -> LedgerEntry:
     fitness_class = booking.fitness_class
-    starts = timezone.localtime(fitness_class.starts_at)
     note = _SPENDING_NOTES.get(booking.status, "")
     if fitness_class.cancelled_at is not None:
         note = "class cancelled, credit refunded"
     return LedgerEntry(
         at=booking.created_at,
         change=-1,
-        description=f"{fitness_class.name}, {dateformat.format(starts, 'D j F Y, H:i')}",
+        description=(
+            f"{fitness_class.name}, {formatting.member_time_with_year(fitness_class.starts_at)}"
+        ),
         note=note,
     )
-
-
-def day_label(moment: datetime, now: datetime) -> str:
-    """“12 December” in the gym's time zone, with the year when it is not the current one."""
-    local = timezone.localtime(moment)
-    same_year = local.year == timezone.localtime(now).year
-    return dateformat.format(local, "j F" if same_year else "j F Y")
-
-
-def _credits(count: int) -> str:
-    return f"{count} credit" if count == 1 else f"{count} credits"
 
 
 # --- Calendar feed ----------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from members.queries import (
     member_by_calendar_token,
     upcoming_spot_holding_bookings,
 )
+from web import formatting
 
 
 @require_http_methods(["GET", "POST"])
@@ -62,8 +63,8 @@ def _welcome(name: str, grants) -> str:
     credits = sum(grant.amount for grant in grants)
     if not credits:
         return f"Welcome, {first_name}! Your account is ready."
-    plural = "credit" if credits == 1 else "credits"
-    return f"Welcome, {first_name}! You have {credits} welcome {plural} to book your first class."
+    welcome = formatting.count(credits, "welcome credit", "welcome credits")
+    return f"Welcome, {first_name}! You have {welcome} to book your first class."
 
 
 @require_GET

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from members.decorators import member_required
 from notifications import in_app, queries
+from web import formatting
 
 
 @require_GET
@@ -23,8 +24,8 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 def mark_all_read(request: HttpRequest) -> HttpResponse:
     marked = in_app.mark_all_read(request.member.pk, now=timezone.now())
     if marked:
-        noun = "notification" if marked == 1 else "notifications"
-        messages.success(request, f"Marked {marked} {noun} as read.")
+        marked_read = formatting.count(marked, "notification", "notifications")
+        messages.success(request, f"Marked {marked_read} as read.")
     else:
         messages.info(request, "You have no unread notifications.")
     return redirect("notifications:list")

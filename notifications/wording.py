@@ -1,13 +1,9 @@
 """What members are told about each notice, shared by every channel (e-mail and in-app), so
 the in-app list says what the e-mails say."""
 
-from zoneinfo import ZoneInfo
-
-from django.conf import settings
-from django.utils import dateformat, timezone
-
 from application.ports import Notice, NoticeKind
 from domain.entities import FitnessClass
+from web import formatting
 
 # Filled with the class name and its local start, e.g. "You're booked: Spin, Tue 1 Dec 18:00".
 SUBJECTS: dict[NoticeKind, str] = {
@@ -18,17 +14,13 @@ SUBJECTS: dict[NoticeKind, str] = {
     NoticeKind.CLASS_REMINDER: "Reminder: {name}, {when}",
 }
 
-# e.g. "Tue 1 Dec 18:00", in the gym's time zone.
-SUBJECT_DATE_FORMAT = "D j M H:i"
-
 
 def notice_subject(kind: NoticeKind, fitness_class: FitnessClass) -> str:
     """The subject line of a notice: the class's name and its start in the gym's zone."""
-    starts_at_local = timezone.localtime(fitness_class.starts_at, ZoneInfo(settings.TIME_ZONE))
     return SUBJECTS[kind].format(
         # A subject is one line, whatever the class name holds.
         name=" ".join(fitness_class.name.split()),
-        when=dateformat.format(starts_at_local, SUBJECT_DATE_FORMAT),
+        when=formatting.member_time(fitness_class.starts_at),
     )
 
 

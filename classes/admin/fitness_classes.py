@@ -30,16 +30,15 @@ from classes.admin.inlines import ConfirmedBookingInline, WaitlistInline
 from classes.admin_filters import CancelledFilter, ClassDateFilter, SeriesFilter
 from classes.models import FitnessClass
 from classes.queries import with_counts
-from classes.wording import local_time
 from domain.exceptions import DomainException
 from gymbooking.composition import services
 from members.models import Member
+from web import formatting
 from web.admin_actions import (
     RefusedSave,
     UseCaseSaveMixin,
     ask,
     ask_then_run_for_each,
-    count_of,
     user_may,
 )
 
@@ -47,7 +46,7 @@ RECORD_ATTENDANCE = "bookings.record_attendance"
 
 
 def describe_class(fitness_class: FitnessClass) -> str:
-    return f"{fitness_class.name}, {local_time(fitness_class.starts_at)}"
+    return f"{fitness_class.name}, {formatting.staff_time(fitness_class.starts_at)}"
 
 
 class FitnessClassForm(forms.ModelForm):
@@ -214,7 +213,7 @@ class FitnessClassAdmin(UseCaseSaveMixin, admin.ModelAdmin):
             lambda fitness_class, values: services().cancel_class.execute(
                 str(fitness_class.pk), values["reason"]
             ),
-            succeeded=lambda done, _: f"Cancelled {count_of(done, 'class', 'classes')}.",
+            succeeded=lambda done, _: f"Cancelled {formatting.count(done, 'class', 'classes')}.",
             title="Cancel classes",
             intro="Cancel these classes? Every booking is refunded and the waitlist cleared.",
             submit_label="Cancel the classes",

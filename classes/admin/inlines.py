@@ -16,9 +16,9 @@ from bookings.models import Booking, WaitlistEntry
 from bookings.queries import waitlist_position
 from classes.models import FitnessClass
 from classes.queries import with_counts
-from classes.wording import local_time
 from domain.entities import SPOT_HOLDING_STATUSES, BookingStatus
 from members.queries import spendable_credits_of
+from web import formatting
 from web.admin_actions import ReadOnlyInline, user_may
 
 
@@ -60,7 +60,7 @@ class ConfirmedBookingInline(MemberBalanceColumn, ReadOnlyInline):
 
     @admin.display(description="booked at")
     def booked_at(self, booking: Booking) -> str:
-        return local_time(booking.created_at)
+        return formatting.staff_time(booking.created_at)
 
     @admin.display(description="cancel")
     def staff_cancel(self, booking: Booking) -> str:
@@ -110,7 +110,7 @@ class UpcomingSessionInline(ReadOnlyInline):
 
     @admin.display(description="starts")
     def starts(self, fitness_class: FitnessClass) -> str:
-        return local_time(fitness_class.starts_at)
+        return formatting.staff_time(fitness_class.starts_at)
 
     @admin.display(description="confirmed")
     def confirmed(self, fitness_class: FitnessClass) -> int:

@@ -21,15 +21,14 @@ from application.series import GenerationSummary, SeriesUpdate
 from classes.admin.inlines import UpcomingSessionInline
 from classes.admin.series_forms import ClassSeriesForm, GenerateSessionsForm, series_details
 from classes.models import ClassSeries
-from classes.wording import local_time
 from domain import series as domain_series
 from domain.exceptions import DomainException
 from gymbooking.composition import services
+from web import formatting
 from web.admin_actions import (
     RefusedSave,
     UseCaseSaveMixin,
     ask,
-    count_of,
     run_for_each,
 )
 
@@ -114,7 +113,7 @@ class ClassSeriesAdmin(UseCaseSaveMixin, admin.ModelAdmin):
             '<a href="{}?series={}&amp;when=upcoming">{}</a>',
             url,
             series.pk,
-            count_of(count, "session", "sessions"),
+            formatting.count(count, "session", "sessions"),
         )
 
     @admin.display(description="booked sessions")
@@ -170,10 +169,10 @@ class ClassSeriesAdmin(UseCaseSaveMixin, admin.ModelAdmin):
                 return HttpResponseRedirect(back_url)
             result = use_case.apply_to_booked(str(series.pk), chosen)
             for _, starts_at, why in result.refused:
-                when = local_time(starts_at) if starts_at else "a session"
+                when = formatting.staff_time(starts_at) if starts_at else "a session"
                 self.message_user(request, f"{series.name}, {when}: {why}", messages.ERROR)
             if result.updated:
-                done = count_of(len(result.updated), "booked session", "booked sessions")
+                done = formatting.count(len(result.updated), "booked session", "booked sessions")
                 self.message_user(request, f"Gave {done} the series' details.", messages.SUCCESS)
             return HttpResponseRedirect(back_url)
         changes = use_case.booked_sessions_to_confirm(str(series.pk))
@@ -189,7 +188,7 @@ class ClassSeriesAdmin(UseCaseSaveMixin, admin.ModelAdmin):
             "rows": [
                 {
                     "class_id": change.class_id,
-                    "when": local_time(change.starts_at),
+                    "when": formatting.staff_time(change.starts_at),
                     "confirmed": change.confirmed,
                     "waiting": change.waiting,
                     "changes": change.changes,
@@ -246,10 +245,10 @@ def _update_messages(update: SeriesUpdate) -> list[tuple[str, int]]:
     """What a change to a series did, as admin messages."""
     if not update.changed:
         return []
-    followed = count_of(update.updated, "upcoming session", "upcoming sessions")
+    followed = formatting.count(update.updated, "upcoming session", "upcoming sessions")
     found = [(f"{followed} nobody had booked now follow the series.", messages.INFO)]
     if update.removed:
-        removed = count_of(update.removed, "session", "sessions")
+        removed = formatting.count(update.removed, "session", "sessions")
         found.append(
             (
                 f"Removed {removed} nobody had booked on dates no longer on the schedule.",
@@ -257,7 +256,7 @@ def _update_messages(update: SeriesUpdate) -> list[tuple[str, int]]:
             )
         )
     if update.held:
-        held = count_of(len(update.held), "booked session was", "booked sessions were")
+        held = formatting.count(len(update.held), "booked session was", "booked sessions were")
         keep = " Booked sessions keep their times." if update.schedule_changed else ""
         found.append((f"{held} left as before.{keep}", messages.WARNING))
     if {"weekdays", "first_date", "last_date"} & set(update.schedule_changed):

@@ -13,6 +13,7 @@ from bookings.repositories import DjangoBookingRepository
 from classes.repositories import DjangoClassRepository
 from events import periodic
 from gymbooking.composition import services
+from web import formatting
 
 
 class Command(periodic.PeriodicCommand):
@@ -34,17 +35,17 @@ class Command(periodic.PeriodicCommand):
             tally["attended" if attended else "no_shows"] += settled
 
     def summary(self, tally: Counter[str]) -> str:
-        return (
-            f"Settled {periodic.plural(tally['classes'], 'class', 'classes')}: "
-            f"{tally['attended']} attended, {periodic.plural(tally['no_shows'], 'no-show')}."
-        )
+        settled = formatting.count(tally["classes"], "class", "classes")
+        no_shows = formatting.count(tally["no_shows"], "no-show", "no-shows")
+        return f"Settled {settled}: {tally['attended']} attended, {no_shows}."
 
     def preview(self, class_ids: list[str], now: datetime) -> str:
         outcome = "attended" if periodic.unmarked_outcome_is_attended() else "no-shows"
         unmarked = sum(len(_unmarked(class_id)) for class_id in class_ids)
         return (
-            f"Would settle {periodic.plural(len(class_ids), 'class', 'classes')}: "
-            f"{periodic.plural(unmarked, 'unmarked booking')} would be recorded as {outcome}."
+            f"Would settle {formatting.count(len(class_ids), 'class', 'classes')}: "
+            f"{formatting.count(unmarked, 'unmarked booking', 'unmarked bookings')} would be "
+            f"recorded as {outcome}."
         )
 
     def describe(self, class_ids: list[str], now: datetime) -> list[str]:
@@ -52,10 +53,11 @@ class Command(periodic.PeriodicCommand):
         lines = []
         for class_id in class_ids:
             fitness_class = classes.get_by_id(class_id)
-            lines.append(
-                f"{fitness_class.name}, {periodic.local(fitness_class.starts_at)}: "
-                f"{periodic.plural(len(_unmarked(class_id)), 'unmarked booking')}"
+            unmarked = formatting.count(
+                len(_unmarked(class_id)), "unmarked booking", "unmarked bookings"
             )
+            when = formatting.staff_time(fitness_class.starts_at)
+            lines.append(f"{fitness_class.name}, {when}: {unmarked}")
         return lines
 
 

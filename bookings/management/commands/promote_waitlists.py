@@ -14,6 +14,7 @@ from bookings.repositories import DjangoWaitlistRepository
 from classes.repositories import DjangoClassRepository
 from events import periodic
 from gymbooking.composition import services
+from web import formatting
 
 
 class Command(periodic.PeriodicCommand):
@@ -34,15 +35,15 @@ class Command(periodic.PeriodicCommand):
             tally["promoted"] += len(promoted)
 
     def summary(self, tally: Counter[str]) -> str:
+        promoted = formatting.count(tally["promoted"], "waitlisted member", "waitlisted members")
         return (
-            f"Promoted {periodic.plural(tally['promoted'], 'waitlisted member')} into "
-            f"{periodic.plural(tally['classes'], 'class', 'classes')} "
+            f"Promoted {promoted} into {formatting.count(tally['classes'], 'class', 'classes')} "
             f"({tally['checked']} with a free spot and somebody waiting)."
         )
 
     def preview(self, class_ids: list[str], now: datetime) -> str:
         return (
-            f"Would check {periodic.plural(len(class_ids), 'class', 'classes')} with a free "
+            f"Would check {formatting.count(len(class_ids), 'class', 'classes')} with a free "
             "spot and somebody waiting, and promote the first eligible members."
         )
 
@@ -53,8 +54,9 @@ class Command(periodic.PeriodicCommand):
         for class_id in class_ids:
             fitness_class = classes.get_by_id(class_id)
             waiting = len(waitlist.get_by_class(class_id))
+            free = formatting.count(fitness_class.spots_left, "free spot", "free spots")
             lines.append(
-                f"{fitness_class.name}, {periodic.local(fitness_class.starts_at)}: "
-                f"{periodic.plural(fitness_class.spots_left, 'free spot')}, {waiting} waiting"
+                f"{fitness_class.name}, {formatting.staff_time(fitness_class.starts_at)}: "
+                f"{free}, {waiting} waiting"
             )
         return lines

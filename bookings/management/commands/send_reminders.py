@@ -14,6 +14,7 @@ from classes.repositories import DjangoClassRepository
 from events import periodic
 from gymbooking.composition import services
 from members.repositories import DjangoMemberRepository
+from web import formatting
 
 
 class Command(periodic.PeriodicCommand):
@@ -33,12 +34,13 @@ class Command(periodic.PeriodicCommand):
             tally["refused"] += 1
 
     def summary(self, tally: Counter[str]) -> str:
-        return f"Sent {periodic.plural(tally['sent'], 'class reminder')}."
+        return f"Sent {formatting.count(tally['sent'], 'class reminder', 'class reminders')}."
 
     def preview(self, booking_ids: list[str], now: datetime) -> str:
+        reminders = formatting.count(len(booking_ids), "class reminder", "class reminders")
         return (
-            f"Would send {periodic.plural(len(booking_ids), 'class reminder')} for classes "
-            f"starting before {periodic.local(periodic.remind_until(now))}."
+            f"Would send {reminders} for classes starting before "
+            f"{formatting.staff_time(periodic.remind_until(now))}."
         )
 
     def describe(self, booking_ids: list[str], now: datetime) -> list[str]:
@@ -50,7 +52,6 @@ class Command(periodic.PeriodicCommand):
             booking = bookings.get_by_id(booking_id)
             fitness_class = classes.get_by_id(booking.class_id)
             member = members.get_by_id(booking.member_id)
-            lines.append(
-                f"{member.name}: {fitness_class.name}, {periodic.local(fitness_class.starts_at)}"
-            )
+            when = formatting.staff_time(fitness_class.starts_at)
+            lines.append(f"{member.name}: {fitness_class.name}, {when}")
         return lines

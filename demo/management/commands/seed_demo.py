@@ -45,6 +45,7 @@ from domain.exceptions import DomainException
 from gymbooking.composition import services
 from members.models import Member
 from members.queries import attach_login, create_login
+from web import formatting
 
 STAFF_USERNAME = "staff"
 STAFF_EMAIL = "staff@gymbooking.local"
@@ -233,7 +234,7 @@ class Command(BaseCommand):
             credits = spendable_credits(ids[email], now) if email in ids else 0
             lines.append(
                 f"  member  {email} / {MEMBER_PASSWORD}"
-                f"  ({credits} credit{'' if credits == 1 else 's'}{note})"
+                f"  ({formatting.count(credits, 'credit', 'credits')}{note})"
             )
         lines.append(f"  every demo member  <first name>@example.com / {MEMBER_PASSWORD}")
         self.stdout.write("\n".join(lines))
@@ -276,10 +277,10 @@ class Seeder:
             self.book(fitness_class, members, self.target(fitness_class))
         bookings = Booking.objects.filter(fitness_class__in=classes).count()
         waiting = WaitlistEntry.objects.filter(fitness_class__in=classes).count()
-        first_day = timezone.localtime(classes[0].starts_at, self.zone)
+        first_day = formatting.staff_day(classes[0].starts_at)
         return (
             f"{len(members)} members, {len(classes)} classes over {DAYS} days from "
-            f"{first_day:%a %d %b}, {bookings} bookings, {waiting} waitlist places"
+            f"{first_day}, {bookings} bookings, {waiting} waitlist places"
         )
 
     # --- People --------------------------------------------------------------------------

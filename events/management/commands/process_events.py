@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections
 
 from gymbooking.composition import services
+from web import formatting
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ class Command(BaseCommand):
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
-        self.stdout.write(f"Ran {ran} {'delivery' if ran == 1 else 'deliveries'}.")
+        self.stdout.write(f"Ran {formatting.count(ran, 'delivery', 'deliveries')}.")
 
     def _stop(self, signum, frame):
         """Finish the delivery in hand, then stop."""

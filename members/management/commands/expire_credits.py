@@ -11,6 +11,7 @@ from datetime import datetime
 from events import periodic
 from gymbooking.composition import services
 from members.repositories import DjangoMemberRepository
+from web import formatting
 
 
 class Command(periodic.PeriodicCommand):
@@ -31,8 +32,8 @@ class Command(periodic.PeriodicCommand):
 
     def summary(self, tally: Counter[str]) -> str:
         return (
-            f"Recorded {periodic.plural(tally['grants'], 'expired grant')} "
-            f"of {periodic.plural(tally['members'], 'member')}."
+            f"Recorded {formatting.count(tally['grants'], 'expired grant', 'expired grants')} "
+            f"of {formatting.count(tally['members'], 'member', 'members')}."
         )
 
     def preview(self, member_ids: list[str], now: datetime) -> str:
@@ -44,9 +45,9 @@ class Command(periodic.PeriodicCommand):
         ]
         credits = sum(grant.remaining for grant in grants)
         return (
-            f"Would record {periodic.plural(len(grants), 'expired grant')} "
-            f"({periodic.plural(credits, 'credit')}) "
-            f"of {periodic.plural(len(member_ids), 'member')}."
+            f"Would record {formatting.count(len(grants), 'expired grant', 'expired grants')} "
+            f"({formatting.count(credits, 'credit', 'credits')}) "
+            f"of {formatting.count(len(member_ids), 'member', 'members')}."
         )
 
     def describe(self, member_ids: list[str], now: datetime) -> list[str]:
@@ -55,7 +56,7 @@ class Command(periodic.PeriodicCommand):
             for grant in member.grants:
                 if grant.has_unrecorded_expiry(now):
                     lines.append(
-                        f"{member.name}: {periodic.plural(grant.remaining, 'credit')} "
-                        f"expired {periodic.local(grant.expires_at)}"
+                        f"{member.name}: {formatting.count(grant.remaining, 'credit', 'credits')} "
+                        f"expired {formatting.staff_time(grant.expires_at)}"
                     )
         return lines
