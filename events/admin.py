@@ -13,15 +13,12 @@ list's own query, and links to their admin pages are built from the ids.
 import json
 import uuid
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 
 from classes.models import FitnessClass
@@ -29,7 +26,8 @@ from events.dispatcher import retry_now as make_due_again
 from events.models import Delivery, StoredEvent
 from gymbooking.composition import services
 from members.models import Member
-from web.admin_actions import ReadOnlyAdminMixin, ReadOnlyInline, count_of
+from web import formatting
+from web.admin_actions import ReadOnlyAdminMixin, ReadOnlyInline
 
 # "Retry now" runs at most this many of the selected deliveries while staff wait; the rest
 # are made due and left to the workers.
@@ -39,10 +37,8 @@ SHORT_ERROR_LENGTH = 120
 
 
 def local_time(moment: datetime | None) -> str:
-    """A moment as the gym reads it, to the second: “2026-12-01 18:00:05”."""
-    if moment is None:
-        return "—"
-    return f"{timezone.localtime(moment, ZoneInfo(settings.TIME_ZONE)):%Y-%m-%d %H:%M:%S}"
+    """A moment as the gym reads it, to the second, or a dash for none."""
+    return "—" if moment is None else formatting.log_time(moment)
 
 
 def short_error(error: str) -> str:
@@ -291,10 +287,14 @@ class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 messages.INFO,
             )
             return
-        message = f"Retried {count_of(len(ran), 'delivery', 'deliveries')}: {len(done)} delivered"
+        message = (
+            f"Retried {formatting.count(len(ran), 'delivery', 'deliveries')}: {len(done)} delivered"
+        )
         if failed:
             message += f", {failed} failed again (see the last error)"
         message += "."
         if left:
-            message += f" {count_of(left, 'other is', 'others are')} due now, for the workers."
+            message += (
+                f" {formatting.count(left, 'other is', 'others are')} due now, for the workers."
+            )
         self.message_user(request, message, messages.WARNING if failed else messages.SUCCESS)

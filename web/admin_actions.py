@@ -185,11 +185,6 @@ def user_may(request: HttpRequest, model: type[Model], codename: str) -> bool:
     return request.user.has_perm(f"{model._meta.app_label}.{codename}")
 
 
-def count_of(count: int, singular: str, plural: str) -> str:
-    """“1 member”, “3 members”."""
-    return f"{count} {singular if count == 1 else plural}"
-
-
 class ReadOnlyAdminMixin:
     """For rows that only use cases write: listed and shown, never added, changed or deleted
     by hand. Actions still run (they need their own permissions)."""

@@ -33,6 +33,11 @@ def staff_day(moment: datetime) -> str:
     return _format(moment, "D d M")
 
 
+def log_time(moment: datetime) -> str:
+    """“2026-12-01 18:00:05”: to the second, for the event log and its deliveries."""
+    return _format(moment, "Y-m-d H:i:s")
+
+
 def member_time(moment: datetime) -> str:
     """“Tue 4 Mar 18:00”."""
     return _format(moment, "D j M H:i")

@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bookings.models import Booking
-from classes.admin import local_time
 from classes.models import ClassSeries, FitnessClass
 from tests.factories import BookingFactory, FitnessClassFactory
 from web.admin_actions import APPLY, FORM_PREFIX
+from web.formatting import staff_time as local_time
 
 pytestmark = pytest.mark.django_db
 
