@@ -1,8 +1,8 @@
-"""What the periodic commands share: which items are due, one transaction per item, a progress
-bar and a summary line.
+"""What the periodic commands share: one transaction per due item, a progress bar and a
+summary line.
 
-Each command finds its due items with one read query (the ORM adapters' query methods: the
-repositories are stateless, so building one here costs nothing), then runs one use case per
+Each command finds its due items with one read query (the ORM adapters' query methods, in the
+app whose work it is: `bookings/due.py`, the member repository), then runs one use case per
 item from `services()`, each in its own transaction with the row locks that use case takes.
 That is what makes the commands idempotent and safe to run twice at once (cron overlapping a
 slow run, two machines): whatever one run has done, the other no longer finds, or the domain
@@ -16,17 +16,14 @@ item up again, since nothing of a failed item was committed.
 
 import logging
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, TextIO
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 from django.utils import timezone
 
-from bookings.repositories import DjangoBookingRepository, DjangoWaitlistRepository
 from domain.exceptions import DomainException
 from events.actors import Actor, acting_as
-from members.repositories import DjangoMemberRepository
 from web import formatting
 
 logger = logging.getLogger(__name__)
@@ -35,43 +32,6 @@ logger = logging.getLogger(__name__)
 HANDFUL = 10
 # Without a terminal (cron, a log file) progress is only written for runs this long.
 LONG_RUN = 100
-
-
-# --- What is due --------------------------------------------------------------------------
-
-
-def settle_before(now: datetime) -> datetime:
-    """Classes that ended before this moment are settled: their grace period is over."""
-    return now - timedelta(minutes=settings.GYM_SETTLE_AFTER_MINUTES)
-
-
-def remind_until(now: datetime) -> datetime:
-    """Booked classes starting before this moment are due a reminder."""
-    return now + timedelta(hours=settings.GYM_REMINDER_HOURS)
-
-
-def unmarked_outcome_is_attended() -> bool:
-    return settings.GYM_UNMARKED_OUTCOME == "attended"
-
-
-def class_ids_to_settle(now: datetime) -> list[str]:
-    """Classes past their grace period that still have bookings nobody marked."""
-    return DjangoBookingRepository().class_ids_to_settle(settle_before(now))
-
-
-def member_ids_with_expired_credits(now: datetime) -> list[str]:
-    """Members holding a grant that expired with credit left, not yet recorded."""
-    return DjangoMemberRepository().ids_with_unrecorded_expired_credits(now)
-
-
-def booking_ids_due_for_reminder(now: datetime) -> list[str]:
-    """Confirmed, not yet reminded bookings of live classes starting within the reminder time."""
-    return DjangoBookingRepository().ids_due_for_reminder(now, remind_until(now))
-
-
-def class_ids_with_room_and_waiting(now: datetime) -> list[str]:
-    """Upcoming live classes with a free spot and somebody on the waitlist."""
-    return DjangoWaitlistRepository().class_ids_with_room_and_waiting(now)
 
 
 # --- Reporting ----------------------------------------------------------------------------

@@ -19,9 +19,9 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.utils import timezone
 
+from bookings import due
 from bookings.models import Booking, WaitlistEntry
 from domain.entities import BookingStatus
-from events import periodic
 from events.models import StoredEvent
 from events.periodic import Progress
 from members.models import CreditGrant, Member
@@ -510,9 +510,9 @@ def test_an_item_done_elsewhere_in_the_meantime_is_skipped_without_an_error(
     services, delivered, booked, monkeypatch
 ):
     # given another run reminded Ana and Ben after this run had listed their bookings
-    listed = periodic.booking_ids_due_for_reminder(timezone.now())
+    listed = due.booking_ids_due_for_reminder(timezone.now())
     delivered("send_reminders")
-    monkeypatch.setattr(periodic, "booking_ids_due_for_reminder", lambda now: listed)
+    monkeypatch.setattr(due, "booking_ids_due_for_reminder", lambda now: listed)
 
     out = delivered("send_reminders")
 
@@ -520,7 +520,7 @@ def test_an_item_done_elsewhere_in_the_meantime_is_skipped_without_an_error(
 
 
 def test_an_item_the_domain_refuses_is_skipped_without_an_error(services, delivered, monkeypatch):
-    monkeypatch.setattr(periodic, "class_ids_to_settle", lambda now: ["no-such-class"])
+    monkeypatch.setattr(due, "class_ids_to_settle", lambda now: ["no-such-class"])
 
     out = delivered("close_classes", verbosity=2)
 

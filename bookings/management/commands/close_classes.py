@@ -9,6 +9,7 @@ No-shows count towards a member's no-show pause like marked ones. One transactio
 from collections import Counter
 from datetime import datetime
 
+from bookings import due
 from bookings.repositories import DjangoBookingRepository
 from classes.repositories import DjangoClassRepository
 from events import periodic
@@ -25,10 +26,10 @@ class Command(periodic.PeriodicCommand):
     item_label = "classes"
 
     def due(self, now: datetime) -> list[str]:
-        return periodic.class_ids_to_settle(now)
+        return due.class_ids_to_settle(now)
 
     def process(self, class_id: str, tally: Counter[str]) -> None:
-        attended = periodic.unmarked_outcome_is_attended()
+        attended = due.unmarked_outcome_is_attended()
         settled = services().settle_class.execute(class_id, unmarked_attended=attended)
         if settled:
             tally["classes"] += 1
@@ -40,7 +41,7 @@ class Command(periodic.PeriodicCommand):
         return f"Settled {settled}: {tally['attended']} attended, {no_shows}."
 
     def preview(self, class_ids: list[str], now: datetime) -> str:
-        outcome = "attended" if periodic.unmarked_outcome_is_attended() else "no-shows"
+        outcome = "attended" if due.unmarked_outcome_is_attended() else "no-shows"
         unmarked = sum(len(_unmarked(class_id)) for class_id in class_ids)
         return (
             f"Would settle {formatting.count(len(class_ids), 'class', 'classes')}: "

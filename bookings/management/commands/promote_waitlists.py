@@ -10,6 +10,7 @@ by the same rules and under the same class lock as the handler.
 from collections import Counter
 from datetime import datetime
 
+from bookings import due
 from bookings.repositories import DjangoWaitlistRepository
 from classes.repositories import DjangoClassRepository
 from events import periodic
@@ -25,7 +26,7 @@ class Command(periodic.PeriodicCommand):
     item_label = "classes"
 
     def due(self, now: datetime) -> list[str]:
-        return periodic.class_ids_with_room_and_waiting(now)
+        return due.class_ids_with_room_and_waiting(now)
 
     def process(self, class_id: str, tally: Counter[str]) -> None:
         tally["checked"] += 1

@@ -9,6 +9,7 @@ already reminded, cancelled, or of a cancelled class is never reminded (again).
 from collections import Counter
 from datetime import datetime
 
+from bookings import due
 from bookings.repositories import DjangoBookingRepository
 from classes.repositories import DjangoClassRepository
 from events import periodic
@@ -25,7 +26,7 @@ class Command(periodic.PeriodicCommand):
     item_label = "reminders"
 
     def due(self, now: datetime) -> list[str]:
-        return periodic.booking_ids_due_for_reminder(now)
+        return due.booking_ids_due_for_reminder(now)
 
     def process(self, booking_id: str, tally: Counter[str]) -> None:
         if services().remind_member.execute(booking_id):
@@ -40,7 +41,7 @@ class Command(periodic.PeriodicCommand):
         reminders = formatting.count(len(booking_ids), "class reminder", "class reminders")
         return (
             f"Would send {reminders} for classes starting before "
-            f"{formatting.staff_time(periodic.remind_until(now))}."
+            f"{formatting.staff_time(due.remind_until(now))}."
         )
 
     def describe(self, booking_ids: list[str], now: datetime) -> list[str]:

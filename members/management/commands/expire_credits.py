@@ -22,7 +22,7 @@ class Command(periodic.PeriodicCommand):
     item_label = "members"
 
     def due(self, now: datetime) -> list[str]:
-        return periodic.member_ids_with_expired_credits(now)
+        return DjangoMemberRepository().ids_with_unrecorded_expired_credits(now)
 
     def process(self, member_id: str, tally: Counter[str]) -> None:
         recorded = services().expire_credits.execute(member_id)
