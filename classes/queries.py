@@ -28,10 +28,10 @@ def _count(rows: QuerySet) -> Coalesce:
 
 
 def with_counts(classes: QuerySet[FitnessClass]) -> QuerySet[FitnessClass]:
-    """`classes` annotated with `confirmed_count` (the spots taken: confirmed bookings and
+    """`classes` annotated with `spots_taken` (confirmed bookings and
     those already marked attended or no-show) and `waiting_count`, in the same query."""
     return classes.annotate(
-        confirmed_count=_count(
+        spots_taken=_count(
             Booking.objects.filter(fitness_class=OuterRef("pk"), status__in=SPOT_HOLDING_STATUSES)
         ),
         waiting_count=_count(WaitlistEntry.objects.filter(fitness_class=OuterRef("pk"))),
@@ -83,7 +83,7 @@ def filter_choices(
 
 
 def class_with_counts(class_id: uuid.UUID) -> FitnessClass | None:
-    """One class with `confirmed_count` and `waiting_count`, or None when there is none."""
+    """One class with `spots_taken` and `waiting_count`, or None when there is none."""
     return with_counts(FitnessClass.objects.filter(pk=class_id)).first()
 
 

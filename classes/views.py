@@ -42,7 +42,7 @@ def class_row(
     position: int | None,
 ) -> ClassRow:
     """The member's state on a class annotated by `queries.with_counts`."""
-    spots_left = max(fitness_class.capacity - fitness_class.confirmed_count, 0)
+    spots_left = max(fitness_class.capacity - fitness_class.spots_taken, 0)
     if fitness_class.cancelled_at is not None:
         state = "cancelled"
     elif fitness_class.starts_at <= now:

@@ -284,7 +284,8 @@ class FitnessClass(Entity):
         return frozenset(self._bookings)
 
     @property
-    def confirmed_count(self) -> int:
+    def spots_taken(self) -> int:
+        """Bookings holding a spot: confirmed, or already marked attended or no-show."""
         return len(self._bookings)
 
     @property

@@ -152,9 +152,9 @@ class FitnessClassAdmin(UseCaseSaveMixin, admin.ModelAdmin):
         actions.pop("delete_selected", None)
         return actions
 
-    @admin.display(description="confirmed", ordering="confirmed_count")
+    @admin.display(description="confirmed", ordering="spots_taken")
     def confirmed(self, fitness_class: FitnessClass) -> int:
-        return getattr(fitness_class, "confirmed_count", 0)
+        return getattr(fitness_class, "spots_taken", 0)
 
     @admin.display(description="waiting", ordering="waiting_count")
     def waiting(self, fitness_class: FitnessClass) -> int:

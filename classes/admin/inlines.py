@@ -114,7 +114,7 @@ class UpcomingSessionInline(ReadOnlyInline):
 
     @admin.display(description="confirmed")
     def confirmed(self, fitness_class: FitnessClass) -> int:
-        return getattr(fitness_class, "confirmed_count", 0)
+        return getattr(fitness_class, "spots_taken", 0)
 
     @admin.display(description="waiting")
     def waiting(self, fitness_class: FitnessClass) -> int:

@@ -321,7 +321,9 @@ class InMemorySeriesSessionRepository:
                 location=session.location,
                 capacity=session.capacity,
                 cancelled=session.is_cancelled,
-                confirmed=session.confirmed_count,
+                confirmed=sum(
+                    booking.class_id == session.id and booking.is_confirmed for booking in bookings
+                ),
                 bookings=sum(booking.class_id == session.id for booking in bookings),
                 waiting=len(self._waitlist.get_by_class(session.id)),
             )

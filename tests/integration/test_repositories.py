@@ -328,7 +328,7 @@ class TestClassRepository:
         with django_assert_num_queries(2):
             fitness_class = self.repository.get_by_id(str(row.pk), for_update=for_update)
 
-        assert fitness_class.confirmed_count == bookings
+        assert fitness_class.spots_taken == bookings
 
     def test_saving_takes_one_query(self, django_assert_num_queries):
         row = class_row()

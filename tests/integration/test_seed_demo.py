@@ -63,11 +63,11 @@ def test_seed_demo_books_through_the_use_cases_with_full_and_nearly_empty_classe
 
     classes = list(with_counts(FitnessClass.objects.all()))
     full_with_waitlist = [
-        c for c in classes if c.confirmed_count == c.capacity and 2 <= c.waiting_count <= 4
+        c for c in classes if c.spots_taken == c.capacity and 2 <= c.waiting_count <= 4
     ]
     assert full_with_waitlist
-    assert any(c.confirmed_count <= 1 for c in classes)
-    assert not any(c.confirmed_count and c.starts_at <= timezone.now() for c in classes), (
+    assert any(c.spots_taken <= 1 for c in classes)
+    assert not any(c.spots_taken and c.starts_at <= timezone.now() for c in classes), (
         "only classes still to come are booked"
     )
     # Every confirmed booking spent exactly one credit of its member.
@@ -86,7 +86,7 @@ def test_seed_demo_books_through_the_use_cases_with_full_and_nearly_empty_classe
 def test_after_seeding_no_class_is_over_capacity_and_no_balance_is_negative():
     seed()
 
-    assert not with_counts(FitnessClass.objects.all()).filter(confirmed_count__gt=F("capacity"))
+    assert not with_counts(FitnessClass.objects.all()).filter(spots_taken__gt=F("capacity"))
     assert not CreditGrant.objects.filter(remaining__lt=0).exists()
     assert not CreditGrant.objects.filter(remaining__gt=F("amount")).exists()
     assert not WaitlistEntry.objects.filter(

@@ -69,7 +69,7 @@ def test_a_class_is_booked_by_the_members_with_confirmed_bookings(gym, now):
 
     # then
     assert ana.id not in gym.booked(spin)
-    assert gym.classes.get_by_id(spin.id).confirmed_count == 2
+    assert gym.classes.get_by_id(spin.id).spots_taken == 2
 
 
 def test_a_second_active_booking_for_the_same_member_and_class_is_refused(gym, now):

@@ -232,7 +232,7 @@ def test_class_list_runs_the_same_queries_for_5_and_50_classes(
     assert response.status_code == 200
     listed = response.context["cl"].result_list
     assert len(listed) == rows
-    assert {(c.confirmed_count, c.waiting_count) for c in listed} == {(2, 3)}
+    assert {(c.spots_taken, c.waiting_count) for c in listed} == {(2, 3)}
 
 
 def test_the_member_list_shows_only_spendable_credits():

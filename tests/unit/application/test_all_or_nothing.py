@@ -19,7 +19,7 @@ def test_a_booking_whose_write_fails_leaves_the_credit_unspent_and_tells_nobody(
     # then
     assert gym.credits(ana) == 1
     assert [g.remaining for g in gym.members.get_by_id(ana.id).grants] == [1]
-    assert gym.classes.get_by_id(spin.id).confirmed_count == 3
+    assert gym.classes.get_by_id(spin.id).spots_taken == 3
     assert gym.events == []
     assert gym.notifications.sent == []
 

@@ -114,7 +114,7 @@ def test_a_full_class_refuses_the_booking_and_spends_nothing(gym):
         gym.book_class.execute(ana.id, spin.id)
     assert str(refused.value) == "This class is full — join the waitlist?"
     assert gym.credits(ana) == 1
-    assert gym.classes.get_by_id(spin.id).confirmed_count == 10
+    assert gym.classes.get_by_id(spin.id).spots_taken == 10
     assert gym.events == []
 
 
@@ -143,7 +143,7 @@ def test_booking_a_class_that_overlaps_a_booked_one_is_refused(gym):
     with pytest.raises(OverlappingBookingException):
         gym.book_class.execute(ana.id, spin.id)
     assert gym.credits(ana) == 1
-    assert gym.classes.get_by_id(spin.id).confirmed_count == 0
+    assert gym.classes.get_by_id(spin.id).spots_taken == 0
     assert gym.events == []
 
 

@@ -58,7 +58,7 @@ def test_adding_a_booking_takes_a_spot(now):
 
     # then
     assert spin.is_booked_by("ANA")
-    assert spin.confirmed_count == 4
+    assert spin.spots_taken == 4
     assert spin.spots_left == 6
     assert not spin.is_full()
     assert spin.get_domain_events() == []
@@ -70,7 +70,7 @@ def test_a_member_cannot_take_two_spots_in_one_class(now):
 
     with pytest.raises(AlreadyBookedException):
         spin.add_booking("ANA", now=now)
-    assert spin.confirmed_count == 1
+    assert spin.spots_taken == 1
 
 
 def test_a_class_is_full_when_its_bookings_reach_the_capacity(now):
@@ -84,7 +84,7 @@ def test_a_class_is_full_when_its_bookings_reach_the_capacity(now):
     with pytest.raises(ClassFullException) as refused:
         spin.add_booking("BEN", now=now)
     assert str(refused.value) == "This class is full — join the waitlist?"
-    assert spin.confirmed_count == 2
+    assert spin.spots_taken == 2
 
 
 def test_removing_a_booking_frees_the_spot_and_announces_it(now):
@@ -108,7 +108,7 @@ def test_removing_a_member_who_is_not_booked_is_refused_without_an_event(now):
 
     with pytest.raises(BookingNotFoundException):
         spin.remove_booking("NOBODY", now=now)
-    assert spin.confirmed_count == 1
+    assert spin.spots_taken == 1
     assert spin.get_domain_events() == []
 
 
@@ -127,7 +127,7 @@ def test_a_started_class_refuses_every_change(now, minutes_after_start):
         spin.change_capacity(12, now=later)
     with pytest.raises(ClassAlreadyStartedException):
         spin.cancel("Instructor ill", now=later)
-    assert (spin.confirmed_count, spin.capacity, spin.is_cancelled) == (3, 10, False)
+    assert (spin.spots_taken, spin.capacity, spin.is_cancelled) == (3, 10, False)
     assert spin.get_domain_events() == []
 
 
@@ -216,7 +216,7 @@ def test_a_class_cannot_be_cancelled_without_a_reason(now):
     with pytest.raises(InvalidClassException, match="Say why"):
         spin.cancel("   ", now=now)
     assert not spin.is_cancelled
-    assert spin.confirmed_count == 1
+    assert spin.spots_taken == 1
 
 
 def test_a_cancelled_class_takes_no_more_changes(now):
