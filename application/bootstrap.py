@@ -10,6 +10,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import tzinfo
 
+from application.attendance import (
+    RecordAttendanceUseCase,
+    ResumeBookingsUseCase,
+    SettleClassUseCase,
+)
 from application.event_dispatcher import InMemoryEventDispatcher
 from application.event_handlers import WaitlistPromotionHandler, setup_event_handlers
 from application.ports import Clock, NotificationService, Transactions
@@ -25,11 +30,8 @@ from application.use_cases import (
     ExpireCreditsUseCase,
     JoinWaitlistUseCase,
     LeaveWaitlistUseCase,
-    RecordAttendanceUseCase,
     RegisterMemberUseCase,
     RemindMemberUseCase,
-    ResumeBookingsUseCase,
-    SettleClassUseCase,
     StaffCancelBookingUseCase,
 )
 from domain.values import BookingPolicy
