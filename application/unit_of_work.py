@@ -15,7 +15,7 @@ is taken by the repositories' `for_update=True`, as the use cases ask for it.
 
 from collections.abc import Callable
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import partial, wraps
 from typing import Any, Self
 
@@ -107,13 +107,12 @@ class UnitOfWork:
         transactions: Transactions,
         dispatcher: EventDispatcher,
     ) -> None:
-        self._repositories = repositories
         self._transactions = transactions
         self._dispatcher = dispatcher
         self._seen = _Seen()
         self._stack: ExitStack | None = None
-        for name in Repositories.__dataclass_fields__:
-            setattr(self, name, _Tracked(getattr(repositories, name), self._seen))
+        for field in fields(repositories):
+            setattr(self, field.name, _Tracked(getattr(repositories, field.name), self._seen))
 
     def __enter__(self) -> Self:
         if self._stack is not None:
