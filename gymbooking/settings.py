@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "notifications.apps.NotificationsConfig",
     "reports.apps.ReportsConfig",
     "demo.apps.DemoConfig",
+    "ops.apps.OpsConfig",
 ]
 
 MIDDLEWARE = [
@@ -286,3 +287,11 @@ if GYM_WELCOME_CREDITS < 0:
     raise ImproperlyConfigured("GYM_WELCOME_CREDITS must not be negative.")
 if GYM_PROMOTION_CUTOFF_MINUTES < 0:
     raise ImproperlyConfigured("GYM_PROMOTION_CUTOFF_MINUTES must not be negative.")
+
+# --- Operations: probes, metrics, heartbeats, error reporting ---------------------------------
+
+# A worker's heartbeat is written at most this often (per worker and process).
+GYM_HEARTBEAT_INTERVAL_SECONDS = env.int("GYM_HEARTBEAT_INTERVAL_SECONDS", default=10)
+
+if GYM_HEARTBEAT_INTERVAL_SECONDS < 0:
+    raise ImproperlyConfigured("GYM_HEARTBEAT_INTERVAL_SECONDS must not be negative.")
