@@ -5,6 +5,7 @@ defaults that are safe for local development. Production sets at least SECRET_KE
 ALLOWED_HOSTS and DATABASE_URL.
 """
 
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -49,6 +50,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Health probes and /metrics first: no host check, HTTPS redirect, session or cookies.
+    "ops.middleware.OpsEndpointsMiddleware",
+    "ops.middleware.RequestMetricsMiddleware",
+    "ops.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -290,8 +295,23 @@ if GYM_PROMOTION_CUTOFF_MINUTES < 0:
 
 # --- Operations: probes, metrics, heartbeats, error reporting ---------------------------------
 
+# /health/ready answers 503 when a delivery has been due longer than this (the workers are
+# not keeping up); 0: deliveries never make an instance unready.
+GYM_READY_MAX_DELIVERY_LAG_SECONDS = env.int("GYM_READY_MAX_DELIVERY_LAG_SECONDS", default=300)
+# /metrics answers these addresses or networks (direct requests only, not through a proxy),
+# and any request with "Authorization: Bearer <GYM_METRICS_TOKEN>"; everyone else gets a 404.
+GYM_METRICS_ALLOWED_IPS = env.list("GYM_METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
+GYM_METRICS_TOKEN = env.str("GYM_METRICS_TOKEN", default="")
 # A worker's heartbeat is written at most this often (per worker and process).
 GYM_HEARTBEAT_INTERVAL_SECONDS = env.int("GYM_HEARTBEAT_INTERVAL_SECONDS", default=10)
 
-if GYM_HEARTBEAT_INTERVAL_SECONDS < 0:
-    raise ImproperlyConfigured("GYM_HEARTBEAT_INTERVAL_SECONDS must not be negative.")
+if GYM_READY_MAX_DELIVERY_LAG_SECONDS < 0 or GYM_HEARTBEAT_INTERVAL_SECONDS < 0:
+    raise ImproperlyConfigured(
+        "GYM_READY_MAX_DELIVERY_LAG_SECONDS and GYM_HEARTBEAT_INTERVAL_SECONDS must not be "
+        "negative."
+    )
+for _address in GYM_METRICS_ALLOWED_IPS:
+    try:
+        ipaddress.ip_network(_address.strip(), strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"GYM_METRICS_ALLOWED_IPS: {_error}") from None
