@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from domain.exceptions import DomainException
 from events.actors import Actor, acting_as
+from ops.heartbeats import record_job_run
 from web import formatting
 
 logger = logging.getLogger(__name__)
@@ -165,6 +166,7 @@ class PeriodicCommand(BaseCommand):
                     failed += 1
                     logger.exception("%s: %s failed", self.job_name, item_id)
                 progress.advance()
+        record_job_run(self.job_name, succeeded=not failed)
         line = self.summary(tally)
         if tally["refused"]:
             line += f" {tally['refused']} skipped: no longer due."

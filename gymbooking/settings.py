@@ -5,10 +5,13 @@ defaults that are safe for local development. Production sets at least SECRET_KE
 ALLOWED_HOSTS and DATABASE_URL.
 """
 
+import ipaddress
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+
+from ops.sentry import init_sentry
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -45,9 +48,14 @@ INSTALLED_APPS = [
     "notifications.apps.NotificationsConfig",
     "reports.apps.ReportsConfig",
     "demo.apps.DemoConfig",
+    "ops.apps.OpsConfig",
 ]
 
 MIDDLEWARE = [
+    # Health probes and /metrics first: no host check, HTTPS redirect, session or cookies.
+    "ops.middleware.OpsEndpointsMiddleware",
+    "ops.middleware.RequestMetricsMiddleware",
+    "ops.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -189,15 +197,34 @@ if not DEBUG:
 # --- Logging --------------------------------------------------------------------------------
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
+# "plain" lines for a developer's terminal; "json" (one object a line, with the request id,
+# user and member ids and a delivery's event id and handler as fields) in production.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain").strip().lower()
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured(f'LOG_FORMAT must be "plain" or "json", not {LOG_FORMAT!r}.')
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        # The request id, user and member, and `ops.logcontext.log_context` fields.
+        "context": {"()": "ops.logcontext.ContextFilter"},
+    },
     "formatters": {
         "plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",
+        },
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["context"],
+        },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
@@ -286,3 +313,38 @@ if GYM_WELCOME_CREDITS < 0:
     raise ImproperlyConfigured("GYM_WELCOME_CREDITS must not be negative.")
 if GYM_PROMOTION_CUTOFF_MINUTES < 0:
     raise ImproperlyConfigured("GYM_PROMOTION_CUTOFF_MINUTES must not be negative.")
+
+# --- Operations: probes, metrics, heartbeats, error reporting ---------------------------------
+
+# /health/ready answers 503 when a delivery has been due longer than this (the workers are
+# not keeping up); 0: deliveries never make an instance unready.
+GYM_READY_MAX_DELIVERY_LAG_SECONDS = env.int("GYM_READY_MAX_DELIVERY_LAG_SECONDS", default=300)
+# /metrics answers these addresses or networks (direct requests only, not through a proxy),
+# and any request with "Authorization: Bearer <GYM_METRICS_TOKEN>"; everyone else gets a 404.
+GYM_METRICS_ALLOWED_IPS = env.list("GYM_METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
+GYM_METRICS_TOKEN = env.str("GYM_METRICS_TOKEN", default="")
+# A worker's heartbeat is written at most this often (per worker and process).
+GYM_HEARTBEAT_INTERVAL_SECONDS = env.int("GYM_HEARTBEAT_INTERVAL_SECONDS", default=10)
+
+if GYM_READY_MAX_DELIVERY_LAG_SECONDS < 0 or GYM_HEARTBEAT_INTERVAL_SECONDS < 0:
+    raise ImproperlyConfigured(
+        "GYM_READY_MAX_DELIVERY_LAG_SECONDS and GYM_HEARTBEAT_INTERVAL_SECONDS must not be "
+        "negative."
+    )
+for _address in GYM_METRICS_ALLOWED_IPS:
+    try:
+        ipaddress.ip_network(_address.strip(), strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"GYM_METRICS_ALLOWED_IPS: {_error}") from None
+
+# Errors and their traces go to Sentry when SENTRY_DSN is set (nothing happens without it).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="development" if DEBUG else "production")
+SENTRY_RELEASE = env.str("SENTRY_RELEASE", default="")
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
+init_sentry(
+    SENTRY_DSN,
+    environment=SENTRY_ENVIRONMENT,
+    release=SENTRY_RELEASE,
+    traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+)

@@ -15,4 +15,6 @@ urlpatterns = [
     path("", include("members.urls")),
     path("", include("notifications.urls")),
     path("", include("reports.urls")),
+    # /health/live, /health/ready and /metrics (answered first by ops' middleware).
+    path("", include("ops.urls")),
 ]

@@ -1,6 +1,7 @@
 """factory-boy factories for the ORM rows. They build test *setup* directly; the behaviour
 under test always goes through the use cases."""
 
+import uuid
 from datetime import timedelta
 
 import factory
@@ -8,6 +9,7 @@ from django.utils import timezone
 
 from bookings.models import Booking, WaitlistEntry
 from classes.models import FitnessClass
+from events.models import Delivery, StoredEvent
 from members.models import CreditGrant, Member
 
 
@@ -59,6 +61,30 @@ class WaitlistEntryFactory(factory.django.DjangoModelFactory):
     member = factory.SubFactory(MemberFactory)
     fitness_class = factory.SubFactory(FitnessClassFactory)
     created_at = factory.LazyFunction(timezone.now)
+
+
+class StoredEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StoredEvent
+
+    id = factory.LazyFunction(uuid.uuid4)
+    type = "BookingConfirmed"
+    schema_version = 1
+    payload = factory.LazyFunction(dict)
+    occurred_at = factory.LazyFunction(timezone.now)
+    actor_kind = StoredEvent.ActorKind.SYSTEM
+
+
+class DeliveryFactory(factory.django.DjangoModelFactory):
+    """A delivery row as the dispatcher leaves it; `next_attempt_at` in the past is due."""
+
+    class Meta:
+        model = Delivery
+
+    event = factory.SubFactory(StoredEventFactory)
+    handler = "NotificationHandler.email"
+    status = Delivery.Status.PENDING
+    next_attempt_at = factory.LazyFunction(timezone.now)
 
 
 def member_with_credits(credits: int = 1, **member_fields) -> Member:

@@ -12,6 +12,7 @@ from application.series import DEFAULT_WEEKS_AHEAD
 from domain.exceptions import DomainException
 from events.actors import Actor, acting_as
 from gymbooking.composition import services
+from ops.heartbeats import record_job_run
 
 
 class Command(BaseCommand):
@@ -35,13 +36,21 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, weeks, series, dry_run, verbosity, **options):
+        # Only a full run (what cron does) counts as a run of the job.
+        recorded = not dry_run and series is None
         try:
             with acting_as(Actor.system("manage.py generate_classes")):
                 summary = services().generate_classes.execute(
                     weeks, series_id=series, dry_run=dry_run
                 )
-        except DomainException as refusal:
-            raise CommandError(str(refusal)) from refusal
+        except Exception as error:
+            if recorded:
+                record_job_run("generate_classes", succeeded=False)
+            if isinstance(error, DomainException):
+                raise CommandError(str(error)) from error
+            raise
+        if recorded:
+            record_job_run("generate_classes", succeeded=True)
         if verbosity >= 2:
             for result in summary.results:
                 self.stdout.write(
