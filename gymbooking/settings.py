@@ -306,3 +306,16 @@ if GYM_WELCOME_CREDITS < 0:
     raise ImproperlyConfigured("GYM_WELCOME_CREDITS must not be negative.")
 if GYM_PROMOTION_CUTOFF_MINUTES < 0:
     raise ImproperlyConfigured("GYM_PROMOTION_CUTOFF_MINUTES must not be negative.")
+
+# --- Retention (manage.py prune_history) ------------------------------------------------------
+
+# Delivered deliveries are deleted this many days after they were delivered...
+GYM_DELIVERY_RETENTION_DAYS = env.int("GYM_DELIVERY_RETENTION_DAYS", default=30)
+# ...and events this many days after they occurred, unless a delivery of theirs is still
+# pending, failed or dead. The event log is the audit trail and the source of the reports'
+# waitlist figures: a report on older days shows no waitlist demand.
+GYM_EVENT_RETENTION_DAYS = env.int("GYM_EVENT_RETENTION_DAYS", default=365)
+
+for _name in ("GYM_DELIVERY_RETENTION_DAYS", "GYM_EVENT_RETENTION_DAYS"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1 (days).")
