@@ -5,6 +5,9 @@ INSTALLED = $(VENV)/.installed
 PYTEST_ARGS ?=
 
 export PIP_DISABLE_PIP_VERSION_CHECK = 1
+# Every target here is development: DEBUG is off unless set (production fails closed without
+# SECRET_KEY and DATABASE_URL), so it is turned on for them, over SQLite with the demo data.
+export DEBUG ?= True
 
 .DEFAULT_GOAL := test
 .PHONY: run test unit lint clean check-python

@@ -1,8 +1,9 @@
 """Settings for gymbooking.
 
 Every value comes from the environment (or an optional ``.env`` file beside manage.py), with
-defaults that are safe for local development. Production sets at least SECRET_KEY, DEBUG=False,
-ALLOWED_HOSTS and DATABASE_URL.
+defaults that fail closed: DEBUG is off unless it is turned on (`make run`, the tests), and with
+DEBUG off the settings refuse to load without SECRET_KEY and DATABASE_URL. Every variable is
+listed, with its default, in deploy/gymbooking.env.example.
 """
 
 import ipaddress
@@ -10,7 +11,9 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management.utils import get_random_secret_key
 
+from gymbooking.env import NO_DATABASE, database_settings, require_production_settings
 from ops.sentry import init_sentry
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -24,10 +27,24 @@ if (BASE_DIR / ".env").is_file():
 # Development only: this default is public and must never be used in production.
 INSECURE_DEV_SECRET_KEY = "django-insecure-dev-only-gymbooking-do-not-use-in-production"
 
-DEBUG = env.bool("DEBUG", default=True)
-SECRET_KEY = env.str("SECRET_KEY", default=INSECURE_DEV_SECRET_KEY)
+# Off unless turned on: a production start that forgets it is not a debug server.
+DEBUG = env.bool("DEBUG", default=False)
+# A build step (collectstatic, `check --deploy` while building an image) runs with DEBUG off
+# but has no secret and no database: it gets a throwaway key and Django's dummy database
+# backend, which fails any query at once.
+BUILD_STEP = env.bool("BUILD_STEP", default=False)
+require_production_settings(env.ENVIRON, debug=DEBUG, build=BUILD_STEP)
+
+# Set but empty counts as unset. The build step's key is random: it signs nothing that lasts.
+SECRET_KEY = env.str("SECRET_KEY", default="") or (
+    INSECURE_DEV_SECRET_KEY if DEBUG else get_random_secret_key()
+)
 if not DEBUG and SECRET_KEY == INSECURE_DEV_SECRET_KEY:
-    raise ImproperlyConfigured("Set SECRET_KEY in the environment when DEBUG is off.")
+    raise ImproperlyConfigured(
+        "SECRET_KEY is the public development key: set a secret one when DEBUG is off "
+        '(python -c "from django.core.management.utils import get_random_secret_key as k; '
+        'print(k())").'
+    )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -89,22 +106,15 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------
 
-DATABASES = {
-    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-}
-
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # SQLite ignores row locks (select_for_update), so writers must queue instead: WAL lets
-    # readers work beside one writer, IMMEDIATE takes the write lock when a transaction
-    # begins, and the busy timeout makes the next writer wait for it rather than fail.
-    DATABASES["default"]["OPTIONS"] = {
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        **DATABASES["default"].get("OPTIONS", {}),
+# DATABASE_URL, and on PostgreSQL either persistent connections (CONN_MAX_AGE) or Django's
+# connection pool (DATABASE_POOL, DATABASE_POOL_MIN_SIZE / _MAX_SIZE / _TIMEOUT): see
+# gymbooking/env.py. SQLite gets WAL, BEGIN IMMEDIATE and a busy timeout (writers queue).
+if BUILD_STEP and not env.str("DATABASE_URL", default=""):
+    DATABASES = {"default": {"ENGINE": NO_DATABASE}}
+else:
+    DATABASES = {
+        "default": database_settings(env, default_url=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
     }
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -134,8 +144,17 @@ USE_TZ = True
 # --- Static files ---------------------------------------------------------------------------
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic writes and WhiteNoise serves from. In production keep it across deploys
+# (a directory outside the release, shared or synced between web nodes) and never collect with
+# --clear: each release adds its hashed files beside the previous ones', so a page rendered by
+# either release finds its stylesheet on any node during a rolling deploy.
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Any file whose name carries collectstatic's content hash (name.0123456789ab.css) is cached
+# for ever, not just those of the current release's manifest: WhiteNoise's own test only
+# recognises the current manifest's names, so a previous release's files would be served with
+# a 60-second max-age. A hashed name never changes content, whichever release made it.
+WHITENOISE_IMMUTABLE_FILE_TEST = r"\.[0-9a-f]{12}\.\w+$"
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -348,3 +367,16 @@ init_sentry(
     release=SENTRY_RELEASE,
     traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
 )
+
+# --- Retention (manage.py prune_history) ------------------------------------------------------
+
+# Delivered deliveries are deleted this many days after they were delivered...
+GYM_DELIVERY_RETENTION_DAYS = env.int("GYM_DELIVERY_RETENTION_DAYS", default=30)
+# ...and events this many days after they occurred, unless a delivery of theirs is still
+# pending, failed or dead. The event log is the audit trail and the source of the reports'
+# waitlist figures: a report on older days shows no waitlist demand.
+GYM_EVENT_RETENTION_DAYS = env.int("GYM_EVENT_RETENTION_DAYS", default=365)
+
+for _name in ("GYM_DELIVERY_RETENTION_DAYS", "GYM_EVENT_RETENTION_DAYS"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1 (days).")

@@ -8,6 +8,8 @@ grouped queries read it, whatever the number of classes, bookings or events:
 2. their bookings, by status;
 3. their waitlist events in the event log (joined, promoted) — waitlist entries themselves
    are deleted when members leave or are promoted, so the log is the only record of demand.
+   `prune_history` keeps the log GYM_EVENT_RETENTION_DAYS (a year by default): a report on
+   older days shows no waitlist demand. Classes and bookings are never pruned.
 
 Each query groups by the class's name or its instructor; the rates are worked out from the
 counts (`ReportRow`), and the totals are the sums of the groups' counts.

@@ -431,6 +431,7 @@ def test_run_periodic_runs_every_job_in_order(services, delivered, a_busy_day, m
         "Promoted 1 waitlisted member into 1 class (1 with a free spot and somebody waiting).",
         # Ana and Ben for Spin; for Boxing, the member booked and Gus, promoted just before
         "Sent 4 class reminders.",
+        "Deleted 0 delivered deliveries, 0 events and 0 expired sessions.",
     ]
     assert len(mailoutbox) == 5  # and Gus's promotion
 
@@ -446,6 +447,7 @@ def test_a_second_run_periodic_does_nothing(services, delivered, a_busy_day, mai
         "Recorded 0 expired grants of 0 members.",
         "Promoted 0 waitlisted members into 0 classes (0 with a free spot and somebody waiting).",
         "Sent 0 class reminders.",
+        "Deleted 0 delivered deliveries, 0 events and 0 expired sessions.",
     ]
     assert state() == before
     assert len(mailoutbox) == sent
@@ -458,7 +460,7 @@ def test_run_periodic_dry_run_passes_dry_run_to_every_job(
 
     out = delivered("run_periodic", "--dry-run")
 
-    assert [line.split(" ")[0] for line in out.splitlines()] == ["Would"] * 4
+    assert [line.split(" ")[0] for line in out.splitlines()] == ["Would"] * 5
     assert state() == before
     assert mailoutbox == []
 

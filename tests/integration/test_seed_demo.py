@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db.models import F, Sum
 from django.utils import timezone
 
@@ -22,8 +23,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """The demo's logins are hashed; a fast hasher keeps these tests quick."""
+def development(settings):
+    """The demo is for development (DEBUG on); its logins are hashed, and a fast hasher keeps
+    these tests quick."""
+    settings.DEBUG = True
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
@@ -130,3 +133,12 @@ def test_the_demos_booking_emails_go_to_the_configured_mailer_when_asked_for():
     assert {message.to[0] for message in mail.outbox} <= set(
         Member.objects.values_list("email", flat=True)
     )
+
+
+def test_seed_demo_refuses_to_run_with_debug_off(settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="only with DEBUG=True"):
+        seed()
+
+    assert all(count == 0 for count in counts().values())

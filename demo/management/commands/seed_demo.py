@@ -8,6 +8,8 @@ credits are really spent, nothing is overbooked, and a booking the rules refuse 
 left, an overlapping class) is simply not made. Only what no use case makes (logins, the
 schedule) is written directly, logins with the sign-up's own helpers.
 
+Development only: with DEBUG off it refuses to run (its staff password is public).
+
 Idempotent: when the demo members exist, it changes nothing and says so. Everything runs in one
 transaction, so an interrupted run leaves nothing behind. The choices come from a seeded
 `random.Random` (`--seed`): the same seed gives the same demo for the same day (which of
@@ -201,6 +203,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, dry_run: bool, send_email: bool, seed: int, **options):
+        if not settings.DEBUG:
+            # Its staff login's password is printed in the README.
+            raise CommandError(
+                "seed_demo makes a staff superuser with a published password and fictional "
+                "members: it runs only with DEBUG=True (development), never in production."
+            )
         emails = [email_of(name) for name in MEMBER_NAMES]
         if Member.objects.filter(email__in=emails).exists():
             self.stdout.write("The demo data already exists; nothing was changed.")

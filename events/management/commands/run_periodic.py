@@ -3,8 +3,11 @@
 1. close_classes     — settle classes that are over (no-shows may pause members);
 2. expire_credits    — record credit that expired unspent;
 3. promote_waitlists — fill free spots from the waitlists;
-4. send_reminders    — remind members of their classes, last, so that a member promoted
-                       just now for a class starting soon is reminded in the same run.
+4. send_reminders    — remind members of their classes, after the promotions, so that a
+                       member promoted just now for a class starting soon is reminded in the
+                       same run;
+5. prune_history     — delete old delivered deliveries and events, and expired sessions
+                       (quick when there is nothing to delete).
 
 A job that fails does not stop the ones after it; the command then exits with an error.
 """
@@ -14,7 +17,13 @@ import sys
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-JOBS = ("close_classes", "expire_credits", "promote_waitlists", "send_reminders")
+JOBS = (
+    "close_classes",
+    "expire_credits",
+    "promote_waitlists",
+    "send_reminders",
+    "prune_history",
+)
 
 
 class Command(BaseCommand):
