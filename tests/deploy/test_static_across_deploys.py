@@ -15,7 +15,8 @@ from django.core.management import call_command
 from django.http import HttpResponse
 from django.templatetags.static import static
 from django.test import RequestFactory
-from whitenoise.middleware import WhiteNoiseMiddleware
+
+from ops.static import StaticFilesMiddleware
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 STYLESHEET = "css/gymbooking.css"
@@ -44,10 +45,14 @@ def collectstatic() -> str:
     return static(STYLESHEET)
 
 
-def serve(url: str):
-    """The request as a freshly started node's WhiteNoise answers it."""
-    whitenoise = WhiteNoiseMiddleware(lambda request: HttpResponse(status=404))
-    return whitenoise(RequestFactory().get(url))
+def node() -> StaticFilesMiddleware:
+    """A web node's static files middleware, as it is when the node starts."""
+    return StaticFilesMiddleware(lambda request: HttpResponse(status=404))
+
+
+def serve(url: str, started=None):
+    """The request as a node answers it: freshly started, or one `started` earlier."""
+    return (started or node())(RequestFactory().get(url))
 
 
 def test_both_releases_stylesheets_are_served_for_ever_after_two_deploys(release):
@@ -65,6 +70,36 @@ def test_both_releases_stylesheets_are_served_for_ever_after_two_deploys(release
         assert response["Cache-Control"] == "max-age=315360000, public, immutable", url
     assert b".new-release" in b"".join(serve(new_url).streaming_content)
     assert b".new-release" not in b"".join(serve(old_url).streaming_content)
+
+
+def test_a_node_started_before_the_deploy_serves_the_new_release_s_stylesheet(release):
+    # given a node running the old release
+    collectstatic()
+    old_node = node()
+    stylesheet = release / STYLESHEET
+    stylesheet.write_text(stylesheet.read_text() + "\n.new-release { color: inherit; }\n")
+
+    # when the new release is collected, and a page it rendered sends a browser to that node
+    new_url = collectstatic()
+    response = serve(new_url, started=old_node)
+
+    # then the old node finds the new file on disk and serves it for ever
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "max-age=315360000, public, immutable"
+    assert b".new-release" in b"".join(response.streaming_content)
+
+
+def test_a_missing_hashed_name_is_still_not_found(release):
+    collectstatic()
+
+    assert serve("/static/css/gymbooking.0123456789ab.css").status_code == 404
+
+
+def test_a_hashed_looking_name_outside_the_static_root_is_never_served(release, tmp_path):
+    collectstatic()
+    (tmp_path / "secret.0123456789ab.txt").write_text("not static")
+
+    assert serve("/static/../secret.0123456789ab.txt").status_code == 404
 
 
 def test_without_the_immutable_test_the_old_release_s_file_would_be_cached_a_minute(
