@@ -37,3 +37,20 @@ def services(settings):
     build.cache_clear()
     yield build()
     build.cache_clear()
+
+
+@pytest.fixture
+def mail_worker():
+    """`mail_worker()`: one pass of an e-mail worker (`process_events --once --queue mail`),
+    which is what sends e-mail: never the request or command that caused it. Returns its
+    summary ("Ran 2 deliveries.")."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    def run_once() -> str:
+        out = StringIO()
+        call_command("process_events", "--once", "--queue", "mail", stdout=out)
+        return out.getvalue().strip()
+
+    return run_once
