@@ -54,3 +54,23 @@ def mail_worker():
         return out.getvalue().strip()
 
     return run_once
+
+
+@pytest.fixture
+def black_hole_smtp():
+    """A mail server on 127.0.0.1 that accepts connections and never answers."""
+    from tests.smtp import BlackHoleSMTP
+
+    server = BlackHoleSMTP()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def working_smtp():
+    """A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps the messages it receives."""
+    from tests.smtp import WorkingSMTP
+
+    server = WorkingSMTP()
+    yield server
+    server.stop()
