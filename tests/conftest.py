@@ -74,3 +74,14 @@ def working_smtp():
     server = WorkingSMTP()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def processes(tmp_path):
+    """`manage.py` commands in processes of their own, on a database shared with the test
+    (`tests/worker_process.py`); whatever is still running at the end is killed."""
+    from tests.worker_process import Processes
+
+    started = Processes(tmp_path)
+    yield started
+    started.kill_all()

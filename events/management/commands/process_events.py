@@ -81,6 +81,11 @@ class Command(BaseCommand):
         self.stopping = False
         self.waiting = False
         previous = {sig: signal.signal(sig, self._stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+        serving = ", ".join(chosen or DeliveryQueue)
+        if not once:
+            logger.info(
+                "process_events started: queues %s, polling every %s s", serving, poll_interval
+            )
         ran = 0
         failures = 0  # database errors in a row
         try:
