@@ -56,6 +56,11 @@ clean:
 bench: $(INSTALLED)
 	$(BIN)/python benchmarks/dispatch.py
 
+# Promotion latency with and without 10,000 e-mails waiting (PostgreSQL: set DATABASE_URL).
+.PHONY: bench-backlog
+bench-backlog: $(INSTALLED)
+	$(BIN)/python benchmarks/promotion_backlog.py
+
 # The README's screenshots, regenerated from the demo data (needs Debian's chromium).
 .PHONY: screenshots
 screenshots: $(INSTALLED)

@@ -15,7 +15,7 @@ from application.attendance import (
     ResumeBookingsUseCase,
     SettleClassUseCase,
 )
-from application.event_dispatcher import InMemoryEventDispatcher
+from application.event_dispatcher import DeliveryQueue, InMemoryEventDispatcher
 from application.event_handlers import WaitlistPromotionHandler, setup_event_handlers
 from application.ports import Clock, NotificationService, Transactions
 from application.series import GenerateClassesUseCase, UpdateSeriesUseCase
@@ -73,11 +73,13 @@ def bootstrap(
     policy: BookingPolicy,
     zone: tzinfo,
     welcome_credits: int = 0,
+    channel_queues: Mapping[str, DeliveryQueue] | None = None,
 ) -> Services:
     """Wire the handlers to `dispatcher` and build every use case.
 
     `zone` is the gym's time zone (the recurring schedule is computed in it); a new member
-    gets `welcome_credits`, which expire like a refund.
+    gets `welcome_credits`, which expire like a refund. `channel_queues` names the delivery
+    queue of each slow notification channel (the others are fast).
     """
     uow = unit_of_work_factory(repositories, transactions, dispatcher)
     common = {"uow": uow, "clock": clock}
@@ -88,6 +90,7 @@ def bootstrap(
         members=repositories.members,
         classes=repositories.classes,
         notification_channels=notification_channels,
+        channel_queues=channel_queues,
     )
     return Services(
         book_class=BookClassUseCase(**with_policy),

@@ -2,15 +2,28 @@
 
 It is also the base of the Django dispatcher, which keeps the registry and changes only
 *when* a handler runs (after commit). Every subscription has a stable name so that later a
-delivery can be recorded per (event, handler).
+delivery can be recorded per (event, handler), and a queue that says which workers run it.
 """
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
 from domain.events import DomainEvent
 
 Handler = Callable[[DomainEvent], None]
+
+
+class DeliveryQueue(StrEnum):
+    """Which workers run a handler's deliveries, listed in the order a worker of every queue
+    takes them (so a promotion never waits behind e-mail)."""
+
+    # Work inside the database (a promotion, an in-app notice): short, and may run in the
+    # committing process right after its commit.
+    FAST = "fast"
+    # Slow channels outside the database (SMTP): only ever run by workers, never on a
+    # member's request.
+    MAIL = "mail"
 
 
 @dataclass(frozen=True)
@@ -18,6 +31,7 @@ class Subscription:
     event_type: type[DomainEvent]
     handler: Handler
     name: str
+    queue: DeliveryQueue = DeliveryQueue.FAST
 
 
 def handler_name(handler: Handler) -> str:
@@ -35,13 +49,21 @@ class InMemoryEventDispatcher:
         self._subscriptions: list[Subscription] = []
 
     def register(
-        self, event_type: type[DomainEvent], handler: Handler, name: str | None = None
+        self,
+        event_type: type[DomainEvent],
+        handler: Handler,
+        name: str | None = None,
+        *,
+        queue: DeliveryQueue = DeliveryQueue.FAST,
     ) -> None:
-        """Subscribe `handler` to `event_type`; registering the same name twice is an error."""
+        """Subscribe `handler` to `event_type`; registering the same name twice is an error.
+
+        `queue` matters to the durable dispatcher only (this one runs every handler at once).
+        """
         name = name or handler_name(handler)
         if any(s.event_type is event_type and s.name == name for s in self._subscriptions):
             raise ValueError(f"{name} is already registered for {event_type.__name__}")
-        self._subscriptions.append(Subscription(event_type, handler, name))
+        self._subscriptions.append(Subscription(event_type, handler, name, DeliveryQueue(queue)))
 
     def subscriptions_for(self, event: DomainEvent) -> list[Subscription]:
         return [s for s in self._subscriptions if s.event_type is type(event)]

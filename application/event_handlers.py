@@ -4,7 +4,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from application.event_dispatcher import InMemoryEventDispatcher
+from application.event_dispatcher import DeliveryQueue, InMemoryEventDispatcher
 from application.ports import (
     ClassRepository,
     Clock,
@@ -157,6 +157,7 @@ def setup_event_handlers(
     members: MemberRepository,
     classes: ClassRepository,
     notification_channels: Mapping[str, NotificationService],
+    channel_queues: Mapping[str, DeliveryQueue] | None = None,
 ) -> WaitlistPromotionHandler:
     """Wire which handler reacts to which event (the book's bootstrap); returns the
     promotion handler, which the periodic promotion calls directly too.
@@ -164,11 +165,18 @@ def setup_event_handlers(
     Each notification channel (e-mail, in-app, …) is a handler of its own, so one channel
     failing neither undoes nor repeats another. Notices only read, so they take the plain
     repositories rather than a unit of work.
+
+    The promotion is database work: the fast queue. So is a channel unless `channel_queues`
+    names a slower queue for it (e-mail: `DeliveryQueue.MAIL`, which only workers run).
     """
+    queues = channel_queues or {}
     promotion = WaitlistPromotionHandler(uow=uow, clock=clock, policy=policy)
-    dispatcher.register(ClassSpotBecameAvailable, promotion.handle)
+    dispatcher.register(ClassSpotBecameAvailable, promotion.handle, queue=DeliveryQueue.FAST)
     for channel, service in notification_channels.items():
         notifier = NotificationHandler(members, classes, service)
+        queue = queues.get(channel, DeliveryQueue.FAST)
         for event_type in NOTIFIED_EVENTS:
-            dispatcher.register(event_type, notifier.handle, name=f"NotificationHandler.{channel}")
+            dispatcher.register(
+                event_type, notifier.handle, name=f"NotificationHandler.{channel}", queue=queue
+            )
     return promotion

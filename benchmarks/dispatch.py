@@ -6,7 +6,8 @@
 (a) A cancel → promote round trip (a class with one booking and one waiting member; the
     booking is cancelled, the member promoted and both told by e-mail and in the app),
     through the durable dispatcher (event log, deliveries, each handler in its own
-    transaction after commit) and through the book's in-memory dispatcher (handlers called
+    transaction after commit; the e-mail, which only workers send, delivered right after
+    as a mail worker would) and through the book's in-memory dispatcher (handlers called
     directly inside the use case's transaction), both wired with the same Django
     repositories by the one bootstrap. Mean and median milliseconds, and the ratio.
 (b) PostgreSQL only: deliveries per second of one worker and of two (threads, each with its
@@ -175,20 +176,29 @@ def check_promoted(trip: RoundTrip, how: str) -> None:
 
 def round_trips(iterations: int) -> dict[str, list[float]]:
     """Milliseconds per round trip of each dispatcher, run alternately after a warm-up."""
-    from application.event_dispatcher import InMemoryEventDispatcher
+    from application.event_dispatcher import DeliveryQueue, InMemoryEventDispatcher
     from events.dispatcher import DurableEventDispatcher
     from events.models import Delivery
 
+    durable = DurableEventDispatcher(inline=True)
+
+    def send_the_mail() -> None:
+        """What a mail worker does: e-mail never goes out in the committing process."""
+        while durable.deliver_next_due([DeliveryQueue.MAIL]):
+            pass
+
     cancel = {
-        "in-memory dispatcher (the book's)": cancel_use_case(InMemoryEventDispatcher()),
-        "durable dispatcher (inline)": cancel_use_case(DurableEventDispatcher(inline=True)),
+        "in-memory dispatcher (the book's)": (cancel_use_case(InMemoryEventDispatcher()), None),
+        "durable dispatcher (inline + mail)": (cancel_use_case(durable), send_the_mail),
     }
     timings: dict[str, list[float]] = {how: [] for how in cancel}
     for n in range(WARM_UP + iterations):
-        for how, use_case in cancel.items():
+        for how, (use_case, then) in cancel.items():
             trip = fresh_class(n)
             started = time.perf_counter()
             use_case.execute(trip.booking_id)
+            if then:
+                then()
             elapsed = time.perf_counter() - started
             check_promoted(trip, how)
             if n >= WARM_UP:

@@ -7,12 +7,18 @@ delivery's "delivered" mark commit together, so a delivery is applied once. A fa
 is recorded and retried later with backoff, without stopping the other handlers; after
 `max_attempts` it is dead (visible in admin, retryable from there). Deliveries the process
 never got to (it died after commit) are picked up by `manage.py process_events`.
+
+Every delivery belongs to its handler's queue (`DeliveryQueue`). Only the fast queue (work in
+the database: promotion, in-app notices) may run in the committing process; the mail queue
+(e-mail and other slow channels outside the database) is left to the workers from the start,
+in every delivery mode, so a member's request never waits for a mail server. Workers take a
+queue's deliveries oldest first, and a worker of several queues empties the fast one first.
 """
 
 import logging
 import random
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -20,7 +26,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from application.event_dispatcher import InMemoryEventDispatcher, Subscription
+from application.event_dispatcher import DeliveryQueue, InMemoryEventDispatcher, Subscription
 from domain.events import DomainEvent
 from events import registry
 from events.actors import Actor, acting_as, current_actor
@@ -30,11 +36,13 @@ logger = logging.getLogger(__name__)
 
 Status = Delivery.Status
 DUE = (Status.PENDING, Status.FAILED)
+# The queues whose deliveries may run in the committing process, right after its commit.
+INLINE_QUEUES = frozenset({DeliveryQueue.FAST})
 
 
 class DurableEventDispatcher(InMemoryEventDispatcher):
-    """Records events and deliveries; delivers them after commit (`inline`) or leaves them to
-    the workers (`worker`)."""
+    """Records events and deliveries; delivers the fast ones after commit (`inline`) or leaves
+    them to the workers (`worker`); the others are always the workers'."""
 
     def __init__(
         self,
@@ -58,19 +66,29 @@ class DurableEventDispatcher(InMemoryEventDispatcher):
         now = timezone.now()
         actor = current_actor()
         StoredEvent.objects.bulk_create([_stored(event, actor) for event in events])
-        # Inline deliveries are left to the workers only if the process dies before running
-        # them, so workers wait a little before taking a fresh one.
-        first_attempt = now + self.worker_grace if self.inline else now
         deliveries = Delivery.objects.bulk_create(
             [
-                Delivery(event_id=event.event_id, handler=s.name, next_attempt_at=first_attempt)
+                Delivery(
+                    event_id=event.event_id,
+                    handler=s.name,
+                    queue=s.queue,
+                    next_attempt_at=self._first_attempt(s.queue, now),
+                )
                 for event in events
                 for s in self.subscriptions_for(event)
             ]
         )
-        if self.inline and deliveries:
-            ids = [delivery.pk for delivery in deliveries]
+        ids = [delivery.pk for delivery in deliveries if self._runs_inline(delivery.queue)]
+        if ids:
             transaction.on_commit(partial(self.deliver_each, ids), robust=True)
+
+    def _runs_inline(self, queue: str) -> bool:
+        return self.inline and queue in INLINE_QUEUES
+
+    def _first_attempt(self, queue: str, now: datetime) -> datetime:
+        """When workers may first take a delivery: at once, unless the committing process
+        is to run it (then only if it died before it could, after the grace period)."""
+        return now + self.worker_grace if self._runs_inline(queue) else now
 
     # --- Delivering ------------------------------------------------------------------------
 
@@ -82,13 +100,13 @@ class DurableEventDispatcher(InMemoryEventDispatcher):
         """Run this delivery if it is still due (not delivered, not held by another worker)."""
         return self._deliver_first(lambda due: due.filter(pk=delivery_id))
 
-    def deliver_next_due(self) -> bool:
-        """Deliver the delivery that has waited longest; False when none is due."""
-        return self._deliver_first(
-            lambda due: due.filter(next_attempt_at__lte=timezone.now()).order_by(
-                "next_attempt_at", "pk"
-            )
-        )
+    def deliver_next_due(self, queues: Iterable[str] | None = None) -> bool:
+        """Deliver the due delivery that has waited longest in the first of `queues` (every
+        queue, fast first, by default) that has one; False when none is due."""
+        for queue in DeliveryQueue if queues is None else queues:
+            if self._deliver_first(partial(_oldest_due, queue=queue)):
+                return True
+        return False
 
     def _deliver_first(self, choose: Callable[[QuerySet[Delivery]], QuerySet[Delivery]]) -> bool:
         """Run the first due delivery `choose` picks; True if there was one to run.
@@ -156,6 +174,13 @@ class DurableEventDispatcher(InMemoryEventDispatcher):
         deliveries that failed together spread out."""
         delay = min(self.retry_base * 2 ** (attempts - 1), timedelta(days=1))
         return delay * random.uniform(0.5, 1.5)
+
+
+def _oldest_due(due: QuerySet[Delivery], *, queue: str) -> QuerySet[Delivery]:
+    """The queue's due deliveries, oldest first (the `delivery_due_in_queue` index)."""
+    return due.filter(queue=queue, next_attempt_at__lte=timezone.now()).order_by(
+        "next_attempt_at", "pk"
+    )
 
 
 def _stored(event: DomainEvent, actor: Actor) -> StoredEvent:

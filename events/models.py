@@ -5,6 +5,8 @@ event is never lost, and doubling as the gym's audit trail."""
 from django.conf import settings
 from django.db import models
 
+from application.event_dispatcher import DeliveryQueue
+
 
 class StoredEvent(models.Model):
     """One domain event, as it was recorded (restored by `events.registry`)."""
@@ -50,8 +52,17 @@ class Delivery(models.Model):
         FAILED = "failed", "Failed (will retry)"
         DEAD = "dead", "Dead (gave up)"
 
+    class Queue(models.TextChoices):
+        FAST = DeliveryQueue.FAST.value, "Fast"
+        MAIL = DeliveryQueue.MAIL.value, "Mail"
+
     event = models.ForeignKey(StoredEvent, on_delete=models.CASCADE, related_name="deliveries")
     handler = models.CharField(max_length=200)
+    # Which workers run it (`process_events --queue`). The database default lets processes
+    # that predate the column keep recording deliveries during a rolling deploy.
+    queue = models.CharField(
+        max_length=10, choices=Queue.choices, default=Queue.FAST, db_default=Queue.FAST
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField()
@@ -63,12 +74,13 @@ class Delivery(models.Model):
         verbose_name_plural = "deliveries"
         ordering = ["next_attempt_at", "id"]
         indexes = [
-            # What workers look for: due deliveries, oldest first. Partial, so picking the
-            # next one stays fast however many delivered rows pile up.
+            # What workers look for: a queue's due deliveries, oldest first. Partial, so
+            # picking the next one stays fast however many delivered rows pile up; led by
+            # the queue, so a fast worker never scans past a backlog of e-mail.
             models.Index(
-                fields=["next_attempt_at", "id"],
+                fields=["queue", "next_attempt_at", "id"],
                 condition=models.Q(status__in=["pending", "failed"]),
-                name="delivery_due",
+                name="delivery_due_in_queue",
             ),
         ]
         constraints = [

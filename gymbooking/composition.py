@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from application.bootstrap import Services, bootstrap
-from application.event_dispatcher import InMemoryEventDispatcher
+from application.event_dispatcher import DeliveryQueue, InMemoryEventDispatcher
 from application.ports import NotificationService
 from application.unit_of_work import Repositories
 from bookings.repositories import DjangoBookingRepository, DjangoWaitlistRepository
@@ -79,6 +79,11 @@ def durable_dispatcher_from_settings() -> DurableEventDispatcher:
     )
 
 
+# E-mail talks to a mail server outside the database: its deliveries are the workers' only,
+# never run on a member's request. Every other channel is fast.
+CHANNEL_QUEUES = {"email": DeliveryQueue.MAIL}
+
+
 def django_services(
     *,
     dispatcher: InMemoryEventDispatcher | None = None,
@@ -96,6 +101,7 @@ def django_services(
         policy=policy_from_settings(),
         zone=ZoneInfo(settings.TIME_ZONE),
         welcome_credits=settings.GYM_WELCOME_CREDITS,
+        channel_queues=CHANNEL_QUEUES,
     )
 
 

@@ -170,32 +170,20 @@ STORAGES = {
 
 # --- E-mail ---------------------------------------------------------------------------------
 
-# EMAIL_URL examples: consolemail://, smtp+tls://user:password@smtp.example.com:587
+# EMAIL_URL examples: consolemail://, smtp+tls://user:password@smtp.example.com:587,
+# smtp://mail.internal:25?timeout=5, filemail:///var/mail/gymbooking (an absolute path).
 # Django 6.1 configures mail through MAILERS (the EMAIL_BACKEND/EMAIL_HOST/... settings are
-# deprecated and may not be combined with it), so the URL's settings become the default
-# mailer's BACKEND and OPTIONS.
-_EMAIL_URL_TO_MAILER_OPTION = {
-    "EMAIL_HOST": "host",
-    "EMAIL_PORT": "port",
-    "EMAIL_HOST_USER": "username",
-    "EMAIL_HOST_PASSWORD": "password",
-    "EMAIL_USE_TLS": "use_tls",
-    "EMAIL_USE_SSL": "use_ssl",
-    "EMAIL_TIMEOUT": "timeout",
-    "EMAIL_SSL_KEYFILE": "ssl_keyfile",
-    "EMAIL_SSL_CERTFILE": "ssl_certfile",
-    "EMAIL_FILE_PATH": "file_path",
-}
-_email = env.email_url("EMAIL_URL", default="consolemail://")
+# deprecated and may not be combined with it), so the URL becomes the default mailer's
+# BACKEND and OPTIONS (gymbooking/email_url.py). SMTP always has a socket timeout: the URL's
+# ?timeout=, else EMAIL_TIMEOUT (seconds, default 10); it bounds how long a mail server that
+# does not answer can hold an e-mail worker (and how long a worker takes to stop).
+from gymbooking.email_url import DEFAULT_TIMEOUT, mailer_from_url, seconds  # noqa: E402
+
 MAILERS = {
-    "default": {
-        "BACKEND": _email["EMAIL_BACKEND"],
-        "OPTIONS": {
-            option: _email[key]
-            for key, option in _EMAIL_URL_TO_MAILER_OPTION.items()
-            if _email.get(key) not in (None, "")
-        },
-    },
+    "default": mailer_from_url(
+        env.str("EMAIL_URL", default="consolemail://"),
+        timeout=seconds(env.str("EMAIL_TIMEOUT", default=str(DEFAULT_TIMEOUT)), "EMAIL_TIMEOUT"),
+    ),
 }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="gymbooking <noreply@gymbooking.local>")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)

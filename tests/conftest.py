@@ -37,3 +37,51 @@ def services(settings):
     build.cache_clear()
     yield build()
     build.cache_clear()
+
+
+@pytest.fixture
+def mail_worker():
+    """`mail_worker()`: one pass of an e-mail worker (`process_events --once --queue mail`),
+    which is what sends e-mail: never the request or command that caused it. Returns its
+    summary ("Ran 2 deliveries.")."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    def run_once() -> str:
+        out = StringIO()
+        call_command("process_events", "--once", "--queue", "mail", stdout=out)
+        return out.getvalue().strip()
+
+    return run_once
+
+
+@pytest.fixture
+def black_hole_smtp():
+    """A mail server on 127.0.0.1 that accepts connections and never answers."""
+    from tests.smtp import BlackHoleSMTP
+
+    server = BlackHoleSMTP()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def working_smtp():
+    """A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps the messages it receives."""
+    from tests.smtp import WorkingSMTP
+
+    server = WorkingSMTP()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def processes(tmp_path):
+    """`manage.py` commands in processes of their own, on a database shared with the test
+    (`tests/worker_process.py`); whatever is still running at the end is killed."""
+    from tests.worker_process import Processes
+
+    started = Processes(tmp_path)
+    yield started
+    started.kill_all()

@@ -132,7 +132,7 @@ def assert_promoted_in_order_of_joining(queue, fitness_class):
 )
 @pytest.mark.parametrize("run", range(3))
 def test_simultaneous_cancellations_promote_waiting_members_in_order_of_joining(
-    run, cancelling, promoted, services, run_concurrently, mailoutbox, caplog
+    run, cancelling, promoted, services, run_concurrently, mailoutbox, mail_worker, caplog
 ):
     # given a full class of 20 and 20 members with one credit each waiting in a known order
     # when `cancelling` booked members cancel at the same moment (and the promotions run)
@@ -165,7 +165,8 @@ def test_simultaneous_cancellations_promote_waiting_members_in_order_of_joining(
     assert [entry.member_id for entry in still_waiting] == [
         member.id for member in queue[promoted:]
     ]
-    # and each promoted member was told once
+    # and each promoted member was told once (by the mail worker)
+    mail_worker()
     promoted_mail = [m.to[0] for m in mailoutbox if m.subject.startswith(PROMOTED_SUBJECT)]
     assert sorted(promoted_mail) == sorted(member.email for member in queue[:promoted])
 

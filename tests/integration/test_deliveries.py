@@ -172,19 +172,30 @@ def test_workers_leave_a_fresh_inline_delivery_to_its_process_for_the_grace_peri
     # when a worker runs straight away
     output = process_events("--once")
 
-    # then it leaves the deliveries alone: they are still the committing process's to run
-    assert output == "Ran 0 deliveries."
-    assert deliveries() == CANCELLATION_DELIVERIES
+    # then it sends the e-mail, which is the workers' from the start, and leaves the other
+    # deliveries alone: they are still the committing process's to run
+    assert output == "Ran 1 delivery."
+    assert deliveries() == [
+        ("BookingCancelled", "NotificationHandler.email", "delivered"),
+        ("BookingCancelled", "NotificationHandler.in_app", "pending"),
+        ("ClassSpotBecameAvailable", "WaitlistPromotionHandler.handle", "pending"),
+    ]
 
-    # and once the grace period is over, a worker delivers them
+    # and once the grace period is over, a worker delivers them (and the promotion's e-mail)
     make_due()
     assert process_events("--once") == "Ran 3 deliveries."
     assert ben_was_promoted_once(gym)
-    # and the promotion's own notices are that worker's to deliver after its commit (here the
-    # test's transaction never commits): recorded, waiting out the grace like any other
+    # and the promotion's own in-app notice is that worker's to deliver after its commit
+    # (here the test's transaction never commits): recorded, waiting out the grace like any
+    # other; its e-mail went to the mail queue, due at once, and was sent
     promotion_notices = Delivery.objects.filter(event__type="MemberPromotedFromWaitlist")
-    assert set(promotion_notices.values_list("status", flat=True)) == {"pending"}
-    assert not promotion_notices.filter(next_attempt_at__lte=timezone.now()).exists()
+    assert set(promotion_notices.values_list("handler", "status")) == {
+        ("NotificationHandler.email", "delivered"),
+        ("NotificationHandler.in_app", "pending"),
+    }
+    assert not promotion_notices.filter(
+        status="pending", next_attempt_at__lte=timezone.now()
+    ).exists()
 
 
 # --- Worker mode -----------------------------------------------------------------------------
@@ -488,15 +499,22 @@ def test_cancelling_promotes_and_notifies_through_the_real_composition_root(serv
         ["BookingCancelled", "ClassSpotBecameAvailable", "CreditsAdded"],
         ["MemberPromotedFromWaitlist"],
     ]
-    # and every delivery is delivered, at its first attempt
+    # and every delivery but the e-mails is delivered; those wait for a mail worker
     assert deliveries() == [
-        ("BookingCancelled", "NotificationHandler.email", "delivered"),
+        ("BookingCancelled", "NotificationHandler.email", "pending"),
         ("BookingCancelled", "NotificationHandler.in_app", "delivered"),
         ("ClassSpotBecameAvailable", "WaitlistPromotionHandler.handle", "delivered"),
-        ("MemberPromotedFromWaitlist", "NotificationHandler.email", "delivered"),
+        ("MemberPromotedFromWaitlist", "NotificationHandler.email", "pending"),
         ("MemberPromotedFromWaitlist", "NotificationHandler.in_app", "delivered"),
     ]
-    assert set(Delivery.objects.values_list("attempts", flat=True)) == {1}
+    assert ben_was_promoted_once(gym)
+    assert mailoutbox == []
+
+    # when the mail worker runs
+    assert process_events("--once", "--queue", "mail") == "Ran 2 deliveries."
+
+    # then every delivery is delivered, at its first attempt
+    assert set(Delivery.objects.values_list("status", "attempts")) == {("delivered", 1)}
     # and Ben was promoted once and told once, by e-mail and in the app
     assert ben_was_promoted_once(gym)
     [ben_mail] = mail_to(mailoutbox, ben)

@@ -239,7 +239,7 @@ def test_a_cancelled_class_tells_booked_and_waiting_members_once_each(gym):
 
 
 def test_with_the_composition_root_a_promotion_creates_a_youre_in_notification(
-    services, django_capture_on_commit_callbacks, mailoutbox
+    services, django_capture_on_commit_callbacks, mailoutbox, mail_worker
 ):
     # given Ana holds the one spot of Spin and Ben (with a credit) waits for it
     ana = member_with_credits(0, name="Ana")
@@ -250,7 +250,9 @@ def test_with_the_composition_root_a_promotion_creates_a_youre_in_notification(
     with django_capture_on_commit_callbacks(execute=True):
         services.cancel_booking.execute(str(ana_booking.id), member_id=str(ana.id))
 
-    # then Ben hears it by e-mail and in the app, with the same subject
+    # then Ben hears it by e-mail (once a mail worker has run) and in the app, with the same
+    # subject
+    mail_worker()
     [ben_mail] = [message for message in mailoutbox if message.to == [ben.email]]
     [ben_notice] = Notification.objects.filter(member=ben)
     assert ben_notice.title == ben_mail.subject

@@ -165,7 +165,9 @@ class Log:
 
 
 @pytest.fixture
-def log(services, member_client, member, admin_client, django_capture_on_commit_callbacks):
+def log(
+    services, member_client, member, admin_client, mail_worker, django_capture_on_commit_callbacks
+):
     CreditGrantFactory(member=member)
     ben = member_with_credits(1, name="Ben Okafor")
     spin = FitnessClassFactory(name="Spin")
@@ -174,6 +176,7 @@ def log(services, member_client, member, admin_client, django_capture_on_commit_
         member_client.post(reverse("bookings:book", args=[spin.pk]))
     with django_capture_on_commit_callbacks(execute=True):
         services.book_class.execute(str(ben.pk), str(yoga.pk))
+    mail_worker()  # the confirmations' e-mail
     return Log(
         ana=member,
         ben=ben,

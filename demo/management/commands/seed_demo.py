@@ -15,13 +15,15 @@ transaction, so an interrupted run leaves nothing behind. The choices come from 
 `random.Random` (`--seed`): the same seed gives the same demo for the same day (which of
 today's classes are still bookable depends on the hour, of course).
 
-E-mail: every booking sends its member a confirmation after the transaction commits. The demo
-members are fictional (example.com is reserved for examples), so by default their mail goes to
-Django's dummy backend: `MAILERS["default"]` is pointed at it for the duration of the command
-with `override_settings`, the same mechanism the test runner uses to swap in its memory
-backend. The notices are still built, so a broken template still fails here. `--send-email`
-keeps the configured mailer instead (with the default console backend: one message per
-booking on stdout).
+E-mail: every booking sends its member a confirmation. The demo members are fictional
+(example.com is reserved for examples), so by default their mail goes to Django's dummy
+backend: `MAILERS["default"]` is pointed at it for the duration of the command with
+`override_settings`, the same mechanism the test runner uses to swap in its memory backend.
+E-mail is otherwise the workers' (`process_events --queue mail`), who would send it through
+the configured mailer, so the command delivers its own members' e-mail itself, after the
+commit and while the override holds. The notices are still built, so a broken template still
+fails here. `--send-email` keeps the configured mailer instead (with the default console
+backend: one message per booking on stdout).
 """
 
 import random
@@ -44,6 +46,8 @@ from bookings.models import Booking, WaitlistEntry
 from classes.models import FitnessClass
 from classes.queries import spendable_credits
 from domain.exceptions import DomainException
+from events.dispatcher import DUE
+from events.models import Delivery
 from gymbooking.composition import services
 from members.models import Member
 from members.queries import attach_login, create_login
@@ -163,6 +167,15 @@ FULL_CLASS_LEAD = timedelta(hours=3)
 BOOKING_LEAD = timedelta(minutes=5)
 
 
+def deliver_mail_of(emails: list[str]) -> None:
+    """Deliver now the e-mail still due to the members with these addresses."""
+    members = Member.objects.filter(email__in=emails).values_list("pk", flat=True)
+    due = Delivery.objects.filter(
+        queue=Delivery.Queue.MAIL, status__in=DUE, event__member_id__in=list(members)
+    )
+    services().dispatcher.deliver_each(list(due.order_by("pk").values_list("pk", flat=True)))
+
+
 def email_of(name: str) -> str:
     return f"{name.split()[0].lower()}@example.com"
 
@@ -215,12 +228,15 @@ class Command(BaseCommand):
             self.print_logins()
             return
         mail = nullcontext() if send_email else override_settings(MAILERS=DUMMY_MAILERS)
-        # The transaction ends inside the mail override, so the notices sent after commit
-        # (transaction.on_commit) are sent while it is in force.
-        with mail, transaction.atomic():
-            summary = Seeder(random.Random(seed), self.stdout.write).run()
-            if dry_run:
-                transaction.set_rollback(True)
+        # The transaction ends inside the mail override, and the demo's e-mail is delivered
+        # after it, so the notices are sent while the override is in force.
+        with mail:
+            with transaction.atomic():
+                summary = Seeder(random.Random(seed), self.stdout.write).run()
+                if dry_run:
+                    transaction.set_rollback(True)
+            if not dry_run:
+                deliver_mail_of(emails)
         if dry_run:
             self.stdout.write(f"Dry run, nothing was saved. It would have made: {summary}.")
             return
