@@ -184,6 +184,7 @@ class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     list_display = (
         "handler",
+        "queue",
         "event_type",
         "status",
         "attempts",
@@ -191,7 +192,7 @@ class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "error",
         "event_link",
     )
-    list_filter = ("status", HandlerFilter)
+    list_filter = ("status", "queue", HandlerFilter)
     paginator = EstimatedCountPaginator
     search_fields = ("handler",)
     search_help_text = "An event's id (exactly), or words from the handler's name or error."

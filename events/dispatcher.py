@@ -31,6 +31,7 @@ from domain.events import DomainEvent
 from events import registry
 from events.actors import Actor, acting_as, current_actor
 from events.models import Delivery, StoredEvent
+from ops.logcontext import log_context
 
 logger = logging.getLogger(__name__)
 
@@ -127,20 +128,21 @@ class DurableEventDispatcher(InMemoryEventDispatcher):
             if delivery is None:
                 return False
             attempts = delivery.attempts + 1
-            try:
-                with transaction.atomic():
-                    event = restore(delivery.event)
-                    handler = self.subscription(type(event), delivery.handler).handler
-                    with acting_as(Actor.system(delivery.handler)):
-                        handler(event)
-                    Delivery.objects.filter(pk=delivery.pk).update(
-                        status=Status.DELIVERED,
-                        attempts=attempts,
-                        delivered_at=timezone.now(),
-                        last_error="",
-                    )
-            except Exception:
-                self._record_failure(delivery, attempts, traceback.format_exc())
+            with log_context(event_id=str(delivery.event_id), handler=delivery.handler):
+                try:
+                    with transaction.atomic():
+                        event = restore(delivery.event)
+                        handler = self.subscription(type(event), delivery.handler).handler
+                        with acting_as(Actor.system(delivery.handler)):
+                            handler(event)
+                        Delivery.objects.filter(pk=delivery.pk).update(
+                            status=Status.DELIVERED,
+                            attempts=attempts,
+                            delivered_at=timezone.now(),
+                            last_error="",
+                        )
+                except Exception:
+                    self._record_failure(delivery, attempts, traceback.format_exc())
         return True
 
     def subscription(self, event_type: type[DomainEvent], name: str) -> Subscription:

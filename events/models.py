@@ -82,6 +82,13 @@ class Delivery(models.Model):
                 condition=models.Q(status__in=["pending", "failed"]),
                 name="delivery_due_in_queue",
             ),
+            # Dead deliveries by handler, for the metrics and the admin's "dead" filter:
+            # few rows, found without reading the delivered ones.
+            models.Index(
+                fields=["handler", "id"],
+                condition=models.Q(status="dead"),
+                name="delivery_dead",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["event", "handler"], name="one_delivery_per_handler"),

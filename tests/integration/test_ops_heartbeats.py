@@ -142,3 +142,10 @@ def test_a_dry_generate_classes_is_not_a_run_of_the_job(services):
     call_command("generate_classes", "--dry-run", stdout=StringIO())
 
     assert not JobRun.objects.exists()
+
+
+def test_a_delivery_worker_beats_while_it_runs():
+    call_command("process_events", "--once", stdout=StringIO())
+
+    heartbeat = WorkerHeartbeat.objects.get(name=worker_name())
+    assert timezone.now() - heartbeat.beat_at < timedelta(seconds=10)

@@ -11,8 +11,12 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
 from pythonjsonlogger.json import JsonFormatter
 
+from domain.events import ClassCancelled
+from domain.values import new_id
+from events.dispatcher import DurableEventDispatcher
 from ops.logcontext import ContextFilter, log_context
 from tests.web.conftest import PASSWORD
 
@@ -203,3 +207,23 @@ def test_logs_are_plain_by_default(monkeypatch):
 def test_an_unknown_log_format_is_refused(monkeypatch):
     with pytest.raises(ImproperlyConfigured, match="LOG_FORMAT"):
         settings_with(monkeypatch, LOG_FORMAT="xml")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_delivery_is_logged_with_its_event_and_handler(json_lines):
+    # given a dispatcher whose one handler fails
+    def refuse(event):
+        raise RuntimeError("the mail server said no")
+
+    dispatcher = DurableEventDispatcher()
+    dispatcher.register(ClassCancelled, refuse, name="Refusing.handle")
+    event = ClassCancelled(class_id=new_id(), reason="Flood")
+
+    # when the event is recorded and delivered after commit
+    with transaction.atomic():
+        dispatcher.dispatch([event])
+
+    # then the failure's log line names the event and the handler
+    [failure] = [line for line in json_lines() if line.get("handler") == "Refusing.handle"]
+    assert failure["event_id"] == str(event.event_id)
+    assert "the mail server said no" in failure["message"]

@@ -27,6 +27,7 @@ from django.db import Error, connection
 
 from application.event_dispatcher import DeliveryQueue
 from gymbooking.composition import services
+from ops.heartbeats import beat, worker_name
 from web import formatting
 
 logger = logging.getLogger(__name__)
@@ -86,12 +87,14 @@ class Command(BaseCommand):
             logger.info(
                 "process_events started: queues %s, polling every %s s", serving, poll_interval
             )
+        name = worker_name()
         ran = 0
         failures = 0  # database errors in a row
         try:
             while not self.stopping and (max_deliveries is None or ran < max_deliveries):
                 # One pass of the loop, whether it delivers, finds nothing or meets a database
-                # error: the one place to tell a liveness check this worker is alive.
+                # error: the one place to tell the monitoring this worker is alive.
+                beat(name)
                 try:
                     if chosen is None:
                         delivered = dispatcher.deliver_next_due()
