@@ -52,3 +52,11 @@ control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET") or "gunicorn.ctl"
 control_socket_disable = not os.environ.get("GUNICORN_CONTROL_SOCKET")
 
 proc_name = "gymbooking"
+
+
+def child_exit(server, worker):
+    """With PROMETHEUS_MULTIPROC_DIR, forget an exited worker's live gauges in /metrics."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
