@@ -1,0 +1,81 @@
+"""Attendance: the front desk marks bookings, the end of a class settles the unmarked ones,
+and enough no-shows pause a member's booking until staff lift it."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from application.unit_of_work import UnitOfWork
+from application.use_cases import PolicyUseCase, UseCase
+from domain.entities import Booking, FitnessClass
+
+
+@dataclass(kw_only=True)
+class _RecordsAttendance(PolicyUseCase):
+    """What marking attendance shares between the front desk and the end-of-class settling."""
+
+    def _mark(
+        self,
+        uow: UnitOfWork,
+        bookings: list[Booking],
+        fitness_class: FitnessClass | None,
+        attended: bool,
+        now: datetime,
+    ) -> None:
+        """Mark each (locked) booking; enough new no-shows pause the member's booking."""
+        marked: set[str] = set()
+        for booking in bookings:
+            held_in = fitness_class or uow.classes.get_by_id(booking.class_id)
+            if booking.record_attendance(attended, class_start_time=held_in.starts_at, now=now):
+                uow.bookings.save(booking)
+                marked.add(booking.member_id)
+        if not attended and self.policy.no_show_limit:
+            self._pause_over_the_limit(uow, marked, now)
+
+    def _pause_over_the_limit(self, uow: UnitOfWork, member_ids: set[str], now: datetime) -> None:
+        """Pause the members whose no-shows reached the limit (locked in key order)."""
+        since = now - self.policy.no_show_period
+        counts = {m: uow.bookings.count_no_shows_since(m, since) for m in member_ids}
+        over = [m for m, count in counts.items() if count >= self.policy.no_show_limit]
+        for member in uow.members.get_by_ids(over, for_update=True):
+            until = now + self.policy.no_show_pause
+            member.pause_bookings(until=until, no_shows=counts[member.id], now=now)
+            uow.members.save(member)
+
+
+class RecordAttendanceUseCase(_RecordsAttendance):
+    """The front desk marks bookings attended or no-show (one or many at once)."""
+
+    def execute(self, booking_ids: Iterable[str], attended: bool) -> int:
+        """Returns how many bookings were marked."""
+        with self.uow() as uow:
+            ids = sorted(set(booking_ids))
+            bookings = [uow.bookings.get_by_id(booking_id, for_update=True) for booking_id in ids]
+            self._mark(uow, bookings, None, attended, self.clock.now())
+        return len(bookings)
+
+
+class SettleClassUseCase(_RecordsAttendance):
+    """After a class, bookings nobody marked get the gym's default outcome."""
+
+    def execute(self, class_id: str, *, unmarked_attended: bool) -> int:
+        """Returns how many bookings were settled (0 when already settled or not yet over)."""
+        with self.uow() as uow:
+            fitness_class = uow.classes.get_by_id(class_id)
+            unmarked = uow.bookings.get_confirmed_by_class(class_id, for_update=True)
+            now = self.clock.now()
+            if now < fitness_class.ends_at:
+                return 0  # outcomes are only settled once the class is over
+            self._mark(uow, unmarked, fitness_class, unmarked_attended, now)
+        return len(unmarked)
+
+
+@dataclass(kw_only=True)
+class ResumeBookingsUseCase(UseCase):
+    """Staff lift a member's no-show pause."""
+
+    def execute(self, member_id: str) -> None:
+        with self.uow() as uow:
+            member = uow.members.get_by_id(member_id, for_update=True)
+            member.resume_bookings(now=self.clock.now())
+            uow.members.save(member)

@@ -1,0 +1,120 @@
+"""The one bootstrap: the object graph built from whatever adapters it is given.
+
+Production passes the Django adapters and the durable dispatcher (`gymbooking/composition.py`),
+the tests pass in-memory twins (`tests/fakes.py`), the benchmarks pass the Django adapters with
+either dispatcher; all of them get the same use cases wired the same way (cosmicpython's
+`bootstrap`).
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import tzinfo
+
+from application.attendance import (
+    RecordAttendanceUseCase,
+    ResumeBookingsUseCase,
+    SettleClassUseCase,
+)
+from application.event_dispatcher import DeliveryQueue, InMemoryEventDispatcher
+from application.event_handlers import WaitlistPromotionHandler, setup_event_handlers
+from application.ports import Clock, NotificationService, Transactions
+from application.series import GenerateClassesUseCase, UpdateSeriesUseCase
+from application.unit_of_work import Repositories, unit_of_work_factory
+from application.use_cases import (
+    AddCreditsUseCase,
+    AddMemberToClassUseCase,
+    BookClassUseCase,
+    CancelBookingUseCase,
+    CancelClassUseCase,
+    ChangeClassCapacityUseCase,
+    ExpireCreditsUseCase,
+    JoinWaitlistUseCase,
+    LeaveWaitlistUseCase,
+    RegisterMemberUseCase,
+    RemindMemberUseCase,
+    StaffCancelBookingUseCase,
+)
+from domain.values import BookingPolicy
+
+
+@dataclass(frozen=True)
+class Services:
+    """Every use case, ready to call: `services.book_class.execute(member_id, class_id)`."""
+
+    book_class: BookClassUseCase
+    add_member_to_class: AddMemberToClassUseCase
+    cancel_booking: CancelBookingUseCase
+    staff_cancel_booking: StaffCancelBookingUseCase
+    cancel_class: CancelClassUseCase
+    join_waitlist: JoinWaitlistUseCase
+    leave_waitlist: LeaveWaitlistUseCase
+    add_credits: AddCreditsUseCase
+    register_member: RegisterMemberUseCase
+    change_class_capacity: ChangeClassCapacityUseCase
+    promote_waitlist: WaitlistPromotionHandler
+    record_attendance: RecordAttendanceUseCase
+    settle_class: SettleClassUseCase
+    resume_bookings: ResumeBookingsUseCase
+    expire_credits: ExpireCreditsUseCase
+    remind_member: RemindMemberUseCase
+    generate_classes: GenerateClassesUseCase
+    update_series: UpdateSeriesUseCase
+    dispatcher: InMemoryEventDispatcher
+    policy: BookingPolicy
+
+
+def bootstrap(
+    *,
+    repositories: Repositories,
+    transactions: Transactions,
+    dispatcher: InMemoryEventDispatcher,
+    clock: Clock,
+    notification_channels: Mapping[str, NotificationService],
+    policy: BookingPolicy,
+    zone: tzinfo,
+    welcome_credits: int = 0,
+    channel_queues: Mapping[str, DeliveryQueue] | None = None,
+) -> Services:
+    """Wire the handlers to `dispatcher` and build every use case.
+
+    `zone` is the gym's time zone (the recurring schedule is computed in it); a new member
+    gets `welcome_credits`, which expire like a refund. `channel_queues` names the delivery
+    queue of each slow notification channel (the others are fast).
+    """
+    uow = unit_of_work_factory(repositories, transactions, dispatcher)
+    common = {"uow": uow, "clock": clock}
+    with_policy = {**common, "policy": policy}
+    promotion = setup_event_handlers(
+        dispatcher,
+        **with_policy,
+        members=repositories.members,
+        classes=repositories.classes,
+        notification_channels=notification_channels,
+        channel_queues=channel_queues,
+    )
+    return Services(
+        book_class=BookClassUseCase(**with_policy),
+        add_member_to_class=AddMemberToClassUseCase(**common),
+        cancel_booking=CancelBookingUseCase(**with_policy),
+        staff_cancel_booking=StaffCancelBookingUseCase(**with_policy),
+        cancel_class=CancelClassUseCase(**with_policy),
+        join_waitlist=JoinWaitlistUseCase(**with_policy),
+        leave_waitlist=LeaveWaitlistUseCase(**common),
+        add_credits=AddCreditsUseCase(**common),
+        register_member=RegisterMemberUseCase(
+            **common,
+            welcome_credits=welcome_credits,
+            welcome_expiry_days=policy.refund_expiry_days,
+        ),
+        change_class_capacity=ChangeClassCapacityUseCase(**common),
+        promote_waitlist=promotion,
+        record_attendance=RecordAttendanceUseCase(**with_policy),
+        settle_class=SettleClassUseCase(**with_policy),
+        resume_bookings=ResumeBookingsUseCase(**common),
+        expire_credits=ExpireCreditsUseCase(**common),
+        remind_member=RemindMemberUseCase(**common),
+        generate_classes=GenerateClassesUseCase(**common, zone=zone),
+        update_series=UpdateSeriesUseCase(**common, zone=zone),
+        dispatcher=dispatcher,
+        policy=policy,
+    )

@@ -1,0 +1,210 @@
+"""The ports: what the use cases need from the outside world, as Protocols.
+
+Django adapters implement them in the apps; in-memory twins implement them for the tests.
+Repositories raise the domain's `*NotFoundException` for unknown ids. `for_update=True` locks
+the row until the transaction ends (see the locking rules in the README).
+"""
+
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Protocol
+
+from domain.entities import Booking, FitnessClass, Member, WaitlistEntry
+from domain.events import DomainEvent
+from domain.series import DETAIL_FIELDS, ClassSeries
+from domain.values import Email
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current moment, timezone-aware."""
+        ...
+
+
+class Transactions(Protocol):
+    def atomic(self) -> AbstractContextManager[object]:
+        """One all-or-nothing transaction (the unit of work's); nested, a savepoint."""
+        ...
+
+
+class EventDispatcher(Protocol):
+    def dispatch(self, events: Sequence[DomainEvent]) -> None:
+        """Hand the events to their registered handlers."""
+        ...
+
+
+class MemberRepository(Protocol):
+    def get_by_id(self, member_id: str, *, for_update: bool = False) -> Member: ...
+
+    def get_by_ids(self, member_ids: list[str], *, for_update: bool = False) -> list[Member]:
+        """The members that exist among `member_ids`, in primary-key order (locking order)."""
+        ...
+
+    def save(self, member: Member) -> None: ...
+
+    def ids_with_unrecorded_expired_credits(self, now: datetime) -> list[str]:
+        """Members holding a grant that expired with credit left, not yet recorded."""
+        ...
+
+
+class ClassRepository(Protocol):
+    def get_by_id(self, class_id: str, *, for_update: bool = False) -> FitnessClass: ...
+
+    def save(self, fitness_class: FitnessClass) -> None: ...
+
+
+class BookingRepository(Protocol):
+    def get_by_id(self, booking_id: str, *, for_update: bool = False) -> Booking: ...
+
+    def get_confirmed_by_class(self, class_id: str, *, for_update: bool = False) -> list[Booking]:
+        """Confirmed bookings of a class, by id."""
+        ...
+
+    def get_active_by_class(self, class_id: str, *, for_update: bool = False) -> list[Booking]:
+        """Bookings holding a spot in a class (confirmed, or marked attended or no-show), by id."""
+        ...
+
+    def holds_spot_overlapping(self, member_id: str, fitness_class: FitnessClass) -> bool:
+        """Whether the member holds a spot (a booking confirmed, or marked attended or no-show)
+        in another class overlapping this one."""
+        ...
+
+    def save(self, booking: Booking) -> None: ...
+
+    def count_upcoming_confirmed(self, member_id: str, now: datetime) -> int:
+        """The member's confirmed bookings of classes that have not started."""
+        ...
+
+    def count_no_shows_since(self, member_id: str, since: datetime) -> int:
+        """The member's no-shows for classes that started at or after `since`."""
+        ...
+
+    def ids_due_for_reminder(self, now: datetime, until: datetime) -> list[str]:
+        """Confirmed, not yet reminded bookings of classes starting in [now, until)."""
+        ...
+
+    def class_ids_to_settle(self, ended_before: datetime) -> list[str]:
+        """Classes that ended before `ended_before` and still have confirmed bookings."""
+        ...
+
+
+class WaitlistRepository(Protocol):
+    def get_by_class(self, class_id: str) -> list[WaitlistEntry]:
+        """The class's waitlist in order of joining (created_at, then id)."""
+        ...
+
+    def get_overlapping_for_member(
+        self, member_id: str, fitness_class: FitnessClass
+    ) -> list[WaitlistEntry]:
+        """The member's entries for other classes that overlap this one."""
+        ...
+
+    def add(self, entry: WaitlistEntry) -> None: ...
+
+    def remove(self, entry: WaitlistEntry) -> None: ...
+
+    def class_ids_with_room_and_waiting(self, now: datetime) -> list[str]:
+        """Upcoming, not cancelled classes with a free spot and somebody waiting."""
+        ...
+
+
+class RegisteredEmails(Protocol):
+    """Which e-mail addresses are taken: a new member may not share one with anybody."""
+
+    def is_registered(self, email: Email) -> bool:
+        """Whether `email` is already used, compared without regard to case."""
+        ...
+
+
+class ClassSeriesRepository(Protocol):
+    def get_by_id(self, series_id: str, *, for_update: bool = False) -> ClassSeries:
+        """The series; `SeriesNotFoundException` for an unknown id."""
+        ...
+
+    def running_ids(self, today: date) -> list[str]:
+        """Ids of the series whose last date (if any) is not before `today`, in id order."""
+        ...
+
+    def save(self, series: ClassSeries) -> None: ...
+
+
+@dataclass(frozen=True)
+class SeriesSession:
+    """A session generated from a series, as the series sees it: its details and who is on
+    it."""
+
+    class_id: str
+    starts_at: datetime
+    name: str = ""
+    description: str = ""
+    instructor: str = ""
+    location: str = ""
+    capacity: int = 1
+    cancelled: bool = False
+    confirmed: int = 0  # confirmed bookings
+    bookings: int = 0  # booking rows of any status: somebody has (or had) a spot
+    waiting: int = 0
+
+    @property
+    def has_bookings(self) -> bool:
+        """Whether anybody has booked this session (even if they cancelled) or waits for it."""
+        return bool(self.bookings or self.waiting)
+
+    def differences_from(self, series: ClassSeries) -> tuple[tuple[str, object, object], ...]:
+        """(field, session's value, series' value) for each detail the two differ in."""
+        return tuple(
+            (name, getattr(self, name), getattr(series, name))
+            for name in DETAIL_FIELDS
+            if getattr(self, name) != getattr(series, name)
+        )
+
+
+class SeriesSessionRepository(Protocol):
+    def starts_of(self, series_id: str) -> list[datetime]:
+        """When every session of the series starts, cancelled ones and past ones included."""
+        ...
+
+    def upcoming(
+        self, series_id: str, after: datetime, *, for_update: bool = False
+    ) -> list[SeriesSession]:
+        """The series' sessions starting after `after`, in order of start (then id).
+
+        With `for_update` their class rows are locked (in primary-key order) before their
+        bookings are counted, so the counts cannot change until the transaction ends.
+        """
+        ...
+
+    def add(self, series_id: str, session: FitnessClass) -> bool:
+        """Store a new session of the series. False, and nothing stored, when the series
+        already has a session starting at that moment."""
+        ...
+
+    def remove(self, class_id: str) -> bool:
+        """Delete a session nobody has booked or waited for; False (and it stays) otherwise."""
+        ...
+
+
+class NoticeKind(StrEnum):
+    BOOKING_CONFIRMED = "booking_confirmed"
+    BOOKING_CANCELLED = "booking_cancelled"
+    PROMOTED_FROM_WAITLIST = "promoted_from_waitlist"
+    CLASS_CANCELLED = "class_cancelled"
+    CLASS_REMINDER = "class_reminder"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """What a member is told, whatever the channel (e-mail now, in-app later)."""
+
+    kind: NoticeKind
+    member_id: str
+    class_id: str
+    reason: str | None = None
+    refunded: bool = False
+
+
+class NotificationService(Protocol):
+    def send(self, notice: Notice, member: Member, fitness_class: FitnessClass) -> None: ...

@@ -1,0 +1,214 @@
+"""The front desk's check-in: a class's roster on a tablet, each booking marked attended or
+no-show, one at a time or in bulk; and today's classes, to find the one starting now.
+
+Staff only: a signed-out visitor is sent to the admin sign-in, and a signed-in user needs
+`bookings.record_attendance` (the "Front desk" and "Manager" groups hold it) or gets a 403.
+
+Every mark is a POST (CSRF-checked by the middleware) that runs `RecordAttendanceUseCase`
+through `run_use_case`, so a refusal (check-in not open yet, a cancelled booking) is shown in
+the domain's words, then redirects back to the roster (Post/Redirect/Get). The pages work
+without JavaScript: a row's two buttons are a form of their own, and the checkboxes belong to
+the bulk form through their `form` attribute. Each page runs a fixed number of queries,
+however many bookings or classes it shows.
+"""
+
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from functools import wraps
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+)
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from bookings.models import Booking
+from classes.models import FitnessClass
+from classes.queries import classes_between
+from domain.entities import CHECK_IN_OPENS, SPOT_HOLDING_STATUSES, BookingStatus
+from gymbooking.composition import services
+from web import formatting
+from web.pages import run_use_case
+
+RECORD_ATTENDANCE = "bookings.record_attendance"
+# The `outcome` a form posts → whether the member came.
+OUTCOMES = {"attended": True, "no_show": False}
+# A booking's mark as the roster shows it: (CSS modifier of `.badge-…`, words).
+MARKS = {
+    BookingStatus.CONFIRMED: ("booked", "Not marked"),
+    BookingStatus.ATTENDED: ("attended", "Attended"),
+    BookingStatus.NO_SHOW: ("no-show", "No-show"),
+}
+
+
+def front_desk_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed in (else to the admin sign-in), staff and allowed to record attendance (else
+    403)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+        if not (user.is_staff and user.has_perm(RECORD_ATTENDANCE)):
+            raise PermissionDenied("Checking members in needs the front desk's permission.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+# --- Reads (one query each) -------------------------------------------------------------------
+
+
+def roster(class_id: uuid.UUID) -> list[Booking]:
+    """The class's bookings that hold a spot — confirmed, attended or no-show — with their
+    member, by the member's name."""
+    return list(
+        Booking.objects.filter(fitness_class_id=class_id, status__in=SPOT_HOLDING_STATUSES)
+        .select_related("member")
+        .only("id", "status", "fitness_class_id", "member__id", "member__name")
+        .order_by("member__name", "member_id", "id")
+    )
+
+
+def unmarked_booking_ids(class_id: uuid.UUID) -> list[str]:
+    """The class's confirmed bookings nobody has marked yet."""
+    rows = Booking.objects.filter(
+        fitness_class_id=class_id, status=BookingStatus.CONFIRMED
+    ).order_by("id")
+    return [str(pk) for pk in rows.values_list("pk", flat=True)]
+
+
+def todays_classes(now: datetime) -> QuerySet[FitnessClass]:
+    """Classes starting on the gym's calendar day of `now`, each with how many members are
+    booked and how many were marked attended or no-show."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    today = timezone.localdate(now, zone)
+    start = datetime.combine(today, time.min, zone)
+    end = datetime.combine(today + timedelta(days=1), time.min, zone)
+    return classes_between(start, end).annotate(
+        booked=Count("bookings", filter=Q(bookings__status__in=SPOT_HOLDING_STATUSES)),
+        attended=Count("bookings", filter=Q(bookings__status=BookingStatus.ATTENDED)),
+        no_shows=Count("bookings", filter=Q(bookings__status=BookingStatus.NO_SHOW)),
+    )
+
+
+# --- Pages ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    booking: Booking
+    mark: str  # CSS modifier: booked (not marked), attended, no-show
+    mark_label: str
+
+    @property
+    def is_attended(self) -> bool:
+        return self.mark == "attended"
+
+    @property
+    def is_no_show(self) -> bool:
+        return self.mark == "no-show"
+
+
+@require_GET
+@front_desk_required
+def today(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    return render(
+        request,
+        "bookings/checkin_today.html",
+        {"classes": list(todays_classes(now)), "today": now},
+    )
+
+
+@require_GET
+@front_desk_required
+def class_roster(request: HttpRequest, class_id: uuid.UUID) -> HttpResponse:
+    fitness_class = get_object_or_404(FitnessClass, pk=class_id)
+    rows = [RosterRow(booking, *MARKS[booking.status]) for booking in roster(class_id)]
+    marks = Counter(row.mark for row in rows)
+    opens_at = fitness_class.starts_at - CHECK_IN_OPENS
+    return render(
+        request,
+        "bookings/checkin.html",
+        {
+            "fitness_class": fitness_class,
+            "rows": rows,
+            "attended": marks["attended"],
+            "no_shows": marks["no-show"],
+            "unmarked": marks["booked"],
+            "opens_at": opens_at,
+            "not_open_yet": timezone.now() < opens_at,
+        },
+    )
+
+
+@require_POST
+@front_desk_required
+def mark(request: HttpRequest, class_id: uuid.UUID) -> HttpResponse:
+    """Mark the posted `booking`s (one from a row's buttons, or the ticked ones) with the
+    posted `outcome`: "attended" or "no_show"."""
+    attended = OUTCOMES.get(request.POST.get("outcome", ""))
+    if attended is None:
+        return HttpResponseBadRequest("Say whether the members attended.")
+    try:
+        ids = {uuid.UUID(value) for value in request.POST.getlist("booking")}
+    except ValueError:
+        return HttpResponseBadRequest("That is not a booking.")
+    back = reverse("bookings:checkin", args=[class_id])
+    if not ids:
+        messages.warning(request, "Tick the members to mark first.")
+        return HttpResponseRedirect(back)
+    chosen = list(
+        Booking.objects.filter(fitness_class_id=class_id, pk__in=ids)
+        .select_related("member")
+        .only("id", "member__id", "member__name")
+    )
+    if len(chosen) != len(ids):
+        raise Http404("That booking is not on this class.")
+    word = "attended" if attended else "no-show"
+    if len(chosen) == 1:
+        success = f"{chosen[0].member.name}: {word}."
+        back += f"#booking-{chosen[0].pk}"
+    else:
+        success = f"Marked {len(chosen)} members {'attended' if attended else 'as no-shows'}."
+    run_use_case(
+        request,
+        lambda: services().record_attendance.execute([str(b.pk) for b in chosen], attended),
+        success,
+    )
+    return HttpResponseRedirect(back)
+
+
+@require_POST
+@front_desk_required
+def mark_unmarked_attended(request: HttpRequest, class_id: uuid.UUID) -> HttpResponse:
+    """Everyone still unmarked came: the usual end of a check-in."""
+    fitness_class = get_object_or_404(FitnessClass.objects.only("id"), pk=class_id)
+    ids = unmarked_booking_ids(fitness_class.pk)
+    if not ids:
+        messages.info(request, "Nobody is left to mark.")
+    else:
+        run_use_case(
+            request,
+            lambda: services().record_attendance.execute(ids, True),
+            lambda done: f"Marked {formatting.count(done, 'member', 'members')} attended.",
+        )
+    return HttpResponseRedirect(reverse("bookings:checkin", args=[class_id]))

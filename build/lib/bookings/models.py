@@ -1,0 +1,76 @@
+"""Bookings and waitlist entries. The constraints are the backstop under the domain rules."""
+
+import uuid
+
+from django.db import models
+from django.db.models import Q
+
+from classes.models import FitnessClass
+from domain.entities import SPOT_HOLDING_STATUSES, BookingStatus
+from members.models import CreditGrant, Member
+
+
+class Booking(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="bookings")
+    fitness_class = models.ForeignKey(
+        FitnessClass, on_delete=models.PROTECT, related_name="bookings"
+    )
+    status = models.CharField(
+        max_length=20,
+        choices=[(s.value, s.value.replace("_", " ").capitalize()) for s in BookingStatus],
+        default=BookingStatus.CONFIRMED,
+    )
+    created_at = models.DateTimeField()
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancellation_reason = models.CharField(max_length=300, blank=True)
+    credit_grant = models.ForeignKey(
+        CreditGrant,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="bookings",
+        help_text="The grant the credit for this booking was spent from.",
+    )
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        # Check-in: marking a booking attended or no-show (the front desk's check-in page).
+        permissions = [("record_attendance", "Can record attendance (check-in)")]
+        indexes = [
+            models.Index(fields=["fitness_class", "status"]),
+            models.Index(fields=["member", "status"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "fitness_class"],
+                # Plain strings in a fixed order, so the migration state stays the same.
+                condition=Q(status__in=sorted(s.value for s in SPOT_HOLDING_STATUSES)),
+                name="one_active_booking_per_member_and_class",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member}: {self.fitness_class} ({self.status})"
+
+
+class WaitlistEntry(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="waitlist_entries")
+    fitness_class = models.ForeignKey(
+        FitnessClass, on_delete=models.CASCADE, related_name="waitlist_entries"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "waitlist entries"
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "fitness_class"], name="one_waitlist_entry_per_member_and_class"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} waiting for {self.fitness_class}"

@@ -1,0 +1,255 @@
+"""The ORM adapters of the BookingRepository and WaitlistRepository ports."""
+
+import uuid
+from collections.abc import Collection
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q
+
+from bookings.models import Booking, WaitlistEntry
+from classes.models import FitnessClass
+from domain import entities
+from domain.entities import SPOT_HOLDING_STATUSES, BookingStatus
+from domain.exceptions import (
+    AlreadyBookedException,
+    AlreadyOnWaitlistException,
+    BookingNotFoundException,
+)
+
+
+def booking_to_entity(row: Booking) -> entities.Booking:
+    return entities.Booking(
+        booking_id=str(row.pk),
+        member_id=str(row.member_id),
+        class_id=str(row.fitness_class_id),
+        status=BookingStatus(row.status),
+        created_at=row.created_at,
+        cancelled_at=row.cancelled_at,
+        cancellation_reason=row.cancellation_reason or None,
+        credit_grant_id=str(row.credit_grant_id) if row.credit_grant_id else None,
+        reminded_at=row.reminded_at,
+    )
+
+
+def booking_fields(booking: entities.Booking) -> dict[str, object]:
+    """The columns a booking's life changes (its member and class never change)."""
+    return {
+        "status": booking.status.value,
+        "created_at": booking.created_at,
+        "cancelled_at": booking.cancelled_at,
+        "cancellation_reason": booking.cancellation_reason or "",
+        "credit_grant_id": booking.credit_grant_id,
+        "reminded_at": booking.reminded_at,
+    }
+
+
+def entry_to_entity(row: WaitlistEntry) -> entities.WaitlistEntry:
+    return entities.WaitlistEntry(
+        entry_id=str(row.pk),
+        member_id=str(row.member_id),
+        class_id=str(row.fitness_class_id),
+        created_at=row.created_at,
+    )
+
+
+def _uuid_or_none(value: object) -> uuid.UUID | None:
+    """The primary key named by `value`, or None when it is malformed (it names nothing)."""
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def _overlapping(fitness_class: entities.FitnessClass) -> Q:
+    """Rows of *other*, non-cancelled classes sharing a moment with `fitness_class`.
+
+    Intervals are half-open: a class ending at 10:00 does not overlap one starting at 10:00.
+    """
+    return Q(
+        fitness_class__cancelled_at__isnull=True,
+        fitness_class__starts_at__lt=fitness_class.ends_at,
+        fitness_class__ends_at__gt=fitness_class.starts_at,
+    ) & ~Q(fitness_class_id=fitness_class.id)
+
+
+class DjangoBookingRepository:
+    """Bookings: one query per read, one statement (in a savepoint) per save."""
+
+    def get_by_id(self, booking_id: str, *, for_update: bool = False) -> entities.Booking:
+        pk = _uuid_or_none(booking_id)
+        if pk is None:
+            raise BookingNotFoundException()
+        bookings = Booking.objects.select_for_update() if for_update else Booking.objects.all()
+        try:
+            row = bookings.get(pk=pk)
+        except Booking.DoesNotExist:
+            raise BookingNotFoundException() from None
+        return booking_to_entity(row)
+
+    def get_active_by_class(
+        self, class_id: str, *, for_update: bool = False
+    ) -> list[entities.Booking]:
+        return self._of_class(class_id, SPOT_HOLDING_STATUSES, for_update)
+
+    def get_confirmed_by_class(
+        self, class_id: str, *, for_update: bool = False
+    ) -> list[entities.Booking]:
+        return self._of_class(class_id, [BookingStatus.CONFIRMED], for_update)
+
+    def _of_class(
+        self, class_id: str, statuses: Collection[BookingStatus], for_update: bool
+    ) -> list[entities.Booking]:
+        """A class's bookings in these statuses by id: with `for_update`, locked in that order."""
+        pk = _uuid_or_none(class_id)
+        if pk is None:
+            return []
+        bookings = Booking.objects.filter(fitness_class_id=pk, status__in=statuses).order_by("pk")
+        if for_update:
+            bookings = bookings.select_for_update()
+        return [booking_to_entity(row) for row in bookings]
+
+    def holds_spot_overlapping(self, member_id: str, fitness_class: entities.FitnessClass) -> bool:
+        """One EXISTS query over the member's spots (confirmed, or already marked) in other
+        live classes."""
+        pk = _uuid_or_none(member_id)
+        if pk is None:
+            return False
+        return (
+            Booking.objects.filter(member_id=pk, status__in=SPOT_HOLDING_STATUSES)
+            .filter(_overlapping(fitness_class))
+            .exists()
+        )
+
+    def count_upcoming_confirmed(self, member_id: str, now: datetime) -> int:
+        return Booking.objects.filter(
+            member_id=_uuid_or_none(member_id),
+            status=BookingStatus.CONFIRMED,
+            fitness_class__starts_at__gt=now,
+        ).count()
+
+    def count_no_shows_since(self, member_id: str, since: datetime) -> int:
+        return Booking.objects.filter(
+            member_id=_uuid_or_none(member_id),
+            status=BookingStatus.NO_SHOW,
+            fitness_class__starts_at__gte=since,
+        ).count()
+
+    def ids_due_for_reminder(self, now: datetime, until: datetime) -> list[str]:
+        due = Booking.objects.filter(
+            status=BookingStatus.CONFIRMED,
+            reminded_at__isnull=True,
+            fitness_class__cancelled_at__isnull=True,
+            fitness_class__starts_at__gte=now,
+            fitness_class__starts_at__lt=until,
+        ).order_by("fitness_class__starts_at", "pk")
+        return [str(pk) for pk in due.values_list("pk", flat=True)]
+
+    def class_ids_to_settle(self, ended_before: datetime) -> list[str]:
+        classes = (
+            Booking.objects.filter(
+                status=BookingStatus.CONFIRMED, fitness_class__ends_at__lt=ended_before
+            )
+            .order_by("fitness_class_id")
+            .values_list("fitness_class_id", flat=True)
+            .distinct()
+        )
+        return [str(pk) for pk in classes]
+
+    def save(self, booking: entities.Booking) -> None:
+        """Update the booking's row by id, or insert it when there is none.
+
+        A second active booking of the same member and class (a double-clicked form, two tabs)
+        is refused by the database's unique constraint; that refusal becomes
+        `AlreadyBookedException`. The write runs in a savepoint, so the caller's transaction
+        stays usable after it. Another integrity error is not a double booking: it propagates.
+        """
+        fields = booking_fields(booking)
+        try:
+            with transaction.atomic():
+                if not Booking.objects.filter(pk=booking.id).update(**fields):
+                    Booking.objects.create(
+                        id=booking.id,
+                        member_id=booking.member_id,
+                        fitness_class_id=booking.class_id,
+                        **fields,
+                    )
+        except IntegrityError as exc:
+            if booking.status in SPOT_HOLDING_STATUSES and self._another_active(booking):
+                raise AlreadyBookedException() from exc
+            raise
+
+    def _another_active(self, booking: entities.Booking) -> bool:
+        return (
+            Booking.objects.filter(
+                member_id=booking.member_id,
+                fitness_class_id=booking.class_id,
+                status__in=SPOT_HOLDING_STATUSES,
+            )
+            .exclude(pk=booking.id)
+            .exists()
+        )
+
+
+class DjangoWaitlistRepository:
+    """Waitlist entries, always in order of joining (created_at, then id); one query each."""
+
+    def get_by_class(self, class_id: str) -> list[entities.WaitlistEntry]:
+        pk = _uuid_or_none(class_id)
+        if pk is None:
+            return []
+        entries = WaitlistEntry.objects.filter(fitness_class_id=pk).order_by("created_at", "pk")
+        return [entry_to_entity(row) for row in entries]
+
+    def get_overlapping_for_member(
+        self, member_id: str, fitness_class: entities.FitnessClass
+    ) -> list[entities.WaitlistEntry]:
+        """The member's entries for other, non-cancelled classes overlapping this one."""
+        pk = _uuid_or_none(member_id)
+        if pk is None:
+            return []
+        entries = (
+            WaitlistEntry.objects.filter(member_id=pk)
+            .filter(_overlapping(fitness_class))
+            .order_by("created_at", "pk")
+        )
+        return [entry_to_entity(row) for row in entries]
+
+    def add(self, entry: entities.WaitlistEntry) -> None:
+        """Insert the entry; a second entry of the member for the class becomes
+        `AlreadyOnWaitlistException` (in a savepoint, so the caller's transaction lives on)."""
+        try:
+            with transaction.atomic():
+                WaitlistEntry.objects.create(
+                    id=entry.id,
+                    member_id=entry.member_id,
+                    fitness_class_id=entry.class_id,
+                    created_at=entry.created_at,
+                )
+        except IntegrityError as exc:
+            already_waiting = WaitlistEntry.objects.filter(
+                member_id=entry.member_id, fitness_class_id=entry.class_id
+            ).exists()
+            if already_waiting:
+                raise AlreadyOnWaitlistException() from exc
+            raise
+
+    def remove(self, entry: entities.WaitlistEntry) -> None:
+        """Delete the entry; one already gone is not an error (the outcome is the same)."""
+        WaitlistEntry.objects.filter(pk=entry.id).delete()
+
+    def class_ids_with_room_and_waiting(self, now: datetime) -> list[str]:
+        taken = Count(
+            "bookings", filter=Q(bookings__status__in=SPOT_HOLDING_STATUSES), distinct=True
+        )
+        classes = (
+            FitnessClass.objects.filter(
+                cancelled_at__isnull=True, starts_at__gt=now, waitlist_entries__isnull=False
+            )
+            .annotate(taken=taken)
+            .filter(taken__lt=F("capacity"))
+            .order_by("starts_at", "pk")
+            .values_list("pk", flat=True)
+            .distinct()
+        )
+        return [str(pk) for pk in classes]

@@ -1,0 +1,149 @@
+"""Booking, cancelling and the waitlist from the member's side, and "My bookings".
+
+Every change is a POST (CSRF-checked by the middleware) that runs one use case through
+`run_use_case` — refusals become the domain's message, "not found" a 404 — and then redirects
+(Post/Redirect/Get) to the class page, or to a `next` address on this site.
+"""
+
+import uuid
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from bookings import queries
+from bookings.models import Booking
+from classes.models import FitnessClass
+from classes.wording import describe_class
+from domain import entities
+from domain.entities import BookingStatus
+from domain.exceptions import DomainException, WaitlistEntryNotFoundException
+from gymbooking.composition import services
+from members.decorators import member_required
+from web.pages import run_use_case
+
+HISTORY_LIMIT = 50
+
+
+def _redirect_back(request: HttpRequest, class_id: object) -> HttpResponseRedirect:
+    """To `next` when it is an address on this site, else to the class page."""
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("classes:detail", args=[class_id])
+    return HttpResponseRedirect(target)
+
+
+@require_POST
+@member_required
+def book(request: HttpRequest, class_id: uuid.UUID) -> HttpResponse:
+    fitness_class = get_object_or_404(FitnessClass, pk=class_id)
+    run_use_case(
+        request,
+        lambda: services().book_class.execute(str(request.member.pk), str(class_id)),
+        f"You're booked on {describe_class(fitness_class)}.",
+    )
+    return _redirect_back(request, class_id)
+
+
+@require_POST
+@member_required
+def cancel(request: HttpRequest, booking_id: uuid.UUID) -> HttpResponse:
+    # The use case answers "not found" (a 404) for another member's booking, so nothing is
+    # read about the booking before it has run.
+    run_use_case(
+        request,
+        lambda: services().cancel_booking.execute(
+            str(booking_id), member_id=str(request.member.pk)
+        ),
+        _cancelled_message,
+    )
+    class_id = Booking.objects.values_list("fitness_class_id", flat=True).get(pk=booking_id)
+    return _redirect_back(request, class_id)
+
+
+def _cancelled_message(booking: entities.Booking) -> str:
+    what = describe_class(FitnessClass.objects.get(pk=booking.class_id))
+    if booking.refund_due:
+        return f"Your booking for {what} is cancelled and your credit has been refunded."
+    return (
+        f"Your booking for {what} is cancelled. It was a late cancellation, so your credit "
+        "is not refunded."
+    )
+
+
+@require_POST
+@member_required
+def join_waitlist(request: HttpRequest, class_id: uuid.UUID) -> HttpResponse:
+    fitness_class = get_object_or_404(FitnessClass, pk=class_id)
+    run_use_case(
+        request,
+        lambda: services().join_waitlist.execute(str(request.member.pk), str(class_id)),
+        lambda position: (
+            f"You're number {position} on the waitlist for {describe_class(fitness_class)}."
+        ),
+    )
+    return _redirect_back(request, class_id)
+
+
+@require_POST
+@member_required
+def leave_waitlist(request: HttpRequest, class_id: uuid.UUID) -> HttpResponse:
+    fitness_class = get_object_or_404(FitnessClass, pk=class_id)
+
+    def leave() -> None:
+        # The class exists, so "not found" means the member is not waiting (a second click,
+        # or already promoted): a message, not a 404.
+        try:
+            services().leave_waitlist.execute(str(request.member.pk), str(class_id))
+        except WaitlistEntryNotFoundException as exc:
+            raise DomainException(exc.message) from exc
+
+    run_use_case(request, leave, f"You've left the waitlist for {describe_class(fitness_class)}.")
+    return _redirect_back(request, class_id)
+
+
+@member_required
+def my_bookings(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    policy = services().policy
+    member_id = request.member.pk
+    upcoming = [
+        (booking, policy.cancellation_terms(booking.fitness_class.starts_at, now))
+        for booking in queries.upcoming_bookings(member_id, now)
+    ]
+    history, more_history = queries.past_bookings(member_id, now, HISTORY_LIMIT)
+    return render(
+        request,
+        "bookings/my_bookings.html",
+        {
+            "upcoming": upcoming,
+            "waiting": queries.waiting_entries(member_id, now),
+            "history": [(booking, _outcome(booking)) for booking in history],
+            "more_history": more_history,
+            "history_limit": HISTORY_LIMIT,
+        },
+    )
+
+
+def _outcome(booking: Booking) -> tuple[str, str]:
+    """How a past or cancelled booking ended, as (CSS modifier, words for the member)."""
+    status = BookingStatus(booking.status)
+    fitness_class = booking.fitness_class
+    if status is BookingStatus.ATTENDED:
+        return "attended", "Attended"
+    if status is BookingStatus.NO_SHOW:
+        return "no-show", "No-show"
+    if status is BookingStatus.LATE_CANCELLED:
+        return "late-cancelled", "Late-cancelled (credit not refunded)"
+    if status is BookingStatus.CANCELLED:
+        if fitness_class.cancelled_at is not None:
+            return "class-cancelled", f"Class cancelled: {fitness_class.cancellation_reason}"
+        if booking.cancellation_reason:
+            return "cancelled", f"Cancelled: {booking.cancellation_reason}"
+        return "cancelled", "Cancelled"
+    return "booked", "Booked"

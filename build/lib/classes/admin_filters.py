@@ -1,0 +1,99 @@
+"""List filters of the class admin. The bookings and waitlist lists filter by their class's
+date too, and apps do not import each other's admin: so the filters live here."""
+
+import uuid
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib import admin
+from django.utils import timezone
+
+from classes.models import ClassSeries
+
+
+class ClassDateFilter(admin.SimpleListFilter):
+    """When a class starts, by the gym's calendar (days begin at midnight in TIME_ZONE)."""
+
+    title = "date"
+    parameter_name = "when"
+    starts_at_field = "starts_at"
+
+    def lookups(self, request, model_admin):
+        return (
+            ("today", "Today"),
+            ("tomorrow", "Tomorrow"),
+            ("week", "Next 7 days"),
+            ("upcoming", "Upcoming"),
+            ("past", "Started or past"),
+        )
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        zone = ZoneInfo(settings.TIME_ZONE)
+        today = timezone.localdate(now, zone)
+
+        def midnight(days_from_today: int) -> datetime:
+            return datetime.combine(today + timedelta(days=days_from_today), time.min, zone)
+
+        start, end = {
+            "today": (midnight(0), midnight(1)),
+            "tomorrow": (midnight(1), midnight(2)),
+            "week": (midnight(0), midnight(7)),
+            "upcoming": (now, None),
+            "past": (None, now),
+        }.get(self.value(), (None, None))
+        if start is not None:
+            queryset = queryset.filter(**{f"{self.starts_at_field}__gte": start})
+        if end is not None:
+            queryset = queryset.filter(**{f"{self.starts_at_field}__lt": end})
+        return queryset
+
+
+class CancelledFilter(admin.SimpleListFilter):
+    title = "cancelled"
+    parameter_name = "cancelled"
+
+    def lookups(self, request, model_admin):
+        return (("yes", "Cancelled"), ("no", "Running"))
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(cancelled_at__isnull=self.value() == "no")
+        return queryset
+
+
+class SeriesFilter(admin.SimpleListFilter):
+    """Classes generated from a series, or added on their own; `?series=<id>` (the series
+    admin links to it) narrows the list to one series. Only that series is read, so the
+    unfiltered list costs no query for this filter."""
+
+    title = "series"
+    parameter_name = "series"
+
+    def lookups(self, request, model_admin):
+        choices = [("any", "From a series"), ("none", "On its own")]
+        chosen = _series_pk(self.value())
+        if chosen is not None:
+            series = ClassSeries.objects.filter(pk=chosen).first()
+            if series is not None:
+                choices.append((self.value(), str(series)))
+        return choices
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value in ("any", "none"):
+            return queryset.filter(series__isnull=value == "none")
+        if value is None:
+            return queryset
+        chosen = _series_pk(value)
+        return queryset.none() if chosen is None else queryset.filter(series_id=chosen)
+
+
+def _series_pk(value: str | None) -> uuid.UUID | None:
+    if value in (None, "any", "none"):
+        return None
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None

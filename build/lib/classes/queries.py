@@ -1,0 +1,124 @@
+"""The reads behind the schedule and the class page.
+
+Each function is one query, whatever the number of classes, bookings and waitlist entries:
+counts are correlated subqueries, and a member's own bookings and waitlist positions for the
+shown classes are read in one query each. Functions that take `classes` use it as a subquery,
+so they read exactly the classes the page shows without a list of ids.
+"""
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+
+from bookings.models import Booking, WaitlistEntry
+from bookings.queries import waitlist_position
+from classes.models import FitnessClass
+from domain.entities import SPOT_HOLDING_STATUSES
+from members.models import CreditGrant
+
+
+def _count(rows: QuerySet) -> Coalesce:
+    """How many of `rows` (filtered on an `OuterRef`) there are, as a subquery (0 when none)."""
+    counted = rows.order_by().values("fitness_class").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted), 0)
+
+
+def with_counts(classes: QuerySet[FitnessClass]) -> QuerySet[FitnessClass]:
+    """`classes` annotated with `spots_taken` (confirmed bookings and
+    those already marked attended or no-show) and `waiting_count`, in the same query."""
+    return classes.annotate(
+        spots_taken=_count(
+            Booking.objects.filter(fitness_class=OuterRef("pk"), status__in=SPOT_HOLDING_STATUSES)
+        ),
+        waiting_count=_count(WaitlistEntry.objects.filter(fitness_class=OuterRef("pk"))),
+    )
+
+
+def classes_between(
+    start: datetime, end: datetime, *, name: str = "", instructor: str = "", location: str = ""
+) -> QuerySet[FitnessClass]:
+    """Classes starting in [start, end), narrowed by the filters that are not empty, in order
+    of start (then id). Lazy: evaluate it, or pass it on as a subquery."""
+    classes = FitnessClass.objects.filter(starts_at__gte=start, starts_at__lt=end)
+    filters = {"name": name, "instructor": instructor, "location": location}
+    classes = classes.filter(**{field: value for field, value in filters.items() if value})
+    return classes.order_by("starts_at", "id")
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    names: list[str]
+    instructors: list[str]
+    locations: list[str]
+
+
+def filter_choices(
+    classes: QuerySet[FitnessClass], chosen: Mapping[str, str] | None = None
+) -> FilterChoices:
+    """The distinct names, instructors and locations of `classes`, sorted: one query.
+
+    Values in `chosen` (field → value) are offered too, so a filter carried to a week that
+    has no such class still shows as chosen.
+    """
+    rows = classes.order_by().values_list("name", "instructor", "location").distinct()
+    values: dict[str, set[str]] = {"name": set(), "instructor": set(), "location": set()}
+    for name, instructor, location in rows:
+        values["name"].add(name)
+        values["instructor"].add(instructor)
+        values["location"].add(location)
+    for field, value in (chosen or {}).items():
+        if value and field in values:
+            values[field].add(value)
+
+    def ordered(field: str) -> list[str]:
+        return sorted(filter(None, values[field]), key=str.casefold)
+
+    return FilterChoices(
+        names=ordered("name"), instructors=ordered("instructor"), locations=ordered("location")
+    )
+
+
+def class_with_counts(class_id: uuid.UUID) -> FitnessClass | None:
+    """One class with `spots_taken` and `waiting_count`, or None when there is none."""
+    return with_counts(FitnessClass.objects.filter(pk=class_id)).first()
+
+
+def member_bookings_by_class(
+    member_id: uuid.UUID, classes: QuerySet[FitnessClass]
+) -> dict[uuid.UUID, tuple[uuid.UUID, str]]:
+    """The member's booking holding a spot in each of `classes` (confirmed, or already marked
+    attended or no-show): class id → (booking id, status)."""
+    rows = Booking.objects.filter(
+        member_id=member_id,
+        status__in=SPOT_HOLDING_STATUSES,
+        fitness_class__in=classes.values("pk"),
+    ).order_by()
+    return {
+        class_id: (pk, status)
+        for class_id, pk, status in rows.values_list("fitness_class_id", "id", "status")
+    }
+
+
+def waitlist_positions_by_class(
+    member_id: uuid.UUID, classes: QuerySet[FitnessClass]
+) -> dict[uuid.UUID, int]:
+    """The member's 1-based place on the waitlist of each of `classes`: class id → position."""
+    rows = (
+        WaitlistEntry.objects.filter(member_id=member_id, fitness_class__in=classes.values("pk"))
+        .annotate(position=waitlist_position())
+        .order_by()
+        .values_list("fitness_class_id", "position")
+    )
+    return dict(rows)
+
+
+def spendable_credits(member_id: uuid.UUID, now: datetime) -> int:
+    """Credits the member could spend at `now` (expired grants do not count): one query."""
+    total = CreditGrant.objects.filter(
+        member_id=member_id, remaining__gt=0, expires_at__gt=now
+    ).aggregate(total=Sum("remaining"))["total"]
+    return total or 0

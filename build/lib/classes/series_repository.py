@@ -1,0 +1,146 @@
+"""The ORM adapters of the series ports (`application/series.py`): a series row, and the
+sessions (class rows) generated from it."""
+
+import uuid
+from datetime import date, datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from application.ports import SeriesSession
+from bookings.models import Booking, WaitlistEntry
+from classes.models import ClassSeries, FitnessClass
+from classes.repositories import to_fields
+from domain import entities, series
+from domain.entities import BookingStatus
+from domain.series import SeriesNotFoundException
+
+
+def to_entity(row: ClassSeries) -> series.ClassSeries:
+    return series.ClassSeries(
+        series_id=str(row.pk),
+        name=row.name,
+        weekdays=frozenset(row.weekdays),
+        start_time=row.start_time,
+        duration=timedelta(minutes=row.duration_minutes),
+        capacity=row.capacity,
+        first_date=row.first_date,
+        last_date=row.last_date,
+        description=row.description,
+        instructor=row.instructor,
+        location=row.location,
+    )
+
+
+def to_row_fields(class_series: series.ClassSeries) -> dict[str, object]:
+    """The series' columns. The duration is kept in whole minutes."""
+    return {
+        "name": class_series.name,
+        "description": class_series.description,
+        "instructor": class_series.instructor,
+        "location": class_series.location,
+        "weekdays": sorted(class_series.weekdays),
+        "start_time": class_series.start_time,
+        "duration_minutes": int(class_series.duration.total_seconds() // 60),
+        "capacity": class_series.capacity,
+        "first_date": class_series.first_date,
+        "last_date": class_series.last_date,
+    }
+
+
+def _parse_id(series_id: object) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(series_id))
+    except ValueError:
+        raise SeriesNotFoundException() from None
+
+
+class DjangoClassSeriesRepository:
+    def get_by_id(self, series_id: str, *, for_update: bool = False) -> series.ClassSeries:
+        rows = ClassSeries.objects.select_for_update() if for_update else ClassSeries.objects
+        try:
+            return to_entity(rows.get(pk=_parse_id(series_id)))
+        except ClassSeries.DoesNotExist:
+            raise SeriesNotFoundException() from None
+
+    def running_ids(self, today: date) -> list[str]:
+        running = ClassSeries.objects.filter(Q(last_date__isnull=True) | Q(last_date__gte=today))
+        return [str(pk) for pk in running.order_by("pk").values_list("pk", flat=True)]
+
+    def save(self, class_series: series.ClassSeries) -> None:
+        fields = to_row_fields(class_series)
+        if not ClassSeries.objects.filter(pk=class_series.id).update(**fields):
+            ClassSeries.objects.create(id=class_series.id, **fields)
+
+
+def _count(rows: QuerySet) -> Coalesce:
+    """How many of `rows` (filtered on an `OuterRef`) there are, as a subquery (0 when none)."""
+    counted = rows.order_by().values("fitness_class").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted), 0)
+
+
+def with_people(classes: QuerySet[FitnessClass]) -> QuerySet[FitnessClass]:
+    """`classes` annotated with `confirmed_count`, `bookings_count` (any status) and
+    `waiting_count`, in the same query."""
+    bookings = Booking.objects.filter(fitness_class=OuterRef("pk"))
+    return classes.annotate(
+        confirmed_count=_count(bookings.filter(status=BookingStatus.CONFIRMED)),
+        bookings_count=_count(bookings),
+        waiting_count=_count(WaitlistEntry.objects.filter(fitness_class=OuterRef("pk"))),
+    )
+
+
+class DjangoSeriesSessionRepository:
+    """Sessions of a series: class rows whose `series` is set."""
+
+    def starts_of(self, series_id: str) -> list[datetime]:
+        sessions = FitnessClass.objects.filter(series_id=_parse_id(series_id))
+        return list(sessions.order_by("starts_at").values_list("starts_at", flat=True))
+
+    def upcoming(
+        self, series_id: str, after: datetime, *, for_update: bool = False
+    ) -> list[SeriesSession]:
+        sessions = FitnessClass.objects.filter(series_id=_parse_id(series_id), starts_at__gt=after)
+        if for_update:
+            # Lock first, count afterwards: a count read in the locking statement could miss a
+            # booking committed while it waited for the lock.
+            list(sessions.select_for_update().order_by("pk").values_list("pk", flat=True))
+        return [
+            SeriesSession(
+                class_id=str(row.pk),
+                starts_at=row.starts_at,
+                name=row.name,
+                description=row.description,
+                instructor=row.instructor,
+                location=row.location,
+                capacity=row.capacity,
+                cancelled=row.cancelled_at is not None,
+                confirmed=row.confirmed_count,
+                bookings=row.bookings_count,
+                waiting=row.waiting_count,
+            )
+            for row in with_people(sessions).order_by("starts_at", "id")
+        ]
+
+    def add(self, series_id: str, session: entities.FitnessClass) -> bool:
+        series_pk = _parse_id(series_id)
+        try:
+            with transaction.atomic():  # a savepoint: a refused insert leaves the rest intact
+                FitnessClass.objects.create(
+                    id=session.id, series_id=series_pk, **to_fields(session)
+                )
+        except IntegrityError:
+            taken = FitnessClass.objects.filter(series_id=series_pk, starts_at=session.starts_at)
+            if taken.exists():
+                return False
+            raise
+        return True
+
+    def remove(self, class_id: str) -> bool:
+        nobody = FitnessClass.objects.filter(pk=class_id).exclude(
+            Exists(Booking.objects.filter(fitness_class=OuterRef("pk")))
+        )
+        nobody = nobody.exclude(Exists(WaitlistEntry.objects.filter(fitness_class=OuterRef("pk"))))
+        deleted, _ = nobody.delete()
+        return bool(deleted)

@@ -1,0 +1,199 @@
+"""The schedule (the member's home page) and the class page.
+
+Views translate only: the reads are in `classes.queries`, the rules in the domain. The member's
+state on a class (booked, waiting, full, open…) is worked out from those reads here, once, for
+both pages.
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from classes import queries
+from classes.models import FitnessClass
+from domain.entities import BookingStatus
+from domain.values import CancellationTerms
+from gymbooking.composition import services
+from members.decorators import member_required
+
+FILTERS = ("name", "instructor", "location")
+
+
+@dataclass(frozen=True)
+class ClassRow:
+    """A class as one member sees it."""
+
+    fitness_class: FitnessClass
+    state: str  # cancelled, past, booked, checked_in, waiting, full or open
+    spots_left: int
+    waiting: int
+    position: int | None = None
+    booking_id: uuid.UUID | None = None
+
+
+def class_row(
+    fitness_class: FitnessClass,
+    now: datetime,
+    booking: tuple[uuid.UUID, str] | None,
+    position: int | None,
+) -> ClassRow:
+    """The member's state on a class annotated by `queries.with_counts`."""
+    spots_left = max(fitness_class.capacity - fitness_class.spots_taken, 0)
+    if fitness_class.cancelled_at is not None:
+        state = "cancelled"
+    elif fitness_class.starts_at <= now:
+        state = "past"
+    elif booking is not None:
+        # Checked in (marked attended or no-show) before the start: nothing left to do.
+        state = "booked" if booking[1] == BookingStatus.CONFIRMED else "checked_in"
+    elif position is not None:
+        state = "waiting"
+    elif spots_left == 0:
+        state = "full"
+    else:
+        state = "open"
+    return ClassRow(
+        fitness_class=fitness_class,
+        state=state,
+        spots_left=spots_left,
+        waiting=fitness_class.waiting_count,
+        position=position,
+        booking_id=booking[0] if booking else None,
+    )
+
+
+# --- Schedule --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Day:
+    date: date
+    rows: list[ClassRow]
+
+
+def _week_start(requested: str | None, today: date) -> date:
+    """The Monday of the week holding `requested` (YYYY-MM-DD), or of this week when it is
+    missing, malformed or too close to the ends of the calendar to page from."""
+    try:
+        day = date.fromisoformat(requested or "")
+    except ValueError:
+        day = today
+    if not date.min.year < day.year < date.max.year:
+        day = today
+    return day - timedelta(days=day.weekday())
+
+
+def _local_midnight(day: date) -> datetime:
+    """The start of `day` in the gym's time zone (each day on its own: DST moves the offset)."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _filter_value(request: HttpRequest, field: str) -> str:
+    """The chosen value of a filter; one with a NUL byte (no class has one, and PostgreSQL
+    refuses it in a query) is ignored."""
+    value = request.GET.get(field, "").strip()
+    return "" if "\x00" in value else value
+
+
+@member_required
+def schedule(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    today = timezone.localdate(now)
+    monday = _week_start(request.GET.get("week"), today)
+    start, end = _local_midnight(monday), _local_midnight(monday + timedelta(days=7))
+    chosen = {field: _filter_value(request, field) for field in FILTERS}
+
+    shown = queries.classes_between(start, end, **chosen)
+    classes = list(queries.with_counts(shown))
+    booked, positions = {}, {}
+    if classes:
+        booked = queries.member_bookings_by_class(request.member.pk, shown)
+        positions = queries.waitlist_positions_by_class(request.member.pk, shown)
+
+    days = [Day(monday + timedelta(days=offset), []) for offset in range(7)]
+    for fitness_class in classes:
+        day = timezone.localdate(fitness_class.starts_at)
+        days[(day - monday).days].rows.append(
+            class_row(
+                fitness_class, now, booked.get(fitness_class.pk), positions.get(fitness_class.pk)
+            )
+        )
+
+    return render(
+        request,
+        "classes/schedule.html",
+        {
+            "days": days,
+            "today": today,
+            "week_start": monday,
+            "week_end": monday + timedelta(days=6),
+            "previous_week": (monday - timedelta(days=7)).isoformat(),
+            "next_week": (monday + timedelta(days=7)).isoformat(),
+            "this_week": (today - timedelta(days=today.weekday())).isoformat(),
+            "is_this_week": monday <= today < monday + timedelta(days=7),
+            "week": monday.isoformat(),
+            "choices": queries.filter_choices(queries.classes_between(start, end), chosen),
+            "chosen": chosen,
+            # The chosen filters alone, kept by the week links (empty ones are left out).
+            "filter_query": {field: value for field, value in chosen.items() if value},
+            "filtered": any(chosen.values()),
+            "class_count": len(classes),
+        },
+    )
+
+
+# --- Class page ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Action:
+    """The one thing the member can do on a class page, and what it will mean."""
+
+    name: str  # book, cancel, join_waitlist or leave_waitlist; "" when nothing applies
+    credits: int | None = None
+    terms: CancellationTerms | None = None
+    next_position: int | None = None
+
+
+def _action(row: ClassRow, member_id: uuid.UUID, now: datetime) -> Action:
+    if row.state in ("cancelled", "past", "checked_in"):
+        return Action("")
+    if row.state == "booked":
+        terms = services().policy.cancellation_terms(row.fitness_class.starts_at, now)
+        return Action("cancel", terms=terms)
+    if row.state == "full":
+        return Action("join_waitlist", next_position=row.waiting + 1)
+    if row.state == "waiting" and row.spots_left == 0:
+        return Action("leave_waitlist")
+    # Open, or waiting while a spot is free (nobody eligible was promoted into it): book it.
+    return Action("book", credits=queries.spendable_credits(member_id, now))
+
+
+@member_required
+def detail(request: HttpRequest, class_id: uuid.UUID) -> HttpResponse:
+    now = timezone.now()
+    fitness_class = queries.class_with_counts(class_id)
+    if fitness_class is None:
+        raise Http404("That class does not exist.")
+    this_class = FitnessClass.objects.filter(pk=class_id)
+    member_id = request.member.pk
+    row = class_row(
+        fitness_class,
+        now,
+        queries.member_bookings_by_class(member_id, this_class).get(class_id),
+        queries.waitlist_positions_by_class(member_id, this_class).get(class_id),
+    )
+    return render(
+        request,
+        "classes/detail.html",
+        {
+            "row": row,
+            "fitness_class": fitness_class,
+            "action": _action(row, member_id, now),
+            "week": timezone.localdate(fitness_class.starts_at).isoformat(),
+        },
+    )

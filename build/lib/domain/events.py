@@ -1,0 +1,168 @@
+"""Domain events: immutable facts about what happened, named in the past tense.
+
+Keyword-only frozen dataclasses, so `event_id` and `occurred_at` can fill themselves in while
+every event's own fields stay required — the book's version does not import as printed.
+Fields are plain strings, numbers, booleans and datetimes so an event can be stored and
+restored as it was.
+"""
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from domain.values import new_id
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DomainEvent:
+    """Base of all domain events. Entities pass `occurred_at`; the default is for convenience."""
+
+    event_id: str = field(default_factory=new_id)
+    occurred_at: datetime = field(default_factory=_utc_now)
+
+
+@dataclass(frozen=True, kw_only=True)
+class BookingConfirmed(DomainEvent):
+    """A member booked a class and spent a credit on it."""
+
+    booking_id: str
+    member_id: str
+    class_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class BookingCancelled(DomainEvent):
+    """A booking was cancelled: by the member, by staff, or with the whole class."""
+
+    booking_id: str
+    member_id: str
+    class_id: str
+    reason: str | None = None
+    late: bool = False
+    refunded: bool = True
+    by_staff: bool = False
+    with_class: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClassSpotBecameAvailable(DomainEvent):
+    """A class has room again (a cancellation or a capacity increase)."""
+
+    class_id: str
+    previous_booking_id: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberJoinedWaitlist(DomainEvent):
+    waitlist_entry_id: str
+    member_id: str
+    class_id: str
+    position: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberLeftWaitlist(DomainEvent):
+    waitlist_entry_id: str
+    member_id: str
+    class_id: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberPromotedFromWaitlist(DomainEvent):
+    """A waitlisted member got a freed spot: booked, one credit spent."""
+
+    member_id: str
+    class_id: str
+    booking_id: str
+    waitlist_entry_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberRegistered(DomainEvent):
+    """Somebody joined the gym."""
+
+    member_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreditsAdded(DomainEvent):
+    """A member received a grant of credits (a purchase, a gift or a refund)."""
+
+    member_id: str
+    grant_id: str
+    amount: int
+    expires_at: datetime
+    reason: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClassCapacityChanged(DomainEvent):
+    class_id: str
+    old_capacity: int
+    new_capacity: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class AttendanceRecorded(DomainEvent):
+    """The front desk (or the end-of-class settlement) said whether the member came."""
+
+    booking_id: str
+    member_id: str
+    class_id: str
+    attended: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberRemindedOfClass(DomainEvent):
+    """A booked member is due a reminder of their class (sent once per booking)."""
+
+    booking_id: str
+    member_id: str
+    class_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberBookingsPaused(DomainEvent):
+    """Too many no-shows: the member may not book until `until`."""
+
+    member_id: str
+    until: datetime
+    no_shows: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberBookingsResumed(DomainEvent):
+    """Staff lifted a member's pause before it ran out."""
+
+    member_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreditsExpired(DomainEvent):
+    """Credits left in a grant passed their expiry unspent."""
+
+    member_id: str
+    grant_id: str
+    amount: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClassCancelled(DomainEvent):
+    """Staff cancelled a whole class; its bookings and waitlist went with it."""
+
+    class_id: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClassScheduled(DomainEvent):
+    """A session was added to the schedule: generated from a series, or (`series_id` None)
+    on its own."""
+
+    class_id: str
+    series_id: str | None
+    starts_at: datetime

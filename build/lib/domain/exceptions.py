@@ -1,0 +1,124 @@
+"""One hierarchy for business refusals. Each message is written for the member who reads it."""
+
+
+class DomainException(Exception):
+    """A business rule refused the request. `str(exc)` is safe to show to a member."""
+
+    default_message = "That is not possible."
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or self.default_message)
+
+    @property
+    def message(self) -> str:
+        return str(self)
+
+
+class NotFoundException(DomainException):
+    """Something the request names does not exist (or is not the requester's to see)."""
+
+    default_message = "Not found."
+
+
+class MemberNotFoundException(NotFoundException):
+    default_message = "That member does not exist."
+
+
+class ClassNotFoundException(NotFoundException):
+    default_message = "That class does not exist."
+
+
+class BookingNotFoundException(NotFoundException):
+    default_message = "That booking does not exist."
+
+
+class WaitlistEntryNotFoundException(NotFoundException):
+    default_message = "You are not on the waitlist for this class."
+
+
+class InvalidEmailException(DomainException):
+    default_message = "That is not a valid e-mail address."
+
+
+class InvalidMemberException(DomainException):
+    default_message = "Please give the member's name."
+
+
+class InvalidCreditAmountException(DomainException):
+    default_message = "Credits are granted in whole positive numbers with a positive expiry."
+
+
+class InvalidClassException(DomainException):
+    default_message = "A class needs a name, a positive capacity and a positive duration."
+
+
+class NoCreditsException(DomainException):
+    default_message = (
+        "You have no credits left. Buy more credits or ask the front desk to top up your account."
+    )
+
+
+class ClassFullException(DomainException):
+    default_message = "This class is full — join the waitlist?"
+
+
+class AlreadyBookedException(DomainException):
+    default_message = "You are already booked on this class."
+
+
+class OverlappingBookingException(DomainException):
+    default_message = "You are already booked on another class at that time."
+
+
+class ClassAlreadyStartedException(DomainException):
+    default_message = "This class has already started, so it can no longer be changed."
+
+
+class ClassCancelledException(DomainException):
+    default_message = "This class has been cancelled."
+
+
+class BookingNotCancellableException(DomainException):
+    default_message = "This booking can no longer be cancelled."
+
+
+class BookingNotOpenException(DomainException):
+    default_message = "Booking for this class has not opened yet."
+
+
+class TooManyBookingsException(DomainException):
+    default_message = "You have as many upcoming bookings as the gym allows at once."
+
+
+class BookingsPausedException(DomainException):
+    default_message = (
+        "Booking is paused on your account after repeated no-shows. "
+        "Ask the front desk if you think this is a mistake."
+    )
+
+
+class AttendanceNotRecordableException(DomainException):
+    default_message = "A cancelled booking has no attendance to record."
+
+
+class AttendanceNotOpenException(DomainException):
+    default_message = "Attendance can be recorded from an hour before the class starts."
+
+
+class AlreadyOnWaitlistException(DomainException):
+    default_message = "You are already on the waitlist for this class."
+
+
+class WaitlistNotNeededException(DomainException):
+    default_message = "This class still has free spots — book instead."
+
+
+class CapacityBelowBookingsException(DomainException):
+    default_message = "The capacity cannot be lower than the number of confirmed bookings."
+
+
+class EmailAlreadyRegisteredException(DomainException):
+    default_message = (
+        "An account with that e-mail address already exists. Sign in, or reset your password "
+        "if you have forgotten it."
+    )

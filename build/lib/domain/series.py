@@ -1,0 +1,208 @@
+"""A class series: the recurring schedule that a gym's sessions are generated from.
+
+“Spin, Mondays and Wednesdays at 18:00 for 45 minutes, from 5 January” is one `ClassSeries`;
+each session generated from it is an ordinary `FitnessClass`, booked, edited and cancelled on
+its own.
+
+The start time is a local wall-clock time, so a session stays at 18:00 on the gym's clock when
+the clocks change; start moments are computed in the gym's time zone and returned in UTC
+(`session_starts`). Two corner cases of the clock change are settled the way the clocks are:
+a start time that does not exist that day (the hour skipped in spring) is moved on by the
+length of the gap (01:30 becomes 02:30), and one that happens twice (the hour repeated in
+autumn) is the first of the two.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, fields, replace
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+
+from domain.entities import Entity, FitnessClass
+from domain.events import ClassScheduled
+from domain.exceptions import DomainException, NotFoundException
+from domain.values import new_id
+
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MAX_DURATION = timedelta(hours=24)
+MAX_WEEKS_AHEAD = 52
+
+# What a series hands on to its sessions besides their time: staff may change these on a
+# booked session too (after confirming), never its time.
+DETAIL_FIELDS = ("name", "description", "instructor", "location", "capacity")
+# What decides when the sessions are.
+SCHEDULE_FIELDS = ("weekdays", "start_time", "duration", "first_date", "last_date")
+
+
+class InvalidSeriesException(DomainException):
+    default_message = (
+        "A series needs a name, at least one weekday, a start time, a duration, a capacity "
+        "and a first date."
+    )
+
+
+class SeriesNotFoundException(NotFoundException):
+    default_message = "That class series does not exist."
+
+
+@dataclass(eq=False)
+class ClassSeries(Entity):
+    """A recurring class: which weekdays, at what local time, for how long, from when to when.
+
+    Built valid or not at all (`InvalidSeriesException` says what is wrong). Treat it as a
+    value: `changed(...)` gives a new, validated series with the same id.
+    """
+
+    series_id: str
+    name: str
+    weekdays: frozenset[int]
+    start_time: time
+    duration: timedelta
+    capacity: int
+    first_date: date
+    last_date: date | None = None
+    description: str = ""
+    instructor: str = ""
+    location: str = ""
+
+    def __post_init__(self) -> None:
+        Entity.__init__(self)
+        self.name = self.name.strip() if isinstance(self.name, str) else ""
+        if not self.name:
+            raise InvalidSeriesException("Give the series a name.")
+        self.weekdays = _valid_weekdays(self.weekdays)
+        if not isinstance(self.start_time, time) or self.start_time.tzinfo is not None:
+            raise InvalidSeriesException(
+                "The start time is a time on the gym's clock, without a time zone."
+            )
+        if not isinstance(self.duration, timedelta) or not (
+            timedelta(0) < self.duration <= MAX_DURATION
+        ):
+            raise InvalidSeriesException(
+                "A session lasts longer than 0 minutes and at most 24 hours."
+            )
+        if not _is_positive_int(self.capacity):
+            raise InvalidSeriesException("The capacity must be a positive whole number.")
+        if not _is_date(self.first_date):
+            raise InvalidSeriesException("Give the date of the first session.")
+        if self.last_date is not None:
+            if not _is_date(self.last_date):
+                raise InvalidSeriesException("The last date must be a date, or left empty.")
+            if self.last_date < self.first_date:
+                raise InvalidSeriesException("The last date cannot be before the first date.")
+
+    @classmethod
+    def create(cls, **details: object) -> "ClassSeries":
+        """A new series with a fresh id."""
+        return cls(series_id=new_id(), **details)
+
+    @property
+    def id(self) -> str:
+        return self.series_id
+
+    def changed(self, **changes: object) -> "ClassSeries":
+        """A copy of this series with `changes` applied, validated as a new series is."""
+        if "series_id" in changes:
+            raise TypeError("a series keeps its id")
+        return replace(self, **changes)
+
+    def differences(self, other: "ClassSeries") -> tuple[str, ...]:
+        """The names of the fields whose values differ between this series and `other`."""
+        return tuple(
+            f.name
+            for f in fields(self)
+            if f.init and f.name != "series_id" and getattr(self, f.name) != getattr(other, f.name)
+        )
+
+    def runs_on(self, day: date) -> bool:
+        """Whether the series has a session on the local date `day`."""
+        return (
+            day.weekday() in self.weekdays
+            and self.first_date <= day
+            and (self.last_date is None or day <= self.last_date)
+        )
+
+    def has_ended(self, today: date) -> bool:
+        return self.last_date is not None and self.last_date < today
+
+    def session_starts(self, start: date, end: date, zone: tzinfo) -> list[datetime]:
+        """See the module function `session_starts`."""
+        return session_starts(self, start, end, zone)
+
+    def new_session(self, starts_at: datetime, *, class_id: str | None = None) -> FitnessClass:
+        """The session of this series starting at `starts_at`: a class with the series'
+        details. Call `record_scheduled` once it is stored."""
+        return FitnessClass(
+            class_id or new_id(),
+            self.name,
+            self.capacity,
+            starts_at=starts_at,
+            duration=self.duration,
+            description=self.description,
+            instructor=self.instructor,
+            location=self.location,
+        )
+
+    def record_scheduled(self, session: FitnessClass, *, now: datetime) -> None:
+        """Record that `session` was added to the schedule from this series."""
+        self._record(
+            ClassScheduled(
+                class_id=session.id,
+                series_id=self.series_id,
+                starts_at=session.starts_at,
+                occurred_at=now,
+            )
+        )
+
+
+def local_start(day: date, start_time: time, zone: tzinfo) -> datetime:
+    """The moment (in UTC) at which the gym's clock in `zone` shows `start_time` on `day`.
+
+    A time skipped by the clocks going forward is moved on by the gap; a time repeated by the
+    clocks going back is its first occurrence (`fold=0`, as `zoneinfo` reads it).
+    """
+    return datetime.combine(day, start_time, tzinfo=zone).astimezone(UTC)
+
+
+def session_starts(series: ClassSeries, start: date, end: date, zone: tzinfo) -> list[datetime]:
+    """The start moments (UTC, in order) of the series' sessions on the local dates from
+    `start` to `end`, both included. Each is `series.start_time` on the gym's clock in
+    `zone`, whatever the clocks did in between."""
+    if start > end:
+        return []
+    first = max(start, series.first_date)
+    last = end if series.last_date is None else min(end, series.last_date)
+    days = (first + timedelta(days=offset) for offset in range((last - first).days + 1))
+    return [local_start(day, series.start_time, zone) for day in days if series.runs_on(day)]
+
+
+def weeks_ahead(today: date, weeks: int) -> tuple[date, date]:
+    """The local dates sessions are generated for: `weeks` whole weeks from `today`
+    (today included), as (first, last)."""
+    if not _is_positive_int(weeks) or weeks > MAX_WEEKS_AHEAD:
+        raise InvalidSeriesException(
+            f"Sessions are generated from 1 to {MAX_WEEKS_AHEAD} weeks ahead."
+        )
+    return today, today + timedelta(days=7 * weeks - 1)
+
+
+def describe_weekdays(weekdays: Iterable[int]) -> str:
+    """“Mon, Wed, Fri”."""
+    return ", ".join(WEEKDAY_NAMES[day][:3] for day in sorted(weekdays))
+
+
+def _valid_weekdays(weekdays: object) -> frozenset[int]:
+    if isinstance(weekdays, str | bytes) or not isinstance(weekdays, Iterable):
+        raise InvalidSeriesException("Choose the weekdays the series runs on.")
+    days = list(weekdays)
+    if any(not isinstance(day, int) or isinstance(day, bool) or not 0 <= day <= 6 for day in days):
+        raise InvalidSeriesException("Weekdays are numbered from 0 (Monday) to 6 (Sunday).")
+    if not days:
+        raise InvalidSeriesException("Choose at least one weekday.")
+    return frozenset(days)
+
+
+def _is_positive_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def _is_date(value: object) -> bool:
+    return isinstance(value, date) and not isinstance(value, datetime)

@@ -1,0 +1,168 @@
+"""Value objects and policies: small immutable things the entities are made of."""
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from uuid import uuid4
+
+from domain.exceptions import (
+    BookingNotOpenException,
+    InvalidEmailException,
+    TooManyBookingsException,
+)
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def new_id() -> str:
+    """A fresh identifier; entities are named by opaque strings, as in the book."""
+    return str(uuid4())
+
+
+@dataclass(frozen=True)
+class Email:
+    """An e-mail address, validated and with its domain lower-cased."""
+
+    value: str
+
+    def __post_init__(self) -> None:
+        value = self.value.strip() if isinstance(self.value, str) else ""
+        if len(value) > 254 or not _EMAIL.match(value):
+            raise InvalidEmailException(f"“{self.value}” is not a valid e-mail address.")
+        local, domain = value.rsplit("@", 1)
+        object.__setattr__(self, "value", f"{local}@{domain.lower()}")
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class LateCancellation(StrEnum):
+    """What happens when a member cancels inside the cancellation window."""
+
+    REFUSE = "refuse"  # as in the book: the booking stays
+    FORFEIT = "forfeit"  # the spot is freed, the credit is not refunded
+
+
+class CancellationCost(StrEnum):
+    """What a member's cancellation does at a given moment."""
+
+    REFUNDED = "refunded"  # outside the window: the credit comes back
+    FORFEITED = "forfeited"  # inside the window, policy "forfeit": the spot goes, the credit too
+    CLOSED = "closed"  # inside the window, policy "refuse": it cannot be cancelled
+    STARTED = "started"  # the class has started: nothing can change
+
+
+@dataclass(frozen=True)
+class CancellationTerms:
+    """What cancelling would do now, and how to say so to the member before they decide."""
+
+    cost: CancellationCost
+    window: timedelta
+    time_left: timedelta
+
+    @property
+    def allowed(self) -> bool:
+        return self.cost in (CancellationCost.REFUNDED, CancellationCost.FORFEITED)
+
+    @property
+    def message(self) -> str:
+        match self.cost:
+            case CancellationCost.REFUNDED:
+                return "Your credit will be refunded."
+            case CancellationCost.FORFEITED:
+                return (
+                    "Cancelling now is a late cancellation: the spot is freed but your credit "
+                    "is not refunded."
+                )
+            case CancellationCost.CLOSED:
+                return f"Cancellation closes {describe_duration(self.window)} before the start."
+        return "This class has started."
+
+    @property
+    def refusal(self) -> str:
+        """Why a cancellation inside a refusing window is refused."""
+        return (
+            f"You can't cancel within {describe_duration(self.window)} of class start; "
+            f"this class starts in {describe_duration(self.time_left)}."
+        )
+
+
+@dataclass(frozen=True)
+class BookingPolicy:
+    """The gym's configurable rules; the defaults are the book's."""
+
+    cancellation_window: timedelta = timedelta(hours=2)
+    late_cancellation: LateCancellation = LateCancellation.REFUSE
+    refund_expiry_days: int = 30
+    promotion_cutoff: timedelta = timedelta(0)
+    # Members may book from this long before a class (None: as soon as it is scheduled).
+    booking_opens_before: timedelta | None = None
+    # At most this many upcoming confirmed bookings per member (None: no limit).
+    max_upcoming_bookings: int | None = None
+    # This many no-shows within `no_show_period` pause booking for `no_show_pause` (0: off).
+    no_show_limit: int = 0
+    no_show_period: timedelta = timedelta(days=30)
+    no_show_pause: timedelta = timedelta(days=14)
+
+    def ensure_booking_open(self, class_start_time: datetime, now: datetime) -> None:
+        """Refuse a member's booking made before the booking window opens."""
+        opens = self.booking_opens_before
+        if opens is not None and class_start_time - now > opens:
+            raise BookingNotOpenException(
+                f"Booking opens {describe_duration(opens)} before the class starts."
+            )
+
+    def ensure_under_booking_limit(self, upcoming_bookings: int) -> None:
+        limit = self.max_upcoming_bookings
+        if limit is not None and upcoming_bookings >= limit:
+            booked = describe_count(upcoming_bookings, "upcoming booking", "upcoming bookings")
+            raise TooManyBookingsException(
+                f"You already have {booked}, the most the gym allows at once. Cancel one or "
+                "wait until one has taken place."
+            )
+
+    def cancellation_terms(self, class_start_time: datetime, now: datetime) -> CancellationTerms:
+        """The one rule for what a member's cancellation costs at `now`."""
+        time_left = class_start_time - now
+        if time_left <= timedelta(0):
+            cost = CancellationCost.STARTED
+        elif time_left >= self.cancellation_window:
+            cost = CancellationCost.REFUNDED
+        elif self.late_cancellation is LateCancellation.FORFEIT:
+            cost = CancellationCost.FORFEITED
+        else:
+            cost = CancellationCost.CLOSED
+        return CancellationTerms(cost, self.cancellation_window, time_left)
+
+
+DEFAULT_POLICY = BookingPolicy()
+
+
+class WaitlistExitReason(StrEnum):
+    """Why a member left a waitlist (kept in `MemberLeftWaitlist.reason`)."""
+
+    LEFT = "left the waitlist"
+    BOOKED = "booked the class directly"
+    PROMOTED_ELSEWHERE = "promoted into an overlapping class"
+    BOOKED_ELSEWHERE = "booked an overlapping class"
+    CLASS_CANCELLED = "class cancelled"
+
+
+def describe_duration(duration: timedelta) -> str:
+    """“14 days”, “2 hours”, “1 hour 59 minutes”, “30 minutes”: whole minutes, rounded down,
+    so a time left is never shown as more than it is."""
+    total_minutes = max(int(duration.total_seconds() // 60), 0)
+    if total_minutes and total_minutes % (24 * 60) == 0:
+        return describe_count(total_minutes // (24 * 60), "day", "days")
+    hours, minutes = divmod(total_minutes, 60)
+    parts = [describe_count(hours, "hour", "hours")] if hours else []
+    if minutes or not hours:
+        parts.append(describe_count(minutes, "minute", "minutes"))
+    return " ".join(parts)
+
+
+def describe_count(count: int, singular: str, plural: str) -> str:
+    """“1 day”, “3 days”: for the rules' own messages, which cannot use Django's `ngettext`
+    (pages, admin, e-mails and commands use `web.formatting.count`)."""
+    return f"{count} {singular if count == 1 else plural}"

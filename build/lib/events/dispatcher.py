@@ -1,0 +1,218 @@
+"""The durable event dispatcher: the book's registry, made so that nothing is lost.
+
+`dispatch` writes each event to the event log and one delivery row per subscribed handler,
+inside the transaction of the change that caused them (so a rollback leaves no trace).
+After commit each delivery runs in a transaction of its own: the handler's writes and the
+delivery's "delivered" mark commit together, so a delivery is applied once. A failing handler
+is recorded and retried later with backoff, without stopping the other handlers; after
+`max_attempts` it is dead (visible in admin, retryable from there). Deliveries the process
+never got to (it died after commit) are picked up by `manage.py process_events`.
+
+Every delivery belongs to its handler's queue (`DeliveryQueue`). Only the fast queue (work in
+the database: promotion, in-app notices) may run in the committing process; the mail queue
+(e-mail and other slow channels outside the database) is left to the workers from the start,
+in every delivery mode, so a member's request never waits for a mail server. Workers take a
+queue's deliveries oldest first, and a worker of several queues empties the fast one first.
+"""
+
+import logging
+import random
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, timedelta
+from functools import partial
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from application.event_dispatcher import DeliveryQueue, InMemoryEventDispatcher, Subscription
+from domain.events import DomainEvent
+from events import registry
+from events.actors import Actor, acting_as, current_actor
+from events.models import Delivery, StoredEvent
+from ops.logcontext import log_context
+
+logger = logging.getLogger(__name__)
+
+Status = Delivery.Status
+DUE = (Status.PENDING, Status.FAILED)
+# The queues whose deliveries may run in the committing process, right after its commit.
+INLINE_QUEUES = frozenset({DeliveryQueue.FAST})
+
+
+class DurableEventDispatcher(InMemoryEventDispatcher):
+    """Records events and deliveries; delivers the fast ones after commit (`inline`) or leaves
+    them to the workers (`worker`); the others are always the workers'."""
+
+    def __init__(
+        self,
+        *,
+        inline: bool = True,
+        max_attempts: int = 8,
+        retry_base: timedelta = timedelta(seconds=30),
+        worker_grace: timedelta = timedelta(minutes=1),
+    ) -> None:
+        super().__init__()
+        self.inline = inline
+        self.max_attempts = max_attempts
+        self.retry_base = retry_base
+        self.worker_grace = worker_grace
+
+    # --- Recording -------------------------------------------------------------------------
+
+    def dispatch(self, events: Sequence[DomainEvent]) -> None:
+        if not events:
+            return
+        now = timezone.now()
+        actor = current_actor()
+        StoredEvent.objects.bulk_create([_stored(event, actor) for event in events])
+        deliveries = Delivery.objects.bulk_create(
+            [
+                Delivery(
+                    event_id=event.event_id,
+                    handler=s.name,
+                    queue=s.queue,
+                    next_attempt_at=self._first_attempt(s.queue, now),
+                )
+                for event in events
+                for s in self.subscriptions_for(event)
+            ]
+        )
+        ids = [delivery.pk for delivery in deliveries if self._runs_inline(delivery.queue)]
+        if ids:
+            transaction.on_commit(partial(self.deliver_each, ids), robust=True)
+
+    def _runs_inline(self, queue: str) -> bool:
+        return self.inline and queue in INLINE_QUEUES
+
+    def _first_attempt(self, queue: str, now: datetime) -> datetime:
+        """When workers may first take a delivery: at once, unless the committing process
+        is to run it (then only if it died before it could, after the grace period)."""
+        return now + self.worker_grace if self._runs_inline(queue) else now
+
+    # --- Delivering ------------------------------------------------------------------------
+
+    def deliver_each(self, delivery_ids: list[int]) -> None:
+        for delivery_id in delivery_ids:
+            self.deliver_by_id(delivery_id)
+
+    def deliver_by_id(self, delivery_id: int) -> bool:
+        """Run this delivery if it is still due (not delivered, not held by another worker)."""
+        return self._deliver_first(lambda due: due.filter(pk=delivery_id))
+
+    def deliver_next_due(self, queues: Iterable[str] | None = None) -> bool:
+        """Deliver the due delivery that has waited longest in the first of `queues` (every
+        queue, fast first, by default) that has one; False when none is due."""
+        for queue in DeliveryQueue if queues is None else queues:
+            if self._deliver_first(partial(_oldest_due, queue=queue)):
+                return True
+        return False
+
+    def _deliver_first(self, choose: Callable[[QuerySet[Delivery]], QuerySet[Delivery]]) -> bool:
+        """Run the first due delivery `choose` picks; True if there was one to run.
+
+        The row is locked (skipping rows another worker holds) from the moment it is chosen
+        until its outcome, success or failure, commits, and only due deliveries are chosen,
+        so no delivery ever runs twice at once or after success. The handler runs in a
+        savepoint: when it fails, its writes roll back while the row stays locked until the
+        failure is recorded (no other worker can slip in and run it again meanwhile).
+        """
+        # `of=("self",)` locks the delivery row only, not its event (shared with sibling
+        # deliveries that other workers may be running).
+        due = Delivery.objects.select_for_update(skip_locked=True, of=("self",)).filter(
+            status__in=DUE
+        )
+        with transaction.atomic():
+            delivery = choose(due).select_related("event").first()
+            if delivery is None:
+                return False
+            attempts = delivery.attempts + 1
+            with log_context(event_id=str(delivery.event_id), handler=delivery.handler):
+                try:
+                    with transaction.atomic():
+                        event = restore(delivery.event)
+                        handler = self.subscription(type(event), delivery.handler).handler
+                        with acting_as(Actor.system(delivery.handler)):
+                            handler(event)
+                        Delivery.objects.filter(pk=delivery.pk).update(
+                            status=Status.DELIVERED,
+                            attempts=attempts,
+                            delivered_at=timezone.now(),
+                            last_error="",
+                        )
+                except Exception:
+                    self._record_failure(delivery, attempts, traceback.format_exc())
+        return True
+
+    def subscription(self, event_type: type[DomainEvent], name: str) -> Subscription:
+        for subscription in self._subscriptions:
+            if subscription.event_type is event_type and subscription.name == name:
+                return subscription
+        raise LookupError(f"No handler named {name} is registered for {event_type.__name__}.")
+
+    def _record_failure(self, delivery: Delivery, attempts: int, error: str) -> None:
+        """Record the failed attempt on the (still locked) row: retry later, or give up."""
+        delivery.attempts = attempts
+        delivery.last_error = error[-4000:]
+        if delivery.attempts >= self.max_attempts:
+            delivery.status = Status.DEAD
+        else:
+            delivery.status = Status.FAILED
+            delivery.next_attempt_at = timezone.now() + self.backoff(delivery.attempts)
+        delivery.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+        logger.error(
+            "%s failed on %s %s (attempt %s, %s): %s",
+            delivery.handler,
+            delivery.event.type,
+            delivery.event_id,
+            delivery.attempts,
+            delivery.status,
+            error.strip().splitlines()[-1],
+        )
+
+    def backoff(self, attempts: int) -> timedelta:
+        """Exponential (base * 2^(n-1), at most a day) with ±50 % jitter, so retries of many
+        deliveries that failed together spread out."""
+        delay = min(self.retry_base * 2 ** (attempts - 1), timedelta(days=1))
+        return delay * random.uniform(0.5, 1.5)
+
+
+def _oldest_due(due: QuerySet[Delivery], *, queue: str) -> QuerySet[Delivery]:
+    """The queue's due deliveries, oldest first (the `delivery_due_in_queue` index)."""
+    return due.filter(queue=queue, next_attempt_at__lte=timezone.now()).order_by(
+        "next_attempt_at", "pk"
+    )
+
+
+def _stored(event: DomainEvent, actor: Actor) -> StoredEvent:
+    payload = registry.to_payload(event)
+    return StoredEvent(
+        id=event.event_id,
+        type=registry.type_name(event),
+        schema_version=registry.SCHEMA_VERSION,
+        payload=payload,
+        occurred_at=event.occurred_at,
+        actor_kind=actor.kind,
+        actor_user_id=actor.user_id,
+        actor_label=actor.label,
+        class_id=payload.get("class_id"),
+        member_id=payload.get("member_id"),
+    )
+
+
+def restore(stored: StoredEvent) -> DomainEvent:
+    return registry.restore(
+        stored.type,
+        stored.schema_version,
+        stored.payload,
+        event_id=str(stored.id),
+        occurred_at=stored.occurred_at,
+    )
+
+
+def retry_now(deliveries: QuerySet[Delivery], now: datetime | None = None) -> int:
+    """Make failed or dead deliveries due again (staff's "retry now"); returns how many."""
+    return deliveries.filter(status__in=(Status.FAILED, Status.DEAD)).update(
+        status=Status.FAILED, next_attempt_at=now or timezone.now()
+    )

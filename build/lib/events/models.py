@@ -1,0 +1,98 @@
+"""The event log and its deliveries: what happened, who caused it, and which handler has
+reacted to it. Written in the same transaction as the change that caused the event, so an
+event is never lost, and doubling as the gym's audit trail."""
+
+from django.conf import settings
+from django.db import models
+
+from application.event_dispatcher import DeliveryQueue
+
+
+class StoredEvent(models.Model):
+    """One domain event, as it was recorded (restored by `events.registry`)."""
+
+    class ActorKind(models.TextChoices):
+        MEMBER = "member", "Member"
+        STAFF = "staff", "Staff"
+        SYSTEM = "system", "System"
+
+    id = models.UUIDField(primary_key=True, editable=False, help_text="The event's event_id.")
+    type = models.CharField(max_length=100, db_index=True)
+    schema_version = models.PositiveSmallIntegerField()
+    payload = models.JSONField()
+    occurred_at = models.DateTimeField(db_index=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    actor_kind = models.CharField(max_length=10, choices=ActorKind.choices)
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_label = models.CharField(max_length=200, blank=True)
+    # Copied out of the payload so the log can be filtered by class and member.
+    class_id = models.UUIDField(null=True, blank=True, db_index=True)
+    member_id = models.UUIDField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = "event"
+        ordering = ["-occurred_at", "-recorded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.type} at {self.occurred_at:%Y-%m-%d %H:%M:%S}"
+
+
+class Delivery(models.Model):
+    """One (event, handler) pair: whether that handler has reacted to that event yet."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Failed (will retry)"
+        DEAD = "dead", "Dead (gave up)"
+
+    class Queue(models.TextChoices):
+        FAST = DeliveryQueue.FAST.value, "Fast"
+        MAIL = DeliveryQueue.MAIL.value, "Mail"
+
+    event = models.ForeignKey(StoredEvent, on_delete=models.CASCADE, related_name="deliveries")
+    handler = models.CharField(max_length=200)
+    # Which workers run it (`process_events --queue`). The database default lets processes
+    # that predate the column keep recording deliveries during a rolling deploy.
+    queue = models.CharField(
+        max_length=10, choices=Queue.choices, default=Queue.FAST, db_default=Queue.FAST
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+        ordering = ["next_attempt_at", "id"]
+        indexes = [
+            # What workers look for: a queue's due deliveries, oldest first. Partial, so
+            # picking the next one stays fast however many delivered rows pile up; led by
+            # the queue, so a fast worker never scans past a backlog of e-mail.
+            models.Index(
+                fields=["queue", "next_attempt_at", "id"],
+                condition=models.Q(status__in=["pending", "failed"]),
+                name="delivery_due_in_queue",
+            ),
+            # Dead deliveries by handler, for the metrics and the admin's "dead" filter:
+            # few rows, found without reading the delivered ones.
+            models.Index(
+                fields=["handler", "id"],
+                condition=models.Q(status="dead"),
+                name="delivery_dead",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "handler"], name="one_delivery_per_handler"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.handler} ← {self.event.type} ({self.status})"

@@ -1,0 +1,111 @@
+"""The composition root: the Django adapters handed to the one bootstrap.
+
+Views, admin and commands reach the use cases only through `services()`.
+"""
+
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
+from datetime import datetime, timedelta
+from functools import cache
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from application.bootstrap import Services, bootstrap
+from application.event_dispatcher import DeliveryQueue, InMemoryEventDispatcher
+from application.ports import NotificationService
+from application.unit_of_work import Repositories
+from bookings.repositories import DjangoBookingRepository, DjangoWaitlistRepository
+from classes.repositories import DjangoClassRepository
+from classes.series_repository import DjangoClassSeriesRepository, DjangoSeriesSessionRepository
+from domain.values import BookingPolicy, LateCancellation
+from events.dispatcher import DurableEventDispatcher
+from members.queries import DjangoRegisteredEmails
+from members.repositories import DjangoMemberRepository
+from notifications.email import EmailNotificationService
+from notifications.in_app import InAppNotificationService
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return timezone.now()
+
+
+class DjangoTransactions:
+    def atomic(self) -> AbstractContextManager[object]:
+        return transaction.atomic()
+
+
+def django_repositories() -> Repositories:
+    """The ORM adapters of every repository port (stateless, so one set serves all)."""
+    return Repositories(
+        members=DjangoMemberRepository(),
+        classes=DjangoClassRepository(),
+        bookings=DjangoBookingRepository(),
+        waitlist=DjangoWaitlistRepository(),
+        series=DjangoClassSeriesRepository(),
+        sessions=DjangoSeriesSessionRepository(),
+        emails=DjangoRegisteredEmails(),
+    )
+
+
+def policy_from_settings() -> BookingPolicy:
+    return BookingPolicy(
+        cancellation_window=timedelta(hours=settings.GYM_CANCELLATION_WINDOW_HOURS),
+        late_cancellation=LateCancellation(settings.GYM_LATE_CANCELLATION),
+        refund_expiry_days=settings.GYM_REFUND_EXPIRY_DAYS,
+        promotion_cutoff=timedelta(minutes=settings.GYM_PROMOTION_CUTOFF_MINUTES),
+        booking_opens_before=_days_or_none(settings.GYM_BOOKING_OPENS_DAYS),
+        max_upcoming_bookings=settings.GYM_MAX_UPCOMING_BOOKINGS or None,
+        no_show_limit=settings.GYM_NO_SHOW_LIMIT,
+        no_show_period=timedelta(days=settings.GYM_NO_SHOW_PERIOD_DAYS),
+        no_show_pause=timedelta(days=settings.GYM_NO_SHOW_PAUSE_DAYS),
+    )
+
+
+def _days_or_none(days: int) -> timedelta | None:
+    """0 in the settings means "no limit"."""
+    return timedelta(days=days) if days else None
+
+
+def durable_dispatcher_from_settings() -> DurableEventDispatcher:
+    return DurableEventDispatcher(
+        inline=settings.GYM_EVENT_DELIVERY == "inline",
+        max_attempts=settings.GYM_EVENT_MAX_ATTEMPTS,
+        retry_base=timedelta(seconds=settings.GYM_EVENT_RETRY_SECONDS),
+        worker_grace=timedelta(seconds=settings.GYM_EVENT_WORKER_GRACE_SECONDS),
+    )
+
+
+# E-mail talks to a mail server outside the database: its deliveries are the workers' only,
+# never run on a member's request. Every other channel is fast.
+CHANNEL_QUEUES = {"email": DeliveryQueue.MAIL}
+
+
+def django_services(
+    *,
+    dispatcher: InMemoryEventDispatcher | None = None,
+    notification_channels: Mapping[str, NotificationService] | None = None,
+) -> Services:
+    """The Django adapters through the bootstrap; by default with the durable dispatcher and
+    both notification channels (the benchmarks and some tests swap one of them)."""
+    return bootstrap(
+        repositories=django_repositories(),
+        transactions=DjangoTransactions(),
+        dispatcher=dispatcher or durable_dispatcher_from_settings(),
+        clock=SystemClock(),
+        notification_channels=notification_channels
+        or {"email": EmailNotificationService(), "in_app": InAppNotificationService()},
+        policy=policy_from_settings(),
+        zone=ZoneInfo(settings.TIME_ZONE),
+        welcome_credits=settings.GYM_WELCOME_CREDITS,
+        channel_queues=CHANNEL_QUEUES,
+    )
+
+
+@cache
+def services() -> Services:
+    """Build the object graph once per process (the policy is read from settings then)."""
+    return django_services()

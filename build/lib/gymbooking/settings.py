@@ -1,0 +1,370 @@
+"""Settings for gymbooking.
+
+Every value comes from the environment (or an optional ``.env`` file beside manage.py), with
+defaults that fail closed: DEBUG is off unless it is turned on (`make run`, the tests), and with
+DEBUG off the settings refuse to load without SECRET_KEY and DATABASE_URL. Every variable is
+listed, with its default, in deploy/gymbooking.env.example.
+"""
+
+import ipaddress
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.utils import get_random_secret_key
+
+from gymbooking.env import NO_DATABASE, database_settings, require_production_settings
+from ops.sentry import init_sentry
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+if (BASE_DIR / ".env").is_file():
+    environ.Env.read_env(BASE_DIR / ".env")
+
+# --- Core -----------------------------------------------------------------------------------
+
+# Development only: this default is public and must never be used in production.
+INSECURE_DEV_SECRET_KEY = "django-insecure-dev-only-gymbooking-do-not-use-in-production"
+
+# Off unless turned on: a production start that forgets it is not a debug server.
+DEBUG = env.bool("DEBUG", default=False)
+# A build step (collectstatic, `check --deploy` while building an image) runs with DEBUG off
+# but has no secret and no database: it gets a throwaway key and Django's dummy database
+# backend, which fails any query at once.
+BUILD_STEP = env.bool("BUILD_STEP", default=False)
+require_production_settings(env.ENVIRON, debug=DEBUG, build=BUILD_STEP)
+
+# Set but empty counts as unset. The build step's key is random: it signs nothing that lasts.
+SECRET_KEY = env.str("SECRET_KEY", default="") or (
+    INSECURE_DEV_SECRET_KEY if DEBUG else get_random_secret_key()
+)
+if not DEBUG and SECRET_KEY == INSECURE_DEV_SECRET_KEY:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is the public development key: set a secret one when DEBUG is off "
+        '(python -c "from django.core.management.utils import get_random_secret_key as k; '
+        'print(k())").'
+    )
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "testserver"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    # Lets WhiteNoise serve static files under runserver too, as it does in production.
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "events.apps.EventsConfig",
+    "members.apps.MembersConfig",
+    "classes.apps.ClassesConfig",
+    "bookings.apps.BookingsConfig",
+    "notifications.apps.NotificationsConfig",
+    "reports.apps.ReportsConfig",
+    "demo.apps.DemoConfig",
+    "ops.apps.OpsConfig",
+]
+
+MIDDLEWARE = [
+    # Health probes and /metrics first: no host check, HTTPS redirect, session or cookies.
+    "ops.middleware.OpsEndpointsMiddleware",
+    "ops.middleware.RequestMetricsMiddleware",
+    "ops.middleware.RequestIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "ops.static.StaticFilesMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "events.actors.ActorMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "gymbooking.urls"
+WSGI_APPLICATION = "gymbooking.wsgi.application"
+ASGI_APPLICATION = "gymbooking.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "notifications.context_processors.unread_notifications",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------
+
+# DATABASE_URL, and on PostgreSQL either persistent connections (CONN_MAX_AGE) or Django's
+# connection pool (DATABASE_POOL, DATABASE_POOL_MIN_SIZE / _MAX_SIZE / _TIMEOUT): see
+# gymbooking/env.py. SQLite gets WAL, BEGIN IMMEDIATE and a busy timeout (writers queue).
+if BUILD_STEP and not env.str("DATABASE_URL", default=""):
+    DATABASES = {"default": {"ENGINE": NO_DATABASE}}
+else:
+    DATABASES = {
+        "default": database_settings(env, default_url=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Authentication -------------------------------------------------------------------------
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+AUTHENTICATION_BACKENDS = ["members.auth.EmailBackend"]
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "classes:schedule"
+LOGOUT_REDIRECT_URL = "login"
+
+# --- Internationalisation and time ----------------------------------------------------------
+
+LANGUAGE_CODE = "en-gb"
+# Datetimes are stored in UTC and shown in the gym's local time.
+TIME_ZONE = env.str("TIME_ZONE", default="Europe/London")
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files ---------------------------------------------------------------------------
+
+STATIC_URL = "static/"
+# Where collectstatic writes and WhiteNoise serves from. In production keep it across deploys
+# (a directory outside the release, shared or synced between web nodes) and never collect with
+# --clear: each release adds its hashed files beside the previous ones', so a page rendered by
+# either release finds its stylesheet on any node during a rolling deploy.
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# Any file whose name carries collectstatic's content hash (name.0123456789ab.css) is cached
+# for ever, not just those of the current release's manifest: WhiteNoise's own test only
+# recognises the current manifest's names, so a previous release's files would be served with
+# a 60-second max-age. A hashed name never changes content, whichever release made it.
+WHITENOISE_IMMUTABLE_FILE_TEST = r"\.[0-9a-f]{12}\.\w+$"
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # The manifest storage needs collectstatic; development and tests run without it.
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        ),
+    },
+}
+
+# --- E-mail ---------------------------------------------------------------------------------
+
+# EMAIL_URL examples: consolemail://, smtp+tls://user:password@smtp.example.com:587,
+# smtp://mail.internal:25?timeout=5, filemail:///var/mail/gymbooking (an absolute path).
+# Django 6.1 configures mail through MAILERS (the EMAIL_BACKEND/EMAIL_HOST/... settings are
+# deprecated and may not be combined with it), so the URL becomes the default mailer's
+# BACKEND and OPTIONS (gymbooking/email_url.py). SMTP always has a socket timeout: the URL's
+# ?timeout=, else EMAIL_TIMEOUT (seconds, default 10); it bounds how long a mail server that
+# does not answer can hold an e-mail worker (and how long a worker takes to stop).
+from gymbooking.email_url import DEFAULT_TIMEOUT, mailer_from_url, seconds  # noqa: E402
+
+MAILERS = {
+    "default": mailer_from_url(
+        env.str("EMAIL_URL", default="consolemail://"),
+        timeout=seconds(env.str("EMAIL_TIMEOUT", default=str(DEFAULT_TIMEOUT)), "EMAIL_TIMEOUT"),
+    ),
+}
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="gymbooking <noreply@gymbooking.local>")
+SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+
+# --- Security (production) ------------------------------------------------------------------
+
+if not DEBUG:
+    if env.bool("BEHIND_HTTPS_PROXY", default=False):
+        # Only behind a proxy that sets this header itself: anyone else could send it.
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+
+# --- Logging --------------------------------------------------------------------------------
+
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
+# "plain" lines for a developer's terminal; "json" (one object a line, with the request id,
+# user and member ids and a delivery's event id and handler as fields) in production.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain").strip().lower()
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured(f'LOG_FORMAT must be "plain" or "json", not {LOG_FORMAT!r}.')
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {
+        # The request id, user and member, and `ops.logcontext.log_context` fields.
+        "context": {"()": "ops.logcontext.ContextFilter"},
+    },
+    "formatters": {
+        "plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["context"],
+        },
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+    },
+}
+
+# --- The gym's policies ---------------------------------------------------------------------
+
+# Members may not cancel (or, with "forfeit", are not refunded) this close to a class's start.
+GYM_CANCELLATION_WINDOW_HOURS = env.float("GYM_CANCELLATION_WINDOW_HOURS", default=2.0)
+# What a member's cancellation inside the window does: "refuse" it, or accept it and "forfeit"
+# the credit.
+GYM_LATE_CANCELLATION = env.str("GYM_LATE_CANCELLATION", default="refuse").strip().lower()
+# Days until a refunded credit expires.
+GYM_REFUND_EXPIRY_DAYS = env.int("GYM_REFUND_EXPIRY_DAYS", default=30)
+# Minutes before a class starts after which nobody is promoted from its waitlist (0: its start).
+GYM_PROMOTION_CUTOFF_MINUTES = env.int("GYM_PROMOTION_CUTOFF_MINUTES", default=0)
+
+# Whether people may create their own member account (on by default while DEBUG is on).
+GYM_SELF_SIGNUP = env.bool("GYM_SELF_SIGNUP", default=DEBUG)
+# Credits a new member starts with (e.g. a free trial class); they expire like a refund.
+GYM_WELCOME_CREDITS = env.int("GYM_WELCOME_CREDITS", default=1)
+
+# Members may book a class from this many days before it starts (0: as soon as it is listed).
+GYM_BOOKING_OPENS_DAYS = env.int("GYM_BOOKING_OPENS_DAYS", default=14)
+# At most this many upcoming bookings per member (0: no limit).
+GYM_MAX_UPCOMING_BOOKINGS = env.int("GYM_MAX_UPCOMING_BOOKINGS", default=10)
+# This many no-shows within GYM_NO_SHOW_PERIOD_DAYS pause a member's booking for
+# GYM_NO_SHOW_PAUSE_DAYS (0: no-shows never pause booking). Staff can lift a pause.
+GYM_NO_SHOW_LIMIT = env.int("GYM_NO_SHOW_LIMIT", default=0)
+GYM_NO_SHOW_PERIOD_DAYS = env.int("GYM_NO_SHOW_PERIOD_DAYS", default=30)
+GYM_NO_SHOW_PAUSE_DAYS = env.int("GYM_NO_SHOW_PAUSE_DAYS", default=14)
+# Periodic work: reminders this many hours before a booked class; outcomes settled this many
+# minutes after a class ends, bookings nobody marked becoming "attended" or "no_show".
+GYM_REMINDER_HOURS = env.int("GYM_REMINDER_HOURS", default=24)
+GYM_SETTLE_AFTER_MINUTES = env.int("GYM_SETTLE_AFTER_MINUTES", default=60)
+GYM_UNMARKED_OUTCOME = env.str("GYM_UNMARKED_OUTCOME", default="attended").strip().lower()
+
+if GYM_UNMARKED_OUTCOME not in {"attended", "no_show"}:
+    raise ImproperlyConfigured(
+        f'GYM_UNMARKED_OUTCOME must be "attended" or "no_show", not {GYM_UNMARKED_OUTCOME!r}.'
+    )
+for _name in (
+    "GYM_BOOKING_OPENS_DAYS",
+    "GYM_MAX_UPCOMING_BOOKINGS",
+    "GYM_NO_SHOW_LIMIT",
+    "GYM_NO_SHOW_PERIOD_DAYS",
+    "GYM_NO_SHOW_PAUSE_DAYS",
+    "GYM_REMINDER_HOURS",
+    "GYM_SETTLE_AFTER_MINUTES",
+):
+    if globals()[_name] < 0:
+        raise ImproperlyConfigured(f"{_name} must not be negative.")
+
+# --- Domain events ----------------------------------------------------------------------------
+
+# Where event handlers run: "inline" (in the process that committed the change, right after
+# the commit) or "worker" (web processes only record; `manage.py process_events` delivers).
+GYM_EVENT_DELIVERY = env.str("GYM_EVENT_DELIVERY", default="inline").strip().lower()
+# A delivery that keeps failing is retried with exponential backoff from this delay...
+GYM_EVENT_RETRY_SECONDS = env.int("GYM_EVENT_RETRY_SECONDS", default=30)
+# ...and given up ("dead", retryable from admin) after this many attempts.
+GYM_EVENT_MAX_ATTEMPTS = env.int("GYM_EVENT_MAX_ATTEMPTS", default=8)
+
+# In "inline" mode workers leave a fresh delivery alone this long: it is the committing
+# process's to run, and only falls to the workers if that process died.
+GYM_EVENT_WORKER_GRACE_SECONDS = env.int("GYM_EVENT_WORKER_GRACE_SECONDS", default=60)
+
+if GYM_EVENT_DELIVERY not in {"inline", "worker"}:
+    raise ImproperlyConfigured(
+        f'GYM_EVENT_DELIVERY must be "inline" or "worker", not {GYM_EVENT_DELIVERY!r}.'
+    )
+if GYM_EVENT_RETRY_SECONDS < 1 or GYM_EVENT_MAX_ATTEMPTS < 1:
+    raise ImproperlyConfigured("GYM_EVENT_RETRY_SECONDS and GYM_EVENT_MAX_ATTEMPTS must be >= 1.")
+
+if GYM_LATE_CANCELLATION not in {"refuse", "forfeit"}:
+    raise ImproperlyConfigured(
+        f'GYM_LATE_CANCELLATION must be "refuse" or "forfeit", not {GYM_LATE_CANCELLATION!r}.'
+    )
+if GYM_CANCELLATION_WINDOW_HOURS < 0:
+    raise ImproperlyConfigured("GYM_CANCELLATION_WINDOW_HOURS must not be negative.")
+if GYM_REFUND_EXPIRY_DAYS < 1:
+    raise ImproperlyConfigured("GYM_REFUND_EXPIRY_DAYS must be at least 1.")
+if GYM_WELCOME_CREDITS < 0:
+    raise ImproperlyConfigured("GYM_WELCOME_CREDITS must not be negative.")
+if GYM_PROMOTION_CUTOFF_MINUTES < 0:
+    raise ImproperlyConfigured("GYM_PROMOTION_CUTOFF_MINUTES must not be negative.")
+
+# --- Operations: probes, metrics, heartbeats, error reporting ---------------------------------
+
+# /health/ready answers 503 when a delivery has been due longer than this (the workers are
+# not keeping up); 0: deliveries never make an instance unready.
+GYM_READY_MAX_DELIVERY_LAG_SECONDS = env.int("GYM_READY_MAX_DELIVERY_LAG_SECONDS", default=300)
+# /metrics answers these addresses or networks (direct requests only, not through a proxy),
+# and any request with "Authorization: Bearer <GYM_METRICS_TOKEN>"; everyone else gets a 404.
+GYM_METRICS_ALLOWED_IPS = env.list("GYM_METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
+GYM_METRICS_TOKEN = env.str("GYM_METRICS_TOKEN", default="")
+# A worker's heartbeat is written at most this often (per worker and process).
+GYM_HEARTBEAT_INTERVAL_SECONDS = env.int("GYM_HEARTBEAT_INTERVAL_SECONDS", default=10)
+
+if GYM_READY_MAX_DELIVERY_LAG_SECONDS < 0 or GYM_HEARTBEAT_INTERVAL_SECONDS < 0:
+    raise ImproperlyConfigured(
+        "GYM_READY_MAX_DELIVERY_LAG_SECONDS and GYM_HEARTBEAT_INTERVAL_SECONDS must not be "
+        "negative."
+    )
+for _address in GYM_METRICS_ALLOWED_IPS:
+    try:
+        ipaddress.ip_network(_address.strip(), strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"GYM_METRICS_ALLOWED_IPS: {_error}") from None
+
+# Errors and their traces go to Sentry when SENTRY_DSN is set (nothing happens without it).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="development" if DEBUG else "production")
+SENTRY_RELEASE = env.str("SENTRY_RELEASE", default="")
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
+init_sentry(
+    SENTRY_DSN,
+    environment=SENTRY_ENVIRONMENT,
+    release=SENTRY_RELEASE,
+    traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+)
+
+# --- Retention (manage.py prune_history) ------------------------------------------------------
+
+# Delivered deliveries are deleted this many days after they were delivered...
+GYM_DELIVERY_RETENTION_DAYS = env.int("GYM_DELIVERY_RETENTION_DAYS", default=30)
+# ...and events this many days after they occurred, unless a delivery of theirs is still
+# pending, failed or dead. The event log is the audit trail and the source of the reports'
+# waitlist figures: a report on older days shows no waitlist demand.
+GYM_EVENT_RETENTION_DAYS = env.int("GYM_EVENT_RETENTION_DAYS", default=365)
+
+for _name in ("GYM_DELIVERY_RETENTION_DAYS", "GYM_EVENT_RETENTION_DAYS"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1 (days).")

@@ -1,0 +1,20 @@
+"""URL configuration for gymbooking.
+
+Each app has its own namespaced URLs. Static files are served by WhiteNoise's middleware, so
+no static route is needed here, in development or in production.
+"""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("classes.urls")),
+    path("", include("bookings.urls")),
+    path("", include("members.urls")),
+    path("", include("notifications.urls")),
+    path("", include("reports.urls")),
+    # /health/live, /health/ready and /metrics (answered first by ops' middleware).
+    path("", include("ops.urls")),
+]

@@ -1,0 +1,256 @@
+"""Admin for members and their credit ledger.
+
+Credits are never typed into a field: staff grant them with the "Grant credits…" action, which
+calls `AddCreditsUseCase`, and the ledger (one row per grant, spent down by bookings) is shown
+read-only. Balances are computed in the list's own query, never one query per row.
+
+A member's page also shows their bookings and waitlist places (read-only), and whether booking
+is paused after repeated no-shows; "Lift the booking pause" ends a pause through
+`ResumeBookingsUseCase`. The pause itself is never a field staff type into.
+
+Permissions (see the staff groups in members/migrations/0004_staff_groups.py): granting
+credits needs `members.add_creditgrant` (the ledger cannot be added to by hand, so this is
+what the permission means); lifting a pause needs `members.change_member`.
+"""
+
+import secrets
+
+from django import forms
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+
+from bookings.models import Booking, WaitlistEntry
+from bookings.queries import waitlist_position
+from domain.exceptions import (
+    DomainException,
+    EmailAlreadyRegisteredException,
+    InvalidEmailException,
+)
+from gymbooking.composition import services
+from members.admin_filters import BookingPauseFilter, GrantExpiryFilter
+from members.models import CreditGrant, Member
+from members.queries import attach_login, create_login, with_spendable_credits
+from web import formatting
+from web.admin_actions import (
+    ReadOnlyAdminMixin,
+    ReadOnlyInline,
+    RefusedSave,
+    UseCaseSaveMixin,
+    ask_then_run_for_each,
+    run_for_each,
+    user_may,
+)
+
+
+class CreditGrantInline(ReadOnlyInline):
+    model = CreditGrant
+    verbose_name = "credit grant"
+    verbose_name_plural = "credit grants (soonest expiry first; spent from the top)"
+    fields = ("amount", "remaining", "granted_at", "expires_at", "reason")
+    readonly_fields = fields
+
+
+class ClassColumns:
+    """Columns naming the class a member's booking or waitlist entry is for."""
+
+    @admin.display(description="class starts")
+    def class_starts(self, row) -> str:
+        return formatting.staff_time_with_year(row.fitness_class.starts_at)
+
+
+class BookingHistoryInline(ClassColumns, ReadOnlyInline):
+    model = Booking
+    verbose_name = "booking"
+    verbose_name_plural = "bookings (latest class first)"
+    fields = ("fitness_class", "class_starts", "status", "created_at", "cancellation_reason")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("member", "fitness_class")  # both name each row
+            .order_by("-fitness_class__starts_at", "-created_at", "-id")
+        )
+
+
+class WaitlistPlacesInline(ClassColumns, ReadOnlyInline):
+    model = WaitlistEntry
+    verbose_name = "waitlist place"
+    verbose_name_plural = "waitlist places"
+    fields = ("fitness_class", "class_starts", "position", "created_at")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("member", "fitness_class")  # both name each row
+            .annotate(position_in_line=waitlist_position())
+            .order_by("fitness_class__starts_at", "fitness_class_id")
+        )
+
+    @admin.display(description="position")
+    def position(self, entry: WaitlistEntry) -> int | None:
+        return getattr(entry, "position_in_line", None)
+
+
+class GrantCreditsForm(forms.Form):
+    # Deliberately no bounds here: the use case decides what a valid grant is, and its
+    # refusal is shown to staff as it is written in the domain.
+    amount = forms.IntegerField(help_text="Credits to add to each selected member.")
+    expiry_days = forms.IntegerField(
+        initial=30, label="Expires after (days)", help_text="The credits expire after this."
+    )
+    reason = forms.CharField(
+        max_length=200, required=False, help_text="Shown in the ledger, e.g. “10-class pack”."
+    )
+
+
+@admin.register(Member)
+class MemberAdmin(UseCaseSaveMixin, admin.ModelAdmin):
+    list_display = ("name", "email", "credit_balance", "joined_at")
+    list_filter = (BookingPauseFilter,)
+    search_fields = ("name", "email")
+    ordering = ("name", "id")
+    fields = ("name", "email", "user", "credit_balance", "booking_pause", "joined_at")
+    readonly_fields = ("credit_balance", "booking_pause", "joined_at")
+    raw_id_fields = ("user",)
+    inlines = (CreditGrantInline, BookingHistoryInline, WaitlistPlacesInline)
+    actions = ("grant_credits", "lift_booking_pause")
+    list_per_page = 50
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Member]:
+        return with_spendable_credits(super().get_queryset(request), timezone.now())
+
+    @admin.display(description="Spendable credits", ordering="spendable_credits")
+    def credit_balance(self, member: Member) -> int:
+        return getattr(member, "spendable_credits", 0)
+
+    @admin.display(description="Booking paused until")
+    def booking_pause(self, member: Member) -> str:
+        until = member.bookings_paused_until
+        if until is None:
+            return "Not paused"
+        shown = formatting.staff_time_with_year(until)
+        if until <= timezone.now():
+            return f"Not paused (the last pause ended {shown})"
+        return f"{shown} — “Lift the booking pause” ends it now"
+
+    def get_readonly_fields(self, request, obj=None):
+        """An existing member's e-mail is their login and their login is who they are on the
+        site: neither is retyped here (a typo would lock them out or hand their bookings to
+        someone else)."""
+        fields = super().get_readonly_fields(request, obj)
+        return fields if obj is None else (*fields, "email", "user")
+
+    def save_model(self, request, obj, form, change):
+        """A new member is registered through `RegisterMemberUseCase`, as a sign-up is (the
+        gym's welcome credits; an address no member or login uses), then linked to the login
+        chosen or, when none is, to a new login for their e-mail with a random password, so
+        "Forgot your password?" lets them in. A refusal rolls the addition back and is shown on
+        the form (see `UseCaseSaveMixin`). An existing member's name is saved as typed."""
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        try:
+            member = services().register_member.execute(obj.name, obj.email)
+        except DomainException as refusal:
+            about_email = (EmailAlreadyRegisteredException, InvalidEmailException)
+            raise RefusedSave(
+                "email" if isinstance(refusal, about_email) else None, refusal
+            ) from refusal
+        login = obj.user or create_login(member.name, str(member.email), secrets.token_urlsafe(32))
+        attach_login(member.id, login)
+        obj.pk = member.id
+        obj.refresh_from_db()
+
+    def get_inlines(self, request, obj):
+        # A member being created has no ledger yet.
+        return self.inlines if obj is not None else ()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        """Only a member with no history can be deleted: deleting would erase their ledger
+        and waitlist places, and bookings are protected by the database anyway."""
+        if obj is not None and (
+            obj.bookings.exists() or obj.credit_grants.exists() or obj.waitlist_entries.exists()
+        ):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request, action_location=admin.ActionLocation.CHANGE_LIST):
+        actions = super().get_actions(request, action_location=action_location)
+        # Bulk deletion would skip the per-member check above.
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_grant_credits_permission(self, request: HttpRequest) -> bool:
+        """Granting credits adds to the ledger: `members.add_creditgrant`."""
+        return user_may(request, CreditGrant, "add_creditgrant")
+
+    def has_resume_bookings_permission(self, request: HttpRequest) -> bool:
+        """Lifting a no-show pause changes the member: `members.change_member`."""
+        return user_may(request, Member, "change_member")
+
+    @admin.action(
+        description="Grant credits…",
+        permissions=["grant_credits"],
+        location=[admin.ActionLocation.CHANGE_LIST, admin.ActionLocation.CHANGE_FORM],
+    )
+    def grant_credits(self, request: HttpRequest, queryset: QuerySet[Member]):
+        return ask_then_run_for_each(
+            self,
+            request,
+            queryset,
+            GrantCreditsForm,
+            lambda member, values: services().add_credits.execute(
+                str(member.pk),
+                values["amount"],
+                expiry_days=values["expiry_days"],
+                reason=values["reason"],
+            ),
+            succeeded=lambda done, values: (
+                f"Granted {formatting.count(values['amount'], 'credit', 'credits')} "
+                f"to {formatting.count(done, 'member', 'members')}."
+            ),
+            title="Grant credits",
+            intro="Grant credits to these members:",
+            submit_label="Grant credits",
+        )
+
+    @admin.action(
+        description="Lift the booking pause",
+        description_plural="Lift the booking pause of selected members",
+        permissions=["resume_bookings"],
+        location=[admin.ActionLocation.CHANGE_LIST, admin.ActionLocation.CHANGE_FORM],
+    )
+    def lift_booking_pause(self, request: HttpRequest, queryset: QuerySet[Member]):
+        """Members whose booking is paused after no-shows may book again at once; for the
+        others nothing changes (the use case makes that call)."""
+        run_for_each(
+            self,
+            request,
+            queryset,
+            lambda member: services().resume_bookings.execute(str(member.pk)),
+            succeeded=lambda done: (
+                f"Booking is open again for {formatting.count(done, 'member', 'members')}."
+            ),
+        )
+
+
+@admin.register(CreditGrant)
+class CreditGrantAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The ledger, read-only: grants come from the "Grant credits…" action and refunds."""
+
+    list_display = ("member", "amount", "remaining", "granted_at", "expires_at", "reason")
+    list_filter = (GrantExpiryFilter,)
+    list_select_related = ("member",)
+    search_fields = ("member__name", "member__email", "reason")
+    date_hierarchy = "granted_at"
+    ordering = ("-granted_at", "id")
+    # The ledger grows with every purchase and refund: no second COUNT on a filtered list.
+    show_full_result_count = False
+    fields = ("member", "amount", "remaining", "granted_at", "expires_at", "reason")
+    readonly_fields = fields

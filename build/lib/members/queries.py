@@ -1,0 +1,237 @@
+"""Reads for the member's own pages, a few queries each however long the history, the
+balances the admin shows beside members, and the account plumbing no use case owns (a login
+belongs to Django, not to the domain).
+
+Each function names the queries it runs, so the pages' pinned query counts can be read here.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from heapq import merge
+from itertools import islice
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+
+from bookings.models import Booking
+from domain.entities import SPOT_HOLDING_STATUSES, BookingStatus
+from domain.values import Email
+from members.models import CreditGrant, Member
+from web import formatting
+
+# The newest entries of a member's credit history shown on the credits page.
+HISTORY_LIMIT = 100
+
+# --- Sign-up ----------------------------------------------------------------------------------
+
+
+class DjangoRegisteredEmails:
+    """The `RegisteredEmails` port: an address is taken when a member or a login uses it,
+    whatever its case (a login's username is the member's lower-cased e-mail)."""
+
+    def is_registered(self, email: Email) -> bool:
+        """One or two queries."""
+        address = str(email)
+        return (
+            Member.objects.filter(email__iexact=address).exists()
+            or get_user_model().objects.filter(username__iexact=address).exists()
+        )
+
+
+def create_login(name: str, email: str, password: str) -> AbstractBaseUser:
+    """The Django user a member signs in with: the username is the lower-cased e-mail."""
+    address = email.strip().lower()
+    first_name, _, last_name = name.strip().partition(" ")
+    return get_user_model().objects.create_user(
+        username=address,
+        email=address,
+        password=password,
+        first_name=first_name[:150],
+        last_name=last_name.strip()[:150],
+    )
+
+
+def attach_login(member_id: str, user: AbstractBaseUser) -> None:
+    """Link a member to the login they sign in with (the repository knows no users)."""
+    Member.objects.filter(pk=member_id).update(user=user)
+
+
+# --- Balances, in the query of a list ---------------------------------------------------------
+
+
+def with_spendable_credits(queryset: QuerySet[Member], now) -> QuerySet[Member]:
+    """Members annotated with `spendable_credits`: what they can spend at `now` (unexpired
+    grants with credit left), in the same query."""
+    spendable = Q(credit_grants__remaining__gt=0, credit_grants__expires_at__gt=now)
+    return queryset.annotate(
+        spendable_credits=Coalesce(Sum("credit_grants__remaining", filter=spendable), 0)
+    )
+
+
+def spendable_credits_of(member: OuterRef, now: datetime) -> Coalesce:
+    """The credits the member `member` points to can spend at `now`, as a correlated
+    subquery: annotate rows of another model with it (a roster's balances in the roster's
+    own query)."""
+    total = (
+        CreditGrant.objects.filter(member=member, remaining__gt=0, expires_at__gt=now)
+        .order_by()
+        .values("member")
+        .annotate(total=Sum("remaining"))
+        .values("total")
+    )
+    return Coalesce(Subquery(total), 0)
+
+
+# --- Credits page -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SpendableGrant:
+    remaining: int
+    expires_at: datetime
+    expires_on: str  # "12 December", with the year when it is not this year's
+    reason: str
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """One line of the credit history: credits in (a grant) or out (a booking)."""
+
+    at: datetime
+    change: int  # +amount for a grant, -1 for a booking
+    description: str
+    note: str = ""
+
+    @property
+    def is_grant(self) -> bool:
+        return self.change > 0
+
+    @property
+    def change_label(self) -> str:
+        """“+3” for credits in, or a minus sign (U+2212) and “1” for a credit out."""
+        return f"+{self.change}" if self.change > 0 else f"\N{MINUS SIGN}{-self.change}"
+
+
+@dataclass(frozen=True)
+class CreditsOverview:
+    balance: int
+    spendable_grants: list[SpendableGrant]
+    history: list[LedgerEntry]
+    history_truncated: bool
+
+
+def credits_overview(member: Member, now: datetime) -> CreditsOverview:
+    """Balance, unexpired grants (soonest expiry first) and the history, newest first.
+
+    Three queries: the spendable grants, the newest grants and the newest bookings that spent
+    a credit (with their class). The two histories are merged in Python, so the newest
+    HISTORY_LIMIT entries overall are exact.
+    """
+    spendable = list(
+        CreditGrant.objects.filter(member=member, remaining__gt=0, expires_at__gt=now)
+        .order_by("expires_at", "granted_at", "id")
+        .only("remaining", "expires_at", "reason")
+    )
+    grants = list(
+        CreditGrant.objects.filter(member=member)
+        .order_by("-granted_at", "-id")
+        .only("amount", "remaining", "granted_at", "expires_at", "reason")[: HISTORY_LIMIT + 1]
+    )
+    spending = list(
+        _spending(member)
+        .order_by("-created_at", "-id")
+        .only(
+            "created_at",
+            "status",
+            "fitness_class__name",
+            "fitness_class__starts_at",
+            "fitness_class__cancelled_at",
+        )[: HISTORY_LIMIT + 1]
+    )
+    entries = merge(
+        (_grant_entry(grant, now) for grant in grants),
+        (_spending_entry(booking) for booking in spending),
+        key=lambda entry: entry.at,
+        reverse=True,
+    )
+    history = list(islice(entries, HISTORY_LIMIT + 1))
+    return CreditsOverview(
+        balance=sum(grant.remaining for grant in spendable),
+        spendable_grants=[
+            SpendableGrant(
+                remaining=grant.remaining,
+                expires_at=grant.expires_at,
+                expires_on=formatting.member_day(grant.expires_at, now),
+                reason=grant.reason,
+            )
+            for grant in spendable
+        ],
+        history=history[:HISTORY_LIMIT],
+        history_truncated=len(history) > HISTORY_LIMIT,
+    )
+
+
+def _spending(member: Member) -> QuerySet[Booking]:
+    """Every booking of the member that spent a credit, with its class."""
+    return Booking.objects.filter(member=member, credit_grant__isnull=False).select_related(
+        "fitness_class"
+    )
+
+
+def _grant_entry(grant: CreditGrant, now: datetime) -> LedgerEntry:
+    note = ""
+    if grant.remaining and grant.expires_at <= now:
+        lost = formatting.count(grant.remaining, "credit", "credits")
+        note = f"{lost} expired unused on {formatting.member_day(grant.expires_at, now)}"
+    return LedgerEntry(
+        at=grant.granted_at,
+        change=grant.amount,
+        description=grant.reason or "Credits added",
+        note=note,
+    )
+
+
+_SPENDING_NOTES = {
+    BookingStatus.CANCELLED.value: "cancelled, credit refunded",
+    BookingStatus.LATE_CANCELLED.value: "cancelled late, credit not refunded",
+}
+
+
+def _spending_entry(booking: Booking) -> LedgerEntry:
+    fitness_class = booking.fitness_class
+    note = _SPENDING_NOTES.get(booking.status, "")
+    if fitness_class.cancelled_at is not None:
+        note = "class cancelled, credit refunded"
+    return LedgerEntry(
+        at=booking.created_at,
+        change=-1,
+        description=(
+            f"{fitness_class.name}, {formatting.member_time_with_year(fitness_class.starts_at)}"
+        ),
+        note=note,
+    )
+
+
+# --- Calendar feed ----------------------------------------------------------------------------
+
+
+def member_by_calendar_token(token: str) -> Member | None:
+    """The member whose feed `token` opens, if any (one query)."""
+    return Member.objects.filter(calendar_token=token).only("id", "name").first()
+
+
+def upcoming_spot_holding_bookings(member: Member, now: datetime) -> list[Booking]:
+    """The member's bookings holding a spot (confirmed, or already checked in) in classes that
+    have not ended yet, soonest first, with their class (one query)."""
+    return list(
+        Booking.objects.filter(
+            member=member,
+            status__in=SPOT_HOLDING_STATUSES,
+            fitness_class__ends_at__gt=now,
+            fitness_class__cancelled_at__isnull=True,
+        )
+        .select_related("fitness_class")
+        .order_by("fitness_class__starts_at", "id")
+    )

@@ -1,0 +1,139 @@
+"""The ORM adapter of the MemberRepository port: a member row and its credit-grant rows."""
+
+import uuid
+from datetime import datetime
+
+from domain import entities
+from domain.exceptions import MemberNotFoundException
+from members.models import CreditGrant, Member
+
+
+def to_entity(row: Member, grant_rows: list[CreditGrant]) -> entities.Member:
+    return entities.Member(
+        member_id=str(row.pk),
+        name=row.name,
+        email=row.email,
+        grants=[grant_to_entity(grant) for grant in grant_rows],
+        bookings_paused_until=row.bookings_paused_until,
+    )
+
+
+def grant_to_entity(row: CreditGrant) -> entities.CreditGrant:
+    return entities.CreditGrant(
+        grant_id=str(row.pk),
+        amount=row.amount,
+        remaining=row.remaining,
+        granted_at=row.granted_at,
+        expires_at=row.expires_at,
+        reason=row.reason,
+        expiry_recorded=row.expiry_recorded,
+    )
+
+
+def grant_to_row(member_id: str, grant: entities.CreditGrant) -> CreditGrant:
+    return CreditGrant(
+        id=grant.grant_id,
+        member_id=member_id,
+        amount=grant.amount,
+        remaining=grant.remaining,
+        granted_at=grant.granted_at,
+        expires_at=grant.expires_at,
+        reason=grant.reason,
+        expiry_recorded=grant.expiry_recorded,
+    )
+
+
+def _parse_id(member_id: object) -> uuid.UUID:
+    """The primary key named by `member_id`; a malformed id names no member."""
+    try:
+        return uuid.UUID(str(member_id))
+    except ValueError:
+        raise MemberNotFoundException() from None
+
+
+class DjangoMemberRepository:
+    """Members with the grants they can still spend from: two queries to load, at most four
+    to save, however many grants the member holds."""
+
+    def get_by_id(self, member_id: str, *, for_update: bool = False) -> entities.Member:
+        """The member and every grant with credit left, expired ones included.
+
+        Expired grants are loaded so that the entity, not the query, decides what is spendable
+        (`CreditGrant.is_spendable(now)`); fully spent grants are history and stay behind.
+        With `for_update` the member row stays locked until the transaction ends: that lock is
+        what serialises spending (the grant rows are only ever written under it).
+        """
+        members = Member.objects.select_for_update() if for_update else Member.objects.all()
+        try:
+            row = members.get(pk=_parse_id(member_id))
+        except Member.DoesNotExist:
+            raise MemberNotFoundException() from None
+        grants = list(CreditGrant.objects.filter(member_id=row.pk, remaining__gt=0))
+        return to_entity(row, grants)
+
+    def get_by_ids(
+        self, member_ids: list[str], *, for_update: bool = False
+    ) -> list[entities.Member]:
+        """Several members in primary-key order (the order their locks are taken in)."""
+        ids = []
+        for member_id in member_ids:
+            try:
+                ids.append(uuid.UUID(str(member_id)))
+            except ValueError:
+                continue
+        members = Member.objects.select_for_update() if for_update else Member.objects.all()
+        rows = list(members.filter(pk__in=ids).order_by("pk"))
+        grants: dict[object, list[CreditGrant]] = {row.pk: [] for row in rows}
+        for grant in CreditGrant.objects.filter(member_id__in=grants, remaining__gt=0):
+            grants[grant.member_id].append(grant)
+        return [to_entity(row, grants[row.pk]) for row in rows]
+
+    def save(self, member: entities.Member) -> None:
+        """Write the name and e-mail, insert new grants and update the `remaining` of changed
+        ones; a grant is never deleted.
+
+        Which grants are new or changed is read from the database in one query, so the member
+        must have been loaded with `for_update=True` whenever its grants changed (the use cases
+        do): under that lock the stored values are the ones the entity was loaded with.
+        """
+        fields = {
+            "name": member.name,
+            "email": str(member.email),
+            "bookings_paused_until": member.bookings_paused_until,
+        }
+        created = not Member.objects.filter(pk=member.id).update(**fields)
+        if created:
+            Member.objects.create(id=member.id, **fields)
+        if not member.grants:
+            return
+        stored: dict[str, tuple[int, bool]] = {}
+        if not created:
+            stored = {
+                str(pk): (remaining, expiry_recorded)
+                for pk, remaining, expiry_recorded in CreditGrant.objects.filter(
+                    member_id=member.id, pk__in=[grant.grant_id for grant in member.grants]
+                ).values_list("pk", "remaining", "expiry_recorded")
+            }
+        new = [grant for grant in member.grants if grant.grant_id not in stored]
+        changed = [
+            grant
+            for grant in member.grants
+            if grant.grant_id in stored
+            and stored[grant.grant_id] != (grant.remaining, grant.expiry_recorded)
+        ]
+        if new:
+            CreditGrant.objects.bulk_create([grant_to_row(member.id, grant) for grant in new])
+        if changed:
+            CreditGrant.objects.bulk_update(
+                [grant_to_row(member.id, grant) for grant in changed],
+                ["remaining", "expiry_recorded"],
+            )
+
+    def ids_with_unrecorded_expired_credits(self, now: datetime) -> list[str]:
+        members = (
+            CreditGrant.objects.filter(remaining__gt=0, expires_at__lte=now, expiry_recorded=False)
+            .order_by("member_id")
+            .values_list("member_id", flat=True)
+            .distinct()
+        )
+        return [str(pk) for pk in members]

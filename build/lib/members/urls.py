@@ -1,0 +1,13 @@
+from django.urls import path
+
+from members import views
+
+app_name = "members"
+
+urlpatterns = [
+    path("accounts/signup/", views.signup, name="signup"),
+    path("me/credits/", views.credits, name="credits"),
+    path("me/calendar/", views.calendar, name="calendar"),
+    path("me/calendar/reset/", views.reset_calendar_token, name="reset_calendar_token"),
+    path("calendar/<slug:token>.ics", views.calendar_feed, name="calendar_feed"),
+]

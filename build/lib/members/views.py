@@ -1,0 +1,117 @@
+"""The member's own pages: sign-up, credits and the calendar feed.
+
+Signing in and out, and changing or resetting a password, are Django's auth views (under
+`accounts/`) with the templates in templates/registration/.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.db import IntegrityError, transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from domain.exceptions import EmailAlreadyRegisteredException
+from gymbooking.composition import services
+from members import calendar as feed
+from members.decorators import member_required
+from members.forms import SignUpForm
+from members.queries import (
+    attach_login,
+    create_login,
+    credits_overview,
+    member_by_calendar_token,
+    upcoming_spot_holding_bookings,
+)
+from web import formatting
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    """Self sign-up, when the gym allows it: the login and the member (with the welcome
+    credits) are created together or not at all, then the new member is signed in."""
+    if not settings.GYM_SELF_SIGNUP:
+        raise Http404("Sign-up is closed; ask the front desk for an account.")
+    if request.user.is_authenticated:
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                member = services().register_member.execute(data["name"], data["email"])
+                user = create_login(data["name"], data["email"], data["password1"])
+                attach_login(member.id, user)
+        except EmailAlreadyRegisteredException as refusal:
+            form.add_error("email", str(refusal))
+        except IntegrityError:
+            # A simultaneous sign-up with the same address got there first: the database's
+            # unique constraints refused this one, and the transaction left nothing behind.
+            form.add_error("email", EmailAlreadyRegisteredException.default_message)
+        else:
+            login(request, user)
+            messages.success(request, _welcome(member.name, member.grants))
+            return redirect(settings.LOGIN_REDIRECT_URL)
+    return render(request, "members/signup.html", {"form": form})
+
+
+def _welcome(name: str, grants) -> str:
+    first_name = name.split()[0] if name.split() else name
+    credits = sum(grant.amount for grant in grants)
+    if not credits:
+        return f"Welcome, {first_name}! Your account is ready."
+    welcome = formatting.count(credits, "welcome credit", "welcome credits")
+    return f"Welcome, {first_name}! You have {welcome} to book your first class."
+
+
+@require_GET
+@member_required
+def credits(request: HttpRequest) -> HttpResponse:
+    overview = credits_overview(request.member, timezone.now())
+    return render(request, "members/credits.html", {"overview": overview})
+
+
+@require_GET
+@member_required
+def calendar(request: HttpRequest) -> HttpResponse:
+    path = reverse("members:calendar_feed", args=[request.member.calendar_token])
+    feed_url = request.build_absolute_uri(path)
+    webcal_url = "webcal://" + feed_url.split("://", 1)[1]
+    return render(
+        request,
+        "members/calendar.html",
+        {"feed_url": feed_url, "webcal_url": webcal_url},
+    )
+
+
+@require_POST
+@member_required
+def reset_calendar_token(request: HttpRequest) -> HttpResponse:
+    feed.reset_calendar_token(request.member)
+    messages.success(
+        request,
+        "Your calendar has a new address; the old one no longer works. "
+        "Subscribe again with the new one.",
+    )
+    return redirect("members:calendar")
+
+
+@require_GET
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The iCalendar feed. No sign-in: calendar apps fetch it on their own; the token in the
+    URL is the secret."""
+    member = member_by_calendar_token(token)
+    if member is None:
+        raise Http404("No such calendar.")
+    now = timezone.now()
+    body = feed.build_calendar(member, upcoming_spot_holding_bookings(member, now), now)
+    response = HttpResponse(body, content_type=feed.CONTENT_TYPE)
+    response["Content-Disposition"] = 'inline; filename="gymbooking.ics"'
+    # The URL is a secret: keep it out of shared caches and referrers.
+    response["Cache-Control"] = "private, max-age=0, must-revalidate"
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex"
+    return response

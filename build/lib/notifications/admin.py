@@ -1,0 +1,16 @@
+from django.contrib import admin
+
+from notifications.models import Notification
+from web.admin_actions import ReadOnlyAdminMixin
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """What members were told in the app, read-only: rows come from the notification handler."""
+
+    list_display = ("created_at", "member", "kind", "title", "read_at")
+    list_filter = ("kind", ("read_at", admin.EmptyFieldListFilter))
+    search_fields = ("member__name", "member__email", "title")
+    list_select_related = ("member",)
+    ordering = ("-created_at", "-id")
+    show_full_result_count = False

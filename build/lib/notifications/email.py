@@ -1,0 +1,62 @@
+"""The e-mail adapter of the NotificationService port.
+
+Each notice kind has a subject (`notifications.wording`) and two templates: the plain-text
+body ``emails/<kind>.txt`` and its HTML alternative ``emails/<kind>.html``. Times
+are shown in the gym's time zone (``TIME_ZONE``), whatever zone the current request activated.
+
+Sending errors are not swallowed: the notification handler's delivery fails and is retried.
+"""
+
+import re
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from application.ports import Notice
+from domain.entities import FitnessClass, Member
+from notifications.wording import notice_subject
+
+SITE_NAME = "gymbooking"
+
+
+class EmailNotificationService:
+    """Tells a member by e-mail: one message, plain text with an HTML alternative."""
+
+    def send(self, notice: Notice, member: Member, fitness_class: FitnessClass) -> None:
+        with timezone.override(settings.TIME_ZONE):
+            message = self.build_message(notice, member, fitness_class)
+        message.send()
+
+    def build_message(
+        self, notice: Notice, member: Member, fitness_class: FitnessClass
+    ) -> EmailMultiAlternatives:
+        """The message for `notice`, with times in the current time zone."""
+        starts_at_local = timezone.localtime(fitness_class.starts_at)
+        subject = notice_subject(notice.kind, fitness_class)
+        context = {
+            "member": member,
+            "fitness_class": fitness_class,
+            "notice": notice,
+            "reason": notice.reason,
+            "starts_at_local": starts_at_local,
+            "ends_at_local": timezone.localtime(fitness_class.ends_at),
+            "site_name": SITE_NAME,
+            "subject": subject,
+        }
+        template = f"emails/{notice.kind.value}"
+        message = EmailMultiAlternatives(
+            subject=subject,
+            body=_tidy(render_to_string(f"{template}.txt", context)),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[str(member.email)],
+        )
+        message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
+        return message
+
+
+def _tidy(text: str) -> str:
+    """Plain text without the blank lines that template tags leave behind."""
+    lines = (line.rstrip() for line in text.strip().splitlines())
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) + "\n"

@@ -1,0 +1,51 @@
+"""What members are told about each notice, shared by every channel (e-mail and in-app), so
+the in-app list says what the e-mails say."""
+
+from application.ports import Notice, NoticeKind
+from domain.entities import FitnessClass
+from web import formatting
+
+# Filled with the class name and its local start, e.g. "You're booked: Spin, Tue 1 Dec 18:00".
+SUBJECTS: dict[NoticeKind, str] = {
+    NoticeKind.BOOKING_CONFIRMED: "You're booked: {name}, {when}",
+    NoticeKind.BOOKING_CANCELLED: "Booking cancelled: {name}, {when}",
+    NoticeKind.PROMOTED_FROM_WAITLIST: "You're in! A spot opened up: {name}, {when}",
+    NoticeKind.CLASS_CANCELLED: "Class cancelled: {name}, {when}",
+    NoticeKind.CLASS_REMINDER: "Reminder: {name}, {when}",
+}
+
+
+def notice_subject(kind: NoticeKind, fitness_class: FitnessClass) -> str:
+    """The subject line of a notice: the class's name and its start in the gym's zone."""
+    return SUBJECTS[kind].format(
+        # A subject is one line, whatever the class name holds.
+        name=" ".join(fitness_class.name.split()),
+        when=formatting.member_time(fitness_class.starts_at),
+    )
+
+
+def notice_body(notice: Notice) -> str:
+    """The gist of the e-mail (templates/emails/<kind>.txt), one sentence a line."""
+    reason = f" Reason: {notice.reason}" if notice.reason else ""
+    match notice.kind:
+        case NoticeKind.BOOKING_CONFIRMED:
+            lines = ["You're booked. See you there!"]
+        case NoticeKind.PROMOTED_FROM_WAITLIST:
+            lines = ["You're in — a spot opened up and we booked you in; one credit was used."]
+        case NoticeKind.BOOKING_CANCELLED:
+            lines = [
+                f"Your booking has been cancelled.{reason}",
+                "Your credit has been refunded."
+                if notice.refunded
+                else "This was a late cancellation, so the credit is not refunded.",
+            ]
+        case NoticeKind.CLASS_CANCELLED:
+            lines = [
+                f"Sorry, this class has been cancelled.{reason}",
+                "Your credit has been refunded."
+                if notice.refunded
+                else "You were on the waitlist, so no credit was used.",
+            ]
+        case NoticeKind.CLASS_REMINDER:
+            lines = ["See you soon! Can't make it? Cancel so someone waiting can have your spot."]
+    return "\n".join(lines)

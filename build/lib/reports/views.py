@@ -1,0 +1,157 @@
+"""The staff report page and its CSV export, both read-only GETs of the same form.
+
+Who may see them: staff (`staff_member_required`: anyone else is sent to the admin login)
+holding the permission `reports.view_reports` (403 otherwise; superusers hold it). The
+permission lives on the table-less `reports.models.Report`, so it can be given to a group.
+"""
+
+import csv
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+from urllib.parse import urlencode
+
+from django.contrib import admin
+from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import permission_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from reports import charts
+from reports.formatting import decimal, percent
+from reports.forms import ReportForm, report_form
+from reports.queries import Grouping, Period, Report, ReportRow, build_report
+
+PERMISSION = "reports.view_reports"
+
+
+@dataclass(frozen=True)
+class Column:
+    heading: str
+    attribute: str
+    is_rate: bool = False
+
+
+# The columns of the table and of the CSV, in order (the group's own column comes first).
+COLUMNS = [
+    Column("Classes held", "classes_held"),
+    Column("Capacity", "capacity"),
+    Column("Spots taken", "booked"),
+    Column("Fill rate", "fill_rate", is_rate=True),
+    Column("Waitlist joins", "waitlist_joined"),
+    Column("Promoted", "waitlist_promoted"),
+    Column("Waitlist conversion", "waitlist_conversion", is_rate=True),
+    Column("Attended", "attended"),
+    Column("No-shows", "no_shows"),
+    Column("Attendance rate", "attendance_rate", is_rate=True),
+    Column("No-show rate", "no_show_rate", is_rate=True),
+    Column("Bookings made", "bookings_made"),
+    Column("Late cancellations", "late_cancellations"),
+    Column("Late-cancellation rate", "late_cancellation_rate", is_rate=True),
+]
+
+GROUP_HEADINGS = {Grouping.CLASS: "Class", Grouping.INSTRUCTOR: "Instructor"}
+UNNAMED = {Grouping.CLASS: "(no name)", Grouping.INSTRUCTOR: "(no instructor)"}
+
+
+def _label(grouping: Grouping, group: str) -> str:
+    return group or UNNAMED[grouping]
+
+
+def _read(request: HttpRequest) -> tuple[ReportForm, Report | None]:
+    """The form as the URL fills it and, when it is valid, the report it asks for. Days are
+    the gym's (TIME_ZONE) days; "today" is the gym's today."""
+    gym_zone = timezone.get_default_timezone()
+    now = timezone.now()
+    form = report_form(request.GET.dict(), timezone.localdate(now, gym_zone))
+    if not form.is_valid():
+        return form, None
+    data = form.cleaned_data
+    period = Period.of_days(data["start"], data["end"], gym_zone)
+    return form, build_report(period, Grouping(data["group"]), now=now)
+
+
+def _cells(row: ReportRow, rate: Callable[[Fraction | None], str] = percent) -> list[str]:
+    """The row's values in column order, counts as whole numbers and rates through `rate`."""
+    values = [getattr(row, column.attribute) for column in COLUMNS]
+    return [
+        rate(value) if column.is_rate else str(value)
+        for column, value in zip(COLUMNS, values, strict=True)
+    ]
+
+
+def _page(
+    request: HttpRequest, form: ReportForm, report: Report | None, *, status: int = 200
+) -> HttpResponse:
+    context = {
+        **admin.site.each_context(request),
+        "title": "Reports",
+        "gym_time_zone": timezone.get_default_timezone_name(),
+        "form": form,
+        "report": report,
+        "columns": COLUMNS,
+    }
+    if report is not None:
+        grouping = report.grouping
+        labels = [_label(grouping, row.group) for row in report.rows]
+        subject = grouping.label.lower()
+        context |= {
+            "group_heading": GROUP_HEADINGS[grouping],
+            "rows": [(label, _cells(row)) for row, label in zip(report.rows, labels, strict=True)],
+            "total": _cells(report.total),
+            "fill_rate_chart": charts.fill_rate_chart(report.rows, labels, subject=subject),
+            "attendance_chart": charts.attendance_chart(report.rows, labels, subject=subject),
+            "csv_url": f"{reverse('reports:csv')}?{urlencode(_query(report))}",
+        }
+    return render(request, "reports/report.html", context, status=status)
+
+
+def _query(report: Report) -> dict[str, str]:
+    return {
+        "start": report.period.first_day.isoformat(),
+        "end": report.period.last_day.isoformat(),
+        "group": report.grouping.value,
+    }
+
+
+@staff_member_required
+@permission_required(PERMISSION, raise_exception=True)
+@require_GET
+def report_page(request: HttpRequest) -> HttpResponse:
+    form, report = _read(request)
+    return _page(request, form, report)
+
+
+@staff_member_required
+@permission_required(PERMISSION, raise_exception=True)
+@require_GET
+def report_csv(request: HttpRequest) -> HttpResponse:
+    """The table as CSV: the same columns, rates as plain decimals (0.8500; empty when
+    undefined), the totals last. Invalid input shows the page with its errors instead."""
+    form, report = _read(request)
+    if report is None:
+        return _page(request, form, None, status=400)
+    period = report.period
+    filename = (
+        f"gymbooking-report-by-{report.grouping.value}-"
+        f"{period.first_day.isoformat()}-to-{period.last_day.isoformat()}.csv"
+    )
+    response = HttpResponse(
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+    writer = csv.writer(response)
+    writer.writerow([GROUP_HEADINGS[report.grouping], *(column.heading for column in COLUMNS)])
+    for row in report.rows:
+        label = _spreadsheet_safe(_label(report.grouping, row.group))
+        writer.writerow([label, *_cells(row, rate=decimal)])
+    writer.writerow([report.total.group, *_cells(report.total, rate=decimal)])
+    return response
+
+
+def _spreadsheet_safe(text: str) -> str:
+    """A name that a spreadsheet would run as a formula ("=…", "+…", "-…", "@…") is quoted."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
