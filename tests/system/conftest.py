@@ -114,13 +114,17 @@ def run_sql(login: dict[str, str], sql: str) -> None:
 
 
 def read_environment_file(path: Path) -> dict[str, str]:
-    """KEY=VALUE lines, as systemd's EnvironmentFile reads them (comments and blanks skipped)."""
+    """KEY=VALUE lines, as systemd's EnvironmentFile reads them (comments and blanks skipped,
+    a double-quoted value unquoted)."""
     variables = {}
     for line in path.read_text().splitlines():
         line = line.strip()
         if line and not line.startswith("#"):
             key, _, value = line.partition("=")
-            variables[key.strip()] = value.strip()
+            value = value.strip()
+            if len(value) >= 2 and value[0] == value[-1] == '"':
+                value = value[1:-1]
+            variables[key.strip()] = value
     return variables
 
 
