@@ -15,7 +15,7 @@ from application.attendance import (
     ResumeBookingsUseCase,
     SettleClassUseCase,
 )
-from application.event_dispatcher import DeliveryQueue, InMemoryEventDispatcher
+from application.event_dispatcher import DeliveryQueue, Handler, InMemoryEventDispatcher
 from application.event_handlers import WaitlistPromotionHandler, setup_event_handlers
 from application.ports import Clock, NotificationService, Transactions
 from application.series import GenerateClassesUseCase, UpdateSeriesUseCase
@@ -32,8 +32,10 @@ from application.use_cases import (
     LeaveWaitlistUseCase,
     RegisterMemberUseCase,
     RemindMemberUseCase,
+    RequestPasswordResetUseCase,
     StaffCancelBookingUseCase,
 )
+from domain.events import PasswordResetRequested
 from domain.values import BookingPolicy
 
 
@@ -57,6 +59,7 @@ class Services:
     resume_bookings: ResumeBookingsUseCase
     expire_credits: ExpireCreditsUseCase
     remind_member: RemindMemberUseCase
+    request_password_reset: RequestPasswordResetUseCase
     generate_classes: GenerateClassesUseCase
     update_series: UpdateSeriesUseCase
     dispatcher: InMemoryEventDispatcher
@@ -74,12 +77,14 @@ def bootstrap(
     zone: tzinfo,
     welcome_credits: int = 0,
     channel_queues: Mapping[str, DeliveryQueue] | None = None,
+    password_reset_mailer: Handler | None = None,
 ) -> Services:
     """Wire the handlers to `dispatcher` and build every use case.
 
     `zone` is the gym's time zone (the recurring schedule is computed in it); a new member
     gets `welcome_credits`, which expire like a refund. `channel_queues` names the delivery
-    queue of each slow notification channel (the others are fast).
+    queue of each slow notification channel (the others are fast). `password_reset_mailer`
+    sends the reset links asked for, on the mail queue.
     """
     uow = unit_of_work_factory(repositories, transactions, dispatcher)
     common = {"uow": uow, "clock": clock}
@@ -92,6 +97,8 @@ def bootstrap(
         notification_channels=notification_channels,
         channel_queues=channel_queues,
     )
+    if password_reset_mailer is not None:
+        dispatcher.register(PasswordResetRequested, password_reset_mailer, queue=DeliveryQueue.MAIL)
     return Services(
         book_class=BookClassUseCase(**with_policy),
         add_member_to_class=AddMemberToClassUseCase(**common),
@@ -113,6 +120,7 @@ def bootstrap(
         resume_bookings=ResumeBookingsUseCase(**common),
         expire_credits=ExpireCreditsUseCase(**common),
         remind_member=RemindMemberUseCase(**common),
+        request_password_reset=RequestPasswordResetUseCase(**common),
         generate_classes=GenerateClassesUseCase(**common, zone=zone),
         update_series=UpdateSeriesUseCase(**common, zone=zone),
         dispatcher=dispatcher,

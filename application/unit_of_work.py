@@ -52,6 +52,7 @@ class _Seen:
 
     def __init__(self) -> None:
         self._entities: dict[int, Entity] = {}
+        self.loose_events: list[DomainEvent] = []
 
     def remember(self, value: object) -> None:
         values = value if isinstance(value, list | tuple) else (value,)
@@ -63,7 +64,10 @@ class _Seen:
         recorded = [
             pair for entity in self._entities.values() for pair in entity.take_domain_events()
         ]
-        return [event for _, event in sorted(recorded, key=lambda pair: pair[0])]
+        events = [event for _, event in sorted(recorded, key=lambda pair: pair[0])]
+        events += self.loose_events
+        self.loose_events = []
+        return events
 
 
 class _Tracked:
@@ -129,6 +133,11 @@ class UnitOfWork:
         with stack:  # a failing dispatch rolls the transaction back, and is raised
             self._dispatcher.dispatch(self.collect_new_events())
         return False
+
+    def record(self, event: DomainEvent) -> None:
+        """An event about no entity (a request made of the gym), dispatched at commit after
+        the entities' events."""
+        self._seen.loose_events.append(event)
 
     def collect_new_events(self) -> list[DomainEvent]:
         """The events recorded on every seen entity, in order of recording; cleared off them."""

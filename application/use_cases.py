@@ -13,6 +13,7 @@ from datetime import datetime
 from application.ports import Clock
 from application.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from domain.entities import Booking, CreditGrant, FitnessClass, Member, Waitlist
+from domain.events import PasswordResetRequested
 from domain.exceptions import (
     BookingNotFoundException,
     EmailAlreadyRegisteredException,
@@ -357,3 +358,18 @@ class RemindMemberUseCase(UseCase):
                 return False
             uow.bookings.save(booking)
         return True
+
+
+@dataclass(kw_only=True)
+class RequestPasswordResetUseCase(UseCase):
+    """Somebody asks for a password reset link: recorded, and mailed by the mail workers (the
+    request never waits on the mail server). Whether the address has a login is the mailer's
+    business, so the answer never tells."""
+
+    def execute(self, email: str, *, site: str, secure: bool) -> None:
+        with self.uow() as uow:
+            uow.record(
+                PasswordResetRequested(
+                    email=email.strip(), site=site, secure=secure, occurred_at=self.clock.now()
+                )
+            )

@@ -89,6 +89,16 @@ class MemberRegistered(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class PasswordResetRequested(DomainEvent):
+    """Somebody asked for a password reset link for this address (it may match no login).
+    The link is made when the e-mail is sent, so no secret is ever stored with the event."""
+
+    email: str
+    site: str  # the host the link points at
+    secure: bool  # whether the link is https
+
+
+@dataclass(frozen=True, kw_only=True)
 class CreditsAdded(DomainEvent):
     """A member received a grant of credits (a purchase, a gift or a refund)."""
 

@@ -22,6 +22,7 @@ from classes.repositories import DjangoClassRepository
 from classes.series_repository import DjangoClassSeriesRepository, DjangoSeriesSessionRepository
 from domain.values import BookingPolicy, LateCancellation
 from events.dispatcher import DurableEventDispatcher
+from members.password_reset import PasswordResetMailer
 from members.queries import DjangoRegisteredEmails
 from members.repositories import DjangoMemberRepository
 from notifications.email import EmailNotificationService
@@ -102,6 +103,7 @@ def django_services(
         zone=ZoneInfo(settings.TIME_ZONE),
         welcome_credits=settings.GYM_WELCOME_CREDITS,
         channel_queues=CHANNEL_QUEUES,
+        password_reset_mailer=PasswordResetMailer().handle,
     )
 
 

@@ -7,8 +7,12 @@ no static route is needed here, in development or in production.
 from django.contrib import admin
 from django.urls import include, path
 
+from members.views import PasswordResetView
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Before Django's own: the reset e-mail is sent by the mail workers.
+    path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("classes.urls")),
     path("", include("bookings.urls")),

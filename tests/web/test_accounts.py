@@ -152,13 +152,15 @@ def test_a_wrong_current_password_changes_nothing(member_client, member):
 # --- Resetting a forgotten password ----------------------------------------------------------
 
 
-def test_a_forgotten_password_is_reset_through_the_link_sent_by_email(client, member):
+def test_a_forgotten_password_is_reset_through_the_link_sent_by_email(client, member, mail_worker):
     # given a member who asks for a reset
     response = client.post(reverse("password_reset"), {"email": "ana@example.com"}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("password_reset_done")
     assert "Check your e-mail" in text_of(response)
 
-    # when they follow the link in the e-mail and choose a new password
+    # when a mail worker sends the link, and they follow it and choose a new password
+    assert mail.outbox == [], "the request does not wait on the mail server"
+    mail_worker()
     [message] = mail.outbox
     assert message.to == ["ana@example.com"]
     assert message.subject == "Reset your gymbooking password"
@@ -185,11 +187,14 @@ def test_a_forgotten_password_is_reset_through_the_link_sent_by_email(client, me
     assert "This link no longer works" in text_of(again)
 
 
-def test_asking_a_reset_for_an_unknown_address_looks_the_same_and_sends_nothing(client):
+def test_asking_a_reset_for_an_unknown_address_looks_the_same_and_sends_nothing(
+    client, mail_worker
+):
     response = client.post(reverse("password_reset"), {"email": "nobody@example.com"})
 
     assert response.status_code == 302
     assert response.url == reverse("password_reset_done")
+    assert mail_worker() == "Ran 1 delivery."
     assert mail.outbox == []
 
 

@@ -271,7 +271,7 @@ def test_a_member_added_by_staff_is_registered_with_the_welcome_credits(
 
 
 def test_a_member_added_by_staff_without_a_login_gets_one_they_can_reset_into(
-    admin_client, services, django_user_model
+    admin_client, services, django_user_model, mail_worker
 ):
     # when staff add Zoe and choose no login
     admin_client.post(admin_url(Member, "add"), {"name": "Zoe Lee", "email": "Zoe@Example.com"})
@@ -282,6 +282,7 @@ def test_a_member_added_by_staff_without_a_login_gets_one_they_can_reset_into(
     assert zoe.user.has_usable_password()
     response = admin_client.post(reverse("password_reset"), {"email": "zoe@example.com"})
     assert response.status_code == 302
+    mail_worker()
     assert [message.to for message in mail.outbox] == [["zoe@example.com"]]
 
 

@@ -90,6 +90,24 @@ def test_booking_with_an_unanswering_mail_server_is_fast_and_leaves_the_e_mail_t
     assert unanswering_mail_server.connections == []
 
 
+def test_asking_for_a_password_reset_with_an_unanswering_mail_server_is_fast(
+    unanswering_mail_server, services, client, member
+):
+    # when a member who forgot her password asks for a link
+    response, took = timed(
+        lambda: client.post(reverse("password_reset"), {"email": member.email.upper()})
+    )
+
+    # then the answer came at once, and the link waits in the mail queue for the workers
+    assert took < FAST_ENOUGH, f"the reset took {took:.1f} s"
+    assert response.status_code == 302
+    assert response["Location"] == reverse("password_reset_done")
+    assert set(Delivery.objects.values_list("event__type", "queue", "status")) == {
+        ("PasswordResetRequested", "mail", "pending")
+    }
+    assert unanswering_mail_server.connections == []
+
+
 def test_cancelling_with_an_unanswering_mail_server_still_promotes_inline_and_is_fast(
     unanswering_mail_server, services, member_client, member, other_member
 ):

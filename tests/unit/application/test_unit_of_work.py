@@ -11,6 +11,7 @@ from domain.events import (
     ClassSpotBecameAvailable,
     CreditsAdded,
     MemberRegistered,
+    PasswordResetRequested,
 )
 from domain.values import Email
 
@@ -129,3 +130,26 @@ def test_a_unit_of_work_is_entered_once(gym):
 
     with pytest.raises(RuntimeError, match="entered once"), uow:
         pass
+
+
+def test_an_event_about_no_entity_is_dispatched_after_the_entities_events(gym):
+    ana = gym.add_member("Ana", credits=0)
+    gym.clear_history()
+    asked = PasswordResetRequested(email="ana@example.com", site="gym.example.com", secure=True)
+
+    with gym.uow() as uow:
+        uow.record(asked)
+        member = uow.members.get_by_id(ana.id, for_update=True)
+        member.add_credits(1, expiry_days=30, now=gym.clock.now())
+        uow.members.save(member)
+
+    assert [type(event) for event in gym.events] == [CreditsAdded, PasswordResetRequested]
+
+
+def test_asking_for_a_password_reset_records_the_request_and_nothing_else(gym):
+    gym.request_password_reset.execute(" ana@example.com ", site="gym.example.com", secure=True)
+
+    [asked] = gym.events
+    assert isinstance(asked, PasswordResetRequested)
+    assert (asked.email, asked.site, asked.secure) == ("ana@example.com", "gym.example.com", True)
+    assert asked.occurred_at == gym.clock.now()
