@@ -1,7 +1,7 @@
 """The one bootstrap: the object graph built from whatever adapters it is given.
 
 Production passes the Django adapters and the durable dispatcher (`gymbooking/composition.py`),
-the tests pass in-memory twins (`tests/fakes.py`), the benchmarks pass the Django adapters with
+the tests pass in-memory twins (`tests/fakes/`), the benchmarks pass the Django adapters with
 either dispatcher; all of them get the same use cases wired the same way (cosmicpython's
 `bootstrap`).
 """

@@ -1,4 +1,4 @@
-"""Shared fixtures. Factories live in tests/factories.py, in-memory fakes in tests/fakes.py."""
+"""Shared fixtures. Factories live in tests/factories.py, in-memory fakes in tests/fakes/."""
 
 import os
 

@@ -1,4 +1,4 @@
-"""Unit-test fixtures: the in-memory gym from tests/fakes.py. No Django, no database."""
+"""Unit-test fixtures: the in-memory gym from tests/fakes/. No Django, no database."""
 
 import pytest
 
