@@ -48,11 +48,12 @@ class Repositories:
 
 
 class _Seen:
-    """The entities a unit of work has seen, each once, in the order first seen."""
+    """The entities a unit of work has seen, each once, and the events it was given about no
+    entity."""
 
     def __init__(self) -> None:
         self._entities: dict[int, Entity] = {}
-        self.loose_events: list[DomainEvent] = []
+        self._loose_events: list[DomainEvent] = []
 
     def remember(self, value: object) -> None:
         values = value if isinstance(value, list | tuple) else (value,)
@@ -60,13 +61,16 @@ class _Seen:
             if isinstance(item, Entity):
                 self._entities.setdefault(id(item), item)
 
+    def record(self, event: DomainEvent) -> None:
+        self._loose_events.append(event)
+
     def take_events(self) -> list[DomainEvent]:
         recorded = [
             pair for entity in self._entities.values() for pair in entity.take_domain_events()
         ]
         events = [event for _, event in sorted(recorded, key=lambda pair: pair[0])]
-        events += self.loose_events
-        self.loose_events = []
+        events += self._loose_events
+        self._loose_events = []
         return events
 
 
@@ -137,7 +141,7 @@ class UnitOfWork:
     def record(self, event: DomainEvent) -> None:
         """An event about no entity (a request made of the gym), dispatched at commit after
         the entities' events."""
-        self._seen.loose_events.append(event)
+        self._seen.record(event)
 
     def collect_new_events(self) -> list[DomainEvent]:
         """The events recorded on every seen entity, in order of recording; cleared off them."""

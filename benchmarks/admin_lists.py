@@ -15,41 +15,15 @@ import os
 import sys
 import time
 import uuid
-from contextlib import contextmanager
-from urllib.parse import urlsplit, urlunsplit
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.throwaway import BenchmarkError, throwaway_database  # noqa: E402
 
 BENCH_DATABASE = "gymbooking_bench_admin_lists"
 RUNS = 7
-
-
-@contextmanager
-def throwaway_database(url: str):
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    if not parts.scheme.startswith("postgres"):
-        raise SystemExit("benchmarks/admin_lists.py needs DATABASE_URL=postgres://...")
-    server = {
-        "host": parts.hostname or "localhost",
-        "port": parts.port or 5432,
-        "user": parts.username,
-        "password": parts.password,
-        "dbname": "postgres",
-        "autocommit": True,
-    }
-    name = sql.Identifier(BENCH_DATABASE)
-    with psycopg.connect(**server) as admin:
-        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(name))
-    try:
-        yield urlunsplit(parts._replace(path=f"/{BENCH_DATABASE}", query=""))
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        with psycopg.connect(**server) as admin:
-            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
 
 
 def set_up_django(database_url: str) -> None:
@@ -62,7 +36,6 @@ def set_up_django(database_url: str) -> None:
         EMAIL_URL="memorymail://",
         ALLOWED_HOSTS="testserver",
     )
-    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     import django
     from django.core.management import call_command
 
@@ -160,7 +133,7 @@ def main(argv=None) -> int:
     parser.add_argument("--large", type=int, default=1_000_000)
     args = parser.parse_args(argv)
     url = os.environ.get("DATABASE_URL") or ""
-    with throwaway_database(url) as bench_url:
+    with throwaway_database(url, BENCH_DATABASE, postgres_only=True) as bench_url:
         set_up_django(bench_url)
         from django.contrib.auth import get_user_model
         from django.test import Client
@@ -192,4 +165,7 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except BenchmarkError as error:
+        sys.exit(f"benchmark failed: {error}")

@@ -23,69 +23,22 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import threading
 import time
 import traceback
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.throwaway import BenchmarkError, throwaway_database  # noqa: E402
+
 BENCH_DATABASE = "gymbooking_bench"
 WARM_UP = 10
-
-
-class BenchmarkError(Exception):
-    """A result was wrong: the numbers would mean nothing."""
-
-
-# --- The throwaway database -------------------------------------------------------------------
-
-
-@contextmanager
-def throwaway_database(url: str) -> Iterator[str]:
-    """The URL of a fresh, empty database beside the one `url` names; removed afterwards."""
-    parts = urlsplit(url)
-    if parts.scheme.startswith("postgres"):
-        yield from _postgres(parts)
-    elif parts.scheme.startswith("sqlite"):
-        with tempfile.TemporaryDirectory(prefix="gymbooking-bench-") as directory:
-            yield f"sqlite:///{Path(directory) / 'bench.sqlite3'}"
-    else:
-        raise BenchmarkError(f"Unsupported DATABASE_URL scheme {parts.scheme!r}.")
-
-
-def _postgres(parts) -> Iterator[str]:
-    import psycopg
-    from psycopg import sql
-
-    server = {
-        "host": parts.hostname or "localhost",
-        "port": parts.port or 5432,
-        "user": parts.username,
-        "password": parts.password,
-        "dbname": "postgres",
-        "autocommit": True,
-    }
-    name = sql.Identifier(BENCH_DATABASE)
-    with psycopg.connect(**server) as admin:
-        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(name))
-    try:
-        yield urlunsplit(parts._replace(path=f"/{BENCH_DATABASE}", query=""))
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        with psycopg.connect(**server) as admin:
-            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
 
 
 def set_up_django(database_url: str) -> None:
@@ -365,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     url = os.environ.get("DATABASE_URL") or "sqlite:///db.sqlite3"
     try:
-        with throwaway_database(url) as bench_url:
+        with throwaway_database(url, BENCH_DATABASE) as bench_url:
             set_up_django(bench_url)
             run(args.iterations, args.deliveries, print)
     except BenchmarkError as error:

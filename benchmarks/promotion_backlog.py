@@ -24,53 +24,17 @@ import sys
 import time
 import traceback
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.throwaway import BenchmarkError, throwaway_database  # noqa: E402
+
 BENCH_DATABASE = "gymbooking_bench_backlog"
 WORKER_POLL = "0.01"
 PROMOTED_WITHIN = 30.0  # seconds: a trip slower than this is a failure, not a figure
-
-
-class BenchmarkError(Exception):
-    """A result was wrong: the numbers would mean nothing."""
-
-
-@contextmanager
-def throwaway_database(url: str) -> Iterator[str]:
-    """The URL of a fresh database beside the one `url` names (PostgreSQL); dropped after."""
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    if not parts.scheme.startswith("postgres"):
-        raise BenchmarkError("PostgreSQL only: set DATABASE_URL=postgres://...")
-    server = {
-        "host": parts.hostname or "localhost",
-        "port": parts.port or 5432,
-        "user": parts.username,
-        "password": parts.password,
-        "dbname": "postgres",
-        "autocommit": True,
-    }
-    name = sql.Identifier(BENCH_DATABASE)
-    with psycopg.connect(**server) as admin:
-        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(name))
-    try:
-        yield urlunsplit(parts._replace(path=f"/{BENCH_DATABASE}", query=""))
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        with psycopg.connect(**server) as admin:
-            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
 
 
 def environment(database_url: str) -> dict[str, str]:
@@ -304,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     url = os.environ.get("DATABASE_URL", "")
     try:
-        with throwaway_database(url) as bench_url:
+        with throwaway_database(url, BENCH_DATABASE, postgres_only=True) as bench_url:
             env = environment(bench_url)
             set_up_django(env)
             run(env, rounds=args.rounds, trips=args.trips, backlog_size=args.backlog)

@@ -12,7 +12,16 @@ from typing import Any
 import pytest
 from django.db import connection
 
+from events import registry
+from tests.concurrency.parcels import ParcelArrived
+
 THREAD_TIMEOUT_SECONDS = 60
+
+
+@pytest.fixture
+def parcel_events(monkeypatch):
+    """The worker tests' own event type, known to the event registry while they run."""
+    monkeypatch.setitem(registry.EVENT_TYPES, "ParcelArrived", ParcelArrived)
 
 
 @dataclass(frozen=True)

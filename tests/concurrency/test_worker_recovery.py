@@ -8,19 +8,21 @@ without a unique constraint, so a delivery applied twice would show as two rows.
 
 import itertools
 import time
-from dataclasses import dataclass
 
 import pytest
 from django.db import connection, transaction
 
-from domain.events import DomainEvent
 from domain.values import new_id
-from events import registry
 from events.dispatcher import DurableEventDispatcher
 from events.models import Delivery
+from tests.concurrency.parcels import ParcelArrived
 from tests.worker_process import APPLICATION_NAME, wait_until
 
-pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.usefixtures("parcel_events"),
+    pytest.mark.concurrency,
+    pytest.mark.django_db(transaction=True),
+]
 
 DELIVERIES = 1000
 KILL_EVERY = 0.5  # seconds
@@ -33,17 +35,11 @@ HANDLER = "ParcelArrived.counting"
 WORKER = f"""
 import itertools
 import time
-from dataclasses import dataclass
 from django.core.management import call_command
 from django.db import connection
-from domain.events import DomainEvent
 from events import registry
 from gymbooking.composition import services
-
-@dataclass(frozen=True, kw_only=True)
-class ParcelArrived(DomainEvent):
-    member_id: str
-    parcel: int
+from tests.concurrency.parcels import ParcelArrived
 
 registry.EVENT_TYPES["ParcelArrived"] = ParcelArrived
 
@@ -55,17 +51,6 @@ def count(event):
 services().dispatcher.register(ParcelArrived, count, name="{HANDLER}")
 call_command("process_events", "--queue", "fast")  # polling every 2 s
 """
-
-
-@dataclass(frozen=True, kw_only=True)
-class ParcelArrived(DomainEvent):
-    member_id: str
-    parcel: int
-
-
-@pytest.fixture(autouse=True)
-def parcel_events(monkeypatch):
-    monkeypatch.setitem(registry.EVENT_TYPES, "ParcelArrived", ParcelArrived)
 
 
 @pytest.fixture

@@ -8,36 +8,25 @@ that ran twice would show as two rows rather than as an error.
 
 import threading
 import time
-from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
 from django.db import connection, transaction
 from django.db.models import QuerySet
 
-from domain.events import DomainEvent
 from domain.values import new_id
-from events import registry
 from events.dispatcher import DurableEventDispatcher
 from events.models import Delivery
+from tests.concurrency.parcels import ParcelArrived
 
-pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.usefixtures("parcel_events"),
+    pytest.mark.concurrency,
+    pytest.mark.django_db(transaction=True),
+]
 
 EFFECTS_TABLE = "test_worker_effect"
 HANDLER = "ParcelArrived.counting"
-
-
-@dataclass(frozen=True, kw_only=True)
-class ParcelArrived(DomainEvent):
-    """A test-only event type: these tests own its only handler."""
-
-    member_id: str
-    parcel: int
-
-
-@pytest.fixture(autouse=True)
-def parcel_events(monkeypatch):
-    monkeypatch.setitem(registry.EVENT_TYPES, "ParcelArrived", ParcelArrived)
 
 
 @pytest.fixture(autouse=True)

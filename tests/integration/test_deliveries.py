@@ -36,22 +36,13 @@ from tests.factories import (
     member_with_credits,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("signal_handlers_restored")]
 
 PROMOTED_SUBJECT = "You're in! A spot opened up"
 CANCELLED_SUBJECT = "Booking cancelled"
 
 
 # --- Helpers ---------------------------------------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def signal_handlers_restored():
-    """`process_events` installs its own SIGTERM/SIGINT handlers; put pytest's back."""
-    saved = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGINT)}
-    yield
-    for signum, handler in saved.items():
-        signal.signal(signum, handler)
 
 
 @pytest.fixture

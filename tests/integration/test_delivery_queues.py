@@ -3,7 +3,6 @@ mail (e-mail) is only ever run by workers, in every delivery mode, so a member's
 waits for a mail server; and a worker of every queue empties the fast one first, so a
 promotion never waits behind a backlog of e-mail. `process_events --queue` picks queues."""
 
-import signal
 from dataclasses import dataclass
 from datetime import timedelta
 from io import StringIO
@@ -21,7 +20,7 @@ from events import registry
 from events.dispatcher import DurableEventDispatcher
 from events.models import Delivery
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("signal_handlers_restored")]
 
 FAST, MAIL = DeliveryQueue.FAST, DeliveryQueue.MAIL
 
@@ -37,15 +36,6 @@ class TowelHandedOut(DomainEvent):
 @pytest.fixture(autouse=True)
 def towel_events(monkeypatch):
     monkeypatch.setitem(registry.EVENT_TYPES, "TowelHandedOut", TowelHandedOut)
-
-
-@pytest.fixture(autouse=True)
-def signal_handlers_restored():
-    """`process_events` installs its own SIGTERM/SIGINT handlers; put pytest's back."""
-    saved = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGINT)}
-    yield
-    for signum, handler in saved.items():
-        signal.signal(signum, handler)
 
 
 class Log:
