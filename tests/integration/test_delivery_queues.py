@@ -199,3 +199,32 @@ def test_queues_given_twice_or_all_are_served_in_the_order_given(worker_mode, se
 def test_an_unknown_queue_is_refused(services):
     with pytest.raises(CommandError, match="invalid choice: 'sms'"):
         process_events("--once", "--queue", "sms")
+
+
+def test_a_dry_run_says_what_is_due_per_queue_and_handler_and_delivers_nothing(
+    worker_mode, services
+):
+    # given two old e-mail deliveries and one fresh fast one, and one not yet due
+    log = Log()
+    wired(services.dispatcher, log)
+    backlog(services.dispatcher, mail=2, fast=1)
+    with transaction.atomic():
+        services.dispatcher.dispatch(towels(200))
+    Delivery.objects.filter(delivered_at=None, event__payload__towel=200).update(
+        next_attempt_at=timezone.now() + timedelta(hours=1)
+    )
+
+    # when a dry run looks at every queue, then at the mail queue only
+    everything = process_events("--dry-run").splitlines()
+    mail_only = process_events("--dry-run", "--queue", "mail").splitlines()
+
+    # then it lists what is due now, fast queue first, and ran nothing
+    assert [line.split(", the oldest")[0] for line in everything] == [
+        "fast: Towels.counter: 1 delivery due",
+        "mail: Towels.mail: 2 deliveries due",
+        "Would run 3 deliveries (dry run).",
+    ]
+    assert "the oldest for 30" in everything[1]  # five minutes: 300 seconds
+    assert mail_only[-1] == "Would run 2 deliveries (dry run)."
+    assert log.runs == []
+    assert Delivery.objects.filter(status="delivered").count() == 0

@@ -6,6 +6,8 @@ locked while it runs, so none runs twice.
 `--queue` picks which queues a worker serves (default: all of them, fast first), so e-mail
 can have workers of its own and a promotion never waits behind a backlog of mail.
 
+`--dry-run` says what a worker of those queues would deliver now, and delivers nothing.
+
 SIGTERM or SIGINT: an idle worker stops at once; a busy one finishes the delivery in hand
 first. A send to a mail server that does not answer is bounded by the SMTP timeout
 (EMAIL_TIMEOUT); it then fails, is recorded as failed, and is retried later. Killed
@@ -24,8 +26,10 @@ from contextlib import suppress
 
 from django.core.management.base import BaseCommand
 from django.db import Error, connection
+from django.utils import timezone
 
 from application.event_dispatcher import DeliveryQueue
+from events.backlog import due_now
 from gymbooking.composition import services
 from ops.heartbeats import beat, worker_name
 from web import formatting
@@ -75,10 +79,18 @@ class Command(BaseCommand):
             default=None,
             help="Stop after this many deliveries (default: no limit).",
         )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Say what is due now in the chosen queues, per handler; deliver nothing.",
+        )
 
-    def handle(self, *args, once, queues, poll_interval, max_deliveries, **options):
-        dispatcher = services().dispatcher
+    def handle(self, *args, once, queues, poll_interval, max_deliveries, dry_run, **options):
         chosen = _chosen(queues)
+        if dry_run:
+            self._report_due(chosen or list(DeliveryQueue))
+            return
+        dispatcher = services().dispatcher
         self.stopping = False
         self.waiting = False
         previous = {sig: signal.signal(sig, self._stop) for sig in (signal.SIGTERM, signal.SIGINT)}
@@ -117,6 +129,23 @@ class Command(BaseCommand):
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
         self.stdout.write(f"Ran {formatting.count(ran, 'delivery', 'deliveries')}.")
+
+    def _report_due(self, queues: list[DeliveryQueue]) -> None:
+        now = timezone.now()
+        work = due_now(queues, now)
+        for due in work:
+            waited = formatting.count(
+                int((now - due.due_since).total_seconds()), "second", "seconds"
+            )
+            self.stdout.write(
+                f"{due.queue}: {due.handler}: "
+                f"{formatting.count(due.count, 'delivery', 'deliveries')} due, "
+                f"the oldest for {waited}."
+            )
+        total = sum(due.count for due in work)
+        self.stdout.write(
+            f"Would run {formatting.count(total, 'delivery', 'deliveries')} (dry run)."
+        )
 
     def _reconnect(self, failures: int, poll_interval: float) -> None:
         """Drop the connection that failed (the next query opens a fresh one); retry at once
