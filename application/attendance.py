@@ -52,7 +52,6 @@ class _RecordsAttendance(PolicyUseCase):
             member.pause_bookings(until=until, no_shows=counts[member.id], now=now)
             uow.members.save(member)
 
-
     def _lift_pauses_no_longer_due(
         self, uow: UnitOfWork, member_ids: set[str], now: datetime
     ) -> None:
@@ -66,9 +65,7 @@ class _RecordsAttendance(PolicyUseCase):
             no_shows = uow.bookings.count_no_shows_since(
                 member.id, paused_at - self.policy.no_show_period
             )
-            if member.reconsider_pause(
-                no_shows=no_shows, limit=self.policy.no_show_limit, now=now
-            ):
+            if member.reconsider_pause(no_shows=no_shows, limit=self.policy.no_show_limit, now=now):
                 uow.members.save(member)
 
 

@@ -134,9 +134,7 @@ class GenerateClassesUseCase(UseCase):
                 if series_id is not None:
                     raise
                 failed.append(SeriesFailed(one, self._name_of(one), str(refusal)))
-        return GenerationSummary(
-            tuple(results), first, last, dry_run=dry_run, failed=tuple(failed)
-        )
+        return GenerationSummary(tuple(results), first, last, dry_run=dry_run, failed=tuple(failed))
 
     def _name_of(self, series_id: str) -> str:
         with self.uow() as uow:
@@ -155,9 +153,7 @@ class GenerateClassesUseCase(UseCase):
                 *uow.sessions.scheduled_dates(series.id),
                 *(self._local_date(start) for start in uow.sessions.starts_of(series.id)),
             ]
-            plan = plan_sessions(
-                series, first, last, self.zone, scheduled_dates=scheduled, now=now
-            )
+            plan = plan_sessions(series, first, last, self.zone, scheduled_dates=scheduled, now=now)
             if dry_run:
                 return SeriesGenerated(series.id, series.name, plan.to_create, plan.skipped)
             created: list[datetime] = []

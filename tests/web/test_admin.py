@@ -609,7 +609,14 @@ def test_a_member_with_a_ledger_cannot_be_deleted(admin_client, gym):
 def test_a_class_with_bookings_cannot_be_deleted(admin_client, gym):
     spin = gym[FitnessClass]
 
-    assert admin_client.post(admin_url(FitnessClass, "delete", spin.pk)).status_code == 403
+    refused = admin_client.post(admin_url(FitnessClass, "delete", spin.pk), {"post": "yes"})
+
+    assert refused.status_code == 302
+    assert refused.url == admin_url(FitnessClass, "change", spin.pk)
+    assert FitnessClass.objects.filter(pk=spin.pk).exists()
+    assert Booking.objects.filter(fitness_class=spin).exists()
+    [message] = messages_of(refused)
+    assert "Cancel this class" in message
     listing = admin_client.get(admin_url(FitnessClass, "changelist"))
     assert "delete_selected" not in dict(listing.context["action_form"].fields["action"].choices)
 
