@@ -1,5 +1,6 @@
 """Attendance: the front desk marks bookings, the end of a class settles the unmarked ones,
-and enough no-shows pause a member's booking until staff lift it."""
+and enough no-shows pause a member's booking until staff lift it. Correcting a no-show (the
+member did come) lifts a pause the remaining no-shows no longer justify."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -7,7 +8,7 @@ from datetime import datetime
 
 from application.unit_of_work import UnitOfWork
 from application.use_cases import PolicyUseCase, UseCase
-from domain.entities import Booking, FitnessClass
+from domain.entities import Booking, BookingStatus, FitnessClass
 
 
 @dataclass(kw_only=True)
@@ -22,14 +23,23 @@ class _RecordsAttendance(PolicyUseCase):
         attended: bool,
         now: datetime,
     ) -> None:
-        """Mark each (locked) booking; enough new no-shows pause the member's booking."""
+        """Mark each (locked) booking; enough new no-shows pause the member's booking, and a
+        corrected no-show lifts a pause that no longer holds."""
         marked: set[str] = set()
+        corrected: set[str] = set()
         for booking in bookings:
             held_in = fitness_class or uow.classes.get_by_id(booking.class_id)
+            was_no_show = booking.status is BookingStatus.NO_SHOW
             if booking.record_attendance(attended, class_start_time=held_in.starts_at, now=now):
                 uow.bookings.save(booking)
                 marked.add(booking.member_id)
-        if not attended and self.policy.no_show_limit:
+                if was_no_show:
+                    corrected.add(booking.member_id)
+        if not self.policy.no_show_limit:
+            return
+        if attended:
+            self._lift_pauses_no_longer_due(uow, corrected, now)
+        else:
             self._pause_over_the_limit(uow, marked, now)
 
     def _pause_over_the_limit(self, uow: UnitOfWork, member_ids: set[str], now: datetime) -> None:
@@ -41,6 +51,22 @@ class _RecordsAttendance(PolicyUseCase):
             until = now + self.policy.no_show_pause
             member.pause_bookings(until=until, no_shows=counts[member.id], now=now)
             uow.members.save(member)
+
+    def _lift_pauses_no_longer_due(
+        self, uow: UnitOfWork, member_ids: set[str], now: datetime
+    ) -> None:
+        """Members whose no-show was corrected: each paused one's no-shows are counted again
+        over the period that paused her (from the period before the pause began); below the
+        limit, the pause is lifted (`Member.reconsider_pause`). Locked in key order."""
+        for member in uow.members.get_by_ids(sorted(member_ids), for_update=True):
+            if member.may_book(now) or member.bookings_paused_until is None:
+                continue
+            paused_at = member.bookings_paused_until - self.policy.no_show_pause
+            no_shows = uow.bookings.count_no_shows_since(
+                member.id, paused_at - self.policy.no_show_period
+            )
+            if member.reconsider_pause(no_shows=no_shows, limit=self.policy.no_show_limit, now=now):
+                uow.members.save(member)
 
 
 class RecordAttendanceUseCase(_RecordsAttendance):

@@ -18,6 +18,12 @@ from application.attendance import (
 from application.event_dispatcher import DeliveryQueue, Handler, InMemoryEventDispatcher
 from application.event_handlers import WaitlistPromotionHandler, setup_event_handlers
 from application.ports import Clock, NotificationService, Transactions
+from application.schedule import (
+    ChangeClassDetailsUseCase,
+    DeleteClassUseCase,
+    RescheduleClassUseCase,
+    ScheduleClassUseCase,
+)
 from application.series import GenerateClassesUseCase, UpdateSeriesUseCase
 from application.unit_of_work import Repositories, unit_of_work_factory
 from application.use_cases import (
@@ -62,6 +68,10 @@ class Services:
     request_password_reset: RequestPasswordResetUseCase
     generate_classes: GenerateClassesUseCase
     update_series: UpdateSeriesUseCase
+    schedule_class: ScheduleClassUseCase
+    reschedule_class: RescheduleClassUseCase
+    change_class_details: ChangeClassDetailsUseCase
+    delete_class: DeleteClassUseCase
     dispatcher: InMemoryEventDispatcher
     policy: BookingPolicy
 
@@ -123,6 +133,10 @@ def bootstrap(
         request_password_reset=RequestPasswordResetUseCase(**common),
         generate_classes=GenerateClassesUseCase(**common, zone=zone),
         update_series=UpdateSeriesUseCase(**common, zone=zone),
+        schedule_class=ScheduleClassUseCase(**common),
+        reschedule_class=RescheduleClassUseCase(**common),
+        change_class_details=ChangeClassDetailsUseCase(**common),
+        delete_class=DeleteClassUseCase(**common),
         dispatcher=dispatcher,
         policy=policy,
     )

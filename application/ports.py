@@ -55,6 +55,15 @@ class ClassRepository(Protocol):
 
     def save(self, fitness_class: FitnessClass) -> None: ...
 
+    def ever_booked(self, class_id: str) -> bool:
+        """Whether the class has any booking, in any status (cancelled ones included)."""
+        ...
+
+    def delete(self, fitness_class: FitnessClass) -> None:
+        """Delete a class nobody ever booked or waited for (the entity said it may go); a
+        series remembers the date of a session deleted so."""
+        ...
+
 
 class BookingRepository(Protocol):
     def get_by_id(self, booking_id: str, *, for_update: bool = False) -> Booking: ...
@@ -130,6 +139,10 @@ class ClassSeriesRepository(Protocol):
 
     def save(self, series: ClassSeries) -> None: ...
 
+    def name_of(self, series_id: str) -> str:
+        """The stored name of the series, even when its other details no longer make one."""
+        ...
+
 
 @dataclass(frozen=True)
 class SeriesSession:
@@ -167,6 +180,15 @@ class SeriesSessionRepository(Protocol):
         """When every session of the series starts, cancelled ones and past ones included."""
         ...
 
+    def scheduled_dates(self, series_id: str) -> list[date]:
+        """Every local date the series ever generated a session for (its occurrences), also
+        those whose session staff moved to another day or deleted."""
+        ...
+
+    def series_of(self, class_id: str) -> str | None:
+        """The series the class was generated from; None for a class added on its own."""
+        ...
+
     def upcoming(
         self, series_id: str, after: datetime, *, for_update: bool = False
     ) -> list[SeriesSession]:
@@ -177,13 +199,15 @@ class SeriesSessionRepository(Protocol):
         """
         ...
 
-    def add(self, series_id: str, session: FitnessClass) -> bool:
-        """Store a new session of the series. False, and nothing stored, when the series
-        already has a session starting at that moment."""
+    def add(self, series_id: str, session: FitnessClass, *, on: date) -> bool:
+        """Store a new session of the series and remember its local date `on` (the
+        occurrence). False, and nothing stored, when the series already has a session
+        starting at that moment or has had one on that date."""
         ...
 
     def remove(self, class_id: str) -> bool:
-        """Delete a session nobody has booked or waited for; False (and it stays) otherwise."""
+        """Delete a session nobody has booked or waited for, and forget its date (the series
+        dropped it); False (and it stays) otherwise."""
         ...
 
 

@@ -2,10 +2,15 @@
 
 Sessions are ordinary classes that remember the series they came from. Two promises:
 
-- Generating is idempotent. A series has at most one session per local date: a date that
-  already has one (whatever its time, cancelled or not) is skipped, so a session moved or
-  cancelled on its own is never generated again, and running twice creates nothing the second
-  time. The database backs this with a unique (series, starts_at) constraint.
+- Generating is idempotent. A series has at most one session per local date, and remembers
+  every date it generated a session for (an occurrence), even after staff moved that session
+  to another day or deleted it: a date that has, or ever had, its session is skipped, so a
+  session moved, cancelled or deleted on its own is never generated again, and running twice
+  creates nothing the second time. The database backs this with unique (series, date) and
+  (series, starts_at) constraints. A date the series itself drops (a change of weekdays)
+  is forgotten with its session, so it comes back if the series takes the weekday back.
+- One bad series does not stop the others: generating every series reports the ones that
+  failed (`GenerationSummary.failed`) and carries on.
 - Changing a series never touches a session somebody has booked or is waiting for without
   asking. `UpdateSeriesUseCase.execute` brings the upcoming sessions nobody has booked in line
   and reports the others; `apply_to_booked` is the explicit second step for those, and it
@@ -30,6 +35,7 @@ from domain.series import (
     SCHEDULE_FIELDS,
     ClassSeries,
     local_start,
+    plan_sessions,
     weeks_ahead,
 )
 from domain.values import describe_count
@@ -51,11 +57,21 @@ class SeriesGenerated:
 
 
 @dataclass(frozen=True)
+class SeriesFailed:
+    """A series that could not be generated, and why (its other series were)."""
+
+    series_id: str
+    name: str
+    error: str
+
+
+@dataclass(frozen=True)
 class GenerationSummary:
     results: tuple[SeriesGenerated, ...]
     first_date: date
     last_date: date
     dry_run: bool = False
+    failed: tuple[SeriesFailed, ...] = ()
 
     @property
     def created(self) -> int:
@@ -74,6 +90,9 @@ class GenerationSummary:
             f"{verb} {created} for {describe_count(len(self.results), 'series', 'series')} from "
             f"{period} ({self.skipped} already there)."
         )
+        if self.failed:
+            failed = "; ".join(f"{one.name}: {one.error}" for one in self.failed)
+            line += f" {describe_count(len(self.failed), 'series', 'series')} failed — {failed}"
         return f"{line} Dry run: nothing was saved." if self.dry_run else line
 
 
@@ -84,7 +103,9 @@ class GenerateClassesUseCase(UseCase):
     Each series is generated in a transaction of its own, under its row lock: two runs at
     once wait for each other per series, and the second finds everything there. Sessions that
     would start before now (earlier today) are not created. Every new session records
-    `ClassScheduled`.
+    `ClassScheduled`. When every running series is generated, one that is refused (its stored
+    details no longer make a series, say) is reported in `failed` and the others still get
+    their sessions; a single series asked for by id raises its refusal.
     """
 
     zone: tzinfo
@@ -104,8 +125,20 @@ class GenerateClassesUseCase(UseCase):
         else:
             with self.uow() as uow:
                 ids = uow.series.running_ids(today)
-        results = tuple(self._generate(one, first, last, dry_run=dry_run) for one in ids)
-        return GenerationSummary(results, first, last, dry_run=dry_run)
+        results: list[SeriesGenerated] = []
+        failed: list[SeriesFailed] = []
+        for one in ids:
+            try:
+                results.append(self._generate(one, first, last, dry_run=dry_run))
+            except DomainException as refusal:
+                if series_id is not None:
+                    raise
+                failed.append(SeriesFailed(one, self._name_of(one), str(refusal)))
+        return GenerationSummary(tuple(results), first, last, dry_run=dry_run, failed=tuple(failed))
+
+    def _name_of(self, series_id: str) -> str:
+        with self.uow() as uow:
+            return uow.series.name_of(series_id)
 
     def _today(self) -> date:
         return self.clock.now().astimezone(self.zone).date()
@@ -116,23 +149,21 @@ class GenerateClassesUseCase(UseCase):
         with self.uow() as uow:
             series = uow.series.get_by_id(series_id, for_update=not dry_run)
             now = self.clock.now()
-            taken = {self._local_date(start) for start in uow.sessions.starts_of(series.id)}
+            scheduled = [
+                *uow.sessions.scheduled_dates(series.id),
+                *(self._local_date(start) for start in uow.sessions.starts_of(series.id)),
+            ]
+            plan = plan_sessions(series, first, last, self.zone, scheduled_dates=scheduled, now=now)
+            if dry_run:
+                return SeriesGenerated(series.id, series.name, plan.to_create, plan.skipped)
             created: list[datetime] = []
-            skipped = 0
-            for starts_at in series.session_starts(first, last, self.zone):
-                if starts_at <= now:
-                    continue
-                if self._local_date(starts_at) in taken:
-                    skipped += 1
-                    continue
-                if dry_run:
-                    created.append(starts_at)
-                    continue
+            skipped = plan.skipped
+            for starts_at in plan.to_create:
                 session = series.new_session(starts_at)
-                if uow.sessions.add(series.id, session):
+                if uow.sessions.add(series.id, session, on=self._local_date(starts_at)):
                     series.record_scheduled(session, now=now)
                     created.append(starts_at)
-                else:  # another run got there first (the database's unique constraint)
+                else:  # another run got there first (the database's unique constraints)
                     skipped += 1
         return SeriesGenerated(series.id, series.name, tuple(created), skipped)
 
@@ -221,9 +252,14 @@ class UpdateSeriesUseCase(UseCase):
                     fitness_class = uow.classes.get_by_id(session.class_id)
                     day = self._local_date(fitness_class.starts_at)
                     if old.runs_on(day) and not new.runs_on(day):
-                        removed += uow.sessions.remove(session.class_id)
+                        if uow.sessions.remove(session.class_id):
+                            fitness_class.delete(
+                                now=now, waiting=0, ever_booked=False, series_id=series_id
+                            )
+                            removed += 1
                         continue
-                    uow.classes.save(self._follow(old, new, fitness_class, now))
+                    self._follow(old, new, fitness_class, now)
+                    uow.classes.save(fitness_class)
                     updated += 1
         return SeriesUpdate(new, changed, updated, removed, tuple(held))
 
@@ -270,7 +306,8 @@ class UpdateSeriesUseCase(UseCase):
                         (session.class_id, session.starts_at, "This class has been cancelled.")
                     )
                     continue
-                given = _with_details(uow.classes.get_by_id(session.class_id), series)
+                given = uow.classes.get_by_id(session.class_id)
+                given.change_details(now=now, **{name: getattr(series, name) for name in DETAILS})
                 if given.capacity != series.capacity:
                     try:
                         given.change_capacity(series.capacity, now=now)
@@ -287,15 +324,18 @@ class UpdateSeriesUseCase(UseCase):
 
     def _follow(
         self, old: ClassSeries, new: ClassSeries, fitness_class: FitnessClass, now: datetime
-    ) -> FitnessClass:
-        """`fitness_class` with each field that still had the series' old value given the
-        new one. Nobody is booked on it, so the capacity changes through the entity freely."""
-        details = {
-            name: getattr(new, name)
-            if getattr(fitness_class, name) == getattr(old, name)
-            else getattr(fitness_class, name)
-            for name in ("name", "description", "instructor", "location")
-        }
+    ) -> None:
+        """Give each field of `fitness_class` that still has the series' old value the new
+        one, through the entity (so each change records its event). Nobody is booked on it,
+        so it moves and resizes freely."""
+        fitness_class.change_details(
+            now=now,
+            **{
+                name: getattr(new, name)
+                for name in DETAILS
+                if getattr(fitness_class, name) == getattr(old, name)
+            },
+        )
         starts_at = fitness_class.starts_at
         local = starts_at.astimezone(self.zone)
         if local.time() == old.start_time:
@@ -304,33 +344,10 @@ class UpdateSeriesUseCase(UseCase):
         duration = (
             new.duration if fitness_class.duration == old.duration else fitness_class.duration
         )
-        follower = FitnessClass(
-            fitness_class.id,
-            details["name"],
-            fitness_class.capacity,
-            starts_at=starts_at,
-            duration=duration,
-            description=details["description"],
-            instructor=details["instructor"],
-            location=details["location"],
-        )
+        fitness_class.reschedule(starts_at, duration, now=now)
         if fitness_class.capacity == old.capacity != new.capacity:
-            follower.change_capacity(new.capacity, now=now)
-        return follower
+            fitness_class.change_capacity(new.capacity, now=now)
 
 
-def _with_details(fitness_class: FitnessClass, series: ClassSeries) -> FitnessClass:
-    """`fitness_class` with the series' name, description, instructor and location."""
-    return FitnessClass(
-        fitness_class.id,
-        series.name,
-        fitness_class.capacity,
-        starts_at=fitness_class.starts_at,
-        duration=fitness_class.duration,
-        description=series.description,
-        instructor=series.instructor,
-        location=series.location,
-        booked_member_ids=fitness_class.booked_member_ids,
-        cancelled_at=fitness_class.cancelled_at,
-        cancellation_reason=fitness_class.cancellation_reason,
-    )
+# What a session takes from its series besides its time and capacity.
+DETAILS = ("name", "description", "instructor", "location")

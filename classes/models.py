@@ -99,3 +99,35 @@ class FitnessClass(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {formatting.staff_time(self.starts_at)}"
+
+
+class SeriesOccurrence(models.Model):
+    """A local date a series generated a session for. Kept when staff move that session to
+    another day (`fitness_class` still points to it) or delete it (`fitness_class` becomes
+    empty), so generating never creates that date's session again; forgotten, with its
+    session, when the series itself drops the date (a change of weekdays or dates)."""
+
+    series = models.ForeignKey(ClassSeries, on_delete=models.CASCADE, related_name="occurrences")
+    date = models.DateField(help_text="The session's date on the gym's clock, as generated.")
+    fitness_class = models.OneToOneField(
+        FitnessClass,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="occurrence",
+        help_text="The session generated for this date; empty once staff deleted it.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["series", "date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["series", "date"],
+                name="one_occurrence_per_series_and_date",
+                violation_error_message="This series already had a session on that date.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series} on {self.date:%d %b %Y}"

@@ -74,3 +74,11 @@ class DjangoClassRepository:
         fields = to_fields(fitness_class)
         if not FitnessClass.objects.filter(pk=fitness_class.id).update(**fields):
             FitnessClass.objects.create(id=fitness_class.id, **fields)
+
+    def ever_booked(self, class_id: str) -> bool:
+        return Booking.objects.filter(fitness_class_id=_parse_id(class_id)).exists()
+
+    def delete(self, fitness_class: entities.FitnessClass) -> None:
+        """Delete the row (its series' occurrence of that date stays, without it). A booking
+        would refuse it (PROTECT); the entity refused before that."""
+        FitnessClass.objects.filter(pk=_parse_id(fitness_class.id)).delete()

@@ -1,5 +1,6 @@
-"""The ORM adapters of the series ports (`application/series.py`): a series row, and the
-sessions (class rows) generated from it."""
+"""The ORM adapters of the series ports (`application/series.py`): a series row, the sessions
+(class rows) generated from it, and the dates it generated them for (occurrence rows, kept
+when staff move or delete a session)."""
 
 import uuid
 from datetime import date, datetime, timedelta
@@ -10,7 +11,7 @@ from django.db.models.functions import Coalesce
 
 from application.ports import SeriesSession
 from bookings.models import Booking, WaitlistEntry
-from classes.models import ClassSeries, FitnessClass
+from classes.models import ClassSeries, FitnessClass, SeriesOccurrence
 from classes.repositories import to_fields
 from domain import entities, series
 from domain.entities import BookingStatus
@@ -68,6 +69,12 @@ class DjangoClassSeriesRepository:
         running = ClassSeries.objects.filter(Q(last_date__isnull=True) | Q(last_date__gte=today))
         return [str(pk) for pk in running.order_by("pk").values_list("pk", flat=True)]
 
+    def name_of(self, series_id: str) -> str:
+        try:
+            return ClassSeries.objects.values_list("name", flat=True).get(pk=_parse_id(series_id))
+        except ClassSeries.DoesNotExist:
+            raise SeriesNotFoundException() from None
+
     def save(self, class_series: series.ClassSeries) -> None:
         fields = to_row_fields(class_series)
         if not ClassSeries.objects.filter(pk=class_series.id).update(**fields):
@@ -98,6 +105,18 @@ class DjangoSeriesSessionRepository:
         sessions = FitnessClass.objects.filter(series_id=_parse_id(series_id))
         return list(sessions.order_by("starts_at").values_list("starts_at", flat=True))
 
+    def scheduled_dates(self, series_id: str) -> list[date]:
+        occurrences = SeriesOccurrence.objects.filter(series_id=_parse_id(series_id))
+        return list(occurrences.order_by("date").values_list("date", flat=True))
+
+    def series_of(self, class_id: str) -> str | None:
+        try:
+            pk = uuid.UUID(str(class_id))
+        except ValueError:
+            return None
+        found = FitnessClass.objects.filter(pk=pk).values_list("series_id", flat=True).first()
+        return None if found is None else str(found)
+
     def upcoming(
         self, series_id: str, after: datetime, *, for_update: bool = False
     ) -> list[SeriesSession]:
@@ -123,16 +142,20 @@ class DjangoSeriesSessionRepository:
             for row in with_people(sessions).order_by("starts_at", "id")
         ]
 
-    def add(self, series_id: str, session: entities.FitnessClass) -> bool:
+    def add(self, series_id: str, session: entities.FitnessClass, *, on: date) -> bool:
         series_pk = _parse_id(series_id)
         try:
             with transaction.atomic():  # a savepoint: a refused insert leaves the rest intact
-                FitnessClass.objects.create(
+                created = FitnessClass.objects.create(
                     id=session.id, series_id=series_pk, **to_fields(session)
                 )
+                SeriesOccurrence.objects.create(series_id=series_pk, date=on, fitness_class=created)
         except IntegrityError:
-            taken = FitnessClass.objects.filter(series_id=series_pk, starts_at=session.starts_at)
-            if taken.exists():
+            start_taken = FitnessClass.objects.filter(
+                series_id=series_pk, starts_at=session.starts_at
+            )
+            date_taken = SeriesOccurrence.objects.filter(series_id=series_pk, date=on)
+            if start_taken.exists() or date_taken.exists():
                 return False
             raise
         return True
@@ -142,5 +165,7 @@ class DjangoSeriesSessionRepository:
             Exists(Booking.objects.filter(fitness_class=OuterRef("pk")))
         )
         nobody = nobody.exclude(Exists(WaitlistEntry.objects.filter(fitness_class=OuterRef("pk"))))
+        # The series dropped the date: it forgets it with its session.
+        SeriesOccurrence.objects.filter(fitness_class__in=nobody.values("pk")).delete()
         deleted, _ = nobody.delete()
         return bool(deleted)

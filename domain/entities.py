@@ -17,6 +17,10 @@ from domain.events import (
     BookingConfirmed,
     ClassCancelled,
     ClassCapacityChanged,
+    ClassDeleted,
+    ClassDetailsChanged,
+    ClassRescheduled,
+    ClassScheduled,
     ClassSpotBecameAvailable,
     CreditsAdded,
     CreditsExpired,
@@ -195,6 +199,19 @@ class Member(Entity):
             )
         )
 
+    def reconsider_pause(self, *, no_shows: int, limit: int, now: datetime) -> bool:
+        """A no-show was corrected: lift the pause when the member's no-shows (counted over
+        the period that paused her) no longer reach the `limit`; whether it was lifted."""
+        if self.may_book(now) or no_shows >= limit:
+            return False
+        self.bookings_paused_until = None
+        self._record(
+            MemberBookingsResumed(
+                member_id=self._id, reason=NO_SHOW_CORRECTED_REASON, occurred_at=now
+            )
+        )
+        return True
+
     def resume_bookings(self, *, now: datetime) -> None:
         """Staff lift a pause early; nothing happens when there is none."""
         if self.may_book(now):
@@ -212,10 +229,24 @@ class Member(Entity):
         return grant
 
 
+NO_SHOW_CORRECTED_REASON = "a no-show was corrected"
+
 # Sanity limits: beyond them a number is a typo, not a gym's wish.
 MAX_CREDITS_PER_GRANT = 1000
 MAX_CREDIT_EXPIRY_DAYS = 3650
+# The one definition of a capacity, for a class and for a series alike (forms show this rule).
 MAX_CAPACITY = 1000
+CAPACITY_RULE = f"The capacity must be a whole number from 1 to {MAX_CAPACITY}."
+
+
+def is_valid_capacity(capacity: object) -> bool:
+    return _is_positive_int(capacity, MAX_CAPACITY)
+
+
+def ensure_valid_capacity(capacity: object) -> None:
+    """Refuse a capacity that is not a whole number from 1 to `MAX_CAPACITY`."""
+    if not is_valid_capacity(capacity):
+        raise exceptions.InvalidClassException(CAPACITY_RULE)
 
 
 def _is_positive_int(value: object, at_most: int | None = None) -> bool:
@@ -228,6 +259,9 @@ def _is_positive_int(value: object, at_most: int | None = None) -> bool:
 
 
 # --- Classes ---------------------------------------------------------------------------------
+
+# What describes a class besides its time and capacity (`FitnessClass.change_details`).
+DETAIL_NAMES = ("name", "description", "instructor", "location")
 
 
 class FitnessClass(Entity):
@@ -249,8 +283,9 @@ class FitnessClass(Entity):
         cancellation_reason: str = "",
     ) -> None:
         super().__init__()
-        if not name or not _is_positive_int(capacity, MAX_CAPACITY) or duration <= timedelta(0):
+        if not name or duration <= timedelta(0):
             raise exceptions.InvalidClassException()
+        ensure_valid_capacity(capacity)
         self._id = class_id
         self._name = name
         self._capacity = capacity
@@ -262,6 +297,38 @@ class FitnessClass(Entity):
         self._bookings = list(booked_member_ids)
         self._cancelled_at = cancelled_at
         self._cancellation_reason = cancellation_reason
+
+    @classmethod
+    def schedule(
+        cls,
+        name: str,
+        capacity: int,
+        *,
+        starts_at: datetime,
+        duration: timedelta,
+        now: datetime,
+        description: str = "",
+        instructor: str = "",
+        location: str = "",
+    ) -> "FitnessClass":
+        """A class staff add to the schedule on its own (a series' sessions come from
+        `ClassSeries.new_session`); records `ClassScheduled`."""
+        fitness_class = cls(
+            new_id(),
+            name.strip(),
+            capacity,
+            starts_at=starts_at,
+            duration=duration,
+            description=description,
+            instructor=instructor,
+            location=location,
+        )
+        fitness_class._record(
+            ClassScheduled(
+                class_id=fitness_class.id, series_id=None, starts_at=starts_at, occurred_at=now
+            )
+        )
+        return fitness_class
 
     @property
     def id(self) -> str:
@@ -354,10 +421,7 @@ class FitnessClass(Entity):
     def change_capacity(self, new_capacity: int, *, now: datetime) -> None:
         """Resize the class; never below the confirmed bookings. An increase frees spots."""
         self.ensure_open(now)
-        if not _is_positive_int(new_capacity, MAX_CAPACITY):
-            raise exceptions.InvalidClassException(
-                f"The capacity must be a whole number from 1 to {MAX_CAPACITY}."
-            )
+        ensure_valid_capacity(new_capacity)
         booked = len(self._bookings)
         if new_capacity < booked:
             # A capacity is at least 1, so this is only reached with 2 or more booked.
@@ -377,6 +441,106 @@ class FitnessClass(Entity):
         )
         if new_capacity > old_capacity and not self.is_full():
             self._record(ClassSpotBecameAvailable(class_id=self._id, occurred_at=now))
+
+    def reschedule(
+        self, starts_at: datetime, duration: timedelta, *, now: datetime, waiting: int = 0
+    ) -> bool:
+        """Move the class to another time; whether it moved (`waiting`: how many members wait
+        for it, the waitlist being no part of the class).
+
+        Only a class nobody holds a spot in or waits for moves. Members chose and paid for
+        this time: moving it would keep them booked at a time they never chose, with no
+        refund if they cannot come (the cancellation window may already be closed), and could
+        put them on two classes at once, which booking never allows. So a booked class keeps
+        its time: it is cancelled ("Cancel this class…" refunds and tells every member) and
+        another is scheduled. A class that has started or is cancelled never moves, nor does
+        one into the past.
+        """
+        if starts_at == self.starts_at and duration == self.duration:
+            return False
+        self.ensure_open(now)
+        if duration <= timedelta(0):
+            raise exceptions.InvalidClassException("A class must end after it starts.")
+        if starts_at <= now:
+            raise exceptions.InvalidClassException("A class cannot be moved into the past.")
+        if self._bookings or waiting:
+            raise exceptions.ClassHasMembersException(
+                "Members are booked on this class or waiting for it, so it keeps its time: "
+                "cancel it with “Cancel this class…” (every booking is refunded and everyone "
+                "is told) and add the class at its new time."
+            )
+        old_starts_at, old_ends_at = self.starts_at, self.ends_at
+        self.starts_at, self.duration = starts_at, duration
+        self._record(
+            ClassRescheduled(
+                class_id=self._id,
+                old_starts_at=old_starts_at,
+                old_ends_at=old_ends_at,
+                starts_at=self.starts_at,
+                ends_at=self.ends_at,
+                occurred_at=now,
+            )
+        )
+        return True
+
+    def change_details(self, *, now: datetime, **details: str) -> tuple[str, ...]:
+        """Rename the class, or change its description, instructor or location (relocate
+        it); the names of the fields that changed. Booked members keep their spots: these
+        describe the class, they do not change when it is."""
+        unknown = details.keys() - set(DETAIL_NAMES)
+        if unknown:
+            raise TypeError(f"not a detail of a class: {', '.join(sorted(unknown))}")
+        given = {name: (value or "").strip() for name, value in details.items()}
+        if "name" in given and not given["name"]:
+            raise exceptions.InvalidClassException("Give the class a name.")
+        changed = tuple(
+            name for name in DETAIL_NAMES if name in given and given[name] != getattr(self, name)
+        )
+        if not changed:
+            return ()
+        for name in changed:
+            setattr(self, "_name" if name == "name" else name, given[name])
+        self._record(
+            ClassDetailsChanged(
+                class_id=self._id,
+                changed=", ".join(changed),
+                name=self._name,
+                description=self.description,
+                instructor=self.instructor,
+                location=self.location,
+                occurred_at=now,
+            )
+        )
+        return changed
+
+    def delete(
+        self, *, now: datetime, waiting: int, ever_booked: bool, series_id: str | None = None
+    ) -> None:
+        """Staff take a class off the schedule for good: only one added by mistake, that
+        nobody holds a spot in, waits for or ever booked. Deleting any other would drop its
+        members' bookings and the credits they spent without a word: it is cancelled
+        instead ("Cancel this class…" refunds and tells them) and stays as the record."""
+        if self._bookings or waiting:
+            raise exceptions.ClassHasMembersException(
+                "Members are booked on this class or waiting for it, so it cannot be deleted: "
+                "cancel it with “Cancel this class…”, which refunds every booking and tells "
+                "everyone."
+            )
+        if ever_booked:
+            raise exceptions.ClassHasMembersException(
+                "Members have booked this class before (their cancelled bookings and the "
+                "credits spent on them are its history), so it is kept: cancel it with "
+                "“Cancel this class…” instead."
+            )
+        self._record(
+            ClassDeleted(
+                class_id=self._id,
+                name=self._name,
+                starts_at=self.starts_at,
+                series_id=series_id,
+                occurred_at=now,
+            )
+        )
 
     def cancel(self, reason: str, *, now: datetime) -> None:
         """Cancel the whole class; its bookings are released without freeing spots."""

@@ -146,9 +146,11 @@ class MemberBookingsPaused(DomainEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class MemberBookingsResumed(DomainEvent):
-    """Staff lifted a member's pause before it ran out."""
+    """A member's pause was lifted before it ran out: by staff, or because a no-show that
+    brought it about was corrected (`reason`)."""
 
     member_id: str
+    reason: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -176,3 +178,37 @@ class ClassScheduled(DomainEvent):
     class_id: str
     series_id: str | None
     starts_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClassRescheduled(DomainEvent):
+    """Staff moved a class to another time (a class nobody holds a spot in or waits for)."""
+
+    class_id: str
+    old_starts_at: datetime
+    old_ends_at: datetime
+    starts_at: datetime
+    ends_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClassDetailsChanged(DomainEvent):
+    """Staff renamed a class or changed its description, instructor or location; `changed`
+    names the fields that changed ("instructor, location"), the others are their values now."""
+
+    class_id: str
+    changed: str
+    name: str
+    description: str
+    instructor: str
+    location: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClassDeleted(DomainEvent):
+    """Staff deleted a class nobody had booked or waited for (one added by mistake)."""
+
+    class_id: str
+    name: str
+    starts_at: datetime
+    series_id: str | None = None

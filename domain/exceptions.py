@@ -52,6 +52,10 @@ class InvalidClassException(DomainException):
     default_message = "A class needs a name, a positive capacity and a positive duration."
 
 
+class ClassHasMembersException(DomainException):
+    default_message = "Members are booked on this class or waiting for it."
+
+
 class NoCreditsException(DomainException):
     default_message = (
         "You have no credits left. Buy more credits or ask the front desk to top up your account."

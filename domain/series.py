@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from domain.entities import Entity, FitnessClass
+from domain.entities import CAPACITY_RULE, Entity, FitnessClass, is_valid_capacity
 from domain.events import ClassScheduled
 from domain.exceptions import DomainException, NotFoundException
 from domain.values import new_id
@@ -41,6 +41,13 @@ class InvalidSeriesException(DomainException):
 
 class SeriesNotFoundException(NotFoundException):
     default_message = "That class series does not exist."
+
+
+class SessionClashException(DomainException):
+    default_message = (
+        "Another session of this series starts at that time: choose another time, or change "
+        "that session instead."
+    )
 
 
 @dataclass(eq=False)
@@ -79,8 +86,8 @@ class ClassSeries(Entity):
             raise InvalidSeriesException(
                 "A session lasts longer than 0 minutes and at most 24 hours."
             )
-        if not _is_positive_int(self.capacity):
-            raise InvalidSeriesException("The capacity must be a positive whole number.")
+        if not is_valid_capacity(self.capacity):
+            raise InvalidSeriesException(CAPACITY_RULE)
         if not _is_date(self.first_date):
             raise InvalidSeriesException("Give the date of the first session.")
         if self.last_date is not None:
@@ -151,6 +158,52 @@ class ClassSeries(Entity):
                 occurred_at=now,
             )
         )
+
+
+@dataclass(frozen=True)
+class SessionPlan:
+    """What generating a series over some dates should do: the starts of the sessions to
+    create, and how many of its dates already had theirs."""
+
+    to_create: tuple[datetime, ...]
+    skipped: int
+
+
+def plan_sessions(
+    series: ClassSeries,
+    first: date,
+    last: date,
+    zone: tzinfo,
+    *,
+    scheduled_dates: Iterable[date],
+    now: datetime,
+) -> SessionPlan:
+    """The sessions of `series` to create on the local dates from `first` to `last`.
+
+    A series has at most one session per local date, and each date is generated once:
+    `scheduled_dates` are the dates the series has ever had a session for (remembered even
+    after staff moved that session to another day or deleted it) and the dates its sessions
+    are on now. Those are skipped, so a session staff moved, cancelled or deleted never comes
+    back. Sessions that would start before `now` are not created.
+    """
+    taken = set(scheduled_dates)
+    to_create: list[datetime] = []
+    skipped = 0
+    for starts_at in series.session_starts(first, last, zone):
+        if starts_at <= now:
+            continue
+        if starts_at.astimezone(zone).date() in taken:
+            skipped += 1
+        else:
+            to_create.append(starts_at)
+    return SessionPlan(tuple(to_create), skipped)
+
+
+def ensure_no_clash(starts_at: datetime, other_starts: Iterable[datetime]) -> None:
+    """A session of a series moved to `starts_at` must not start with another of its
+    sessions (`other_starts`): the series would have two sessions at one moment."""
+    if starts_at in set(other_starts):
+        raise SessionClashException()
 
 
 def local_start(day: date, start_time: time, zone: tzinfo) -> datetime:

@@ -8,18 +8,26 @@ A member's page also shows their bookings and waitlist places (read-only), and w
 is paused after repeated no-shows; "Lift the booking pause" ends a pause through
 `ResumeBookingsUseCase`. The pause itself is never a field staff type into.
 
+A member and her login go together (members/accounts.py): unticking "active" deactivates
+both; a member without a login gets one from her page ("Create or link a login…"); deleting a
+member deletes her login, and a member with history is never deleted (her personal data is
+erased instead). The login admin (members/admin_logins.py) refuses to delete a member's login.
+
 Permissions (see the staff groups in members/migrations/0004_staff_groups.py): granting
 credits needs `members.add_creditgrant` (the ledger cannot be added to by hand, so this is
-what the permission means); lifting a pause needs `members.change_member`.
+what the permission means); lifting a pause and giving a login need `members.change_member`.
 """
 
-import secrets
-
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.sites.shortcuts import get_current_site
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from bookings.models import Booking, WaitlistEntry
 from bookings.queries import waitlist_position
@@ -29,9 +37,10 @@ from domain.exceptions import (
     InvalidEmailException,
 )
 from gymbooking.composition import services
+from members import accounts
 from members.admin_filters import BookingPauseFilter, GrantExpiryFilter
 from members.models import CreditGrant, Member
-from members.queries import attach_login, create_login, with_spendable_credits
+from members.queries import attach_login, with_spendable_credits
 from web import formatting
 from web.admin_actions import (
     ReadOnlyAdminMixin,
@@ -39,6 +48,7 @@ from web.admin_actions import (
     RefusedSave,
     UseCaseSaveMixin,
     ask_then_run_for_each,
+    form_page,
     run_for_each,
     user_may,
 )
@@ -109,14 +119,38 @@ class GrantCreditsForm(forms.Form):
     )
 
 
+class GiveLoginForm(forms.Form):
+    send_link = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="E-mail a link to choose a password",
+        help_text="Otherwise she uses “Forgot your password?” on the sign-in page.",
+    )
+
+
+class RefusedDeletion(Exception):
+    def __init__(self, refusal: DomainException) -> None:
+        super().__init__(str(refusal))
+        self.refusal = refusal
+
+
 @admin.register(Member)
 class MemberAdmin(UseCaseSaveMixin, admin.ModelAdmin):
-    list_display = ("name", "email", "credit_balance", "joined_at")
-    list_filter = (BookingPauseFilter,)
+    list_display = ("name", "email", "credit_balance", "joined_at", "is_active")
+    list_filter = (BookingPauseFilter, "is_active")
     search_fields = ("name", "email")
     ordering = ("name", "id")
-    fields = ("name", "email", "user", "credit_balance", "booking_pause", "joined_at")
-    readonly_fields = ("credit_balance", "booking_pause", "joined_at")
+    fields = (
+        "name",
+        "email",
+        "user",
+        "login",
+        "is_active",
+        "credit_balance",
+        "booking_pause",
+        "joined_at",
+    )
+    readonly_fields = ("credit_balance", "booking_pause", "joined_at", "login")
     raw_id_fields = ("user",)
     inlines = (CreditGrantInline, BookingHistoryInline, WaitlistPlacesInline)
     actions = ("grant_credits", "lift_booking_pause")
@@ -139,6 +173,23 @@ class MemberAdmin(UseCaseSaveMixin, admin.ModelAdmin):
             return f"Not paused (the last pause ended {shown})"
         return f"{shown} — “Lift the booking pause” ends it now"
 
+    @admin.display(description="Login")
+    def login(self, member: Member) -> str:
+        if member.pk is None:
+            return "Made with the member, named by her e-mail address (unless one is chosen)."
+        if member.user_id is not None:
+            state = "" if member.user.is_active else " (deactivated)"
+            return f"Signs in as {member.user.get_username()}{state}."
+        return format_html(
+            'No login: she cannot sign in. <a href="{}">Create or link a login…</a>',
+            reverse("admin:members_member_give_login", args=[member.pk]),
+        )
+
+    def get_fields(self, request, obj=None):
+        if obj is None:  # a new member: her login is chosen or made with her
+            return ("name", "email", "user")
+        return tuple(name for name in self.fields if name != "user")
+
     def get_readonly_fields(self, request, obj=None):
         """An existing member's e-mail is their login and their login is who they are on the
         site: neither is retyped here (a typo would lock them out or hand their bookings to
@@ -149,11 +200,15 @@ class MemberAdmin(UseCaseSaveMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         """A new member is registered through `RegisterMemberUseCase`, as a sign-up is (the
         gym's welcome credits; an address no member or login uses), then linked to the login
-        chosen or, when none is, to a new login for their e-mail with a random password, so
-        "Forgot your password?" lets them in. A refusal rolls the addition back and is shown on
-        the form (see `UseCaseSaveMixin`). An existing member's name is saved as typed."""
+        chosen or, when none is, to a login for their e-mail with a random password (a new
+        one, or one left behind by no member), so "Forgot your password?" lets them in. A
+        refusal rolls the addition back and is shown on the form (see `UseCaseSaveMixin`).
+        An existing member's name is saved as typed; unticking (or ticking) "active"
+        deactivates (or reactivates) her login with her."""
         if change:
             super().save_model(request, obj, form, change)
+            if "is_active" in form.changed_data:  # hers and her login's together
+                accounts.set_active(member=obj, active=obj.is_active)
             return
         try:
             member = services().register_member.execute(obj.name, obj.email)
@@ -162,7 +217,7 @@ class MemberAdmin(UseCaseSaveMixin, admin.ModelAdmin):
             raise RefusedSave(
                 "email" if isinstance(refusal, about_email) else None, refusal
             ) from refusal
-        login = obj.user or create_login(member.name, str(member.email), secrets.token_urlsafe(32))
+        login = obj.user or accounts.login_for_new_member(member.name, str(member.email), None)
         attach_login(member.id, login)
         obj.pk = member.id
         obj.refresh_from_db()
@@ -171,14 +226,95 @@ class MemberAdmin(UseCaseSaveMixin, admin.ModelAdmin):
         # A member being created has no ledger yet.
         return self.inlines if obj is not None else ()
 
-    def has_delete_permission(self, request, obj=None) -> bool:
-        """Only a member with no history can be deleted: deleting would erase their ledger
-        and waitlist places, and bookings are protected by the database anyway."""
-        if obj is not None and (
-            obj.bookings.exists() or obj.credit_grants.exists() or obj.waitlist_entries.exists()
-        ):
-            return False
-        return super().has_delete_permission(request, obj)
+    # --- Deleting: a member with no history, and her login with her ---------------------------
+
+    def delete_view(self, request, object_id, extra_context=None):
+        """A member with history is refused with a message pointing to erasure, before the
+        confirmation page and again, under her row lock, when the deletion is posted; staff
+        go back to her page and nothing is deleted."""
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None and self.has_delete_permission(request, obj):
+            try:
+                accounts.ensure_deletable(obj)
+            except DomainException as refusal:
+                return self._refused(request, obj, refusal)
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except RefusedDeletion as refused:
+            return self._refused(request, obj, refused.refusal)
+
+    def delete_model(self, request, obj):
+        """The member and her login (a staff login only loses its member)."""
+        try:
+            accounts.delete_member(obj.pk)
+        except DomainException as refusal:
+            raise RefusedDeletion(refusal) from refusal
+
+    def get_deleted_objects(self, objs, request):
+        """The confirmation page lists her login too: it is deleted with her."""
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        logins = [obj.user for obj in objs if obj.user and not obj.user.is_staff]
+        protected = [item for item in protected if item not in logins]
+        if logins:
+            deleted = [*deleted, *(f"Login: {login.get_username()}" for login in logins)]
+        return deleted, model_count, perms_needed, protected
+
+    def _refused(self, request, obj: Member, refusal: DomainException):
+        self.message_user(request, str(refusal), messages.ERROR)
+        return HttpResponseRedirect(reverse("admin:members_member_change", args=[obj.pk]))
+
+    # --- A login for a member without one ------------------------------------------------------
+
+    def get_urls(self):
+        give_login = path(
+            "<path:object_id>/login/",
+            self.admin_site.admin_view(self.give_login_view),
+            name="members_member_give_login",
+        )
+        return [give_login, *super().get_urls()]
+
+    def give_login_view(self, request: HttpRequest, object_id: str):
+        """Create or link the login of a member who has none: her address's login left
+        behind (no member's, not staff's) is linked, or a new one is made; she is e-mailed a
+        link to choose her password unless staff untick it."""
+        member = self.get_object(request, unquote(object_id))
+        if member is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_change_permission(request, member):
+            raise PermissionDenied
+        back = reverse("admin:members_member_change", args=[member.pk])
+        form = GiveLoginForm(request.POST or None, prefix="action_form")
+        if request.method == "POST" and form.is_valid():
+            try:
+                login, created = accounts.give_login(member.pk)
+            except DomainException as refusal:
+                self.message_user(request, str(refusal), messages.ERROR)
+                return HttpResponseRedirect(back)
+            done = "Created the login" if created else "Linked the login"
+            text = f"{done} {login.get_username()} for {member.name}."
+            if form.cleaned_data["send_link"] and login.is_active:
+                services().request_password_reset.execute(
+                    login.email or login.get_username(),
+                    site=get_current_site(request).domain,
+                    secure=request.is_secure(),
+                )
+                text += " She is e-mailed a link to choose her password."
+            self.message_user(request, text, messages.SUCCESS)
+            return HttpResponseRedirect(back)
+        return form_page(
+            self,
+            request,
+            form,
+            title="Create or link a login",
+            intro=(
+                f"Give {member.name} a login named by her address, {member.email}, so that "
+                "she can sign in: a login with that address that no member uses is linked, "
+                "otherwise a new one is made."
+            ),
+            submit_label="Give her a login",
+            objects=[str(member)],
+            back_url=back,
+        )
 
     def get_actions(self, request, action_location=admin.ActionLocation.CHANGE_LIST):
         actions = super().get_actions(request, action_location=action_location)
@@ -254,3 +390,7 @@ class CreditGrantAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     show_full_result_count = False
     fields = ("member", "amount", "remaining", "granted_at", "expires_at", "reason")
     readonly_fields = fields
+
+
+# The login admin, which keeps a member's login with her (importing it registers it).
+from members import admin_logins  # noqa: E402, F401

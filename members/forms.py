@@ -57,3 +57,16 @@ class SignUpForm(forms.Form):
             except ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+class AccountSetupForm(SignUpForm):
+    """A signed-in login without a member sets its member account up: only the name is
+    asked (the address is the login's, the password is the one it signed in with)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("email", "password1", "password2"):
+            del self.fields[name]
+
+    def clean(self) -> dict:
+        return forms.Form.clean(self)

@@ -16,13 +16,21 @@ def new_calendar_token() -> str:
 
 class Member(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # A member's login is never deleted on its own (PROTECT): it is deactivated with her, or
+    # deleted with her (members/accounts.py).
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="member",
         help_text="The login this member signs in with, if any.",
+    )
+    is_active = models.BooleanField(
+        "active",
+        default=True,
+        help_text="Untick to close the account: the member and her login are deactivated "
+        "together, and she can no longer sign in.",
     )
     name = models.CharField(max_length=200)
     email = models.EmailField(unique=True)

@@ -28,15 +28,18 @@ HISTORY_LIMIT = 100
 
 
 class DjangoRegisteredEmails:
-    """The `RegisteredEmails` port: an address is taken when a member or a login uses it,
-    whatever its case (a login's username is the member's lower-cased e-mail)."""
+    """The `RegisteredEmails` port: an address is taken when a member uses it, or a login
+    that is a member's or staff's, whatever its case (a login's username is the member's
+    lower-cased e-mail). A login left behind by no member is no owner: it is taken over by
+    whoever registers the address (members/accounts.py)."""
 
     def is_registered(self, email: Email) -> bool:
         """One or two queries."""
         address = str(email)
+        owned = Q(member__isnull=False) | Q(is_staff=True) | Q(is_superuser=True)
         return (
             Member.objects.filter(email__iexact=address).exists()
-            or get_user_model().objects.filter(username__iexact=address).exists()
+            or get_user_model().objects.filter(owned, username__iexact=address).exists()
         )
 
 

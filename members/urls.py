@@ -6,6 +6,7 @@ app_name = "members"
 
 urlpatterns = [
     path("accounts/signup/", views.signup, name="signup"),
+    path("accounts/set-up/", views.set_up_account, name="set_up_account"),
     path("me/credits/", views.credits, name="credits"),
     path("me/calendar/", views.calendar, name="calendar"),
     path("me/calendar/reset/", views.reset_calendar_token, name="reset_calendar_token"),

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.contrib.sites.shortcuts import get_current_site
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -16,14 +17,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from domain.exceptions import EmailAlreadyRegisteredException
+from domain.exceptions import DomainException, EmailAlreadyRegisteredException
 from gymbooking.composition import services
 from members import calendar as feed
-from members.decorators import member_required
-from members.forms import SignUpForm
+from members.accounts import login_for_new_member
+from members.decorators import member_required, no_member_profile
+from members.forms import AccountSetupForm, SignUpForm
+from members.models import Member
 from members.queries import (
     attach_login,
-    create_login,
     credits_overview,
     member_by_calendar_token,
     upcoming_spot_holding_bookings,
@@ -34,7 +36,9 @@ from web import formatting
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
     """Self sign-up, when the gym allows it: the login and the member (with the welcome
-    credits) are created together or not at all, then the new member is signed in."""
+    credits) are created together or not at all, then the new member is signed in. A login
+    no member uses (left behind) does not keep its address from signing up: it is taken
+    over (members/accounts.py)."""
     if not settings.GYM_SELF_SIGNUP:
         raise Http404("Sign-up is closed; ask the front desk for an account.")
     if request.user.is_authenticated:
@@ -45,7 +49,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         try:
             with transaction.atomic():
                 member = services().register_member.execute(data["name"], data["email"])
-                user = create_login(data["name"], data["email"], data["password1"])
+                user = login_for_new_member(data["name"], data["email"], data["password1"])
                 attach_login(member.id, user)
         except EmailAlreadyRegisteredException as refusal:
             form.add_error("email", str(refusal))
@@ -58,6 +62,32 @@ def signup(request: HttpRequest) -> HttpResponse:
             messages.success(request, _welcome(member.name, member.grants))
             return redirect(settings.LOGIN_REDIRECT_URL)
     return render(request, "members/signup.html", {"form": form})
+
+
+@require_POST
+@login_required
+def set_up_account(request: HttpRequest) -> HttpResponse:
+    """A login without a member becomes a member of its address (with the welcome
+    credits), when the gym allows sign-up; the login was proved by signing in."""
+    if not settings.GYM_SELF_SIGNUP:
+        raise Http404("Sign-up is closed; ask the front desk for an account.")
+    user = request.user
+    if user.is_staff or Member.objects.filter(user=user).exists():
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    form = AccountSetupForm(request.POST)
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                member = services().register_member.execute(
+                    form.cleaned_data["name"], user.get_username()
+                )
+                attach_login(member.id, user)
+        except DomainException as refusal:
+            messages.error(request, f"{refusal} Ask the front desk to link your login.")
+        else:
+            messages.success(request, _welcome(member.name, member.grants))
+            return redirect(settings.LOGIN_REDIRECT_URL)
+    return no_member_profile(request, form)
 
 
 def _welcome(name: str, grants) -> str:

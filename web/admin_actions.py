@@ -247,7 +247,9 @@ def _with_error(form_class: type[forms.BaseForm], field: str | None, message: st
     class Refused(form_class):
         def clean(self):
             cleaned = super().clean()
-            self.add_error(field, message)
+            # A field that has become read-only since (a booked class's times) has no place
+            # on the form: the refusal is then the whole form's.
+            self.add_error(field if field in self.fields else None, message)
             return cleaned
 
     Refused.__name__ = form_class.__name__

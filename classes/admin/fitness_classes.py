@@ -1,11 +1,16 @@
 """Admin for classes.
 
-Staff add classes with the plain form. On an existing class the descriptive fields are saved as
-typed, but the capacity only changes through `ChangeClassCapacityUseCase` (it may promote from
-the waitlist, and it refuses to go below the confirmed bookings); a class is cancelled with the
+Every change staff make to a class goes through a use case, under the class's lock, and is
+recorded in the event log with who made it: adding (`ScheduleClassUseCase`), renaming or
+relocating (`ChangeClassDetailsUseCase`), moving (`RescheduleClassUseCase`: a class somebody
+holds a spot in or waits for keeps its time, shown read-only here and refused under the lock),
+resizing (`ChangeClassCapacityUseCase`: it may promote from the waitlist, and it refuses to go
+below the confirmed bookings) and deleting (`DeleteClassUseCase`: only a class nobody ever
+booked or waited for; any other is refused with a message pointing to cancelling). A refusal
+is shown on the form (or as a message) and nothing is saved. A class is cancelled with the
 "Cancel selected classes…" action (`CancelClassUseCase`: refunds, waitlist cleared, members
 told). A session generated from a series is a class like any other, changed or cancelled on
-its own.
+its own; it cannot be moved onto another session of its series.
 
 A class's page is its roster (`classes.admin.inlines`): the booked members and the waitlist in
 promotion order. From there staff add a member ("Add a member to this class…":
@@ -18,18 +23,24 @@ class and changing its capacity need `classes.change_fitnessclass`; adding a mem
 check-in link `bookings.record_attendance`.
 """
 
+import uuid
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseRedirect
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 from bookings.models import Booking
+from classes.admin.fields import CapacityField
 from classes.admin.inlines import ConfirmedBookingInline, WaitlistInline
 from classes.admin_filters import CancelledFilter, ClassDateFilter, SeriesFilter
 from classes.models import FitnessClass
 from classes.queries import with_counts
+from domain.entities import DETAIL_NAMES
 from domain.exceptions import DomainException
 from gymbooking.composition import services
 from members.models import Member
@@ -52,7 +63,7 @@ def describe_class(fitness_class: FitnessClass) -> str:
 class FitnessClassForm(forms.ModelForm):
     """The plain fields of a class, checked as input; rules are the use cases' business."""
 
-    capacity = forms.IntegerField(min_value=1, help_text="How many members can book.")
+    capacity = CapacityField(help_text="How many members can book.")
 
     def clean(self):
         cleaned = super().clean()
@@ -60,6 +71,14 @@ class FitnessClassForm(forms.ModelForm):
         if starts_at and ends_at and ends_at <= starts_at:
             self.add_error("ends_at", "The class must end after it starts.")
         return cleaned
+
+
+class RefusedDeletion(Exception):
+    """`DeleteClassUseCase` refused; raised out of `delete_model` to roll the deletion back."""
+
+    def __init__(self, refusal: DomainException) -> None:
+        super().__init__(str(refusal))
+        self.refusal = refusal
 
 
 class AddMemberForm(forms.Form):
@@ -139,13 +158,6 @@ class FitnessClassAdmin(UseCaseSaveMixin, admin.ModelAdmin):
         # A class being created has nobody on it yet.
         return self.inlines if obj is not None else ()
 
-    def has_delete_permission(self, request, obj=None) -> bool:
-        """Only a class nobody has booked or waited for can be deleted (one added by mistake);
-        any other is cancelled, so its members are refunded and told."""
-        if obj is not None and (obj.bookings.exists() or obj.waitlist_entries.exists()):
-            return False
-        return super().has_delete_permission(request, obj)
-
     def get_actions(self, request, action_location=admin.ActionLocation.CHANGE_LIST):
         actions = super().get_actions(request, action_location=action_location)
         # Bulk deletion would skip the per-class check above.
@@ -170,23 +182,82 @@ class FitnessClassAdmin(UseCaseSaveMixin, admin.ModelAdmin):
             "admin/classes/fitnessclass/check_in_links.html", {"fitness_class": fitness_class}
         )
 
-    # --- Saving: the capacity goes through its use case -------------------------------------
+    # --- Saving: every change goes through its use case ---------------------------------------
 
     def save_model(self, request, obj, form, change):
-        """A new class is saved as typed. On an existing class only the changed fields are
-        written, and then a changed capacity goes through `ChangeClassCapacityUseCase`, in the
-        admin's transaction: a refusal rolls the whole change back and is shown on the
-        capacity field (see `UseCaseSaveMixin`); an accepted increase promotes waiting members
-        once that transaction commits."""
+        """A new class is scheduled through `ScheduleClassUseCase`. On an existing class each
+        kind of change goes through its use case, in the admin's transaction: the details
+        (name, description, instructor, location), then the time, then the capacity. A refusal
+        rolls the whole change back and is shown on the form (see `UseCaseSaveMixin`); an
+        accepted capacity increase promotes waiting members once that transaction commits."""
         if not change:
-            super().save_model(request, obj, form, change)
+            self._schedule(obj)
             return
-        obj.save(update_fields=[name for name in form.changed_data if name != "capacity"])
-        if "capacity" in form.changed_data:
+        class_id = str(obj.pk)
+        changed = set(form.changed_data)
+        details = {name: getattr(obj, name) for name in DETAIL_NAMES if name in changed}
+        if details:
+            self._run(
+                "name" if "name" in details else None,
+                services().change_class_details,
+                class_id,
+                **details,
+            )
+        if {"starts_at", "ends_at"} & changed:
+            self._run(
+                "starts_at", services().reschedule_class, class_id, obj.starts_at, obj.ends_at
+            )
+        if "capacity" in changed:
+            self._run("capacity", services().change_class_capacity, class_id, obj.capacity)
+
+    def _schedule(self, obj: FitnessClass) -> None:
+        added = self._run(
+            "capacity",
+            services().schedule_class,
+            obj.name,
+            obj.capacity,
+            starts_at=obj.starts_at,
+            ends_at=obj.ends_at,
+            description=obj.description,
+            instructor=obj.instructor,
+            location=obj.location,
+        )
+        obj.pk = uuid.UUID(added.id)
+        obj.refresh_from_db()
+
+    @staticmethod
+    def _run(field: str | None, use_case, *args, **kwargs):
+        try:
+            return use_case.execute(*args, **kwargs)
+        except DomainException as refusal:
+            raise RefusedSave(field, refusal) from refusal
+
+    # --- Deleting: only through its use case ---------------------------------------------------
+
+    def delete_view(self, request, object_id, extra_context=None):
+        """A class that may not be deleted is refused with the rules' words before the
+        confirmation page, and again (under the lock) when the deletion is posted: staff go
+        back to the class's page, where "Cancel this class…" is, and nothing is deleted."""
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None and self.has_delete_permission(request, obj):
             try:
-                services().change_class_capacity.execute(str(obj.pk), obj.capacity)
+                services().delete_class.ensure_deletable(str(obj.pk))
             except DomainException as refusal:
-                raise RefusedSave("capacity", refusal) from refusal
+                return self._refused_deletion(request, obj, refusal)
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except RefusedDeletion as refused:
+            return self._refused_deletion(request, obj, refused.refusal)
+
+    def delete_model(self, request, obj):
+        try:
+            services().delete_class.execute(str(obj.pk))
+        except DomainException as refusal:
+            raise RefusedDeletion(refusal) from refusal
+
+    def _refused_deletion(self, request, obj: FitnessClass, refusal: DomainException):
+        self.message_user(request, f"{describe_class(obj)}: {refusal}", messages.ERROR)
+        return HttpResponseRedirect(reverse("admin:classes_fitnessclass_change", args=[obj.pk]))
 
     # --- Actions -----------------------------------------------------------------------------
 

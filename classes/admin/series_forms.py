@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from application.series import DEFAULT_WEEKS_AHEAD
+from classes.admin.fields import CapacityField
 from classes.models import ClassSeries
 from domain import series as domain_series
 
@@ -36,7 +37,7 @@ class ClassSeriesForm(forms.ModelForm):
         choices=WEEKDAY_CHOICES, coerce=int, widget=forms.CheckboxSelectMultiple
     )
     duration_minutes = forms.IntegerField(min_value=1, label="Duration (minutes)")
-    capacity = forms.IntegerField(min_value=1, help_text="How many members can book a session.")
+    capacity = CapacityField(help_text="How many members can book a session.")
 
     class Meta:
         model = ClassSeries

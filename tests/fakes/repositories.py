@@ -195,6 +195,18 @@ class InMemoryClassRepository(_Table):
     def save(self, fitness_class: FitnessClass) -> None:
         self._write(fitness_class.id, fitness_class)
 
+    def ever_booked(self, class_id: str) -> bool:
+        return any(booking.class_id == class_id for booking in self._bookings.all())
+
+    def delete(self, fitness_class: FitnessClass) -> None:
+        """Refused while a booking refers to the class, as the database's protection does."""
+        if self.ever_booked(fitness_class.id):
+            raise ConstraintViolation("a booking refers to the class")
+        self._delete(fitness_class.id)
+
+    def exists(self, class_id: str) -> bool:
+        return class_id in self._rows
+
     def overlap(self, class_id: str, fitness_class: FitnessClass) -> bool:
         """Whether `class_id` is another, non-cancelled class overlapping `fitness_class`."""
         other = self.get_by_id(class_id)
@@ -271,6 +283,9 @@ class InMemoryClassSeriesRepository(_Table):
     def save(self, series: ClassSeries) -> None:
         self._write(series.id, series)
 
+    def name_of(self, series_id: str) -> str:
+        return self._read(series_id).name
+
 
 class InMemorySeriesSessionRepository:
     """Which of the gym's classes came from which series. The classes themselves are in the
@@ -287,22 +302,31 @@ class InMemorySeriesSessionRepository:
         self._bookings = bookings
         self._waitlist = waitlist
         self._series_of: dict[str, str] = {}  # class id -> series id
+        # (series id, local date) -> the class generated for it, kept when the class is gone
+        self._occurrences: dict[tuple[str, date], str] = {}
         # Starts that another run (another process) stores just before this one tries.
         self.taken_by_another_run: set[datetime] = set()
 
-    def snapshot(self) -> dict[str, str]:
-        return dict(self._series_of)
+    def snapshot(self) -> tuple[dict[str, str], dict[tuple[str, date], str]]:
+        return dict(self._series_of), dict(self._occurrences)
 
-    def restore(self, snapshot: dict[str, str]) -> None:
-        self._series_of = dict(snapshot)
+    def restore(self, snapshot: tuple[dict[str, str], dict[tuple[str, date], str]]) -> None:
+        self._series_of, self._occurrences = dict(snapshot[0]), dict(snapshot[1])
 
     def sessions(self, series_id: str) -> list[FitnessClass]:
+        """The series' sessions that still exist (a deleted class is no session)."""
         sessions = [
             self._classes.get_by_id(class_id)
             for class_id, owner in self._series_of.items()
-            if owner == series_id
+            if owner == series_id and self._classes.exists(class_id)
         ]
         return sorted(sessions, key=lambda session: (session.starts_at, session.id))
+
+    def scheduled_dates(self, series_id: str) -> list[date]:
+        return sorted(day for owner, day in self._occurrences if owner == series_id)
+
+    def series_of(self, class_id: str) -> str | None:
+        return self._series_of.get(class_id) if self._classes.exists(class_id) else None
 
     def starts_of(self, series_id: str) -> list[datetime]:
         return [session.starts_at for session in self.sessions(series_id)]
@@ -331,17 +355,18 @@ class InMemorySeriesSessionRepository:
             if session.starts_at > after
         ]
 
-    def add(self, series_id: str, session: FitnessClass) -> bool:
+    def add(self, series_id: str, session: FitnessClass, *, on: date) -> bool:
         if session.starts_at in self.taken_by_another_run:
             self.taken_by_another_run.discard(session.starts_at)
             theirs = FitnessClass(
                 "their-" + session.id, session.name, session.capacity, starts_at=session.starts_at
             )
-            self.add(series_id, theirs)
-        if session.starts_at in self.starts_of(series_id):
+            self.add(series_id, theirs, on=on)
+        if session.starts_at in self.starts_of(series_id) or (series_id, on) in self._occurrences:
             return False
         self._classes.save(session)
         self._series_of[session.id] = series_id
+        self._occurrences[(series_id, on)] = session.id
         return True
 
     def remove(self, class_id: str) -> bool:
@@ -350,4 +375,7 @@ class InMemorySeriesSessionRepository:
             return False
         self._classes._delete(class_id)
         del self._series_of[class_id]
+        self._occurrences = {
+            key: generated for key, generated in self._occurrences.items() if generated != class_id
+        }
         return True

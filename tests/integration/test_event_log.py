@@ -101,6 +101,33 @@ EXAMPLES: list[tuple[str, dict]] = [
         {"member_id": ANA, "until": CLASS_STARTS + timedelta(days=14), "no_shows": 3},
     ),
     ("MemberBookingsResumed", {"member_id": ANA}),
+    ("MemberBookingsResumed", {"member_id": ANA, "reason": "a no-show was corrected"}),
+    (
+        "ClassRescheduled",
+        {
+            "class_id": SPIN,
+            "old_starts_at": CLASS_STARTS,
+            "old_ends_at": CLASS_STARTS + timedelta(hours=1),
+            "starts_at": CLASS_STARTS + timedelta(days=1),
+            "ends_at": CLASS_STARTS + timedelta(days=1, minutes=45),
+        },
+    ),
+    (
+        "ClassDetailsChanged",
+        {
+            "class_id": SPIN,
+            "changed": "instructor, location",
+            "name": "Spin",
+            "description": "",
+            "instructor": "Marco",
+            "location": "Studio 3",
+        },
+    ),
+    ("ClassDeleted", {"class_id": SPIN, "name": "Spin", "starts_at": CLASS_STARTS}),
+    (
+        "ClassDeleted",
+        {"class_id": SPIN, "name": "Spin", "starts_at": CLASS_STARTS, "series_id": new_id()},
+    ),
     (
         "PasswordResetRequested",
         {"email": "ana@example.com", "site": "gym.example.com", "secure": True},

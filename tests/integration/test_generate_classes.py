@@ -3,8 +3,11 @@ created once however often (or however many at once) it runs, a dry run changes 
 a session stays at 18:00 on the gym's clock across the clock changes."""
 
 import threading
+import uuid
 from datetime import UTC, date, datetime, time, timedelta
+from importlib import import_module
 from io import StringIO
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,9 +15,10 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-from classes.models import ClassSeries, FitnessClass
+from classes.models import ClassSeries, FitnessClass, SeriesOccurrence
 from classes.series_repository import DjangoClassSeriesRepository, DjangoSeriesSessionRepository
 from domain.series import ClassSeries as SeriesEntity
 from domain.series import SeriesNotFoundException
@@ -119,6 +123,92 @@ def test_each_new_session_is_announced_in_the_event_log():
     assert {event.actor_kind for event in logged} == {"system"}
 
 
+def test_a_bad_series_is_reported_and_the_others_still_get_their_sessions():
+    # given a series saved with a capacity above the domain's limit (the admin used to
+    # accept it), generated first (series are generated in id order)
+    broken = make_series(id=uuid.UUID(int=1), name="Broken", capacity=5000)
+    yoga = make_series(id=uuid.UUID(int=2), name="Yoga")
+    err = StringIO()
+
+    # when
+    with pytest.raises(CommandError) as failed:
+        call_command("generate_classes", "--weeks", "1", stdout=StringIO(), stderr=err)
+
+    # then the other series got its sessions; the broken one is named, with the reason,
+    # and the command fails (a non-zero exit) once it is done
+    assert len(sessions_of(yoga)) == expected_sessions(1)
+    assert sessions_of(broken) == []
+    assert "Broken" in str(failed.value)
+    assert "1 of 2 series could not be generated" in str(failed.value)
+    assert "The capacity must be a whole number from 1 to 1000." in err.getvalue()
+
+
+def test_a_session_staff_moved_to_another_day_or_deleted_is_not_created_again(services):
+    # given a week of sessions; staff move one to the next week's free slot, and delete another
+    spin = make_series(weekdays=[0, 2, 4])
+    generate("--weeks", "1")
+    first, second, *_ = sessions_of(spin)
+    moved_to = first.starts_at + timedelta(days=1)
+    services.reschedule_class.execute(str(first.pk), moved_to, moved_to + timedelta(minutes=45))
+    services.delete_class.execute(str(second.pk))
+    before = {(s.pk, s.starts_at) for s in sessions_of(spin)}
+
+    # when
+    output = generate("--weeks", "1")
+
+    # then nothing came back
+    assert {(s.pk, s.starts_at) for s in sessions_of(spin)} == before
+    assert output.startswith("Created 0 sessions")
+    occurrences = SeriesOccurrence.objects.filter(series=spin)
+    assert occurrences.filter(fitness_class__isnull=True).count() == 1  # the deleted one
+    assert occurrences.get(fitness_class=first).date == timezone.localdate(first.starts_at, zone())
+
+
+def test_existing_sessions_are_remembered_by_the_migration_once_and_nothing_else_changes():
+    # given sessions generated before series remembered their dates: two on one local date
+    # (one was moved onto the other's day), one on a date of its own, and a class on its own
+    spin = make_series()
+    monday = datetime.combine(today() + timedelta(days=1), time(18, 0), tzinfo=zone())
+    first = FitnessClassFactory(series=spin, starts_at=monday)
+    second = FitnessClassFactory(series=spin, starts_at=monday + timedelta(hours=2))
+    later = FitnessClassFactory(series=spin, starts_at=monday + timedelta(days=2))
+    FitnessClassFactory()
+    classes_before = sorted(FitnessClass.objects.values_list("pk", "series", "starts_at"))
+
+    # when the data migration runs (twice: it adds nothing the second time)
+    migration = import_module("classes.migrations.0004_remember_generated_dates")
+    state = MigrationExecutor(connection).loader.project_state(
+        ("classes", "0004_remember_generated_dates")
+    )
+    for _ in range(2):
+        migration.remember_generated_dates(state.apps, SimpleNamespace(connection=connection))
+
+    # then each date is remembered once, linked to its first session; no class changed
+    assert sorted(SeriesOccurrence.objects.values_list("date", "fitness_class")) == [
+        (monday.date(), first.pk),
+        (monday.date() + timedelta(days=2), later.pk),
+    ]
+    assert sorted(FitnessClass.objects.values_list("pk", "series", "starts_at")) == classes_before
+    assert second.pk in {pk for pk, *_ in classes_before}
+
+
+def test_capacities_above_the_limit_are_brought_down_to_it_by_the_migration():
+    broken = make_series(capacity=5000)
+    huge = FitnessClassFactory(capacity=2000)
+    normal = FitnessClassFactory(capacity=12)
+    migration = import_module("classes.migrations.0005_capacities_within_the_limit")
+    state = MigrationExecutor(connection).loader.project_state(
+        ("classes", "0005_capacities_within_the_limit")
+    )
+
+    migration.bring_capacities_within_the_limit(state.apps, SimpleNamespace(connection=connection))
+
+    broken.refresh_from_db()
+    huge.refresh_from_db()
+    normal.refresh_from_db()
+    assert (broken.capacity, huge.capacity, normal.capacity) == (1000, 1000, 12)
+
+
 def test_a_dry_run_says_what_it_would_create_and_changes_nothing():
     # given
     make_series()
@@ -207,13 +297,21 @@ def test_adding_a_session_that_exists_already_is_refused_and_leaves_the_transact
     starts_at = datetime(2030, 3, 4, 18, 0, tzinfo=UTC)
 
     # when
+    on = starts_at.date()
     with transaction.atomic():
-        first = sessions.add(str(spin.pk), series.new_session(starts_at))
-        second = sessions.add(str(spin.pk), series.new_session(starts_at))
+        first = sessions.add(str(spin.pk), series.new_session(starts_at), on=on)
+        second = sessions.add(str(spin.pk), series.new_session(starts_at), on=on)
+        # another start on a date the series already had: refused too
+        third = sessions.add(
+            str(spin.pk), series.new_session(starts_at + timedelta(hours=1)), on=on
+        )
         still_usable = FitnessClass.objects.count()
 
     # then
-    assert (first, second, still_usable) == (True, False, 1)
+    assert (first, second, third, still_usable) == (True, False, False, 1)
+    assert list(SeriesOccurrence.objects.values_list("date", "fitness_class")) == [
+        (on, FitnessClass.objects.get().pk)
+    ]
 
 
 def test_a_series_round_trips_through_its_repository():

@@ -304,10 +304,10 @@ def test_an_email_already_registered_is_refused_clearly_and_nothing_is_created(
     assert signed_in_user_id(client) is None
 
 
-def test_an_email_used_by_a_login_without_a_member_is_refused_too(
-    client, signup_open, django_user_model
-):
-    django_user_model.objects.create_user(username="dana@example.com", password="x" * 20)
+def test_an_email_used_by_a_staff_login_is_refused_too(client, signup_open, django_user_model):
+    django_user_model.objects.create_user(
+        username="dana@example.com", password="x" * 20, is_staff=True
+    )
 
     response = sign_up(client)
 
@@ -315,6 +315,26 @@ def test_an_email_used_by_a_login_without_a_member_is_refused_too(
     assert response.context["form"].errors["email"]
     assert not Member.objects.exists()
     assert django_user_model.objects.count() == 1
+
+
+def test_a_login_no_member_uses_does_not_keep_its_address_from_signing_up(
+    client, signup_open, django_user_model
+):
+    # given a login left behind by a member deleted before logins went with members
+    left = django_user_model.objects.create_user(username="dana@example.com", password="x" * 20)
+
+    # when Dana signs up with that address
+    response = sign_up(client)
+
+    # then she is a member, signed in with that login, under her new password only
+    assert response.status_code == 302
+    dana = Member.objects.get(email="dana@example.com")
+    assert dana.user_id == left.pk
+    assert django_user_model.objects.count() == 1
+    left.refresh_from_db()
+    assert left.check_password(NEW_PASSWORD)
+    assert not left.check_password("x" * 20)
+    assert signed_in_user_id(client) == str(left.pk)
 
 
 def test_when_the_member_cannot_be_saved_the_login_is_not_created_either(

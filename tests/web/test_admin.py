@@ -600,7 +600,11 @@ def test_inlines_on_member_and_class_pages_are_read_only(admin_client, gym, mode
 def test_a_member_with_a_ledger_cannot_be_deleted(admin_client, gym):
     member = gym[Member]
 
-    assert admin_client.post(admin_url(Member, "delete", member.pk)).status_code == 403
+    refused = admin_client.post(admin_url(Member, "delete", member.pk), {"post": "yes"})
+
+    assert refused.status_code == 302
+    assert Member.objects.filter(pk=member.pk).exists()
+    assert any("Erase personal data" in message for message in messages_of(refused))
     fresh = MemberFactory()
     admin_client.post(admin_url(Member, "delete", fresh.pk), {"post": "yes"})
     assert not Member.objects.filter(pk=fresh.pk).exists()
@@ -609,7 +613,14 @@ def test_a_member_with_a_ledger_cannot_be_deleted(admin_client, gym):
 def test_a_class_with_bookings_cannot_be_deleted(admin_client, gym):
     spin = gym[FitnessClass]
 
-    assert admin_client.post(admin_url(FitnessClass, "delete", spin.pk)).status_code == 403
+    refused = admin_client.post(admin_url(FitnessClass, "delete", spin.pk), {"post": "yes"})
+
+    assert refused.status_code == 302
+    assert refused.url == admin_url(FitnessClass, "change", spin.pk)
+    assert FitnessClass.objects.filter(pk=spin.pk).exists()
+    assert Booking.objects.filter(fitness_class=spin).exists()
+    [message] = messages_of(refused)
+    assert "Cancel this class" in message
     listing = admin_client.get(admin_url(FitnessClass, "changelist"))
     assert "delete_selected" not in dict(listing.context["action_form"].fields["action"].choices)
 

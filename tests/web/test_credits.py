@@ -58,10 +58,15 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
     assert response.url.startswith(reverse("login"))
 
 
-def test_a_login_without_a_member_profile_gets_not_found(client, django_user_model):
+def test_a_login_without_a_member_profile_is_told_so_not_sent_to_not_found(
+    client, django_user_model
+):
     client.force_login(django_user_model.objects.create_user(username="no-profile"))
 
-    assert client.get(CREDITS).status_code == 404
+    response = client.get(CREDITS)
+
+    assert response.status_code == 403
+    assert "Your login has no member account" in response.content.decode()
 
 
 def test_a_member_without_credits_is_told_so(member_client):

@@ -385,7 +385,12 @@ def test_staff_without_a_member_profile_are_sent_to_the_admin(admin_client):
     assert response.url == reverse("admin:index")
 
 
-def test_a_login_without_a_member_profile_is_not_found(client, django_user_model):
+def test_a_login_without_a_member_profile_is_told_so_not_sent_to_not_found(
+    client, django_user_model
+):
     client.force_login(django_user_model.objects.create_user(username="no-profile"))
 
-    assert client.get(SCHEDULE).status_code == 404
+    response = client.get(SCHEDULE)
+
+    assert response.status_code == 403
+    assert "Your login has no member account" in response.content.decode()

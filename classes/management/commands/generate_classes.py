@@ -1,9 +1,11 @@
 """`manage.py generate_classes`: create the missing sessions of the class series, from today up
 to N weeks ahead (for cron, e.g. nightly).
 
-Idempotent: a date that already has its session (even one moved or cancelled on its own) is
-skipped, so a second run creates nothing. Safe to run twice at once: each series is generated
-under its row lock, and a unique (series, start) constraint backs that up.
+Idempotent: a date that has, or ever had, its session (even one moved, cancelled or deleted
+on its own) is skipped, so a second run creates nothing. Safe to run twice at once: each series
+is generated under its row lock, and unique (series, date) and (series, start) constraints back
+that up. A series that cannot be generated is reported by name and the others still are; the
+command then ends with an error (a non-zero exit), so cron and the job metrics see it.
 """
 
 from django.core.management.base import BaseCommand, CommandError
@@ -50,10 +52,19 @@ class Command(BaseCommand):
                 raise CommandError(str(error)) from error
             raise
         if recorded:
-            record_job_run("generate_classes", succeeded=True)
+            record_job_run("generate_classes", succeeded=not summary.failed)
         if verbosity >= 2:
             for result in summary.results:
                 self.stdout.write(
                     f"  {result.name}: {len(result.created)} new, {result.skipped} already there"
                 )
         self.stdout.write(summary.describe())
+        if summary.failed:
+            for failure in summary.failed:
+                self.stderr.write(f"  {failure.name} ({failure.series_id}): {failure.error}")
+            names = ", ".join(failure.name for failure in summary.failed)
+            raise CommandError(
+                f"{len(summary.failed)} of {len(summary.failed) + len(summary.results)} series "
+                f"could not be generated: {names}. Fix them in admin (Class series) and run "
+                "again; the others were generated."
+            )

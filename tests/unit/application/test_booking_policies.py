@@ -289,6 +289,60 @@ def test_lifting_a_pause_that_is_not_there_records_nothing(now):
     assert gym.events == []
 
 
+def test_correcting_the_no_show_that_paused_a_member_to_attended_lifts_the_pause(now):
+    # given 2 no-shows pause booking; Ana's second one paused her
+    gym = gym_with(now, no_show_limit=2, no_show_pause=timedelta(days=14))
+    ana = gym.add_member("Ana", credits=5)
+    first, second, later = classes_a_day_apart(gym, 3, first_in=timedelta(hours=2))
+    no_show(gym, ana, first)
+    mistaken = no_show(gym, ana, second)
+    assert not gym.members.get_by_id(ana.id).may_book(gym.clock.now())
+    gym.clear_history()
+
+    # when the front desk corrects that mark: she did come
+    gym.record_attendance.execute([mistaken.id], attended=True)
+
+    # then the pause no longer holds: it is lifted, with an event saying why
+    assert gym.members.get_by_id(ana.id).bookings_paused_until is None
+    [resumed] = gym.events_of(MemberBookingsResumed)
+    assert (resumed.member_id, resumed.reason) == (ana.id, "a no-show was corrected")
+    gym.book_class.execute(ana.id, later.id)
+    assert gym.booked(later) == {ana.id}
+
+
+def test_correcting_one_no_show_keeps_a_pause_the_other_no_shows_still_justify(now):
+    # given 2 no-shows pause booking, and Ana has 3
+    gym = gym_with(now, no_show_limit=2, no_show_pause=timedelta(days=14))
+    ana = gym.add_member("Ana", credits=5)
+    first, second, third = classes_a_day_apart(gym, 3, first_in=timedelta(hours=2))
+    no_show(gym, ana, first)
+    no_show(gym, ana, second)
+    gym.resume_bookings.execute(ana.id)  # staff lifted it once; the third pauses her again
+    mistaken = no_show(gym, ana, third)
+    paused_until = gym.members.get_by_id(ana.id).bookings_paused_until
+    gym.clear_history()
+
+    # when one of them is corrected
+    gym.record_attendance.execute([mistaken.id], attended=True)
+
+    # then two remain within the period: she stays paused, nothing is recorded about it
+    assert gym.members.get_by_id(ana.id).bookings_paused_until == paused_until
+    assert gym.events_of(MemberBookingsResumed) == []
+
+
+def test_correcting_a_no_show_of_a_member_who_is_not_paused_changes_no_pause(now):
+    gym = gym_with(now, no_show_limit=2)
+    ana = gym.add_member("Ana", credits=5)
+    [missed] = classes_a_day_apart(gym, 1, first_in=timedelta(hours=2))
+    mistaken = no_show(gym, ana, missed)
+    gym.clear_history()
+
+    gym.record_attendance.execute([mistaken.id], attended=True)
+
+    assert gym.members.get_by_id(ana.id).bookings_paused_until is None
+    assert [type(event).__name__ for event in gym.events] == ["AttendanceRecorded"]
+
+
 # --- Staff bookings ---------------------------------------------------------------------------
 
 

@@ -11,8 +11,19 @@ import pytest
 from application.ports import SeriesSession
 from application.series import GenerateClassesUseCase, HeldSession, UpdateSeriesUseCase
 from domain.entities import FitnessClass, Member
-from domain.events import ClassCapacityChanged, ClassScheduled, MemberPromotedFromWaitlist
-from domain.series import ClassSeries, InvalidSeriesException, SeriesNotFoundException
+from domain.events import (
+    ClassCapacityChanged,
+    ClassDeleted,
+    ClassScheduled,
+    MemberPromotedFromWaitlist,
+)
+from domain.exceptions import InvalidClassException
+from domain.series import (
+    ClassSeries,
+    InvalidSeriesException,
+    SeriesNotFoundException,
+    SessionClashException,
+)
 from tests.fakes import FakeGym
 
 LONDON = ZoneInfo("Europe/London")
@@ -208,6 +219,102 @@ def test_a_session_moved_on_its_own_is_not_generated_again_at_the_old_time(sched
     # then
     assert summary.created == 0
     assert local_times(schedule.sessions_of(spin)) == ["Mon 04 Mar 19:00", "Wed 06 Mar 18:00"]
+
+
+def test_a_session_staff_moved_to_another_day_is_not_generated_again_on_its_old_day(schedule):
+    # given: this Monday's session moved by staff to Tuesday
+    spin = schedule.add_series()
+    schedule.generate.execute(weeks=1)
+    monday = schedule.session_on(spin, date(2030, 3, 4))
+    tuesday = monday.starts_at + timedelta(days=1)
+    schedule.gym.reschedule_class.execute(monday.id, tuesday, tuesday + monday.duration)
+
+    # when
+    summary = schedule.generate.execute(weeks=1)
+
+    # then the series remembers Monday's session: Monday stays free
+    assert (summary.created, summary.skipped) == (0, 2)
+    assert local_times(schedule.sessions_of(spin)) == ["Tue 05 Mar 18:00", "Wed 06 Mar 18:00"]
+
+
+def test_a_session_staff_deleted_is_not_generated_again(schedule):
+    # given: this Monday's session deleted by staff (added by mistake)
+    spin = schedule.add_series()
+    schedule.generate.execute(weeks=1)
+    monday = schedule.session_on(spin, date(2030, 3, 4))
+    schedule.gym.delete_class.execute(monday.id)
+
+    # when
+    summary = schedule.generate.execute(weeks=1)
+
+    # then
+    assert (summary.created, summary.skipped) == (0, 2)
+    assert local_times(schedule.sessions_of(spin)) == ["Wed 06 Mar 18:00"]
+    [deleted] = schedule.gym.events_of(ClassDeleted)
+    assert (deleted.class_id, deleted.series_id) == (monday.id, spin.id)
+
+
+def test_moving_a_session_onto_another_session_of_its_series_is_refused(schedule):
+    # given Monday's and Wednesday's sessions
+    spin = schedule.add_series()
+    schedule.generate.execute(weeks=1)
+    monday = schedule.session_on(spin, date(2030, 3, 4))
+    wednesday = schedule.session_on(spin, date(2030, 3, 6))
+    schedule.gym.clear_history()
+
+    # when staff move Monday's onto Wednesday's
+    with pytest.raises(SessionClashException) as refused:
+        schedule.gym.reschedule_class.execute(monday.id, wednesday.starts_at, wednesday.ends_at)
+
+    # then nothing changed
+    assert "Another session of this series starts at that time" in str(refused.value)
+    assert local_times(schedule.sessions_of(spin)) == ["Mon 04 Mar 18:00", "Wed 06 Mar 18:00"]
+    assert schedule.gym.events == []
+
+
+def test_a_session_of_a_series_may_move_to_a_free_time_on_another_sessions_day(schedule):
+    spin = schedule.add_series()
+    schedule.generate.execute(weeks=1)
+    monday = schedule.session_on(spin, date(2030, 3, 4))
+    wednesday = schedule.session_on(spin, date(2030, 3, 6))
+
+    schedule.gym.reschedule_class.execute(
+        monday.id, wednesday.starts_at + timedelta(hours=2), wednesday.ends_at + timedelta(hours=2)
+    )
+
+    assert local_times(schedule.sessions_of(spin)) == ["Wed 06 Mar 18:00", "Wed 06 Mar 20:00"]
+
+
+def test_one_bad_series_is_reported_and_the_others_still_get_their_sessions(schedule):
+    # given a series stored with a capacity the domain refuses (saved before the limit was
+    # checked), and Yoga after it
+    broken = schedule.add_series(name="Broken")
+    broken.capacity = 5000
+    schedule.series.save(broken)
+    yoga = schedule.add_series(name="Yoga", weekdays={TUE})
+
+    # when every series is generated
+    summary = schedule.generate.execute(weeks=1)
+
+    # then Yoga got its session and the broken series is reported by name and reason
+    assert [result.series_id for result in summary.results] == [yoga.id]
+    assert len(schedule.sessions_of(yoga)) == 1
+    assert schedule.sessions_of(broken) == []
+    [failed] = summary.failed
+    assert (failed.series_id, failed.name) == (broken.id, "Broken")
+    assert failed.error == "The capacity must be a whole number from 1 to 1000."
+    assert summary.describe().endswith(
+        "1 series failed — Broken: The capacity must be a whole number from 1 to 1000."
+    )
+
+
+def test_a_bad_series_generated_on_its_own_is_refused(schedule):
+    broken = schedule.add_series(name="Broken")
+    broken.capacity = 5000
+    schedule.series.save(broken)
+
+    with pytest.raises(InvalidClassException):
+        schedule.generate.execute(weeks=1, series_id=broken.id)
 
 
 def test_a_series_starts_on_its_first_date_and_stops_after_its_last(schedule):
@@ -465,6 +572,23 @@ def test_the_dates_a_schedule_gains_are_filled_by_the_next_generation(schedule, 
     assert len(schedule.sessions_of(spin)) == 6
 
 
+def test_a_date_the_series_dropped_comes_back_when_the_series_takes_its_weekday_back(
+    schedule, spin
+):
+    # given Wednesdays dropped (their sessions nobody booked are removed) and taken back
+    update = schedule.update.execute(spin.id, weekdays={MON})
+    assert update.removed == 2
+    assert len(schedule.gym.events_of(ClassDeleted)) == 2
+    schedule.update.execute(spin.id, weekdays={MON, WED})
+
+    # when
+    summary = schedule.generate.execute(weeks=2)
+
+    # then the series forgot the dates it dropped itself: they are generated again
+    assert summary.created == 2
+    assert len(schedule.sessions_of(spin)) == 4
+
+
 def test_a_session_moved_to_another_day_on_its_own_is_not_removed(schedule, spin):
     # given: Wednesday 6 March's session moved to Tuesday 5 March
     wednesday = schedule.session_on(spin, date(2030, 3, 6))
@@ -495,7 +619,7 @@ def test_a_new_capacity_applies_to_unbooked_sessions_through_the_class_rules(sch
 
 
 def test_an_invalid_change_is_refused_and_nothing_changes(schedule, spin):
-    with pytest.raises(InvalidSeriesException, match="positive whole number"):
+    with pytest.raises(InvalidSeriesException, match="whole number from 1 to 1000"):
         schedule.update.execute(spin.id, instructor="Marco", capacity=0)
 
     assert schedule.series.get_by_id(spin.id).instructor == "Kim"

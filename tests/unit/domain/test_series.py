@@ -74,8 +74,10 @@ def test_the_name_is_trimmed():
         ({"start_time": time(18, tzinfo=UTC)}, "without a time zone"),
         ({"duration": timedelta(0)}, "longer than 0 minutes and at most 24 hours"),
         ({"duration": timedelta(hours=25)}, "at most 24 hours"),
-        ({"capacity": 0}, "The capacity must be a positive whole number."),
-        ({"capacity": True}, "The capacity must be a positive whole number."),
+        ({"capacity": 0}, "The capacity must be a whole number from 1 to 1000."),
+        ({"capacity": True}, "The capacity must be a whole number from 1 to 1000."),
+        # The class's limit: a series above it could generate no session at all.
+        ({"capacity": 1001}, "The capacity must be a whole number from 1 to 1000."),
         ({"first_date": None}, "Give the date of the first session."),
         ({"last_date": date(2030, 3, 3)}, "The last date cannot be before the first date."),
     ],
