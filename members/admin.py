@@ -29,6 +29,7 @@ from domain.exceptions import (
     InvalidEmailException,
 )
 from gymbooking.composition import services
+from members.admin_erasure import MemberErasureAdmin
 from members.admin_filters import BookingPauseFilter, GrantExpiryFilter
 from members.models import CreditGrant, Member
 from members.queries import attach_login, create_login, with_spendable_credits
@@ -110,7 +111,7 @@ class GrantCreditsForm(forms.Form):
 
 
 @admin.register(Member)
-class MemberAdmin(UseCaseSaveMixin, admin.ModelAdmin):
+class MemberAdmin(MemberErasureAdmin, UseCaseSaveMixin, admin.ModelAdmin):
     list_display = ("name", "email", "credit_balance", "joined_at")
     list_filter = (BookingPauseFilter,)
     search_fields = ("name", "email")
@@ -119,7 +120,7 @@ class MemberAdmin(UseCaseSaveMixin, admin.ModelAdmin):
     readonly_fields = ("credit_balance", "booking_pause", "joined_at")
     raw_id_fields = ("user",)
     inlines = (CreditGrantInline, BookingHistoryInline, WaitlistPlacesInline)
-    actions = ("grant_credits", "lift_booking_pause")
+    actions = ("grant_credits", "lift_booking_pause", "erase_personal_data")
     list_per_page = 50
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Member]:
