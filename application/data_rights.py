@@ -16,6 +16,7 @@ from datetime import datetime
 from application.ports import PersonalData
 from application.unit_of_work import UnitOfWork
 from application.use_cases import PolicyUseCase, refund_credit
+from domain.entities import SPOT_HOLDING_STATUSES
 from domain.values import WaitlistExitReason
 
 ERASURE_REASON = "Member's data erased"
@@ -49,13 +50,15 @@ class EraseMemberUseCase(PolicyUseCase):
                 for class_id in sorted(self._class_ids(uow, member_id, self.clock.now()))
             }
             now = self.clock.now()
-            # Read again under the class locks: nothing of these classes changes any more.
-            bookings = [
+            # Read again under the class locks: nothing of these classes changes any more,
+            # but a booking may still have been cancelled on its own before its lock.
+            locked = [
                 uow.bookings.get_by_id(booking.id, for_update=True)
                 for booking in sorted(
                     uow.bookings.get_upcoming_by_member(member_id, now), key=lambda b: b.id
                 )
             ]
+            bookings = [booking for booking in locked if booking.status in SPOT_HOLDING_STATUSES]
             entries = uow.waitlist.get_by_member(member_id)
             member = uow.members.get_by_id(member_id, for_update=True)
             if member.is_erased:
