@@ -6,7 +6,7 @@ either dispatcher; all of them get the same use cases wired the same way (cosmic
 `bootstrap`).
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
 
@@ -15,9 +15,10 @@ from application.attendance import (
     ResumeBookingsUseCase,
     SettleClassUseCase,
 )
+from application.data_rights import EraseMemberUseCase
 from application.event_dispatcher import DeliveryQueue, Handler, InMemoryEventDispatcher
 from application.event_handlers import WaitlistPromotionHandler, setup_event_handlers
-from application.ports import Clock, NotificationService, Transactions
+from application.ports import Clock, NotificationService, PersonalData, Transactions
 from application.schedule import (
     ChangeClassDetailsUseCase,
     DeleteClassUseCase,
@@ -72,6 +73,7 @@ class Services:
     reschedule_class: RescheduleClassUseCase
     change_class_details: ChangeClassDetailsUseCase
     delete_class: DeleteClassUseCase
+    erase_member: EraseMemberUseCase
     dispatcher: InMemoryEventDispatcher
     policy: BookingPolicy
 
@@ -88,13 +90,15 @@ def bootstrap(
     welcome_credits: int = 0,
     channel_queues: Mapping[str, DeliveryQueue] | None = None,
     password_reset_mailer: Handler | None = None,
+    personal_data: Sequence[PersonalData] = (),
 ) -> Services:
     """Wire the handlers to `dispatcher` and build every use case.
 
     `zone` is the gym's time zone (the recurring schedule is computed in it); a new member
     gets `welcome_credits`, which expire like a refund. `channel_queues` names the delivery
     queue of each slow notification channel (the others are fast). `password_reset_mailer`
-    sends the reset links asked for, on the mail queue.
+    sends the reset links asked for, on the mail queue. `personal_data` are the stores an
+    erasure scrubs besides the entities (a login, in-app notices, the event log).
     """
     uow = unit_of_work_factory(repositories, transactions, dispatcher)
     common = {"uow": uow, "clock": clock}
@@ -137,6 +141,7 @@ def bootstrap(
         reschedule_class=RescheduleClassUseCase(**common),
         change_class_details=ChangeClassDetailsUseCase(**common),
         delete_class=DeleteClassUseCase(**common),
+        erase_member=EraseMemberUseCase(**with_policy, personal_data=tuple(personal_data)),
         dispatcher=dispatcher,
         policy=policy,
     )

@@ -132,6 +132,8 @@ class NotificationHandler:
         if notice is None:
             return
         member = self.members.get_by_id(notice.member_id)
+        if member.is_erased:
+            return  # nobody to tell: her erasure cancelled her bookings
         fitness_class = self.classes.get_by_id(notice.class_id)
         if notice.kind is NoticeKind.CLASS_CANCELLED:
             # Waiting members learn of it from MemberLeftWaitlist, which has no reason.

@@ -76,6 +76,11 @@ class BookingRepository(Protocol):
         """Bookings holding a spot in a class (confirmed, or marked attended or no-show), by id."""
         ...
 
+    def get_upcoming_by_member(self, member_id: str, now: datetime) -> list[Booking]:
+        """The member's bookings holding a spot in classes that have not started (and are not
+        cancelled), by id."""
+        ...
+
     def holds_spot_overlapping(self, member_id: str, fitness_class: FitnessClass) -> bool:
         """Whether the member holds a spot (a booking confirmed, or marked attended or no-show)
         in another class overlapping this one."""
@@ -111,6 +116,10 @@ class WaitlistRepository(Protocol):
         """The member's entries for other classes that overlap this one."""
         ...
 
+    def get_by_member(self, member_id: str) -> list[WaitlistEntry]:
+        """Every waitlist entry of the member, in order of joining."""
+        ...
+
     def add(self, entry: WaitlistEntry) -> None: ...
 
     def remove(self, entry: WaitlistEntry) -> None: ...
@@ -125,6 +134,16 @@ class RegisteredEmails(Protocol):
 
     def is_registered(self, email: Email) -> bool:
         """Whether `email` is already used, compared without regard to case."""
+        ...
+
+
+class PersonalData(Protocol):
+    """What is kept about a member outside the entities (her login, her in-app notices, the
+    event log's payloads), for erasing her."""
+
+    def erase(self, member: Member) -> None:
+        """Delete or scrub it, inside the erasure's transaction. `member` still has her name
+        and e-mail, so what mentions them can be found."""
         ...
 
 

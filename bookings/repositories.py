@@ -109,6 +109,16 @@ class DjangoBookingRepository:
             bookings = bookings.select_for_update()
         return [booking_to_entity(row) for row in bookings]
 
+    def get_upcoming_by_member(self, member_id: str, now: datetime) -> list[entities.Booking]:
+        """The member's spots in live classes that have not started, by id (one query)."""
+        bookings = Booking.objects.filter(
+            member_id=_uuid_or_none(member_id),
+            status__in=SPOT_HOLDING_STATUSES,
+            fitness_class__cancelled_at__isnull=True,
+            fitness_class__starts_at__gt=now,
+        ).order_by("pk")
+        return [booking_to_entity(row) for row in bookings]
+
     def holds_spot_overlapping(self, member_id: str, fitness_class: entities.FitnessClass) -> bool:
         """One EXISTS query over the member's spots (confirmed, or already marked) in other
         live classes."""
@@ -212,6 +222,12 @@ class DjangoWaitlistRepository:
             WaitlistEntry.objects.filter(member_id=pk)
             .filter(_overlapping(fitness_class))
             .order_by("created_at", "pk")
+        )
+        return [entry_to_entity(row) for row in entries]
+
+    def get_by_member(self, member_id: str) -> list[entities.WaitlistEntry]:
+        entries = WaitlistEntry.objects.filter(member_id=_uuid_or_none(member_id)).order_by(
+            "created_at", "pk"
         )
         return [entry_to_entity(row) for row in entries]
 

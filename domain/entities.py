@@ -27,6 +27,7 @@ from domain.events import (
     DomainEvent,
     MemberBookingsPaused,
     MemberBookingsResumed,
+    MemberErased,
     MemberJoinedWaitlist,
     MemberLeftWaitlist,
     MemberPromotedFromWaitlist,
@@ -91,6 +92,10 @@ class CreditGrant:
         return self.remaining > 0 and now >= self.expires_at and not self.expiry_recorded
 
 
+# What an erased member is called instead of her name.
+ERASED_MEMBER_NAME = "Erased member"
+
+
 class Member(Entity):
     """A gym member and the credits they hold."""
 
@@ -102,6 +107,7 @@ class Member(Entity):
         grants: Iterable[CreditGrant] = (),
         *,
         bookings_paused_until: datetime | None = None,
+        erased_at: datetime | None = None,
     ) -> None:
         super().__init__()
         self._id = member_id
@@ -109,6 +115,7 @@ class Member(Entity):
         self._email = email if isinstance(email, Email) else Email(email)
         self._grants = list(grants)
         self.bookings_paused_until = bookings_paused_until
+        self.erased_at = erased_at
 
     @classmethod
     def register(cls, name: str, email: Email | str, *, now: datetime) -> "Member":
@@ -218,6 +225,23 @@ class Member(Entity):
             return
         self.bookings_paused_until = None
         self._record(MemberBookingsResumed(member_id=self._id, occurred_at=now))
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
+
+    def erase(self, *, now: datetime) -> bool:
+        """Replace the name and e-mail with placeholders (the address stays unique, under a
+        reserved domain that mail never reaches); her id and ledger stay. False, and nothing
+        recorded, when she was erased already."""
+        if self.is_erased:
+            return False
+        self._name = ERASED_MEMBER_NAME
+        self._email = Email(f"erased-{self._id}@erased.invalid")
+        self.bookings_paused_until = None
+        self.erased_at = now
+        self._record(MemberErased(member_id=self._id, occurred_at=now))
+        return True
 
     def deduct_credit(self, *, now: datetime) -> CreditGrant:
         """Spend one credit from the grant that expires soonest; return that grant."""

@@ -89,6 +89,13 @@ class MemberRegistered(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class MemberErased(DomainEvent):
+    """Staff erased a member's personal data. Only her id: the event itself must hold none."""
+
+    member_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class PasswordResetRequested(DomainEvent):
     """Somebody asked for a password reset link for this address (it may match no login).
     The link is made when the e-mail is sent, so no secret is ever stored with the event."""

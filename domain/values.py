@@ -147,6 +147,7 @@ class WaitlistExitReason(StrEnum):
     PROMOTED_ELSEWHERE = "promoted into an overlapping class"
     BOOKED_ELSEWHERE = "booked an overlapping class"
     CLASS_CANCELLED = "class cancelled"
+    MEMBER_ERASED = "member's data erased"
 
 
 def describe_duration(duration: timedelta) -> str:

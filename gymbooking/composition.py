@@ -22,10 +22,13 @@ from classes.repositories import DjangoClassRepository
 from classes.series_repository import DjangoClassSeriesRepository, DjangoSeriesSessionRepository
 from domain.values import BookingPolicy, LateCancellation
 from events.dispatcher import DurableEventDispatcher
+from events.scrubbing import EventLogScrubber
+from members.erasure import LoginEraser
 from members.password_reset import PasswordResetMailer
 from members.queries import DjangoRegisteredEmails
 from members.repositories import DjangoMemberRepository
 from notifications.email import EmailNotificationService
+from notifications.erasure import InAppNoticeEraser
 from notifications.in_app import InAppNotificationService
 
 
@@ -104,6 +107,8 @@ def django_services(
         welcome_credits=settings.GYM_WELCOME_CREDITS,
         channel_queues=CHANNEL_QUEUES,
         password_reset_mailer=PasswordResetMailer().handle,
+        # In this order: the event log finds what she did through her login, deleted last.
+        personal_data=(EventLogScrubber(), InAppNoticeEraser(), LoginEraser()),
     )
 
 

@@ -38,6 +38,7 @@ from domain.exceptions import (
 )
 from gymbooking.composition import services
 from members import accounts
+from members.admin_erasure import MemberErasureAdmin
 from members.admin_filters import BookingPauseFilter, GrantExpiryFilter
 from members.models import CreditGrant, Member
 from members.queries import attach_login, with_spendable_credits
@@ -135,7 +136,7 @@ class RefusedDeletion(Exception):
 
 
 @admin.register(Member)
-class MemberAdmin(UseCaseSaveMixin, admin.ModelAdmin):
+class MemberAdmin(MemberErasureAdmin, UseCaseSaveMixin, admin.ModelAdmin):
     list_display = ("name", "email", "credit_balance", "joined_at", "is_active")
     list_filter = (BookingPauseFilter, "is_active")
     search_fields = ("name", "email")
@@ -153,7 +154,7 @@ class MemberAdmin(UseCaseSaveMixin, admin.ModelAdmin):
     readonly_fields = ("credit_balance", "booking_pause", "joined_at", "login")
     raw_id_fields = ("user",)
     inlines = (CreditGrantInline, BookingHistoryInline, WaitlistPlacesInline)
-    actions = ("grant_credits", "lift_booking_pause")
+    actions = ("grant_credits", "lift_booking_pause", "erase_personal_data")
     list_per_page = 50
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Member]:

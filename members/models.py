@@ -45,9 +45,14 @@ class Member(models.Model):
         editable=False,
         help_text="The secret in the member's calendar feed URL; resetting it retires the old URL.",
     )
+    erased_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When staff erased her personal data."
+    )
 
     class Meta:
         ordering = ["name", "id"]
+        # Erasing a member's personal data (members.admin_erasure): the Manager group's.
+        permissions = [("erase_member", "Can erase a member's personal data")]
 
     def __str__(self) -> str:
         return self.name

@@ -5,6 +5,7 @@ belongs to Django, not to the domain).
 Each function names the queries it runs, so the pages' pinned query counts can be read here.
 """
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from heapq import merge
@@ -59,6 +60,16 @@ def create_login(name: str, email: str, password: str) -> AbstractBaseUser:
 def attach_login(member_id: str, user: AbstractBaseUser) -> None:
     """Link a member to the login they sign in with (the repository knows no users)."""
     Member.objects.filter(pk=member_id).update(user=user)
+
+
+def member_by_id_or_email(identifier: str) -> Member | None:
+    """The member an operator names on the command line: by id, or by e-mail in any case
+    (one query)."""
+    identifier = identifier.strip()
+    try:
+        return Member.objects.filter(pk=uuid.UUID(identifier)).first()
+    except ValueError:
+        return Member.objects.filter(email__iexact=identifier).first()
 
 
 # --- Balances, in the query of a list ---------------------------------------------------------

@@ -15,6 +15,7 @@ def to_entity(row: Member, grant_rows: list[CreditGrant]) -> entities.Member:
         email=row.email,
         grants=[grant_to_entity(grant) for grant in grant_rows],
         bookings_paused_until=row.bookings_paused_until,
+        erased_at=row.erased_at,
     )
 
 
@@ -100,6 +101,7 @@ class DjangoMemberRepository:
             "name": member.name,
             "email": str(member.email),
             "bookings_paused_until": member.bookings_paused_until,
+            "erased_at": member.erased_at,
         }
         created = not Member.objects.filter(pk=member.id).update(**fields)
         if created:

@@ -70,6 +70,20 @@ class RecordingNotificationService:
         return [notice for notice, sent_to, _ in self.sent if sent_to == member_id]
 
 
+class RecordingPersonalData:
+    """The `PersonalData` port: keeps (name, e-mail) of each member erased; `fail` makes it
+    raise, as a store that cannot be scrubbed."""
+
+    def __init__(self) -> None:
+        self.erased: list[tuple[str, str]] = []
+        self.fail = False
+
+    def erase(self, member: Member) -> None:
+        if self.fail:
+            raise RuntimeError("the store of personal data failed")
+        self.erased.append((member.name, str(member.email)))
+
+
 class FakeTransactions:
     """`atomic()` restores the given repositories when its block raises (nesting works too)."""
 
@@ -112,6 +126,7 @@ class FakeGym:
         self.series = InMemoryClassSeriesRepository()
         self.sessions = InMemorySeriesSessionRepository(self.classes, self.bookings, self.waitlist)
         self.notifications = RecordingNotificationService()
+        self.personal_data = RecordingPersonalData()
         self.repositories = Repositories(
             members=self.members,
             classes=self.classes,
@@ -139,6 +154,7 @@ class FakeGym:
             policy=self.policy,
             zone=zone,
             welcome_credits=welcome_credits,
+            personal_data=[self.personal_data],
         )
         for service in fields(Services):  # gym.book_class, gym.cancel_booking, …
             setattr(self, service.name, getattr(self.services, service.name))

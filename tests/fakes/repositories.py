@@ -109,6 +109,16 @@ class InMemoryBookingRepository(_Table):
             b for b in self.all() if b.class_id == class_id and b.status in SPOT_HOLDING_STATUSES
         ]
 
+    def get_upcoming_by_member(self, member_id: str, now: datetime) -> list[Booking]:
+        return [
+            b
+            for b in self.all()
+            if b.member_id == member_id
+            and b.status in SPOT_HOLDING_STATUSES
+            and not (fitness_class := self._class_of(b)).is_cancelled
+            and fitness_class.starts_at > now
+        ]
+
     def holds_spot_overlapping(self, member_id: str, fitness_class: FitnessClass) -> bool:
         return any(
             self.classes.overlap(b.class_id, fitness_class)
@@ -238,6 +248,9 @@ class InMemoryWaitlistRepository(_Table):
             for entry in self._in_order()
             if entry.member_id == member_id and self._classes.overlap(entry.class_id, fitness_class)
         ]
+
+    def get_by_member(self, member_id: str) -> list[WaitlistEntry]:
+        return [entry for entry in self._in_order() if entry.member_id == member_id]
 
     def add(self, entry: WaitlistEntry) -> None:
         """A second entry of a member for a class is refused, as by the database."""
