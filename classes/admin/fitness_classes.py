@@ -212,7 +212,7 @@ class FitnessClassAdmin(UseCaseSaveMixin, admin.ModelAdmin):
 
     def _schedule(self, obj: FitnessClass) -> None:
         added = self._run(
-            "capacity",
+            None,  # the form checked each field; what is left is about the whole class
             services().schedule_class,
             obj.name,
             obj.capacity,

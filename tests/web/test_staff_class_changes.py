@@ -15,7 +15,8 @@ from classes.models import ClassSeries, FitnessClass, SeriesOccurrence
 from events.models import StoredEvent
 from tests.factories import BookingFactory, FitnessClassFactory, WaitlistEntryFactory, full_class
 from tests.web.test_admin import admin_url, change_form_data, messages_of
-from tests.web.test_series_admin import change_series, series_form, with_sessions
+from tests.web.test_series_admin import change_series, make_series, series_form, with_sessions
+from tests.web.test_series_admin import run_action as run_series_action
 
 pytestmark = pytest.mark.django_db
 
@@ -332,6 +333,28 @@ def test_a_session_staff_moved_to_another_day_is_not_generated_again(admin_clien
     ]
     assert on_first_day == []
     assert SeriesOccurrence.objects.get(series=series, date=first_day).fitness_class_id == first.pk
+
+
+def test_generating_a_bad_series_with_a_good_one_reports_it_and_generates_the_other(manager):
+    # given a series saved with a capacity above the limit (before the form checked it)
+    broken = make_series(name="Broken", capacity=5000)
+    spin = make_series(name="Spin")
+
+    # when a manager generates both
+    _, done = run_series_action(manager, "generate_sessions", [broken, spin], weeks=1)
+
+    # then the broken one is named with the reason; Spin got its sessions, logged as hers
+    errors = [m for m in messages_of(done) if m.startswith("Broken")]
+    assert errors and CAPACITY_RULE in errors[0]
+    assert not broken.sessions.exists()
+    assert spin.sessions.exists()
+    scheduled = logged("ClassScheduled")
+    assert {event.class_id for event in scheduled} == set(
+        spin.sessions.values_list("pk", flat=True)
+    )
+    assert {(event.actor_kind, event.actor_user_id) for event in scheduled} == {
+        ("staff", manager.user.pk)
+    }
 
 
 # --- Deleting -------------------------------------------------------------------------------------
