@@ -5,9 +5,9 @@
   member uses and that is not staff's, is linked to her; otherwise a new login named by her
   address is made with a random password, so "Forgot your password?" lets her in. It is as
   active as she is.
-- A login whose member was deleted (it signed in to "not found" on every page and kept the
-  address from signing up) is deleted with her, as deleting a member now does — unless it is
-  a staff login, or staff gave it a group or a permission of its own.
+- A login whose member was deleted is kept: it now signs in to a page that says so, and
+  signing up (or staff adding a member) with its address takes it over. A migration deletes
+  no account.
 - Every member's `is_active` is her login's.
 
 Run again, it changes nothing.
@@ -47,16 +47,6 @@ def repair_orphans(apps, schema_editor):
         member.user = login
         member.save(update_fields=["user"])
 
-    left_behind = users.filter(
-        member__isnull=True,
-        is_staff=False,
-        is_superuser=False,
-        groups__isnull=True,
-        user_permissions__isnull=True,
-    )
-    for login in left_behind.order_by("pk"):
-        login.delete()
-
     for member in Member.objects.using(using).filter(user__isnull=False).select_related("user"):
         if member.is_active != member.user.is_active:
             member.is_active = member.user.is_active
@@ -67,10 +57,6 @@ class Migration(migrations.Migration):
     dependencies = [
         ("members", "0006_logins_go_with_members"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
-        # A deleted login's references (the event log's actor, admin history) are in the
-        # state, so deleting it treats them as their foreign keys say.
-        ("events", "0001_initial"),
-        ("admin", "0003_logentry_add_action_flag_choices"),
     ]
 
     operations = [
