@@ -101,7 +101,7 @@ def bootstrap(
         dispatcher.register(PasswordResetRequested, password_reset_mailer, queue=DeliveryQueue.MAIL)
     return Services(
         book_class=BookClassUseCase(**with_policy),
-        add_member_to_class=AddMemberToClassUseCase(**common),
+        add_member_to_class=AddMemberToClassUseCase(**with_policy),
         cancel_booking=CancelBookingUseCase(**with_policy),
         staff_cancel_booking=StaffCancelBookingUseCase(**with_policy),
         cancel_class=CancelClassUseCase(**with_policy),

@@ -10,14 +10,22 @@ first lock, so that the order of events in time is the order in which the locks 
 from dataclasses import dataclass
 from datetime import datetime
 
+from application.claims import (
+    fill_free_spots,
+    leave_overlapping_waitlists,
+    lock_for_free_spots,
+    standing_of,
+)
 from application.ports import Clock
 from application.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from domain.eligibility import hindrance, refusal
 from domain.entities import Booking, CreditGrant, FitnessClass, Member, Waitlist
 from domain.events import PasswordResetRequested
 from domain.exceptions import (
     BookingNotFoundException,
+    ClassFullException,
+    DomainException,
     EmailAlreadyRegisteredException,
-    OverlappingBookingException,
 )
 from domain.values import BookingPolicy, Email, WaitlistExitReason
 
@@ -51,20 +59,6 @@ def refund_credit(
     )
 
 
-def leave_overlapping_waitlists(
-    uow: UnitOfWork,
-    member_id: str,
-    fitness_class: FitnessClass,
-    reason: WaitlistExitReason,
-    now: datetime,
-) -> None:
-    """A member who got a spot stops waiting for classes at the same time (they could never
-    be promoted into them)."""
-    for entry in uow.waitlist.get_overlapping_for_member(member_id, fitness_class):
-        entry.leave(reason, now=now)
-        uow.waitlist.remove(entry)
-
-
 def book(
     uow: UnitOfWork,
     fitness_class: FitnessClass,
@@ -74,16 +68,14 @@ def book(
     limits: BookingPolicy | None,
 ) -> Booking:
     """Book a member on a class, both locked: a spot and a credit, always; the gym's booking
-    limits of `limits` (None: staff adding a member skip them). The member stops waiting for
-    this class and for any at the same time."""
+    limits of `limits` (None: staff adding a member skip them). Everything is checked before
+    anything changes. The member stops waiting for this class and for any at the same time."""
+    fitness_class.ensure_room_for(member.id, now=now)
+    standing = standing_of(uow, member, fitness_class, now)
+    reason = hindrance(standing, fitness_class.starts_at, now, limits=limits)
+    if reason is not None:
+        raise refusal(reason, standing, fitness_class.starts_at, limits)
     fitness_class.add_booking(member.id, now=now)
-    if limits is not None:
-        limits.ensure_booking_open(fitness_class.starts_at, now)
-        member.ensure_may_book(now)
-        if limits.max_upcoming_bookings is not None:
-            limits.ensure_under_booking_limit(uow.bookings.count_upcoming_confirmed(member.id, now))
-    if uow.bookings.holds_spot_overlapping(member.id, fitness_class):
-        raise OverlappingBookingException()
     grant = member.deduct_credit(now=now)
     booking = Booking.confirm(member.id, fitness_class.id, now=now, credit_grant_id=grant.grant_id)
     uow.members.save(member)
@@ -95,6 +87,34 @@ def book(
     if waitlist.position_of(member.id) is not None:
         uow.waitlist.remove(waitlist.leave(member.id, now=now, reason=WaitlistExitReason.BOOKED))
     return booking
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A locked class and member, after the waitlist took what it had a claim on."""
+
+    fitness_class: FitnessClass
+    member: Member
+    now: datetime
+    promoted: list[Booking]
+
+
+def claim_first(
+    uow: UnitOfWork, class_id: str, member_id: str, clock: Clock, policy: BookingPolicy
+) -> Claimed:
+    """Lock the class, then the member together with the waiting candidates (key order),
+    and promote into the free spots first: a direct booking never takes a spot that an
+    eligible member waiting ahead of the booker has a claim on, whether or not the
+    promotion's own delivery ran (delayed, failed or lost)."""
+    fitness_class = uow.classes.get_by_id(class_id, for_update=True)
+    now = clock.now()
+    waitlist = Waitlist(fitness_class, uow.waitlist.get_by_class(class_id))
+    locked = lock_for_free_spots(uow, fitness_class, waitlist, policy, now, also=[member_id])
+    member = locked.get(member_id) or uow.members.get_by_id(member_id, for_update=True)
+    promoted = fill_free_spots(
+        uow, fitness_class, waitlist, locked, policy, now, ahead_of=member_id
+    )
+    return Claimed(fitness_class, member, now, promoted)
 
 
 def queue(
@@ -121,14 +141,36 @@ class BookClassUseCase(PolicyUseCase):
 
     Staff adding a member (`by_staff=True`) skip the gym's booking limits — the booking
     window, the upcoming-bookings limit and a no-show pause — but never capacity or credit.
+    A free spot goes to the first eligible waiting member first (see `claim_first`); a member
+    refused then keeps the promotions made.
     """
 
     def execute(self, member_id: str, class_id: str, *, by_staff: bool = False) -> Booking:
         with self.uow() as uow:
-            fitness_class = uow.classes.get_by_id(class_id, for_update=True)
-            member = uow.members.get_by_id(member_id, for_update=True)
-            now = self.clock.now()
-            return book(uow, fitness_class, member, now, limits=None if by_staff else self.policy)
+            claimed = claim_first(uow, class_id, member_id, self.clock, self.policy)
+            try:
+                return book(
+                    uow,
+                    claimed.fitness_class,
+                    claimed.member,
+                    claimed.now,
+                    limits=None if by_staff else self.policy,
+                )
+            except DomainException as exc:
+                if not claimed.promoted:
+                    raise
+                refused = _after_promotion(exc)
+        raise refused
+
+
+def _after_promotion(exc: DomainException) -> DomainException:
+    """The refusal of a booker whose free spot went to a waiting member first."""
+    if isinstance(exc, ClassFullException):
+        return ClassFullException(
+            "The free spot has gone to a member who was waiting for it. This class is full — "
+            "join the waitlist?"
+        )
+    return exc
 
 
 @dataclass(frozen=True)
@@ -140,20 +182,18 @@ class AddedToClass:
 
 
 @dataclass(kw_only=True)
-class AddMemberToClassUseCase(UseCase):
+class AddMemberToClassUseCase(PolicyUseCase):
     """Staff add a member to a class, or to its waitlist when it is full, in one transaction.
 
     As staff they skip the gym's booking limits; a spot (or a place in the queue) and a credit
-    are still needed.
+    are still needed. Waiting members with a claim on a free spot are promoted first.
     """
 
     def execute(self, member_id: str, class_id: str) -> AddedToClass:
         with self.uow() as uow:
-            fitness_class = uow.classes.get_by_id(class_id, for_update=True)
-            full = fitness_class.is_full()
-            member = uow.members.get_by_id(member_id, for_update=not full)
-            now = self.clock.now()
-            if full:
+            claimed = claim_first(uow, class_id, member_id, self.clock, self.policy)
+            fitness_class, member, now = claimed.fitness_class, claimed.member, claimed.now
+            if fitness_class.is_full():
                 return AddedToClass(
                     waitlist_position=queue(uow, fitness_class, member, now, limits=None)
                 )

@@ -328,13 +328,17 @@ class FitnessClass(Entity):
         if self.has_started(now):
             raise exceptions.ClassAlreadyStartedException()
 
-    def add_booking(self, member_id: str, *, now: datetime) -> None:
-        """Take one spot for `member_id`."""
+    def ensure_room_for(self, member_id: str, *, now: datetime) -> None:
+        """Refuse, before anything changes, a booking this class cannot take now."""
         self.ensure_open(now)
         if member_id in self._bookings:
             raise exceptions.AlreadyBookedException()
         if self.is_full():
             raise exceptions.ClassFullException()
+
+    def add_booking(self, member_id: str, *, now: datetime) -> None:
+        """Take one spot for `member_id`."""
+        self.ensure_room_for(member_id, now=now)
         self._bookings.append(member_id)
 
     def remove_booking(

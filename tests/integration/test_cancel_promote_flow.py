@@ -264,8 +264,10 @@ def test_nobody_is_promoted_after_the_promotion_cutoff_and_the_spot_stays_bookab
 
 @pytest.fixture
 def late_cancellation_forfeits(settings):
-    """Requested before `services`, so the composition root reads it."""
+    """Requested before `services`, so the composition root reads it. Promotions inside the
+    cancellation window are allowed (with a grace period), so a late cancellation promotes."""
     settings.GYM_LATE_CANCELLATION = "forfeit"
+    settings.GYM_PROMOTION_INSIDE_WINDOW = "grace"
 
 
 def test_a_late_cancellation_under_forfeit_frees_the_spot_without_a_refund(

@@ -18,7 +18,7 @@ from domain.exceptions import (
 from domain.values import BookingPolicy
 from tests.fakes import FakeGym
 
-WINDOW_MESSAGE = "Booking opens 14 days before the class starts."
+WINDOW_MESSAGE = "Booking opens on Mon 4 Mar at 09:01."
 PAUSE_MESSAGE = (
     "Booking is paused on your account after repeated no-shows. "
     "Ask the front desk if you think this is a mistake."

@@ -10,7 +10,7 @@ from domain.exceptions import (
     BookingNotFoundException,
     ClassAlreadyStartedException,
 )
-from domain.values import BookingPolicy, LateCancellation
+from domain.values import BookingPolicy, LateCancellation, PromotionInsideWindow
 from tests.fakes import FakeGym
 
 
@@ -103,8 +103,13 @@ def test_cancelling_within_2_hours_is_refused_and_changes_nothing(gym):
 
 
 def test_with_the_forfeit_policy_a_late_cancellation_frees_the_spot_without_refund():
-    # given: Spin starts in 1 hour; Ben waits with a credit
-    gym = FakeGym(policy=BookingPolicy(late_cancellation=LateCancellation.FORFEIT))
+    # given: Spin starts in 1 hour; Ben waits with a credit; promotions inside the window
+    gym = FakeGym(
+        policy=BookingPolicy(
+            late_cancellation=LateCancellation.FORFEIT,
+            promotion_inside_window=PromotionInsideWindow.GRACE,
+        )
+    )
     ana, spin, booking = booked_member(gym, starts_in=timedelta(hours=1))
     ben = gym.add_member("Ben", credits=1)
     gym.queue_up(spin, ben)

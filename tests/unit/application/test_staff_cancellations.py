@@ -55,7 +55,7 @@ def test_a_staff_cancellation_without_a_reason_says_the_gym_cancelled(gym):
 def test_a_spot_freed_by_staff_goes_to_the_first_waiting_member(gym):
     # given
     ben = gym.add_member("Ben", credits=1)
-    spin = gym.add_class("Spin", capacity=3, booked=3, starts_in=timedelta(minutes=30))
+    spin = gym.add_class("Spin", capacity=3, booked=3, starts_in=timedelta(hours=3))
     gym.queue_up(spin, ben)
     removed = gym.bookings.get_confirmed_by_class(spin.id)[0]
 

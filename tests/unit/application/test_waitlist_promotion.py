@@ -7,7 +7,7 @@ from domain.events import (
     MemberLeftWaitlist,
     MemberPromotedFromWaitlist,
 )
-from domain.values import BookingPolicy
+from domain.values import BookingPolicy, PromotionInsideWindow
 from tests.fakes import FakeGym
 
 
@@ -154,8 +154,14 @@ def test_nobody_is_promoted_after_the_promotion_cut_off():
 
 
 def test_before_the_promotion_cut_off_the_waiting_member_is_promoted():
-    # given: cut-off 1 hour; Spin starts in 90 minutes
-    gym = FakeGym(policy=BookingPolicy(promotion_cutoff=timedelta(hours=1)))
+    # given: cut-off 1 hour, promotions inside the cancellation window allowed (with a grace
+    # period); Spin starts in 90 minutes
+    gym = FakeGym(
+        policy=BookingPolicy(
+            promotion_cutoff=timedelta(hours=1),
+            promotion_inside_window=PromotionInsideWindow.GRACE,
+        )
+    )
     spin = gym.add_class("Spin", capacity=10, booked=10, starts_in=timedelta(minutes=90))
     ben = gym.add_member("Ben", credits=1)
     gym.queue_up(spin, ben)

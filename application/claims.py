@@ -1,0 +1,124 @@
+"""The waitlist's claim on a freed spot: whoever waits and is eligible gets it first.
+
+One function fills free spots from the waitlist, for the promotion handler and for a direct
+booking (or staff adding a member), which promote first under the same class lock, so that a
+spot an eligible member waits for is never taken past her, whether or not the promotion's own
+delivery has run. Eligibility is `domain.eligibility`'s, over the facts gathered here.
+"""
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from application.unit_of_work import UnitOfWork
+from domain.eligibility import Hindrance, Standing, hindrance
+from domain.entities import Booking, FitnessClass, Member, Waitlist
+from domain.values import BookingPolicy, WaitlistExitReason
+
+
+def standing_of(
+    uow: UnitOfWork, member: Member, fitness_class: FitnessClass, now: datetime
+) -> Standing:
+    """The facts about `member` that decide whether she may take a spot in the class."""
+    return Standing(
+        credits=member.credits_at(now),
+        paused=not member.may_book(now),
+        upcoming_bookings=uow.bookings.count_upcoming_confirmed(member.id, now),
+        holds_overlapping_spot=uow.bookings.holds_spot_overlapping(member.id, fitness_class),
+    )
+
+
+def promotion_hindrance(
+    uow: UnitOfWork,
+    member: Member,
+    fitness_class: FitnessClass,
+    policy: BookingPolicy,
+    now: datetime,
+) -> Hindrance | None:
+    """Why a waiting member cannot be promoted now, or None (the booking window is not
+    asked: she was let in when she joined)."""
+    standing = standing_of(uow, member, fitness_class, now)
+    return hindrance(standing, fitness_class.starts_at, now, limits=policy, booking_window=False)
+
+
+def leave_overlapping_waitlists(
+    uow: UnitOfWork,
+    member_id: str,
+    fitness_class: FitnessClass,
+    reason: WaitlistExitReason,
+    now: datetime,
+) -> None:
+    """A member who got a spot stops waiting for classes at the same time (they could never
+    be promoted into them)."""
+    for entry in uow.waitlist.get_overlapping_for_member(member_id, fitness_class):
+        entry.leave(reason, now=now)
+        uow.waitlist.remove(entry)
+
+
+def lock_for_free_spots(
+    uow: UnitOfWork,
+    fitness_class: FitnessClass,
+    waitlist: Waitlist,
+    policy: BookingPolicy,
+    now: datetime,
+    *,
+    also: Iterable[str] = (),
+) -> dict[str, Member]:
+    """Lock the members a change of the locked class needs: those of `also` (a booker) and,
+    when a spot is free and promotions are open, the waiting members with a spendable
+    credit — all in one go, in primary-key order.
+
+    Screening without a lock first keeps the lock set small; locking together in key order
+    (never in waitlist order, never one after the other) keeps two changes on classes whose
+    waitlists share members from deadlocking. Credit is checked again on the locked copies.
+    """
+    wanted = set(also)
+    if not fitness_class.is_full() and fitness_class.accepts_promotions(
+        now, policy.promotion_closes_before
+    ):
+        waiting = [entry.member_id for entry in waitlist.entries]
+        wanted.update(m.id for m in uow.members.get_by_ids(waiting) if m.credits_at(now) >= 1)
+    if not wanted:
+        return {}
+    return {m.id: m for m in uow.members.get_by_ids(sorted(wanted), for_update=True)}
+
+
+def fill_free_spots(
+    uow: UnitOfWork,
+    fitness_class: FitnessClass,
+    waitlist: Waitlist,
+    locked: dict[str, Member],
+    policy: BookingPolicy,
+    now: datetime,
+    *,
+    ahead_of: str | None = None,
+) -> list[Booking]:
+    """Promote the first eligible waiting members (of those in `locked`) into every free
+    spot of the locked class; ineligible ones keep their place. Returns the new bookings.
+
+    With `ahead_of` (a member about to book) only those queued before her are promoted:
+    whoever joined after her has no claim on the spot she books.
+    """
+    promoted: list[Booking] = []
+    if not _accepts_promotions(fitness_class, policy, now):
+        return promoted
+    for entry in waitlist.entries:
+        if fitness_class.is_full() or entry.member_id == ahead_of:
+            break
+        member = locked.get(entry.member_id)
+        if member is None or promotion_hindrance(uow, member, fitness_class, policy, now):
+            continue
+        grant = member.deduct_credit(now=now)
+        fitness_class.add_booking(member.id, now=now)
+        booking = entry.promote(now=now, credit_grant_id=grant.grant_id)
+        uow.members.save(member)
+        uow.bookings.save(booking)
+        uow.waitlist.remove(entry)
+        leave_overlapping_waitlists(
+            uow, member.id, fitness_class, WaitlistExitReason.PROMOTED_ELSEWHERE, now
+        )
+        promoted.append(booking)
+    return promoted
+
+
+def _accepts_promotions(fitness_class: FitnessClass, policy: BookingPolicy, now: datetime) -> bool:
+    return fitness_class.accepts_promotions(now, policy.promotion_closes_before)
