@@ -109,7 +109,13 @@ def fill_free_spots(
             continue
         grant = member.deduct_credit(now=now)
         fitness_class.add_booking(member.id, now=now)
-        booking = entry.promote(now=now, credit_grant_id=grant.grant_id)
+        refundable_until, grace = policy.refundable_after_promotion(fitness_class.starts_at, now)
+        booking = entry.promote(
+            now=now,
+            credit_grant_id=grant.grant_id,
+            refundable_until=refundable_until,
+            grace=grace,
+        )
         uow.members.save(member)
         uow.bookings.save(booking)
         uow.waitlist.remove(entry)

@@ -70,7 +70,13 @@ def notice_for(event: DomainEvent) -> Notice | None:
                 event.refunded,
             )
         case MemberPromotedFromWaitlist():
-            return Notice(NoticeKind.PROMOTED_FROM_WAITLIST, event.member_id, event.class_id)
+            return Notice(
+                NoticeKind.PROMOTED_FROM_WAITLIST,
+                event.member_id,
+                event.class_id,
+                refundable_until=event.refundable_until,
+                grace=event.grace,
+            )
         case MemberLeftWaitlist(reason=WaitlistExitReason.CLASS_CANCELLED):
             return Notice(NoticeKind.CLASS_CANCELLED, event.member_id, event.class_id)
         case MemberRemindedOfClass():

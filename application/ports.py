@@ -204,6 +204,10 @@ class Notice:
     class_id: str
     reason: str | None = None
     refunded: bool = False
+    # A promotion: until when cancelling refunds, and whether that is a grace period granted
+    # because she was promoted inside the cancellation window.
+    refundable_until: datetime | None = None
+    grace: bool = False
 
 
 class NotificationService(Protocol):

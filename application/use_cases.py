@@ -26,6 +26,7 @@ from domain.exceptions import (
     ClassFullException,
     DomainException,
     EmailAlreadyRegisteredException,
+    LateBookingNotConfirmedException,
 )
 from domain.values import BookingPolicy, Email, WaitlistExitReason
 
@@ -66,15 +67,22 @@ def book(
     now: datetime,
     *,
     limits: BookingPolicy | None,
+    late_confirmed: bool = False,
 ) -> Booking:
     """Book a member on a class, both locked: a spot and a credit, always; the gym's booking
-    limits of `limits` (None: staff adding a member skip them). Everything is checked before
-    anything changes. The member stops waiting for this class and for any at the same time."""
+    limits of `limits` (None: staff adding a member skip them), and inside the cancellation
+    window the member's confirmation (`late_confirmed`) that she cannot cancel for free.
+    Everything is checked before anything changes. The member stops waiting for this class
+    and for any at the same time."""
     fitness_class.ensure_room_for(member.id, now=now)
     standing = standing_of(uow, member, fitness_class, now)
     reason = hindrance(standing, fitness_class.starts_at, now, limits=limits)
     if reason is not None:
         raise refusal(reason, standing, fitness_class.starts_at, limits)
+    if limits is not None and not late_confirmed:
+        terms = limits.cancellation_terms(fitness_class.starts_at, now)
+        if terms.needs_consent_to_book:
+            raise LateBookingNotConfirmedException(terms.booking_warning)
     fitness_class.add_booking(member.id, now=now)
     grant = member.deduct_credit(now=now)
     booking = Booking.confirm(member.id, fitness_class.id, now=now, credit_grant_id=grant.grant_id)
@@ -145,7 +153,16 @@ class BookClassUseCase(PolicyUseCase):
     refused then keeps the promotions made.
     """
 
-    def execute(self, member_id: str, class_id: str, *, by_staff: bool = False) -> Booking:
+    def execute(
+        self,
+        member_id: str,
+        class_id: str,
+        *,
+        by_staff: bool = False,
+        late_confirmed: bool = False,
+    ) -> Booking:
+        """`late_confirmed`: the member accepted that a booking inside the cancellation
+        window cannot be cancelled for free (without it such a booking is refused)."""
         with self.uow() as uow:
             claimed = claim_first(uow, class_id, member_id, self.clock, self.policy)
             try:
@@ -155,6 +172,7 @@ class BookClassUseCase(PolicyUseCase):
                     claimed.member,
                     claimed.now,
                     limits=None if by_staff else self.policy,
+                    late_confirmed=late_confirmed,
                 )
             except DomainException as exc:
                 if not claimed.promoted:

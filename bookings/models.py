@@ -33,6 +33,11 @@ class Booking(models.Model):
         help_text="The grant the credit for this booking was spent from.",
     )
     reminded_at = models.DateTimeField(null=True, blank=True)
+    free_cancellation_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Promoted inside the cancellation window: cancelling refunds until then.",
+    )
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -29,6 +29,7 @@ def booking_to_entity(row: Booking) -> entities.Booking:
         cancellation_reason=row.cancellation_reason or None,
         credit_grant_id=str(row.credit_grant_id) if row.credit_grant_id else None,
         reminded_at=row.reminded_at,
+        free_cancellation_until=row.free_cancellation_until,
     )
 
 
@@ -41,6 +42,7 @@ def booking_fields(booking: entities.Booking) -> dict[str, object]:
         "cancellation_reason": booking.cancellation_reason or "",
         "credit_grant_id": booking.credit_grant_id,
         "reminded_at": booking.reminded_at,
+        "free_cancellation_until": booking.free_cancellation_until,
     }
 
 

@@ -89,17 +89,19 @@ def class_with_counts(class_id: uuid.UUID) -> FitnessClass | None:
 
 def member_bookings_by_class(
     member_id: uuid.UUID, classes: QuerySet[FitnessClass]
-) -> dict[uuid.UUID, tuple[uuid.UUID, str]]:
+) -> dict[uuid.UUID, tuple[uuid.UUID, str, datetime | None]]:
     """The member's booking holding a spot in each of `classes` (confirmed, or already marked
-    attended or no-show): class id → (booking id, status)."""
+    attended or no-show): class id → (booking id, status, free cancellation until)."""
     rows = Booking.objects.filter(
         member_id=member_id,
         status__in=SPOT_HOLDING_STATUSES,
         fitness_class__in=classes.values("pk"),
     ).order_by()
     return {
-        class_id: (pk, status)
-        for class_id, pk, status in rows.values_list("fitness_class_id", "id", "status")
+        class_id: (pk, status, free_until)
+        for class_id, pk, status, free_until in rows.values_list(
+            "fitness_class_id", "id", "status", "free_cancellation_until"
+        )
     }
 
 

@@ -33,12 +33,13 @@ class ClassRow:
     waiting: int
     position: int | None = None
     booking_id: uuid.UUID | None = None
+    free_cancellation_until: datetime | None = None
 
 
 def class_row(
     fitness_class: FitnessClass,
     now: datetime,
-    booking: tuple[uuid.UUID, str] | None,
+    booking: tuple[uuid.UUID, str, datetime | None] | None,
     position: int | None,
 ) -> ClassRow:
     """The member's state on a class annotated by `queries.with_counts`."""
@@ -63,6 +64,7 @@ def class_row(
         waiting=fitness_class.waiting_count,
         position=position,
         booking_id=booking[0] if booking else None,
+        free_cancellation_until=booking[2] if booking else None,
     )
 
 
@@ -163,14 +165,18 @@ def _action(row: ClassRow, member_id: uuid.UUID, now: datetime) -> Action:
     if row.state in ("cancelled", "past", "checked_in"):
         return Action("")
     if row.state == "booked":
-        terms = services().policy.cancellation_terms(row.fitness_class.starts_at, now)
+        terms = services().policy.cancellation_terms(
+            row.fitness_class.starts_at, now, free_until=row.free_cancellation_until
+        )
         return Action("cancel", terms=terms)
     if row.state == "full":
         return Action("join_waitlist", next_position=row.waiting + 1)
     if row.state == "waiting" and row.spots_left == 0:
         return Action("leave_waitlist")
     # Open, or waiting while a spot is free (nobody eligible was promoted into it): book it.
-    return Action("book", credits=queries.spendable_credits(member_id, now))
+    # Inside the cancellation window the form asks her to accept that first.
+    terms = services().policy.cancellation_terms(row.fitness_class.starts_at, now)
+    return Action("book", credits=queries.spendable_credits(member_id, now), terms=terms)
 
 
 @member_required

@@ -432,6 +432,7 @@ class Booking(Entity):
         cancellation_reason: str | None = None,
         credit_grant_id: str | None = None,
         reminded_at: datetime | None = None,
+        free_cancellation_until: datetime | None = None,
     ) -> None:
         super().__init__()
         self._id = booking_id
@@ -443,6 +444,8 @@ class Booking(Entity):
         self.cancellation_reason = cancellation_reason
         self.credit_grant_id = credit_grant_id
         self.reminded_at = reminded_at
+        # Promoted inside the cancellation window with a grace period: refundable until then.
+        self.free_cancellation_until = free_cancellation_until
 
     @classmethod
     def confirm(
@@ -550,7 +553,9 @@ class Booking(Entity):
             if class_start_time.tzinfo is None:
                 class_start_time = class_start_time.astimezone(UTC)
         self._ensure_cancellable(class_start_time, now)
-        terms = policy.cancellation_terms(class_start_time, now)
+        terms = policy.cancellation_terms(
+            class_start_time, now, free_until=self.free_cancellation_until
+        )
         if not terms.allowed:
             raise exceptions.BookingNotCancellableException(terms.refusal)
         late = terms.cost is CancellationCost.FORFEITED
@@ -647,8 +652,17 @@ class WaitlistEntry(Entity):
             )
         )
 
-    def promote(self, *, now: datetime, credit_grant_id: str) -> Booking:
-        """The member got a spot: a confirmed booking paid from `credit_grant_id`.
+    def promote(
+        self,
+        *,
+        now: datetime,
+        credit_grant_id: str,
+        refundable_until: datetime | None = None,
+        grace: bool = False,
+    ) -> Booking:
+        """The member got a spot: a confirmed booking paid from `credit_grant_id`, which she
+        may cancel with a refund until `refundable_until`; with `grace` (promoted inside the
+        cancellation window) that holds whatever the window.
 
         Only `MemberPromotedFromWaitlist` is recorded (not also `BookingConfirmed`), so each
         fact is told once and the member hears “you're in” once.
@@ -659,6 +673,7 @@ class WaitlistEntry(Entity):
             self._class_id,
             created_at=now,
             credit_grant_id=credit_grant_id,
+            free_cancellation_until=refundable_until if grace else None,
         )
         self._record(
             MemberPromotedFromWaitlist(
@@ -666,6 +681,8 @@ class WaitlistEntry(Entity):
                 class_id=self._class_id,
                 booking_id=booking.id,
                 waitlist_entry_id=self._id,
+                refundable_until=refundable_until,
+                grace=grace,
                 occurred_at=now,
             )
         )

@@ -73,12 +73,16 @@ class MemberLeftWaitlist(DomainEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class MemberPromotedFromWaitlist(DomainEvent):
-    """A waitlisted member got a freed spot: booked, one credit spent."""
+    """A waitlisted member got a freed spot: booked, one credit spent. She may cancel with a
+    refund until `refundable_until`: the cancellation window's start, or with `grace` (promoted
+    inside the window) the end of the grace period."""
 
     member_id: str
     class_id: str
     booking_id: str
     waitlist_entry_id: str
+    refundable_until: datetime | None = None
+    grace: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

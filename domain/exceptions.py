@@ -82,6 +82,12 @@ class BookingNotCancellableException(DomainException):
     default_message = "This booking can no longer be cancelled."
 
 
+class LateBookingNotConfirmedException(DomainException):
+    """A member booking inside the cancellation window has not confirmed what that means."""
+
+    default_message = "This booking could not be cancelled with a refund. Confirm to book."
+
+
 class BookingNotOpenException(DomainException):
     default_message = "Booking for this class has not opened yet."
 

@@ -76,6 +76,26 @@ class CancellationTerms:
         return "This class has started."
 
     @property
+    def needs_consent_to_book(self) -> bool:
+        """Whether a member booking now must first accept that she cannot cancel for free."""
+        return self.cost in (CancellationCost.CLOSED, CancellationCost.FORFEITED)
+
+    @property
+    def booking_warning(self) -> str:
+        """What a member booking now is asked to accept."""
+        starts = f"This class starts in {describe_duration(self.time_left)}"
+        within = describe_duration(self.window)
+        if self.cost is CancellationCost.FORFEITED:
+            return (
+                f"{starts}, and cancelling within {within} of the start does not refund the "
+                "credit: if you book and then cancel, your credit is lost."
+            )
+        return (
+            f"{starts}, and bookings can't be cancelled within {within} of the start: once "
+            "you book, you cannot cancel."
+        )
+
+    @property
     def refusal(self) -> str:
         """Why a cancellation inside a refusing window is refused."""
         return (
@@ -135,6 +155,16 @@ class BookingPolicy:
         if not self.booking_is_open(class_start_time, now):
             raise BookingNotOpenException(self.booking_opens_message(class_start_time))
 
+    def refundable_after_promotion(
+        self, class_start_time: datetime, now: datetime
+    ) -> tuple[datetime, bool]:
+        """Until when a member promoted at `now` may cancel with a refund, and whether that is
+        a grace period inside the window (`GRACE`) rather than the window's own start."""
+        window_opens = class_start_time - self.cancellation_window
+        if now < window_opens or self.promotion_inside_window is not PromotionInsideWindow.GRACE:
+            return window_opens, False
+        return min(now + self.promotion_grace, class_start_time), True
+
     @property
     def promotion_closes_before(self) -> timedelta:
         """How long before the start promotions stop: the cut-off, and under `NEVER` the
@@ -143,12 +173,15 @@ class BookingPolicy:
             return max(self.promotion_cutoff, self.cancellation_window)
         return self.promotion_cutoff
 
-    def cancellation_terms(self, class_start_time: datetime, now: datetime) -> CancellationTerms:
-        """The one rule for what a member's cancellation costs at `now`."""
+    def cancellation_terms(
+        self, class_start_time: datetime, now: datetime, *, free_until: datetime | None = None
+    ) -> CancellationTerms:
+        """The one rule for what a member's cancellation costs at `now`; `free_until` is a
+        promoted booking's grace period, inside which it is refunded whatever the window."""
         time_left = class_start_time - now
         if time_left <= timedelta(0):
             cost = CancellationCost.STARTED
-        elif time_left >= self.cancellation_window:
+        elif time_left >= self.cancellation_window or (free_until and now < free_until):
             cost = CancellationCost.REFUNDED
         elif self.late_cancellation is LateCancellation.FORFEIT:
             cost = CancellationCost.FORFEITED

@@ -257,7 +257,7 @@ def test_nobody_is_promoted_after_the_promotion_cutoff_and_the_spot_stays_bookab
     # and the free spot can still be booked directly
     dan = member_with_credits(1, name="Dan")
     with django_capture_on_commit_callbacks(execute=True):
-        services.book_class.execute(str(dan.id), str(spin.id))
+        services.book_class.execute(str(dan.id), str(spin.id), late_confirmed=True)
     assert dan.id in confirmed_member_ids(spin)
     assert confirmed(spin).count() == 10
 

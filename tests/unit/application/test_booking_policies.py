@@ -39,7 +39,7 @@ def classes_a_day_apart(gym: FakeGym, count: int, first_in=timedelta(days=1)):
 
 def no_show(gym: FakeGym, member, fitness_class):
     """`member` books `fitness_class`, the class takes place, the front desk marks a no-show."""
-    booking = gym.book_class.execute(member.id, fitness_class.id)
+    booking = gym.book_class.execute(member.id, fitness_class.id, late_confirmed=True)
     gym.clock.advance(seconds=(fitness_class.ends_at - gym.clock.now()).total_seconds())
     gym.record_attendance.execute([booking.id], attended=False)
     return booking

@@ -22,7 +22,7 @@ def booked_member(gym, starts_in, credits=1):
     """Ana, booked on Spin (capacity 10, 9 others booked) starting `starts_in` from now."""
     ana = gym.add_member("Ana", credits=credits)
     spin = gym.add_class("Spin", capacity=10, booked=9, starts_in=starts_in)
-    booking = gym.book_class.execute(ana.id, spin.id)
+    booking = gym.book_class.execute(ana.id, spin.id, late_confirmed=True)
     gym.clear_history()
     return ana, spin, booking
 
