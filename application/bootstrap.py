@@ -27,6 +27,7 @@ from application.use_cases import (
     CancelBookingUseCase,
     CancelClassUseCase,
     ChangeClassCapacityUseCase,
+    CloseWaitlistUseCase,
     ExpireCreditsUseCase,
     JoinWaitlistUseCase,
     LeaveWaitlistUseCase,
@@ -50,6 +51,7 @@ class Services:
     cancel_class: CancelClassUseCase
     join_waitlist: JoinWaitlistUseCase
     leave_waitlist: LeaveWaitlistUseCase
+    close_waitlist: CloseWaitlistUseCase
     add_credits: AddCreditsUseCase
     register_member: RegisterMemberUseCase
     change_class_capacity: ChangeClassCapacityUseCase
@@ -107,6 +109,7 @@ def bootstrap(
         cancel_class=CancelClassUseCase(**with_policy),
         join_waitlist=JoinWaitlistUseCase(**with_policy),
         leave_waitlist=LeaveWaitlistUseCase(**common),
+        close_waitlist=CloseWaitlistUseCase(**common),
         add_credits=AddCreditsUseCase(**common),
         register_member=RegisterMemberUseCase(
             **common,

@@ -110,6 +110,10 @@ class WaitlistRepository(Protocol):
         """Upcoming, not cancelled classes with a free spot and somebody waiting."""
         ...
 
+    def class_ids_started_with_waiting(self, now: datetime) -> list[str]:
+        """Classes that started at or before `now` with somebody still on their waitlist."""
+        ...
+
 
 class RegisteredEmails(Protocol):
     """Which e-mail addresses are taken: a new member may not share one with anybody."""

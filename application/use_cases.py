@@ -10,15 +10,9 @@ first lock, so that the order of events in time is the order in which the locks 
 from dataclasses import dataclass
 from datetime import datetime
 
-from application.claims import (
-    fill_free_spots,
-    leave_overlapping_waitlists,
-    lock_for_free_spots,
-    standing_of,
-)
+from application.claims import book, claim_first, queue
 from application.ports import Clock
 from application.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from domain.eligibility import hindrance, refusal
 from domain.entities import Booking, CreditGrant, FitnessClass, Member, Waitlist
 from domain.events import PasswordResetRequested
 from domain.exceptions import (
@@ -26,7 +20,6 @@ from domain.exceptions import (
     ClassFullException,
     DomainException,
     EmailAlreadyRegisteredException,
-    LateBookingNotConfirmedException,
 )
 from domain.values import BookingPolicy, Email, WaitlistExitReason
 
@@ -60,89 +53,6 @@ def refund_credit(
     )
 
 
-def book(
-    uow: UnitOfWork,
-    fitness_class: FitnessClass,
-    member: Member,
-    now: datetime,
-    *,
-    limits: BookingPolicy | None,
-    late_confirmed: bool = False,
-) -> Booking:
-    """Book a member on a class, both locked: a spot and a credit, always; the gym's booking
-    limits of `limits` (None: staff adding a member skip them), and inside the cancellation
-    window the member's confirmation (`late_confirmed`) that she cannot cancel for free.
-    Everything is checked before anything changes. The member stops waiting for this class
-    and for any at the same time."""
-    fitness_class.ensure_room_for(member.id, now=now)
-    standing = standing_of(uow, member, fitness_class, now)
-    reason = hindrance(standing, fitness_class.starts_at, now, limits=limits)
-    if reason is not None:
-        raise refusal(reason, standing, fitness_class.starts_at, limits)
-    if limits is not None and not late_confirmed:
-        terms = limits.cancellation_terms(fitness_class.starts_at, now)
-        if terms.needs_consent_to_book:
-            raise LateBookingNotConfirmedException(terms.booking_warning)
-    fitness_class.add_booking(member.id, now=now)
-    grant = member.deduct_credit(now=now)
-    booking = Booking.confirm(member.id, fitness_class.id, now=now, credit_grant_id=grant.grant_id)
-    uow.members.save(member)
-    uow.bookings.save(booking)
-    leave_overlapping_waitlists(
-        uow, member.id, fitness_class, WaitlistExitReason.BOOKED_ELSEWHERE, now
-    )
-    waitlist = Waitlist(fitness_class, uow.waitlist.get_by_class(fitness_class.id))
-    if waitlist.position_of(member.id) is not None:
-        uow.waitlist.remove(waitlist.leave(member.id, now=now, reason=WaitlistExitReason.BOOKED))
-    return booking
-
-
-@dataclass(frozen=True)
-class Claimed:
-    """A locked class and member, after the waitlist took what it had a claim on."""
-
-    fitness_class: FitnessClass
-    member: Member
-    now: datetime
-    promoted: list[Booking]
-
-
-def claim_first(
-    uow: UnitOfWork, class_id: str, member_id: str, clock: Clock, policy: BookingPolicy
-) -> Claimed:
-    """Lock the class, then the member together with the waiting candidates (key order),
-    and promote into the free spots first: a direct booking never takes a spot that an
-    eligible member waiting ahead of the booker has a claim on, whether or not the
-    promotion's own delivery ran (delayed, failed or lost)."""
-    fitness_class = uow.classes.get_by_id(class_id, for_update=True)
-    now = clock.now()
-    waitlist = Waitlist(fitness_class, uow.waitlist.get_by_class(class_id))
-    locked = lock_for_free_spots(uow, fitness_class, waitlist, policy, now, also=[member_id])
-    member = locked.get(member_id) or uow.members.get_by_id(member_id, for_update=True)
-    promoted = fill_free_spots(
-        uow, fitness_class, waitlist, locked, policy, now, ahead_of=member_id
-    )
-    return Claimed(fitness_class, member, now, promoted)
-
-
-def queue(
-    uow: UnitOfWork,
-    fitness_class: FitnessClass,
-    member: Member,
-    now: datetime,
-    *,
-    limits: BookingPolicy | None,
-) -> int:
-    """Put a member on a locked class's waitlist; returns their position. The booking window
-    and a no-show pause of `limits` apply as they do to booking (None: staff skip them)."""
-    if limits is not None:
-        limits.ensure_booking_open(fitness_class.starts_at, now)
-        member.ensure_may_book(now)
-    waitlist = Waitlist(fitness_class, uow.waitlist.get_by_class(fitness_class.id))
-    uow.waitlist.add(waitlist.join(member.id, now=now))
-    return waitlist.position_of(member.id) or 0
-
-
 @dataclass(kw_only=True)
 class BookClassUseCase(PolicyUseCase):
     """A member spends one credit on a spot in a class.
@@ -171,7 +81,8 @@ class BookClassUseCase(PolicyUseCase):
                     claimed.fitness_class,
                     claimed.member,
                     claimed.now,
-                    limits=None if by_staff else self.policy,
+                    policy=self.policy,
+                    by_staff=by_staff,
                     late_confirmed=late_confirmed,
                 )
             except DomainException as exc:
@@ -213,9 +124,13 @@ class AddMemberToClassUseCase(PolicyUseCase):
             fitness_class, member, now = claimed.fitness_class, claimed.member, claimed.now
             if fitness_class.is_full():
                 return AddedToClass(
-                    waitlist_position=queue(uow, fitness_class, member, now, limits=None)
+                    waitlist_position=queue(
+                        uow, fitness_class, member, now, policy=self.policy, by_staff=True
+                    )
                 )
-            return AddedToClass(booking=book(uow, fitness_class, member, now, limits=None))
+            return AddedToClass(
+                booking=book(uow, fitness_class, member, now, policy=self.policy, by_staff=True)
+            )
 
 
 @dataclass(kw_only=True)
@@ -312,7 +227,7 @@ class JoinWaitlistUseCase(PolicyUseCase):
             fitness_class = uow.classes.get_by_id(class_id, for_update=True)
             now = self.clock.now()
             member = uow.members.get_by_id(member_id)
-            return queue(uow, fitness_class, member, now, limits=None if by_staff else self.policy)
+            return queue(uow, fitness_class, member, now, policy=self.policy, by_staff=by_staff)
 
 
 @dataclass(kw_only=True)
@@ -327,6 +242,25 @@ class LeaveWaitlistUseCase(UseCase):
             fitness_class = uow.classes.get_by_id(class_id, for_update=True)
             waitlist = Waitlist(fitness_class, uow.waitlist.get_by_class(class_id))
             uow.waitlist.remove(waitlist.leave(member_id, now=now))
+
+
+@dataclass(kw_only=True)
+class CloseWaitlistUseCase(UseCase):
+    """A class has started: whoever still waits for it leaves the list, each with an event
+    (`MemberLeftWaitlist`, reason "class started"). Nothing to do the second time."""
+
+    def execute(self, class_id: str) -> int:
+        """Returns how many entries were closed."""
+        with self.uow() as uow:
+            fitness_class = uow.classes.get_by_id(class_id, for_update=True)
+            now = self.clock.now()
+            if not fitness_class.has_started(now):
+                return 0
+            entries = uow.waitlist.get_by_class(class_id)
+            for entry in entries:
+                entry.leave(WaitlistExitReason.CLASS_STARTED, now=now)
+                uow.waitlist.remove(entry)
+        return len(entries)
 
 
 @dataclass(kw_only=True)

@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from domain import exceptions
-from domain.values import BookingPolicy, describe_count
+from domain.values import BookingPolicy, describe_count, describe_duration
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,7 @@ class Hindrance(StrEnum):
     """Why a member may not take a spot now (checked in this order)."""
 
     BOOKING_NOT_OPEN = "booking_not_open"
+    PROMOTION_CLOSED = "promotion_closed"  # joining a waitlist: nobody is promoted any more
     PAUSED = "paused"
     AT_LIMIT = "at_limit"
     OVERLAPPING = "overlapping"
@@ -73,16 +74,43 @@ def hindrance(
     return None
 
 
-def refusal(
-    reason: Hindrance,
+def waiting_hindrance(
     standing: Standing,
     class_starts_at: datetime,
-    limits: BookingPolicy | None,
+    now: datetime,
+    *,
+    policy: BookingPolicy,
+    by_staff: bool = False,
+) -> Hindrance | None:
+    """Why the member may not join the class's waitlist now, or None. Nobody joins where she
+    could never be promoted (past the promotion cut-off); members wait only where they may
+    book — the booking window and a no-show pause apply (staff skip those)."""
+    if now >= class_starts_at - policy.promotion_closes_before:
+        return Hindrance.PROMOTION_CLOSED
+    if by_staff:
+        return None
+    if not policy.booking_is_open(class_starts_at, now):
+        return Hindrance.BOOKING_NOT_OPEN
+    if standing.paused:
+        return Hindrance.PAUSED
+    return None
+
+
+def refusal(
+    reason: Hindrance, standing: Standing, class_starts_at: datetime, policy: BookingPolicy
 ) -> exceptions.DomainException:
     """The refusal a use case raises for `reason`; its message is what the pages show."""
     match reason:
-        case Hindrance.BOOKING_NOT_OPEN if limits is not None:
-            return exceptions.BookingNotOpenException(limits.booking_opens_message(class_starts_at))
+        case Hindrance.BOOKING_NOT_OPEN:
+            return exceptions.BookingNotOpenException(policy.booking_opens_message(class_starts_at))
+        case Hindrance.PROMOTION_CLOSED:
+            closes = describe_duration(policy.promotion_closes_before)
+            return exceptions.WaitlistClosedException(
+                f"Nobody is promoted from the waitlist within {closes} of the start, so it can "
+                "no longer be joined."
+                if policy.promotion_closes_before
+                else None
+            )
         case Hindrance.PAUSED:
             return exceptions.BookingsPausedException()
         case Hindrance.AT_LIMIT:

@@ -115,6 +115,10 @@ class AlreadyOnWaitlistException(DomainException):
     default_message = "You are already on the waitlist for this class."
 
 
+class WaitlistClosedException(DomainException):
+    default_message = "Nobody is promoted from this waitlist any more, so it can't be joined."
+
+
 class WaitlistNotNeededException(DomainException):
     default_message = "This class still has free spots — book instead."
 

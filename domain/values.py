@@ -201,6 +201,7 @@ class WaitlistExitReason(StrEnum):
     PROMOTED_ELSEWHERE = "promoted into an overlapping class"
     BOOKED_ELSEWHERE = "booked an overlapping class"
     CLASS_CANCELLED = "class cancelled"
+    CLASS_STARTED = "class started"
 
 
 def describe_duration(duration: timedelta) -> str:

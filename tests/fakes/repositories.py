@@ -247,6 +247,14 @@ class InMemoryWaitlistRepository(_Table):
             and not c.is_full()
         ]
 
+    def class_ids_started_with_waiting(self, now: datetime) -> list[str]:
+        waited_for = {entry.class_id for entry in self.all()}
+        return sorted(
+            class_id
+            for class_id in waited_for
+            if self._classes.get_by_id(class_id).has_started(now)
+        )
+
 
 class InMemoryRegisteredEmails:
     """The `RegisteredEmails` port over the in-memory member repository."""

@@ -431,6 +431,7 @@ def test_run_periodic_runs_every_job_in_order(services, delivered, a_busy_day, m
 
     assert out.splitlines() == [
         "Settled 1 class: 3 attended, 0 no-shows.",
+        "Closed 0 waitlists: 0 waiting members closed.",
         "Recorded 1 expired grant of 1 member.",
         "Promoted 1 waitlisted member into 1 class (1 with a free spot and somebody waiting).",
         # Ana and Ben for Spin; for Boxing, the member booked and Gus, promoted just before
@@ -448,6 +449,7 @@ def test_a_second_run_periodic_does_nothing(services, delivered, a_busy_day, mai
 
     assert out.splitlines() == [
         "Settled 0 classes: 0 attended, 0 no-shows.",
+        "Closed 0 waitlists: 0 waiting members closed.",
         "Recorded 0 expired grants of 0 members.",
         "Promoted 0 waitlisted members into 0 classes (0 with a free spot and somebody waiting).",
         "Sent 0 class reminders.",
@@ -464,7 +466,7 @@ def test_run_periodic_dry_run_passes_dry_run_to_every_job(
 
     out = delivered("run_periodic", "--dry-run")
 
-    assert [line.split(" ")[0] for line in out.splitlines()] == ["Would"] * 5
+    assert [line.split(" ")[0] for line in out.splitlines()] == ["Would"] * 6
     assert state() == before
     assert mailoutbox == []
 

@@ -18,11 +18,12 @@ GRACE = BookingPolicy(
 
 
 def freed_spot(gym, starts_in):
-    """Spin (1 spot) starting `starts_in` from now, Ben waiting with a credit, then staff free
-    the spot."""
+    """Spin (1 spot) with Ben waiting since the day before, with a credit; when Spin starts
+    in `starts_in`, staff free the spot."""
     ben = gym.add_member("Ben", credits=1)
-    spin = gym.add_class("Spin", capacity=1, booked=1, starts_in=starts_in)
+    spin = gym.add_class("Spin", capacity=1, booked=1, starts_in=timedelta(days=1))
     gym.queue_up(spin, ben)
+    gym.clock.advance(seconds=(spin.starts_at - starts_in - gym.clock.now()).total_seconds())
     gym.clear_history()
     [taken] = gym.bookings.get_confirmed_by_class(spin.id)
     gym.staff_cancel_booking.execute(taken.id, "Injured")

@@ -136,9 +136,10 @@ def test_an_empty_waitlist_leaves_the_freed_spot_alone(gym):
 def test_nobody_is_promoted_after_the_promotion_cut_off():
     # given: cut-off 1 hour; Spin starts in 30 minutes; Ben waits with a credit
     gym = FakeGym(policy=BookingPolicy(promotion_cutoff=timedelta(hours=1)))
-    spin = gym.add_class("Spin", capacity=10, booked=10, starts_in=timedelta(minutes=30))
+    spin = gym.add_class("Spin", capacity=10, booked=10, starts_in=timedelta(hours=3))
     ben, dan = gym.add_member("Ben", credits=1), gym.add_member("Dan", credits=1)
     gym.queue_up(spin, ben)
+    gym.clock.advance(hours=2, minutes=30)
     freed = gym.bookings.get_confirmed_by_class(spin.id)[0]
 
     # when: staff free a spot 30 minutes before class
