@@ -365,7 +365,7 @@ def test_joining_the_waitlist_of_a_full_class_says_the_position(member_client, m
     assert WaitlistEntry.objects.filter(member=member, fitness_class=spin).exists()
     assert response.redirect_chain == [(class_url(spin), 302)]
     assert messages_of(response) == [f"You're number 2 on the waitlist for {described(spin)}."]
-    assert "You are number 2 on the waitlist." in response.content.decode()
+    assert "You are number 2 on the waitlist" in response.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -414,7 +414,7 @@ def test_leaving_the_waitlist_moves_everyone_behind_up(member_client, member, ot
     assert messages_of(response) == [f"You've left the waitlist for {described(spin)}."]
     ben_sees = Client()
     ben_sees.force_login(other_member.user)
-    assert "You are number 1 on the waitlist." in ben_sees.get(class_url(spin)).content.decode()
+    assert "You are number 1 on the waitlist" in ben_sees.get(class_url(spin)).content.decode()
 
 
 def test_a_double_submitted_waitlist_join_queues_once_and_says_the_place(
