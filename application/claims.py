@@ -98,7 +98,8 @@ def fill_free_spots(
     ahead_of: str | None = None,
 ) -> list[Booking]:
     """Promote the first eligible waiting members (of those in `locked`) into every free
-    spot of the locked class; ineligible ones keep their place. Returns the new bookings.
+    spot of the locked class; ineligible ones keep their place, and are told why once per
+    reason (`MemberSkippedOnWaitlist`). Returns the new bookings.
 
     With `ahead_of` (a member about to book) only those queued before her are promoted:
     whoever joined after her has no claim on the spot she books.
@@ -110,7 +111,15 @@ def fill_free_spots(
         if fitness_class.is_full() or entry.member_id == ahead_of:
             break
         member = locked.get(entry.member_id)
-        if member is None or promotion_hindrance(uow, member, fitness_class, policy, now):
+        # Not locked: screened out for want of a spendable credit.
+        reason = (
+            Hindrance.NO_CREDIT
+            if member is None
+            else promotion_hindrance(uow, member, fitness_class, policy, now)
+        )
+        if reason is not None:
+            if entry.skip(reason, now=now):
+                uow.waitlist.save(entry)
             continue
         grant = member.deduct_credit(now=now)
         fitness_class.add_booking(member.id, now=now)

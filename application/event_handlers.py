@@ -15,6 +15,7 @@ from application.ports import (
 )
 from application.unit_of_work import UnitOfWorkFactory
 from application.use_cases import PolicyUseCase
+from domain.eligibility import PROMOTION_NEEDS, Hindrance
 from domain.entities import Booking, Waitlist
 from domain.events import (
     BookingCancelled,
@@ -24,6 +25,7 @@ from domain.events import (
     MemberLeftWaitlist,
     MemberPromotedFromWaitlist,
     MemberRemindedOfClass,
+    MemberSkippedOnWaitlist,
 )
 from domain.values import BookingPolicy, WaitlistExitReason
 
@@ -81,6 +83,9 @@ def notice_for(event: DomainEvent) -> Notice | None:
             return Notice(NoticeKind.CLASS_CANCELLED, event.member_id, event.class_id)
         case MemberRemindedOfClass():
             return Notice(NoticeKind.CLASS_REMINDER, event.member_id, event.class_id)
+        case MemberSkippedOnWaitlist():
+            needs = PROMOTION_NEEDS.get(Hindrance(event.reason), "")
+            return Notice(NoticeKind.SKIPPED_ON_WAITLIST, event.member_id, event.class_id, needs)
     return None
 
 
@@ -110,6 +115,7 @@ NOTIFIED_EVENTS = (
     MemberPromotedFromWaitlist,
     MemberLeftWaitlist,
     MemberRemindedOfClass,
+    MemberSkippedOnWaitlist,
 )
 
 

@@ -104,6 +104,10 @@ class WaitlistRepository(Protocol):
 
     def add(self, entry: WaitlistEntry) -> None: ...
 
+    def save(self, entry: WaitlistEntry) -> None:
+        """Store what changed on an entry already waiting (the skips she was told of)."""
+        ...
+
     def remove(self, entry: WaitlistEntry) -> None: ...
 
     def class_ids_with_room_and_waiting(self, now: datetime) -> list[str]:
@@ -197,6 +201,7 @@ class NoticeKind(StrEnum):
     PROMOTED_FROM_WAITLIST = "promoted_from_waitlist"
     CLASS_CANCELLED = "class_cancelled"
     CLASS_REMINDER = "class_reminder"
+    SKIPPED_ON_WAITLIST = "skipped_on_waitlist"
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,11 @@ class WaitlistEntry(models.Model):
         FitnessClass, on_delete=models.CASCADE, related_name="waitlist_entries"
     )
     created_at = models.DateTimeField()
+    skips_told = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Why a free spot passed her by, as she was told (each reason once).",
+    )
 
     class Meta:
         verbose_name_plural = "waitlist entries"

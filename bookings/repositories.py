@@ -52,6 +52,7 @@ def entry_to_entity(row: WaitlistEntry) -> entities.WaitlistEntry:
         member_id=str(row.member_id),
         class_id=str(row.fitness_class_id),
         created_at=row.created_at,
+        skips_told=row.skips_told.split(),
     )
 
 
@@ -244,6 +245,11 @@ class DjangoWaitlistRepository:
             if already_waiting:
                 raise AlreadyOnWaitlistException() from exc
             raise
+
+    def save(self, entry: entities.WaitlistEntry) -> None:
+        WaitlistEntry.objects.filter(pk=entry.id).update(
+            skips_told=" ".join(sorted(entry.skips_told))
+        )
 
     def remove(self, entry: entities.WaitlistEntry) -> None:
         """Delete the entry; one already gone is not an error (the outcome is the same)."""

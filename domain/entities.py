@@ -28,6 +28,7 @@ from domain.events import (
     MemberPromotedFromWaitlist,
     MemberRegistered,
     MemberRemindedOfClass,
+    MemberSkippedOnWaitlist,
 )
 from domain.values import (
     DEFAULT_POLICY,
@@ -604,12 +605,22 @@ class Booking(Entity):
 class WaitlistEntry(Entity):
     """A member waiting for a spot in a full class."""
 
-    def __init__(self, entry_id: str, member_id: str, class_id: str, created_at: datetime) -> None:
+    def __init__(
+        self,
+        entry_id: str,
+        member_id: str,
+        class_id: str,
+        created_at: datetime,
+        *,
+        skips_told: Iterable[str] = (),
+    ) -> None:
         super().__init__()
         self._id = entry_id
         self._member_id = member_id
         self._class_id = class_id
         self.created_at = created_at
+        # The reasons she was skipped for and told about, so each is told once.
+        self.skips_told = frozenset(skips_told)
 
     @classmethod
     def join(
@@ -651,6 +662,23 @@ class WaitlistEntry(Entity):
                 occurred_at=now,
             )
         )
+
+    def skip(self, reason: str, *, now: datetime) -> bool:
+        """A free spot passed her by for `reason`; she keeps her place. True (and recorded)
+        the first time for this reason only."""
+        if reason in self.skips_told:
+            return False
+        self.skips_told = self.skips_told | {str(reason)}
+        self._record(
+            MemberSkippedOnWaitlist(
+                member_id=self._member_id,
+                class_id=self._class_id,
+                waitlist_entry_id=self._id,
+                reason=str(reason),
+                occurred_at=now,
+            )
+        )
+        return True
 
     def promote(
         self,

@@ -86,6 +86,17 @@ class MemberPromotedFromWaitlist(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class MemberSkippedOnWaitlist(DomainEvent):
+    """A spot was free but a waiting member could not be promoted into it, for `reason` (a
+    `domain.eligibility.Hindrance`); she keeps her place. Recorded once per entry and reason."""
+
+    member_id: str
+    class_id: str
+    waitlist_entry_id: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class MemberRegistered(DomainEvent):
     """Somebody joined the gym."""
 

@@ -12,6 +12,7 @@ SUBJECTS: dict[NoticeKind, str] = {
     NoticeKind.PROMOTED_FROM_WAITLIST: "You're in! A spot opened up: {name}, {when}",
     NoticeKind.CLASS_CANCELLED: "Class cancelled: {name}, {when}",
     NoticeKind.CLASS_REMINDER: "Reminder: {name}, {when}",
+    NoticeKind.SKIPPED_ON_WAITLIST: "A spot came up, but you couldn't be promoted: {name}, {when}",
 }
 
 
@@ -68,4 +69,10 @@ def notice_body(notice: Notice) -> str:
             ]
         case NoticeKind.CLASS_REMINDER:
             lines = ["See you soon! Can't make it? Cancel so someone waiting can have your spot."]
+        case NoticeKind.SKIPPED_ON_WAITLIST:
+            lines = [
+                "A spot came up, but we could not give it to you: to be promoted you need "
+                f"{notice.reason}.",
+                "You keep your place on the waitlist.",
+            ]
     return "\n".join(lines)

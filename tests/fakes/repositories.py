@@ -233,6 +233,10 @@ class InMemoryWaitlistRepository(_Table):
             raise AlreadyOnWaitlistException()
         self._write(entry.id, entry)
 
+    def save(self, entry: WaitlistEntry) -> None:
+        self._read(entry.id)
+        self._write(entry.id, entry)
+
     def remove(self, entry: WaitlistEntry) -> None:
         """Delete the entry; one already gone is not an error (the outcome is the same)."""
         self._delete(entry.id)

@@ -142,7 +142,10 @@ def test_a_waiting_member_without_credit_is_skipped_and_keeps_their_place(
     # and Ben stays first on the waitlist, not booked, told nothing
     assert waiting(spin) == [ben]
     assert ben.id not in confirmed_member_ids(spin)
-    assert mail_to(mailoutbox, ben) == []
+    # and Ben is told why the spot passed him by, and what would make him eligible
+    [skipped] = mail_to(mailoutbox, ben)
+    assert skipped.subject.startswith("A spot came up, but you couldn't be promoted: Spin")
+    assert "to be promoted you need a credit." in skipped.body
     assert confirmed(spin).count() == 10
 
 

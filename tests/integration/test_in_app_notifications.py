@@ -106,6 +106,14 @@ def test_the_notification_is_titled_with_the_same_subject_as_the_email(kind, in_
             ],
         ),
         (
+            {"kind": NoticeKind.SKIPPED_ON_WAITLIST, "reason": "a credit"},
+            [
+                "A spot came up, but we could not give it to you: to be promoted you need a "
+                "credit.",
+                "You keep your place on the waitlist.",
+            ],
+        ),
+        (
             {"kind": NoticeKind.BOOKING_CANCELLED, "refunded": True},
             ["Your booking has been cancelled.", "Your credit has been refunded."],
         ),
@@ -135,6 +143,7 @@ def test_the_notification_is_titled_with_the_same_subject_as_the_email(kind, in_
         "confirmed",
         "promoted",
         "promoted-with-grace",
+        "skipped",
         "cancelled-refunded",
         "cancelled-late",
         "class-cancelled-booked",
