@@ -34,6 +34,7 @@ from application.use_cases import (
     CancelBookingUseCase,
     CancelClassUseCase,
     ChangeClassCapacityUseCase,
+    CloseWaitlistUseCase,
     ExpireCreditsUseCase,
     JoinWaitlistUseCase,
     LeaveWaitlistUseCase,
@@ -57,6 +58,7 @@ class Services:
     cancel_class: CancelClassUseCase
     join_waitlist: JoinWaitlistUseCase
     leave_waitlist: LeaveWaitlistUseCase
+    close_waitlist: CloseWaitlistUseCase
     add_credits: AddCreditsUseCase
     register_member: RegisterMemberUseCase
     change_class_capacity: ChangeClassCapacityUseCase
@@ -115,12 +117,13 @@ def bootstrap(
         dispatcher.register(PasswordResetRequested, password_reset_mailer, queue=DeliveryQueue.MAIL)
     return Services(
         book_class=BookClassUseCase(**with_policy),
-        add_member_to_class=AddMemberToClassUseCase(**common),
+        add_member_to_class=AddMemberToClassUseCase(**with_policy),
         cancel_booking=CancelBookingUseCase(**with_policy),
         staff_cancel_booking=StaffCancelBookingUseCase(**with_policy),
         cancel_class=CancelClassUseCase(**with_policy),
         join_waitlist=JoinWaitlistUseCase(**with_policy),
         leave_waitlist=LeaveWaitlistUseCase(**common),
+        close_waitlist=CloseWaitlistUseCase(**common),
         add_credits=AddCreditsUseCase(**common),
         register_member=RegisterMemberUseCase(
             **common,

@@ -2,8 +2,8 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
 
+from application.claims import fill_free_spots, lock_for_free_spots
 from application.event_dispatcher import DeliveryQueue, InMemoryEventDispatcher
 from application.ports import (
     ClassRepository,
@@ -13,9 +13,10 @@ from application.ports import (
     NoticeKind,
     NotificationService,
 )
-from application.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from application.use_cases import PolicyUseCase, leave_overlapping_waitlists
-from domain.entities import Booking, Member, Waitlist
+from application.unit_of_work import UnitOfWorkFactory
+from application.use_cases import PolicyUseCase
+from domain.eligibility import PROMOTION_NEEDS, Hindrance
+from domain.entities import Booking, Waitlist
 from domain.events import (
     BookingCancelled,
     BookingConfirmed,
@@ -24,6 +25,7 @@ from domain.events import (
     MemberLeftWaitlist,
     MemberPromotedFromWaitlist,
     MemberRemindedOfClass,
+    MemberSkippedOnWaitlist,
 )
 from domain.values import BookingPolicy, WaitlistExitReason
 
@@ -32,10 +34,11 @@ from domain.values import BookingPolicy, WaitlistExitReason
 class WaitlistPromotionHandler(PolicyUseCase):
     """Fills free spots from the waitlist with the first *eligible* members.
 
-    Eligible: a spendable credit, no spot held in a class overlapping this one, booking not
-    paused after no-shows, below the upcoming-bookings limit, and the class has not passed
-    the promotion cut-off. Ineligible members keep their place. A promoted member leaves
-    every waitlist whose class overlaps the one they got.
+    Eligible is `domain.eligibility`'s definition, shared with direct booking (see
+    `application.claims`): a spendable credit, no spot held in a class overlapping this one,
+    booking not paused after no-shows, below the upcoming-bookings limit, and the class has
+    not passed the promotion cut-off. Ineligible members keep their place. A promoted member
+    leaves every waitlist whose class overlaps the one they got.
     """
 
     def handle(self, event: ClassSpotBecameAvailable) -> None:
@@ -46,51 +49,9 @@ class WaitlistPromotionHandler(PolicyUseCase):
         with self.uow() as uow:
             fitness_class = uow.classes.get_by_id(class_id, for_update=True)
             now = self.clock.now()
-            if not fitness_class.accepts_promotions(now, self.policy.promotion_cutoff):
-                return []
             waitlist = Waitlist(fitness_class, uow.waitlist.get_by_class(class_id))
-            candidates = self._lock_candidates(uow, waitlist, now)
-            promoted: list[Booking] = []
-            for entry in waitlist.entries:
-                if fitness_class.is_full():
-                    break
-                member = candidates.get(entry.member_id)
-                if member is None or member.credits_at(now) < 1 or not member.may_book(now):
-                    continue
-                if self._at_booking_limit(uow, member.id, now):
-                    continue
-                if uow.bookings.holds_spot_overlapping(member.id, fitness_class):
-                    continue
-                grant = member.deduct_credit(now=now)
-                fitness_class.add_booking(member.id, now=now)
-                booking = entry.promote(now=now, credit_grant_id=grant.grant_id)
-                uow.members.save(member)
-                uow.bookings.save(booking)
-                uow.waitlist.remove(entry)
-                leave_overlapping_waitlists(
-                    uow, member.id, fitness_class, WaitlistExitReason.PROMOTED_ELSEWHERE, now
-                )
-                promoted.append(booking)
-        return promoted
-
-    def _at_booking_limit(self, uow: UnitOfWork, member_id: str, now: datetime) -> bool:
-        limit = self.policy.max_upcoming_bookings
-        return limit is not None and uow.bookings.count_upcoming_confirmed(member_id, now) >= limit
-
-    def _lock_candidates(
-        self, uow: UnitOfWork, waitlist: Waitlist, now: datetime
-    ) -> dict[str, Member]:
-        """The waiting members who hold a spendable credit, locked in primary-key order.
-
-        Screening first keeps the lock set small; locking in key order (never in waitlist
-        order) keeps two promotions on different classes from deadlocking. Credit is checked
-        again by the caller on the locked copies.
-        """
-        waiting = [entry.member_id for entry in waitlist.entries]
-        with_credit = [m.id for m in uow.members.get_by_ids(waiting) if m.credits_at(now) >= 1]
-        if not with_credit:
-            return {}
-        return {m.id: m for m in uow.members.get_by_ids(with_credit, for_update=True)}
+            locked = lock_for_free_spots(uow, fitness_class, waitlist, self.policy, now)
+            return fill_free_spots(uow, fitness_class, waitlist, locked, self.policy, now)
 
 
 def notice_for(event: DomainEvent) -> Notice | None:
@@ -111,11 +72,20 @@ def notice_for(event: DomainEvent) -> Notice | None:
                 event.refunded,
             )
         case MemberPromotedFromWaitlist():
-            return Notice(NoticeKind.PROMOTED_FROM_WAITLIST, event.member_id, event.class_id)
+            return Notice(
+                NoticeKind.PROMOTED_FROM_WAITLIST,
+                event.member_id,
+                event.class_id,
+                refundable_until=event.refundable_until,
+                grace=event.grace,
+            )
         case MemberLeftWaitlist(reason=WaitlistExitReason.CLASS_CANCELLED):
             return Notice(NoticeKind.CLASS_CANCELLED, event.member_id, event.class_id)
         case MemberRemindedOfClass():
             return Notice(NoticeKind.CLASS_REMINDER, event.member_id, event.class_id)
+        case MemberSkippedOnWaitlist():
+            needs = PROMOTION_NEEDS.get(Hindrance(event.reason), "")
+            return Notice(NoticeKind.SKIPPED_ON_WAITLIST, event.member_id, event.class_id, needs)
     return None
 
 
@@ -147,6 +117,7 @@ NOTIFIED_EVENTS = (
     MemberPromotedFromWaitlist,
     MemberLeftWaitlist,
     MemberRemindedOfClass,
+    MemberSkippedOnWaitlist,
 )
 
 

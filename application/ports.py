@@ -122,10 +122,18 @@ class WaitlistRepository(Protocol):
 
     def add(self, entry: WaitlistEntry) -> None: ...
 
+    def save(self, entry: WaitlistEntry) -> None:
+        """Store what changed on an entry already waiting (the skips she was told of)."""
+        ...
+
     def remove(self, entry: WaitlistEntry) -> None: ...
 
     def class_ids_with_room_and_waiting(self, now: datetime) -> list[str]:
         """Upcoming, not cancelled classes with a free spot and somebody waiting."""
+        ...
+
+    def class_ids_started_with_waiting(self, now: datetime) -> list[str]:
+        """Classes that started at or before `now` with somebody still on their waitlist."""
         ...
 
 
@@ -236,6 +244,7 @@ class NoticeKind(StrEnum):
     PROMOTED_FROM_WAITLIST = "promoted_from_waitlist"
     CLASS_CANCELLED = "class_cancelled"
     CLASS_REMINDER = "class_reminder"
+    SKIPPED_ON_WAITLIST = "skipped_on_waitlist"
 
 
 @dataclass(frozen=True)
@@ -247,6 +256,10 @@ class Notice:
     class_id: str
     reason: str | None = None
     refunded: bool = False
+    # A promotion: until when cancelling refunds, and whether that is a grace period granted
+    # because she was promoted inside the cancellation window.
+    refundable_until: datetime | None = None
+    grace: bool = False
 
 
 class NotificationService(Protocol):

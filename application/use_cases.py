@@ -10,14 +10,16 @@ first lock, so that the order of events in time is the order in which the locks 
 from dataclasses import dataclass
 from datetime import datetime
 
+from application.claims import book, claim_first, queue
 from application.ports import Clock
 from application.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from domain.entities import Booking, CreditGrant, FitnessClass, Member, Waitlist
 from domain.events import PasswordResetRequested
 from domain.exceptions import (
     BookingNotFoundException,
+    ClassFullException,
+    DomainException,
     EmailAlreadyRegisteredException,
-    OverlappingBookingException,
 )
 from domain.values import BookingPolicy, Email, WaitlistExitReason
 
@@ -51,84 +53,53 @@ def refund_credit(
     )
 
 
-def leave_overlapping_waitlists(
-    uow: UnitOfWork,
-    member_id: str,
-    fitness_class: FitnessClass,
-    reason: WaitlistExitReason,
-    now: datetime,
-) -> None:
-    """A member who got a spot stops waiting for classes at the same time (they could never
-    be promoted into them)."""
-    for entry in uow.waitlist.get_overlapping_for_member(member_id, fitness_class):
-        entry.leave(reason, now=now)
-        uow.waitlist.remove(entry)
-
-
-def book(
-    uow: UnitOfWork,
-    fitness_class: FitnessClass,
-    member: Member,
-    now: datetime,
-    *,
-    limits: BookingPolicy | None,
-) -> Booking:
-    """Book a member on a class, both locked: a spot and a credit, always; the gym's booking
-    limits of `limits` (None: staff adding a member skip them). The member stops waiting for
-    this class and for any at the same time."""
-    fitness_class.add_booking(member.id, now=now)
-    if limits is not None:
-        limits.ensure_booking_open(fitness_class.starts_at, now)
-        member.ensure_may_book(now)
-        if limits.max_upcoming_bookings is not None:
-            limits.ensure_under_booking_limit(uow.bookings.count_upcoming_confirmed(member.id, now))
-    if uow.bookings.holds_spot_overlapping(member.id, fitness_class):
-        raise OverlappingBookingException()
-    grant = member.deduct_credit(now=now)
-    booking = Booking.confirm(member.id, fitness_class.id, now=now, credit_grant_id=grant.grant_id)
-    uow.members.save(member)
-    uow.bookings.save(booking)
-    leave_overlapping_waitlists(
-        uow, member.id, fitness_class, WaitlistExitReason.BOOKED_ELSEWHERE, now
-    )
-    waitlist = Waitlist(fitness_class, uow.waitlist.get_by_class(fitness_class.id))
-    if waitlist.position_of(member.id) is not None:
-        uow.waitlist.remove(waitlist.leave(member.id, now=now, reason=WaitlistExitReason.BOOKED))
-    return booking
-
-
-def queue(
-    uow: UnitOfWork,
-    fitness_class: FitnessClass,
-    member: Member,
-    now: datetime,
-    *,
-    limits: BookingPolicy | None,
-) -> int:
-    """Put a member on a locked class's waitlist; returns their position. The booking window
-    and a no-show pause of `limits` apply as they do to booking (None: staff skip them)."""
-    if limits is not None:
-        limits.ensure_booking_open(fitness_class.starts_at, now)
-        member.ensure_may_book(now)
-    waitlist = Waitlist(fitness_class, uow.waitlist.get_by_class(fitness_class.id))
-    uow.waitlist.add(waitlist.join(member.id, now=now))
-    return waitlist.position_of(member.id) or 0
-
-
 @dataclass(kw_only=True)
 class BookClassUseCase(PolicyUseCase):
     """A member spends one credit on a spot in a class.
 
     Staff adding a member (`by_staff=True`) skip the gym's booking limits — the booking
     window, the upcoming-bookings limit and a no-show pause — but never capacity or credit.
+    A free spot goes to the first eligible waiting member first (see `claim_first`); a member
+    refused then keeps the promotions made.
     """
 
-    def execute(self, member_id: str, class_id: str, *, by_staff: bool = False) -> Booking:
+    def execute(
+        self,
+        member_id: str,
+        class_id: str,
+        *,
+        by_staff: bool = False,
+        late_confirmed: bool = False,
+    ) -> Booking:
+        """`late_confirmed`: the member accepted that a booking inside the cancellation
+        window cannot be cancelled for free (without it such a booking is refused)."""
         with self.uow() as uow:
-            fitness_class = uow.classes.get_by_id(class_id, for_update=True)
-            member = uow.members.get_by_id(member_id, for_update=True)
-            now = self.clock.now()
-            return book(uow, fitness_class, member, now, limits=None if by_staff else self.policy)
+            claimed = claim_first(uow, class_id, member_id, self.clock, self.policy)
+            try:
+                return book(
+                    uow,
+                    claimed.fitness_class,
+                    claimed.member,
+                    claimed.now,
+                    policy=self.policy,
+                    by_staff=by_staff,
+                    late_confirmed=late_confirmed,
+                )
+            except DomainException as exc:
+                if not claimed.promoted:
+                    raise
+                refused = _after_promotion(exc)
+        raise refused
+
+
+def _after_promotion(exc: DomainException) -> DomainException:
+    """The refusal of a booker whose free spot went to a waiting member first."""
+    if isinstance(exc, ClassFullException):
+        return ClassFullException(
+            "The free spot has gone to a member who was waiting for it. This class is full — "
+            "join the waitlist?"
+        )
+    return exc
 
 
 @dataclass(frozen=True)
@@ -140,24 +111,26 @@ class AddedToClass:
 
 
 @dataclass(kw_only=True)
-class AddMemberToClassUseCase(UseCase):
+class AddMemberToClassUseCase(PolicyUseCase):
     """Staff add a member to a class, or to its waitlist when it is full, in one transaction.
 
     As staff they skip the gym's booking limits; a spot (or a place in the queue) and a credit
-    are still needed.
+    are still needed. Waiting members with a claim on a free spot are promoted first.
     """
 
     def execute(self, member_id: str, class_id: str) -> AddedToClass:
         with self.uow() as uow:
-            fitness_class = uow.classes.get_by_id(class_id, for_update=True)
-            full = fitness_class.is_full()
-            member = uow.members.get_by_id(member_id, for_update=not full)
-            now = self.clock.now()
-            if full:
+            claimed = claim_first(uow, class_id, member_id, self.clock, self.policy)
+            fitness_class, member, now = claimed.fitness_class, claimed.member, claimed.now
+            if fitness_class.is_full():
                 return AddedToClass(
-                    waitlist_position=queue(uow, fitness_class, member, now, limits=None)
+                    waitlist_position=queue(
+                        uow, fitness_class, member, now, policy=self.policy, by_staff=True
+                    )
                 )
-            return AddedToClass(booking=book(uow, fitness_class, member, now, limits=None))
+            return AddedToClass(
+                booking=book(uow, fitness_class, member, now, policy=self.policy, by_staff=True)
+            )
 
 
 @dataclass(kw_only=True)
@@ -254,7 +227,7 @@ class JoinWaitlistUseCase(PolicyUseCase):
             fitness_class = uow.classes.get_by_id(class_id, for_update=True)
             now = self.clock.now()
             member = uow.members.get_by_id(member_id)
-            return queue(uow, fitness_class, member, now, limits=None if by_staff else self.policy)
+            return queue(uow, fitness_class, member, now, policy=self.policy, by_staff=by_staff)
 
 
 @dataclass(kw_only=True)
@@ -269,6 +242,25 @@ class LeaveWaitlistUseCase(UseCase):
             fitness_class = uow.classes.get_by_id(class_id, for_update=True)
             waitlist = Waitlist(fitness_class, uow.waitlist.get_by_class(class_id))
             uow.waitlist.remove(waitlist.leave(member_id, now=now))
+
+
+@dataclass(kw_only=True)
+class CloseWaitlistUseCase(UseCase):
+    """A class has started: whoever still waits for it leaves the list, each with an event
+    (`MemberLeftWaitlist`, reason "class started"). Nothing to do the second time."""
+
+    def execute(self, class_id: str) -> int:
+        """Returns how many entries were closed."""
+        with self.uow() as uow:
+            fitness_class = uow.classes.get_by_id(class_id, for_update=True)
+            now = self.clock.now()
+            if not fitness_class.has_started(now):
+                return 0
+            entries = uow.waitlist.get_by_class(class_id)
+            for entry in entries:
+                entry.leave(WaitlistExitReason.CLASS_STARTED, now=now)
+                uow.waitlist.remove(entry)
+        return len(entries)
 
 
 @dataclass(kw_only=True)

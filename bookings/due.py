@@ -35,3 +35,8 @@ def booking_ids_due_for_reminder(now: datetime) -> list[str]:
 def class_ids_with_room_and_waiting(now: datetime) -> list[str]:
     """Upcoming live classes with a free spot and somebody on the waitlist."""
     return DjangoWaitlistRepository().class_ids_with_room_and_waiting(now)
+
+
+def class_ids_with_started_waitlists(now: datetime) -> list[str]:
+    """Classes that have started while somebody still waits for them."""
+    return DjangoWaitlistRepository().class_ids_started_with_waiting(now)

@@ -33,6 +33,11 @@ class Booking(models.Model):
         help_text="The grant the credit for this booking was spent from.",
     )
     reminded_at = models.DateTimeField(null=True, blank=True)
+    free_cancellation_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Promoted inside the cancellation window: cancelling refunds until then.",
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -62,6 +67,11 @@ class WaitlistEntry(models.Model):
         FitnessClass, on_delete=models.CASCADE, related_name="waitlist_entries"
     )
     created_at = models.DateTimeField()
+    skips_told = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Why a free spot passed her by, as she was told (each reason once).",
+    )
 
     class Meta:
         verbose_name_plural = "waitlist entries"

@@ -68,3 +68,13 @@ def past_bookings(member_id: uuid.UUID, now: datetime, limit: int) -> tuple[list
     )
     shown = list(rows[: limit + 1])
     return shown[:limit], len(shown) > limit
+
+
+def position_on_waitlist(member_id: uuid.UUID, class_id: uuid.UUID) -> int | None:
+    """The member's 1-based place on the class's waitlist, or None when not waiting."""
+    return (
+        WaitlistEntry.objects.filter(member_id=member_id, fitness_class_id=class_id)
+        .annotate(position=waitlist_position())
+        .values_list("position", flat=True)
+        .first()
+    )

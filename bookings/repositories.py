@@ -29,6 +29,7 @@ def booking_to_entity(row: Booking) -> entities.Booking:
         cancellation_reason=row.cancellation_reason or None,
         credit_grant_id=str(row.credit_grant_id) if row.credit_grant_id else None,
         reminded_at=row.reminded_at,
+        free_cancellation_until=row.free_cancellation_until,
     )
 
 
@@ -41,6 +42,7 @@ def booking_fields(booking: entities.Booking) -> dict[str, object]:
         "cancellation_reason": booking.cancellation_reason or "",
         "credit_grant_id": booking.credit_grant_id,
         "reminded_at": booking.reminded_at,
+        "free_cancellation_until": booking.free_cancellation_until,
     }
 
 
@@ -50,6 +52,7 @@ def entry_to_entity(row: WaitlistEntry) -> entities.WaitlistEntry:
         member_id=str(row.member_id),
         class_id=str(row.fitness_class_id),
         created_at=row.created_at,
+        skips_told=row.skips_told.split(),
     )
 
 
@@ -166,6 +169,15 @@ class DjangoBookingRepository:
         )
         return [str(pk) for pk in classes]
 
+    def class_ids_started_with_waiting(self, now: datetime) -> list[str]:
+        classes = (
+            FitnessClass.objects.filter(starts_at__lte=now, waitlist_entries__isnull=False)
+            .order_by("starts_at", "pk")
+            .values_list("pk", flat=True)
+            .distinct()
+        )
+        return [str(pk) for pk in classes]
+
     def save(self, booking: entities.Booking) -> None:
         """Update the booking's row by id, or insert it when there is none.
 
@@ -250,6 +262,11 @@ class DjangoWaitlistRepository:
                 raise AlreadyOnWaitlistException() from exc
             raise
 
+    def save(self, entry: entities.WaitlistEntry) -> None:
+        WaitlistEntry.objects.filter(pk=entry.id).update(
+            skips_told=" ".join(sorted(entry.skips_told))
+        )
+
     def remove(self, entry: entities.WaitlistEntry) -> None:
         """Delete the entry; one already gone is not an error (the outcome is the same)."""
         WaitlistEntry.objects.filter(pk=entry.id).delete()
@@ -264,6 +281,15 @@ class DjangoWaitlistRepository:
             )
             .annotate(taken=taken)
             .filter(taken__lt=F("capacity"))
+            .order_by("starts_at", "pk")
+            .values_list("pk", flat=True)
+            .distinct()
+        )
+        return [str(pk) for pk in classes]
+
+    def class_ids_started_with_waiting(self, now: datetime) -> list[str]:
+        classes = (
+            FitnessClass.objects.filter(starts_at__lte=now, waitlist_entries__isnull=False)
             .order_by("starts_at", "pk")
             .values_list("pk", flat=True)
             .distinct()

@@ -5,6 +5,7 @@ Every change is a POST (CSRF-checked by the middleware) that runs one use case t
 (Post/Redirect/Get) to the class page, or to a `next` address on this site.
 """
 
+import contextlib
 import uuid
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -20,7 +21,13 @@ from classes.models import FitnessClass
 from classes.wording import describe_class
 from domain import entities
 from domain.entities import BookingStatus
-from domain.exceptions import DomainException, WaitlistEntryNotFoundException
+from domain.exceptions import (
+    AlreadyBookedException,
+    AlreadyOnWaitlistException,
+    BookingNotCancellableException,
+    DomainException,
+    WaitlistEntryNotFoundException,
+)
 from gymbooking.composition import services
 from members.decorators import member_required
 from web.pages import run_use_case
@@ -41,12 +48,18 @@ def _redirect_back(request: HttpRequest, class_id: object) -> HttpResponseRedire
 @require_POST
 @member_required
 def book(request: HttpRequest, class_id: uuid.UUID) -> HttpResponse:
+    """Book; inside the cancellation window only with the form's "I understand" ticked (without
+    it the use case refuses with the warning, and nothing changes)."""
     fitness_class = get_object_or_404(FitnessClass, pk=class_id)
-    run_use_case(
-        request,
-        lambda: services().book_class.execute(str(request.member.pk), str(class_id)),
-        f"You're booked on {describe_class(fitness_class)}.",
-    )
+    member_id = str(request.member.pk)
+
+    def book_once() -> None:
+        with contextlib.suppress(AlreadyBookedException):  # a second click: the first booked
+            services().book_class.execute(
+                member_id, str(class_id), late_confirmed=request.POST.get("late_confirmed") == "1"
+            )
+
+    run_use_case(request, book_once, f"You're booked on {describe_class(fitness_class)}.")
     return _redirect_back(request, class_id)
 
 
@@ -55,20 +68,37 @@ def book(request: HttpRequest, class_id: uuid.UUID) -> HttpResponse:
 def cancel(request: HttpRequest, booking_id: uuid.UUID) -> HttpResponse:
     # The use case answers "not found" (a 404) for another member's booking, so nothing is
     # read about the booking before it has run.
-    run_use_case(
-        request,
-        lambda: services().cancel_booking.execute(
-            str(booking_id), member_id=str(request.member.pk)
-        ),
-        _cancelled_message,
-    )
+    def cancel_once() -> entities.Booking | Booking:
+        try:
+            return services().cancel_booking.execute(
+                str(booking_id), member_id=str(request.member.pk)
+            )
+        except BookingNotCancellableException:
+            # A second click finds it cancelled by the first: say what the first did.
+            done = Booking.objects.filter(
+                pk=booking_id, status__in=CANCELLED_STATUSES, member_id=request.member.pk
+            ).first()
+            if done is None:
+                raise
+            return done
+
+    run_use_case(request, cancel_once, _cancelled_message)
     class_id = Booking.objects.values_list("fitness_class_id", flat=True).get(pk=booking_id)
     return _redirect_back(request, class_id)
 
 
-def _cancelled_message(booking: entities.Booking) -> str:
-    what = describe_class(FitnessClass.objects.get(pk=booking.class_id))
-    if booking.refund_due:
+# A booking in one of these was cancelled by the member (or staff) and needs nothing more.
+CANCELLED_STATUSES = (BookingStatus.CANCELLED, BookingStatus.LATE_CANCELLED)
+
+
+def _cancelled_message(booking: entities.Booking | Booking) -> str:
+    """What the cancellation did, from the entity the use case returned or the stored row a
+    second click found."""
+    class_id = (
+        booking.class_id if isinstance(booking, entities.Booking) else booking.fitness_class_id
+    )
+    what = describe_class(FitnessClass.objects.get(pk=class_id))
+    if BookingStatus(booking.status) is BookingStatus.CANCELLED:
         return f"Your booking for {what} is cancelled and your credit has been refunded."
     return (
         f"Your booking for {what} is cancelled. It was a late cancellation, so your credit "
@@ -80,9 +110,18 @@ def _cancelled_message(booking: entities.Booking) -> str:
 @member_required
 def join_waitlist(request: HttpRequest, class_id: uuid.UUID) -> HttpResponse:
     fitness_class = get_object_or_404(FitnessClass, pk=class_id)
+    member_id = request.member.pk
+
+    def join_once() -> int:
+        try:
+            return services().join_waitlist.execute(str(member_id), str(class_id))
+        except AlreadyOnWaitlistException:
+            # A second click: the first put her on the list; say where she is now.
+            return queries.position_on_waitlist(member_id, class_id) or 1
+
     run_use_case(
         request,
-        lambda: services().join_waitlist.execute(str(request.member.pk), str(class_id)),
+        join_once,
         lambda position: (
             f"You're number {position} on the waitlist for {describe_class(fitness_class)}."
         ),
@@ -96,12 +135,18 @@ def leave_waitlist(request: HttpRequest, class_id: uuid.UUID) -> HttpResponse:
     fitness_class = get_object_or_404(FitnessClass, pk=class_id)
 
     def leave() -> None:
-        # The class exists, so "not found" means the member is not waiting (a second click,
-        # or already promoted): a message, not a 404.
+        # The class exists, so "not found" means the member is not waiting: a second click
+        # (the first took her off), or already promoted (then she is told she is booked).
         try:
             services().leave_waitlist.execute(str(request.member.pk), str(class_id))
         except WaitlistEntryNotFoundException as exc:
-            raise DomainException(exc.message) from exc
+            if Booking.objects.filter(
+                member=request.member, fitness_class_id=class_id, status=BookingStatus.CONFIRMED
+            ).exists():
+                raise DomainException(
+                    f"You're no longer on the waitlist: a spot came up and you're booked on "
+                    f"{describe_class(fitness_class)}."
+                ) from exc
 
     run_use_case(request, leave, f"You've left the waitlist for {describe_class(fitness_class)}.")
     return _redirect_back(request, class_id)
@@ -113,7 +158,12 @@ def my_bookings(request: HttpRequest) -> HttpResponse:
     policy = services().policy
     member_id = request.member.pk
     upcoming = [
-        (booking, policy.cancellation_terms(booking.fitness_class.starts_at, now))
+        (
+            booking,
+            policy.cancellation_terms(
+                booking.fitness_class.starts_at, now, free_until=booking.free_cancellation_until
+            ),
+        )
         for booking in queries.upcoming_bookings(member_id, now)
     ]
     history, more_history = queries.past_bookings(member_id, now, HISTORY_LIMIT)

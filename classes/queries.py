@@ -1,6 +1,7 @@
 """The reads behind the schedule and the class page.
 
-Each function is one query, whatever the number of classes, bookings and waitlist entries:
+Each function is one query (`member_facts` three), whatever the number of classes, bookings
+and waitlist entries:
 counts are correlated subqueries, and a member's own bookings and waitlist positions for the
 shown classes are read in one query each. Functions that take `classes` use it as a subquery,
 so they read exactly the classes the page shows without a list of ids.
@@ -17,8 +18,9 @@ from django.db.models.functions import Coalesce
 from bookings.models import Booking, WaitlistEntry
 from bookings.queries import waitlist_position
 from classes.models import FitnessClass
-from domain.entities import SPOT_HOLDING_STATUSES
-from members.models import CreditGrant
+from domain.eligibility import Standing
+from domain.entities import SPOT_HOLDING_STATUSES, BookingStatus
+from members.models import CreditGrant, Member
 
 
 def _count(rows: QuerySet) -> Coalesce:
@@ -89,17 +91,19 @@ def class_with_counts(class_id: uuid.UUID) -> FitnessClass | None:
 
 def member_bookings_by_class(
     member_id: uuid.UUID, classes: QuerySet[FitnessClass]
-) -> dict[uuid.UUID, tuple[uuid.UUID, str]]:
+) -> dict[uuid.UUID, tuple[uuid.UUID, str, datetime | None]]:
     """The member's booking holding a spot in each of `classes` (confirmed, or already marked
-    attended or no-show): class id → (booking id, status)."""
+    attended or no-show): class id → (booking id, status, free cancellation until)."""
     rows = Booking.objects.filter(
         member_id=member_id,
         status__in=SPOT_HOLDING_STATUSES,
         fitness_class__in=classes.values("pk"),
     ).order_by()
     return {
-        class_id: (pk, status)
-        for class_id, pk, status in rows.values_list("fitness_class_id", "id", "status")
+        class_id: (pk, status, free_until)
+        for class_id, pk, status, free_until in rows.values_list(
+            "fitness_class_id", "id", "status", "free_cancellation_until"
+        )
     }
 
 
@@ -114,6 +118,54 @@ def waitlist_positions_by_class(
         .values_list("fitness_class_id", "position")
     )
     return dict(rows)
+
+
+@dataclass(frozen=True)
+class MemberFacts:
+    """What the rules ask about the member, read once for a page: her credits, pause and
+    upcoming bookings, and the spots she holds around the shown classes."""
+
+    credits: int
+    paused: bool
+    upcoming_bookings: int
+    spots: tuple[tuple[uuid.UUID, datetime, datetime], ...]  # (class id, starts, ends)
+
+    def standing_for(self, fitness_class: FitnessClass) -> Standing:
+        """Her standing for one class: overlapping as `holds_spot_overlapping` decides it
+        (another live class sharing a moment; intervals are half-open)."""
+        overlapping = any(
+            class_id != fitness_class.pk
+            and starts < fitness_class.ends_at
+            and fitness_class.starts_at < ends
+            for class_id, starts, ends in self.spots
+        )
+        return Standing(
+            credits=self.credits,
+            paused=self.paused,
+            upcoming_bookings=self.upcoming_bookings,
+            holds_overlapping_spot=overlapping,
+        )
+
+
+def member_facts(member: Member, now: datetime, start: datetime) -> MemberFacts:
+    """Her facts for classes starting from `start`: three queries, however many classes."""
+    upcoming = Booking.objects.filter(
+        member=member, status=BookingStatus.CONFIRMED, fitness_class__starts_at__gt=now
+    ).count()
+    spots = Booking.objects.filter(
+        member=member,
+        status__in=SPOT_HOLDING_STATUSES,
+        fitness_class__cancelled_at__isnull=True,
+        # Every spot she holds from `start` on: few (her upcoming bookings), and whatever
+        # overlaps a shown class is among them.
+        fitness_class__ends_at__gt=start,
+    ).values_list("fitness_class_id", "fitness_class__starts_at", "fitness_class__ends_at")
+    return MemberFacts(
+        credits=spendable_credits(member.pk, now),
+        paused=member.bookings_paused_until is not None and now < member.bookings_paused_until,
+        upcoming_bookings=upcoming,
+        spots=tuple(spots),
+    )
 
 
 def spendable_credits(member_id: uuid.UUID, now: datetime) -> int:

@@ -6,7 +6,7 @@ both pages.
 """
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,6 +15,14 @@ from django.utils import timezone
 
 from classes import queries
 from classes.models import FitnessClass
+from domain.eligibility import (
+    PROMOTION_NEEDS,
+    Hindrance,
+    Standing,
+    hindrance,
+    refusal,
+    waiting_hindrance,
+)
 from domain.entities import BookingStatus
 from domain.values import CancellationTerms
 from gymbooking.composition import services
@@ -23,25 +31,46 @@ from members.decorators import member_required
 FILTERS = ("name", "instructor", "location")
 
 
+# Short forms of the reasons for the schedule's status column.
+BLOCKED_LABELS = {
+    Hindrance.PAUSED: "booking paused",
+    Hindrance.AT_LIMIT: "booking limit reached",
+    Hindrance.OVERLAPPING: "clashes with a booking",
+    Hindrance.NO_CREDIT: "no credit",
+    Hindrance.PROMOTION_CLOSED: "waitlist closed",
+}
+
+
 @dataclass(frozen=True)
 class ClassRow:
     """A class as one member sees it."""
 
     fitness_class: FitnessClass
-    state: str  # cancelled, past, booked, checked_in, waiting, full or open
+    state: str  # cancelled, past, booked, checked_in, waiting, full, not_open or open
     spots_left: int
     waiting: int
     position: int | None = None
     booking_id: uuid.UUID | None = None
+    free_cancellation_until: datetime | None = None
+    booking_opens: str = ""  # not_open: when booking opens, in the gym's zone
+    blocked: Hindrance | None = None  # why the action on offer would be refused now
+    blocked_message: str = ""  # … in the rule's own words (what the use case would say)
+    promotion_needs: str = ""  # waiting, or about to: what a promotion would need of her
+
+    @property
+    def blocked_label(self) -> str:
+        return BLOCKED_LABELS.get(self.blocked, "") if self.blocked else ""
 
 
 def class_row(
     fitness_class: FitnessClass,
     now: datetime,
-    booking: tuple[uuid.UUID, str] | None,
+    booking: tuple[uuid.UUID, str, datetime | None] | None,
     position: int | None,
+    facts: queries.MemberFacts,
 ) -> ClassRow:
-    """The member's state on a class annotated by `queries.with_counts`."""
+    """The member's state on a class annotated by `queries.with_counts`, and what the rules
+    would answer to the action it offers (`domain.eligibility`, as the use cases ask it)."""
     spots_left = max(fitness_class.capacity - fitness_class.spots_taken, 0)
     if fitness_class.cancelled_at is not None:
         state = "cancelled"
@@ -56,14 +85,51 @@ def class_row(
         state = "full"
     else:
         state = "open"
-    return ClassRow(
+    row = ClassRow(
         fitness_class=fitness_class,
         state=state,
         spots_left=spots_left,
         waiting=fitness_class.waiting_count,
         position=position,
         booking_id=booking[0] if booking else None,
+        free_cancellation_until=booking[2] if booking else None,
     )
+    if state in ("open", "full", "waiting"):
+        return _with_the_rules_answer(row, facts.standing_for(fitness_class), now)
+    return row
+
+
+def _with_the_rules_answer(row: ClassRow, standing: Standing, now: datetime) -> ClassRow:
+    policy = services().policy
+    starts_at = row.fitness_class.starts_at
+    books = row.state == "open" or (row.state == "waiting" and row.spots_left > 0)
+    if row.state == "full":
+        reason = waiting_hindrance(standing, starts_at, now, policy=policy)
+    elif books:
+        reason = hindrance(standing, starts_at, now, limits=policy)
+    else:
+        reason = None  # waiting for a full class: leaving is always possible
+    if reason is Hindrance.BOOKING_NOT_OPEN:
+        return replace(row, state="not_open", booking_opens=policy.booking_opens_message(starts_at))
+    needs = ""
+    if not books:
+        needs = _promotion_needs(standing, row.fitness_class, now)
+    return replace(
+        row,
+        blocked=reason,
+        blocked_message=refusal(reason, standing, starts_at, policy).message if reason else "",
+        promotion_needs=needs,
+    )
+
+
+def _promotion_needs(standing: Standing, fitness_class: FitnessClass, now: datetime) -> str:
+    """What a waiting member lacks to be promoted, in words ("" when nothing)."""
+    policy = services().policy
+    closes_before = policy.promotion_closes_before
+    if now >= fitness_class.starts_at - closes_before:
+        return "nobody is promoted from the waitlist this close to the start"
+    reason = hindrance(standing, fitness_class.starts_at, now, limits=policy, booking_window=False)
+    return f"you need {PROMOTION_NEEDS[reason]} to be promoted" if reason else ""
 
 
 # --- Schedule --------------------------------------------------------------------------------
@@ -113,13 +179,18 @@ def schedule(request: HttpRequest) -> HttpResponse:
     if classes:
         booked = queries.member_bookings_by_class(request.member.pk, shown)
         positions = queries.waitlist_positions_by_class(request.member.pk, shown)
+        facts = queries.member_facts(request.member, now, start)
 
     days = [Day(monday + timedelta(days=offset), []) for offset in range(7)]
     for fitness_class in classes:
         day = timezone.localdate(fitness_class.starts_at)
         days[(day - monday).days].rows.append(
             class_row(
-                fitness_class, now, booked.get(fitness_class.pk), positions.get(fitness_class.pk)
+                fitness_class,
+                now,
+                booked.get(fitness_class.pk),
+                positions.get(fitness_class.pk),
+                facts,
             )
         )
 
@@ -159,18 +230,22 @@ class Action:
     next_position: int | None = None
 
 
-def _action(row: ClassRow, member_id: uuid.UUID, now: datetime) -> Action:
-    if row.state in ("cancelled", "past", "checked_in"):
+def _action(row: ClassRow, now: datetime, credits: int) -> Action:
+    if row.state in ("cancelled", "past", "checked_in", "not_open") or row.blocked:
         return Action("")
     if row.state == "booked":
-        terms = services().policy.cancellation_terms(row.fitness_class.starts_at, now)
+        terms = services().policy.cancellation_terms(
+            row.fitness_class.starts_at, now, free_until=row.free_cancellation_until
+        )
         return Action("cancel", terms=terms)
     if row.state == "full":
         return Action("join_waitlist", next_position=row.waiting + 1)
     if row.state == "waiting" and row.spots_left == 0:
         return Action("leave_waitlist")
     # Open, or waiting while a spot is free (nobody eligible was promoted into it): book it.
-    return Action("book", credits=queries.spendable_credits(member_id, now))
+    # Inside the cancellation window the form asks her to accept that first.
+    terms = services().policy.cancellation_terms(row.fitness_class.starts_at, now)
+    return Action("book", credits=credits, terms=terms)
 
 
 @member_required
@@ -181,11 +256,13 @@ def detail(request: HttpRequest, class_id: uuid.UUID) -> HttpResponse:
         raise Http404("That class does not exist.")
     this_class = FitnessClass.objects.filter(pk=class_id)
     member_id = request.member.pk
+    facts = queries.member_facts(request.member, now, fitness_class.starts_at)
     row = class_row(
         fitness_class,
         now,
         queries.member_bookings_by_class(member_id, this_class).get(class_id),
         queries.waitlist_positions_by_class(member_id, this_class).get(class_id),
+        facts,
     )
     return render(
         request,
@@ -193,7 +270,7 @@ def detail(request: HttpRequest, class_id: uuid.UUID) -> HttpResponse:
         {
             "row": row,
             "fitness_class": fitness_class,
-            "action": _action(row, member_id, now),
+            "action": _action(row, now, facts.credits),
             "week": timezone.localdate(fitness_class.starts_at).isoformat(),
         },
     )

@@ -33,6 +33,7 @@ from domain.events import (
     MemberPromotedFromWaitlist,
     MemberRegistered,
     MemberRemindedOfClass,
+    MemberSkippedOnWaitlist,
 )
 from domain.values import (
     DEFAULT_POLICY,
@@ -419,13 +420,17 @@ class FitnessClass(Entity):
         if self.has_started(now):
             raise exceptions.ClassAlreadyStartedException()
 
-    def add_booking(self, member_id: str, *, now: datetime) -> None:
-        """Take one spot for `member_id`."""
+    def ensure_room_for(self, member_id: str, *, now: datetime) -> None:
+        """Refuse, before anything changes, a booking this class cannot take now."""
         self.ensure_open(now)
         if member_id in self._bookings:
             raise exceptions.AlreadyBookedException()
         if self.is_full():
             raise exceptions.ClassFullException()
+
+    def add_booking(self, member_id: str, *, now: datetime) -> None:
+        """Take one spot for `member_id`."""
+        self.ensure_room_for(member_id, now=now)
         self._bookings.append(member_id)
 
     def remove_booking(
@@ -616,6 +621,7 @@ class Booking(Entity):
         cancellation_reason: str | None = None,
         credit_grant_id: str | None = None,
         reminded_at: datetime | None = None,
+        free_cancellation_until: datetime | None = None,
     ) -> None:
         super().__init__()
         self._id = booking_id
@@ -627,6 +633,8 @@ class Booking(Entity):
         self.cancellation_reason = cancellation_reason
         self.credit_grant_id = credit_grant_id
         self.reminded_at = reminded_at
+        # Promoted inside the cancellation window with a grace period: refundable until then.
+        self.free_cancellation_until = free_cancellation_until
 
     @classmethod
     def confirm(
@@ -734,7 +742,9 @@ class Booking(Entity):
             if class_start_time.tzinfo is None:
                 class_start_time = class_start_time.astimezone(UTC)
         self._ensure_cancellable(class_start_time, now)
-        terms = policy.cancellation_terms(class_start_time, now)
+        terms = policy.cancellation_terms(
+            class_start_time, now, free_until=self.free_cancellation_until
+        )
         if not terms.allowed:
             raise exceptions.BookingNotCancellableException(terms.refusal)
         late = terms.cost is CancellationCost.FORFEITED
@@ -783,12 +793,22 @@ class Booking(Entity):
 class WaitlistEntry(Entity):
     """A member waiting for a spot in a full class."""
 
-    def __init__(self, entry_id: str, member_id: str, class_id: str, created_at: datetime) -> None:
+    def __init__(
+        self,
+        entry_id: str,
+        member_id: str,
+        class_id: str,
+        created_at: datetime,
+        *,
+        skips_told: Iterable[str] = (),
+    ) -> None:
         super().__init__()
         self._id = entry_id
         self._member_id = member_id
         self._class_id = class_id
         self.created_at = created_at
+        # The reasons she was skipped for and told about, so each is told once.
+        self.skips_told = frozenset(skips_told)
 
     @classmethod
     def join(
@@ -831,8 +851,34 @@ class WaitlistEntry(Entity):
             )
         )
 
-    def promote(self, *, now: datetime, credit_grant_id: str) -> Booking:
-        """The member got a spot: a confirmed booking paid from `credit_grant_id`.
+    def skip(self, reason: str, *, now: datetime) -> bool:
+        """A free spot passed her by for `reason`; she keeps her place. True (and recorded)
+        the first time for this reason only."""
+        if reason in self.skips_told:
+            return False
+        self.skips_told = self.skips_told | {str(reason)}
+        self._record(
+            MemberSkippedOnWaitlist(
+                member_id=self._member_id,
+                class_id=self._class_id,
+                waitlist_entry_id=self._id,
+                reason=str(reason),
+                occurred_at=now,
+            )
+        )
+        return True
+
+    def promote(
+        self,
+        *,
+        now: datetime,
+        credit_grant_id: str,
+        refundable_until: datetime | None = None,
+        grace: bool = False,
+    ) -> Booking:
+        """The member got a spot: a confirmed booking paid from `credit_grant_id`, which she
+        may cancel with a refund until `refundable_until`; with `grace` (promoted inside the
+        cancellation window) that holds whatever the window.
 
         Only `MemberPromotedFromWaitlist` is recorded (not also `BookingConfirmed`), so each
         fact is told once and the member hears “you're in” once.
@@ -843,6 +889,7 @@ class WaitlistEntry(Entity):
             self._class_id,
             created_at=now,
             credit_grant_id=credit_grant_id,
+            free_cancellation_until=refundable_until if grace else None,
         )
         self._record(
             MemberPromotedFromWaitlist(
@@ -850,6 +897,8 @@ class WaitlistEntry(Entity):
                 class_id=self._class_id,
                 booking_id=booking.id,
                 waitlist_entry_id=self._id,
+                refundable_until=refundable_until,
+                grace=grace,
                 occurred_at=now,
             )
         )

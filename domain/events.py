@@ -73,12 +73,27 @@ class MemberLeftWaitlist(DomainEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class MemberPromotedFromWaitlist(DomainEvent):
-    """A waitlisted member got a freed spot: booked, one credit spent."""
+    """A waitlisted member got a freed spot: booked, one credit spent. She may cancel with a
+    refund until `refundable_until`: the cancellation window's start, or with `grace` (promoted
+    inside the window) the end of the grace period."""
 
     member_id: str
     class_id: str
     booking_id: str
     waitlist_entry_id: str
+    refundable_until: datetime | None = None
+    grace: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberSkippedOnWaitlist(DomainEvent):
+    """A spot was free but a waiting member could not be promoted into it, for `reason` (a
+    `domain.eligibility.Hindrance`); she keeps her place. Recorded once per entry and reason."""
+
+    member_id: str
+    class_id: str
+    waitlist_entry_id: str
+    reason: str
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -86,6 +86,12 @@ class BookingNotCancellableException(DomainException):
     default_message = "This booking can no longer be cancelled."
 
 
+class LateBookingNotConfirmedException(DomainException):
+    """A member booking inside the cancellation window has not confirmed what that means."""
+
+    default_message = "This booking could not be cancelled with a refund. Confirm to book."
+
+
 class BookingNotOpenException(DomainException):
     default_message = "Booking for this class has not opened yet."
 
@@ -111,6 +117,10 @@ class AttendanceNotOpenException(DomainException):
 
 class AlreadyOnWaitlistException(DomainException):
     default_message = "You are already on the waitlist for this class."
+
+
+class WaitlistClosedException(DomainException):
+    default_message = "Nobody is promoted from this waitlist any more, so it can't be joined."
 
 
 class WaitlistNotNeededException(DomainException):

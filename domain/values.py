@@ -2,15 +2,11 @@
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from enum import StrEnum
 from uuid import uuid4
 
-from domain.exceptions import (
-    BookingNotOpenException,
-    InvalidEmailException,
-    TooManyBookingsException,
-)
+from domain.exceptions import BookingNotOpenException, InvalidEmailException
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -80,12 +76,40 @@ class CancellationTerms:
         return "This class has started."
 
     @property
+    def needs_consent_to_book(self) -> bool:
+        """Whether a member booking now must first accept that she cannot cancel for free."""
+        return self.cost in (CancellationCost.CLOSED, CancellationCost.FORFEITED)
+
+    @property
+    def booking_warning(self) -> str:
+        """What a member booking now is asked to accept."""
+        starts = f"This class starts in {describe_duration(self.time_left)}"
+        within = describe_duration(self.window)
+        if self.cost is CancellationCost.FORFEITED:
+            return (
+                f"{starts}, and cancelling within {within} of the start does not refund the "
+                "credit: if you book and then cancel, your credit is lost."
+            )
+        return (
+            f"{starts}, and bookings can't be cancelled within {within} of the start: once "
+            "you book, you cannot cancel."
+        )
+
+    @property
     def refusal(self) -> str:
         """Why a cancellation inside a refusing window is refused."""
         return (
             f"You can't cancel within {describe_duration(self.window)} of class start; "
             f"this class starts in {describe_duration(self.time_left)}."
         )
+
+
+class PromotionInsideWindow(StrEnum):
+    """Whether a waiting member is promoted inside the cancellation window, where she could
+    not cancel (or only at the cost of her credit)."""
+
+    NEVER = "never"  # nobody is promoted inside the window (the safer default)
+    GRACE = "grace"  # promoted, and free to cancel for a grace period after the promotion
 
 
 @dataclass(frozen=True)
@@ -104,30 +128,60 @@ class BookingPolicy:
     no_show_limit: int = 0
     no_show_period: timedelta = timedelta(days=30)
     no_show_pause: timedelta = timedelta(days=14)
+    promotion_inside_window: PromotionInsideWindow = PromotionInsideWindow.NEVER
+    promotion_grace: timedelta = timedelta(minutes=30)
+    # The gym's time zone, in which the rules' messages name a moment.
+    zone: tzinfo = UTC
+
+    def booking_opens_at(self, class_start_time: datetime) -> datetime | None:
+        """When members may start booking the class (None: as soon as it is scheduled)."""
+        opens = self.booking_opens_before
+        return None if opens is None else class_start_time - opens
+
+    def booking_is_open(self, class_start_time: datetime, now: datetime) -> bool:
+        opens_at = self.booking_opens_at(class_start_time)
+        return opens_at is None or now >= opens_at
+
+    def booking_opens_message(self, class_start_time: datetime) -> str:
+        """“Booking opens on Tue 4 Mar at 18:00.”, in the gym's zone."""
+        opens_at = self.booking_opens_at(class_start_time)
+        if opens_at is None:
+            return "Booking is open."
+        local = opens_at.astimezone(self.zone)
+        return f"Booking opens on {local:%a} {local.day} {local:%b} at {local:%H:%M}."
 
     def ensure_booking_open(self, class_start_time: datetime, now: datetime) -> None:
         """Refuse a member's booking made before the booking window opens."""
-        opens = self.booking_opens_before
-        if opens is not None and class_start_time - now > opens:
-            raise BookingNotOpenException(
-                f"Booking opens {describe_duration(opens)} before the class starts."
-            )
+        if not self.booking_is_open(class_start_time, now):
+            raise BookingNotOpenException(self.booking_opens_message(class_start_time))
 
-    def ensure_under_booking_limit(self, upcoming_bookings: int) -> None:
-        limit = self.max_upcoming_bookings
-        if limit is not None and upcoming_bookings >= limit:
-            booked = describe_count(upcoming_bookings, "upcoming booking", "upcoming bookings")
-            raise TooManyBookingsException(
-                f"You already have {booked}, the most the gym allows at once. Cancel one or "
-                "wait until one has taken place."
-            )
+    def refundable_after_promotion(
+        self, class_start_time: datetime, now: datetime
+    ) -> tuple[datetime, bool]:
+        """Until when a member promoted at `now` may cancel with a refund, and whether that is
+        a grace period inside the window (`GRACE`) rather than the window's own start."""
+        window_opens = class_start_time - self.cancellation_window
+        if now < window_opens or self.promotion_inside_window is not PromotionInsideWindow.GRACE:
+            return window_opens, False
+        return min(now + self.promotion_grace, class_start_time), True
 
-    def cancellation_terms(self, class_start_time: datetime, now: datetime) -> CancellationTerms:
-        """The one rule for what a member's cancellation costs at `now`."""
+    @property
+    def promotion_closes_before(self) -> timedelta:
+        """How long before the start promotions stop: the cut-off, and under `NEVER` the
+        cancellation window too (a member promoted then could not cancel)."""
+        if self.promotion_inside_window is PromotionInsideWindow.NEVER:
+            return max(self.promotion_cutoff, self.cancellation_window)
+        return self.promotion_cutoff
+
+    def cancellation_terms(
+        self, class_start_time: datetime, now: datetime, *, free_until: datetime | None = None
+    ) -> CancellationTerms:
+        """The one rule for what a member's cancellation costs at `now`; `free_until` is a
+        promoted booking's grace period, inside which it is refunded whatever the window."""
         time_left = class_start_time - now
         if time_left <= timedelta(0):
             cost = CancellationCost.STARTED
-        elif time_left >= self.cancellation_window:
+        elif time_left >= self.cancellation_window or (free_until and now < free_until):
             cost = CancellationCost.REFUNDED
         elif self.late_cancellation is LateCancellation.FORFEIT:
             cost = CancellationCost.FORFEITED
@@ -148,6 +202,7 @@ class WaitlistExitReason(StrEnum):
     BOOKED_ELSEWHERE = "booked an overlapping class"
     CLASS_CANCELLED = "class cancelled"
     MEMBER_ERASED = "member's data erased"
+    CLASS_STARTED = "class started"
 
 
 def describe_duration(duration: timedelta) -> str:

@@ -20,7 +20,7 @@ from application.unit_of_work import Repositories
 from bookings.repositories import DjangoBookingRepository, DjangoWaitlistRepository
 from classes.repositories import DjangoClassRepository
 from classes.series_repository import DjangoClassSeriesRepository, DjangoSeriesSessionRepository
-from domain.values import BookingPolicy, LateCancellation
+from domain.values import BookingPolicy, LateCancellation, PromotionInsideWindow
 from events.dispatcher import DurableEventDispatcher
 from events.scrubbing import EventLogScrubber
 from members.erasure import LoginEraser
@@ -61,11 +61,14 @@ def policy_from_settings() -> BookingPolicy:
         late_cancellation=LateCancellation(settings.GYM_LATE_CANCELLATION),
         refund_expiry_days=settings.GYM_REFUND_EXPIRY_DAYS,
         promotion_cutoff=timedelta(minutes=settings.GYM_PROMOTION_CUTOFF_MINUTES),
+        promotion_inside_window=PromotionInsideWindow(settings.GYM_PROMOTION_INSIDE_WINDOW),
+        promotion_grace=timedelta(minutes=settings.GYM_PROMOTION_GRACE_MINUTES),
         booking_opens_before=_days_or_none(settings.GYM_BOOKING_OPENS_DAYS),
         max_upcoming_bookings=settings.GYM_MAX_UPCOMING_BOOKINGS or None,
         no_show_limit=settings.GYM_NO_SHOW_LIMIT,
         no_show_period=timedelta(days=settings.GYM_NO_SHOW_PERIOD_DAYS),
         no_show_pause=timedelta(days=settings.GYM_NO_SHOW_PAUSE_DAYS),
+        zone=ZoneInfo(settings.TIME_ZONE),
     )
 
 

@@ -250,6 +250,13 @@ GYM_LATE_CANCELLATION = env.str("GYM_LATE_CANCELLATION", default="refuse").strip
 GYM_REFUND_EXPIRY_DAYS = env.int("GYM_REFUND_EXPIRY_DAYS", default=30)
 # Minutes before a class starts after which nobody is promoted from its waitlist (0: its start).
 GYM_PROMOTION_CUTOFF_MINUTES = env.int("GYM_PROMOTION_CUTOFF_MINUTES", default=0)
+# Inside the cancellation window a promoted member could not cancel: "never" promote there
+# (the safer default), or promote with a "grace" period of GYM_PROMOTION_GRACE_MINUTES after
+# the promotion in which she may still cancel with a refund.
+GYM_PROMOTION_INSIDE_WINDOW = (
+    env.str("GYM_PROMOTION_INSIDE_WINDOW", default="never").strip().lower()
+)
+GYM_PROMOTION_GRACE_MINUTES = env.int("GYM_PROMOTION_GRACE_MINUTES", default=30)
 
 # Whether people may create their own member account (on by default while DEBUG is on).
 GYM_SELF_SIGNUP = env.bool("GYM_SELF_SIGNUP", default=DEBUG)
@@ -320,6 +327,13 @@ if GYM_WELCOME_CREDITS < 0:
     raise ImproperlyConfigured("GYM_WELCOME_CREDITS must not be negative.")
 if GYM_PROMOTION_CUTOFF_MINUTES < 0:
     raise ImproperlyConfigured("GYM_PROMOTION_CUTOFF_MINUTES must not be negative.")
+if GYM_PROMOTION_INSIDE_WINDOW not in {"never", "grace"}:
+    raise ImproperlyConfigured(
+        'GYM_PROMOTION_INSIDE_WINDOW must be "never" or "grace", '
+        f"not {GYM_PROMOTION_INSIDE_WINDOW!r}."
+    )
+if GYM_PROMOTION_GRACE_MINUTES < 1:
+    raise ImproperlyConfigured("GYM_PROMOTION_GRACE_MINUTES must be at least 1.")
 
 # --- Operations: probes, metrics, heartbeats, error reporting ---------------------------------
 

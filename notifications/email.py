@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from application.ports import Notice
 from domain.entities import FitnessClass, Member
-from notifications.wording import notice_subject
+from notifications.wording import notice_subject, promotion_cancellation_terms
 
 SITE_NAME = "gymbooking"
 
@@ -44,6 +44,7 @@ class EmailNotificationService:
             "ends_at_local": timezone.localtime(fitness_class.ends_at),
             "site_name": SITE_NAME,
             "subject": subject,
+            "cancellation_terms": promotion_cancellation_terms(notice),
         }
         template = f"emails/{notice.kind.value}"
         message = EmailMultiAlternatives(

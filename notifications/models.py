@@ -13,6 +13,7 @@ KIND_LABELS = {
     NoticeKind.PROMOTED_FROM_WAITLIST: "Promoted from the waitlist",
     NoticeKind.CLASS_CANCELLED: "Class cancelled",
     NoticeKind.CLASS_REMINDER: "Class reminder",
+    NoticeKind.SKIPPED_ON_WAITLIST: "Skipped on the waitlist",
 }
 
 

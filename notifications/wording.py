@@ -12,6 +12,7 @@ SUBJECTS: dict[NoticeKind, str] = {
     NoticeKind.PROMOTED_FROM_WAITLIST: "You're in! A spot opened up: {name}, {when}",
     NoticeKind.CLASS_CANCELLED: "Class cancelled: {name}, {when}",
     NoticeKind.CLASS_REMINDER: "Reminder: {name}, {when}",
+    NoticeKind.SKIPPED_ON_WAITLIST: "A spot came up, but you couldn't be promoted: {name}, {when}",
 }
 
 
@@ -24,6 +25,23 @@ def notice_subject(kind: NoticeKind, fitness_class: FitnessClass) -> str:
     )
 
 
+def promotion_cancellation_terms(notice: Notice) -> str:
+    """What a promoted member may still do about her spot, by the rule that applies to her."""
+    if notice.refundable_until is None:
+        return "Can't make it after all? Please cancel so the next person can have your spot."
+    until = formatting.member_time(notice.refundable_until)
+    if notice.grace:
+        return (
+            "You were promoted close to the start, inside the cancellation window, so you may "
+            f"still cancel with a refund until {until}; after that it cannot be cancelled "
+            "for a refund."
+        )
+    return (
+        f"Can't make it after all? Cancel before {until} and your credit is refunded, so the "
+        "next person can have your spot."
+    )
+
+
 def notice_body(notice: Notice) -> str:
     """The gist of the e-mail (templates/emails/<kind>.txt), one sentence a line."""
     reason = f" Reason: {notice.reason}" if notice.reason else ""
@@ -31,7 +49,10 @@ def notice_body(notice: Notice) -> str:
         case NoticeKind.BOOKING_CONFIRMED:
             lines = ["You're booked. See you there!"]
         case NoticeKind.PROMOTED_FROM_WAITLIST:
-            lines = ["You're in — a spot opened up and we booked you in; one credit was used."]
+            lines = [
+                "You're in — a spot opened up and we booked you in; one credit was used.",
+                promotion_cancellation_terms(notice),
+            ]
         case NoticeKind.BOOKING_CANCELLED:
             lines = [
                 f"Your booking has been cancelled.{reason}",
@@ -48,4 +69,10 @@ def notice_body(notice: Notice) -> str:
             ]
         case NoticeKind.CLASS_REMINDER:
             lines = ["See you soon! Can't make it? Cancel so someone waiting can have your spot."]
+        case NoticeKind.SKIPPED_ON_WAITLIST:
+            lines = [
+                "A spot came up, but we could not give it to you: to be promoted you need "
+                f"{notice.reason}.",
+                "You keep your place on the waitlist.",
+            ]
     return "\n".join(lines)

@@ -10,9 +10,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import fields
 from datetime import UTC, datetime, timedelta, tzinfo
+from enum import StrEnum
 
 from application.bootstrap import Services, bootstrap
-from application.event_dispatcher import InMemoryEventDispatcher
+from application.event_dispatcher import InMemoryEventDispatcher, Subscription
 from application.ports import Notice
 from application.unit_of_work import Repositories, UnitOfWork
 from domain import events as domain_events
@@ -30,7 +31,14 @@ from tests.fakes.repositories import (
     InMemoryWaitlistRepository,
 )
 
-__all__ = ["DEFAULT_NOW", "EVENT_TYPES", "ConstraintViolation", "FakeClock", "FakeGym"]
+__all__ = [
+    "DEFAULT_NOW",
+    "EVENT_TYPES",
+    "ConstraintViolation",
+    "FakeClock",
+    "FakeGym",
+    "PromotionDelivery",
+]
 
 DEFAULT_NOW = datetime(2030, 3, 4, 9, 0, tzinfo=UTC)
 
@@ -101,6 +109,41 @@ class FakeTransactions:
             raise
 
 
+PROMOTION_HANDLER = "WaitlistPromotionHandler.handle"
+
+
+class PromotionDelivery(StrEnum):
+    """How the promotion's delivery goes, as the durable dispatcher can make it go."""
+
+    INLINE = "inline"  # right after the change, as in `inline` mode
+    DELAYED = "delayed"  # held until `gym.deliver_promotions()`: a worker's poll
+    FAILING = "failing"  # the handler raises; the change stands (the delivery is retried)
+    LOST = "lost"  # never run: the process died after its commit
+
+
+class FakeDispatcher(InMemoryEventDispatcher):
+    """The book's dispatcher, with the promotion's delivery made to go as a test says."""
+
+    def __init__(self, promotion: PromotionDelivery) -> None:
+        super().__init__()
+        self.promotion = promotion
+        self.held: list[tuple[DomainEvent, Subscription]] = []
+        self.failed: list[DomainEvent] = []
+
+    def deliver(self, event: DomainEvent, subscription: Subscription) -> None:
+        if subscription.name != PROMOTION_HANDLER or self.promotion is PromotionDelivery.INLINE:
+            super().deliver(event, subscription)
+        elif self.promotion is PromotionDelivery.DELAYED:
+            self.held.append((event, subscription))
+        elif self.promotion is PromotionDelivery.FAILING:
+            self.failed.append(event)  # raised, rolled back, recorded for a retry
+
+    def deliver_held(self) -> None:
+        held, self.held = self.held, []
+        for event, subscription in held:
+            super().deliver(event, subscription)
+
+
 class FakeGym:
     """Every port faked and handed to the bootstrap, plus setup helpers.
 
@@ -115,6 +158,7 @@ class FakeGym:
         *,
         zone: tzinfo = UTC,
         welcome_credits: int = 0,
+        promotion: PromotionDelivery = PromotionDelivery.INLINE,
     ) -> None:
         self.policy = policy or BookingPolicy()
         self.clock = FakeClock(now)
@@ -141,7 +185,7 @@ class FakeGym:
         )
 
         self.events: list[DomainEvent] = []
-        self.dispatcher = InMemoryEventDispatcher()
+        self.dispatcher = FakeDispatcher(promotion)
         for event_type in EVENT_TYPES:  # first, so events are listed before handlers react
             self.dispatcher.register(event_type, self.events.append, name="recorder")
 
@@ -158,6 +202,10 @@ class FakeGym:
         )
         for service in fields(Services):  # gym.book_class, gym.cancel_booking, …
             setattr(self, service.name, getattr(self.services, service.name))
+
+    def deliver_promotions(self) -> None:
+        """Run the promotion deliveries held back (`PromotionDelivery.DELAYED`)."""
+        self.dispatcher.deliver_held()
 
     def uow(self) -> UnitOfWork:
         """A unit of work over the gym's twins, as the use cases open one."""

@@ -258,6 +258,10 @@ class InMemoryWaitlistRepository(_Table):
             raise AlreadyOnWaitlistException()
         self._write(entry.id, entry)
 
+    def save(self, entry: WaitlistEntry) -> None:
+        self._read(entry.id)
+        self._write(entry.id, entry)
+
     def remove(self, entry: WaitlistEntry) -> None:
         """Delete the entry; one already gone is not an error (the outcome is the same)."""
         self._delete(entry.id)
@@ -271,6 +275,14 @@ class InMemoryWaitlistRepository(_Table):
             and not c.is_cancelled
             and not c.is_full()
         ]
+
+    def class_ids_started_with_waiting(self, now: datetime) -> list[str]:
+        waited_for = {entry.class_id for entry in self.all()}
+        return sorted(
+            class_id
+            for class_id in waited_for
+            if self._classes.get_by_id(class_id).has_started(now)
+        )
 
 
 class InMemoryRegisteredEmails:

@@ -142,7 +142,10 @@ def test_a_waiting_member_without_credit_is_skipped_and_keeps_their_place(
     # and Ben stays first on the waitlist, not booked, told nothing
     assert waiting(spin) == [ben]
     assert ben.id not in confirmed_member_ids(spin)
-    assert mail_to(mailoutbox, ben) == []
+    # and Ben is told why the spot passed him by, and what would make him eligible
+    [skipped] = mail_to(mailoutbox, ben)
+    assert skipped.subject.startswith("A spot came up, but you couldn't be promoted: Spin")
+    assert "to be promoted you need a credit." in skipped.body
     assert confirmed(spin).count() == 10
 
 
@@ -257,15 +260,17 @@ def test_nobody_is_promoted_after_the_promotion_cutoff_and_the_spot_stays_bookab
     # and the free spot can still be booked directly
     dan = member_with_credits(1, name="Dan")
     with django_capture_on_commit_callbacks(execute=True):
-        services.book_class.execute(str(dan.id), str(spin.id))
+        services.book_class.execute(str(dan.id), str(spin.id), late_confirmed=True)
     assert dan.id in confirmed_member_ids(spin)
     assert confirmed(spin).count() == 10
 
 
 @pytest.fixture
 def late_cancellation_forfeits(settings):
-    """Requested before `services`, so the composition root reads it."""
+    """Requested before `services`, so the composition root reads it. Promotions inside the
+    cancellation window are allowed (with a grace period), so a late cancellation promotes."""
     settings.GYM_LATE_CANCELLATION = "forfeit"
+    settings.GYM_PROMOTION_INSIDE_WINDOW = "grace"
 
 
 def test_a_late_cancellation_under_forfeit_frees_the_spot_without_a_refund(

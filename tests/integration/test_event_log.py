@@ -78,6 +78,19 @@ EXAMPLES: list[tuple[str, dict]] = [
         "MemberPromotedFromWaitlist",
         {**BOOKED, "waitlist_entry_id": ENTRY},
     ),
+    (
+        "MemberPromotedFromWaitlist",
+        {
+            **BOOKED,
+            "waitlist_entry_id": ENTRY,
+            "refundable_until": CLASS_STARTS - timedelta(minutes=30),
+            "grace": True,
+        },
+    ),
+    (
+        "MemberSkippedOnWaitlist",
+        {"member_id": ANA, "class_id": SPIN, "waitlist_entry_id": ENTRY, "reason": "no_credit"},
+    ),
     ("MemberRegistered", {"member_id": ANA}),
     ("CreditsAdded", NEW_YORK_CREDITS),
     (

@@ -35,6 +35,8 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
+REFUNDABLE_UNTIL = datetime(2030, 1, 15, 17, 30, tzinfo=UTC)  # winter: London is UTC
+
 # 17:30 UTC on a summer day is 18:30 in London: the title must show the gym's local time.
 SUMMER_EVENING = datetime(2031, 7, 1, 17, 30, tzinfo=UTC)
 
@@ -83,8 +85,33 @@ def test_the_notification_is_titled_with_the_same_subject_as_the_email(kind, in_
     [
         ({"kind": NoticeKind.BOOKING_CONFIRMED}, ["You're booked. See you there!"]),
         (
-            {"kind": NoticeKind.PROMOTED_FROM_WAITLIST},
-            ["You're in — a spot opened up and we booked you in; one credit was used."],
+            {"kind": NoticeKind.PROMOTED_FROM_WAITLIST, "refundable_until": REFUNDABLE_UNTIL},
+            [
+                "You're in — a spot opened up and we booked you in; one credit was used.",
+                "Can't make it after all? Cancel before Tue 15 Jan 17:30 and your credit is "
+                "refunded, so the next person can have your spot.",
+            ],
+        ),
+        (
+            {
+                "kind": NoticeKind.PROMOTED_FROM_WAITLIST,
+                "refundable_until": REFUNDABLE_UNTIL,
+                "grace": True,
+            },
+            [
+                "You're in — a spot opened up and we booked you in; one credit was used.",
+                "You were promoted close to the start, inside the cancellation window, so you "
+                "may still cancel with a refund until Tue 15 Jan 17:30; after that it cannot "
+                "be cancelled for a refund.",
+            ],
+        ),
+        (
+            {"kind": NoticeKind.SKIPPED_ON_WAITLIST, "reason": "a credit"},
+            [
+                "A spot came up, but we could not give it to you: to be promoted you need a "
+                "credit.",
+                "You keep your place on the waitlist.",
+            ],
         ),
         (
             {"kind": NoticeKind.BOOKING_CANCELLED, "refunded": True},
@@ -115,6 +142,8 @@ def test_the_notification_is_titled_with_the_same_subject_as_the_email(kind, in_
     ids=[
         "confirmed",
         "promoted",
+        "promoted-with-grace",
+        "skipped",
         "cancelled-refunded",
         "cancelled-late",
         "class-cancelled-booked",

@@ -368,9 +368,11 @@ def test_promote_waitlists_fills_a_free_spot_with_the_first_eligible_member(
     assert Booking.objects.filter(fitness_class=boxing, member=gus, status=CONFIRMED).exists()
     assert list(WaitlistEntry.objects.values_list("member_id", flat=True)) == [fay.pk]
     assert CreditGrant.objects.get(member=gus).remaining == 0
-    [message] = mailoutbox
-    assert message.to == ["gus@example.com"]
+    [message] = [m for m in mailoutbox if m.to == ["gus@example.com"]]
     assert message.subject.startswith("You're in!")
+    # and Fay, passed over for want of a credit, is told so
+    [told] = [m for m in mailoutbox if m.to == ["fay@example.com"]]
+    assert told.subject.startswith("A spot came up, but you couldn't be promoted")
     [promoted] = events("MemberPromotedFromWaitlist")
     assert promoted.actor_label == "promote_waitlists"
 
@@ -399,8 +401,19 @@ def test_promote_waitlists_leaves_ineligible_members_waiting(
     assert out == (
         "Promoted 0 waitlisted members into 0 classes (1 with a free spot and somebody waiting).\n"
     )
-    assert state() == before
-    assert mailoutbox == []
+    # nothing changed but the record that both were skipped, and each is told once
+    assert {k: v for k, v in state().items() if k != "events"} == {
+        k: v for k, v in before.items() if k != "events"
+    }
+    assert sorted(e.payload["reason"] for e in events("MemberSkippedOnWaitlist")) == [
+        "no_credit",
+        "no_credit",
+    ]
+    assert sorted(m.to[0] for m in mailoutbox) == ["fay@example.com", "gus@example.com"]
+    again = state()
+    delivered("promote_waitlists")
+    assert state() == again
+    assert len(mailoutbox) == 2
 
 
 def test_promote_waitlists_dry_run_changes_nothing(services, delivered, free_spot):
@@ -431,13 +444,14 @@ def test_run_periodic_runs_every_job_in_order(services, delivered, a_busy_day, m
 
     assert out.splitlines() == [
         "Settled 1 class: 3 attended, 0 no-shows.",
+        "Closed 0 waitlists: 0 waiting members closed.",
         "Recorded 1 expired grant of 1 member.",
         "Promoted 1 waitlisted member into 1 class (1 with a free spot and somebody waiting).",
         # Ana and Ben for Spin; for Boxing, the member booked and Gus, promoted just before
         "Sent 4 class reminders.",
         "Deleted 0 delivered deliveries, 0 events and 0 expired sessions.",
     ]
-    assert len(mailoutbox) == 5  # and Gus's promotion
+    assert len(mailoutbox) == 6  # and Gus's promotion, and Fay told why she was skipped
 
 
 def test_a_second_run_periodic_does_nothing(services, delivered, a_busy_day, mailoutbox):
@@ -448,6 +462,7 @@ def test_a_second_run_periodic_does_nothing(services, delivered, a_busy_day, mai
 
     assert out.splitlines() == [
         "Settled 0 classes: 0 attended, 0 no-shows.",
+        "Closed 0 waitlists: 0 waiting members closed.",
         "Recorded 0 expired grants of 0 members.",
         "Promoted 0 waitlisted members into 0 classes (0 with a free spot and somebody waiting).",
         "Sent 0 class reminders.",
@@ -464,7 +479,7 @@ def test_run_periodic_dry_run_passes_dry_run_to_every_job(
 
     out = delivered("run_periodic", "--dry-run")
 
-    assert [line.split(" ")[0] for line in out.splitlines()] == ["Would"] * 5
+    assert [line.split(" ")[0] for line in out.splitlines()] == ["Would"] * 6
     assert state() == before
     assert mailoutbox == []
 
@@ -486,7 +501,7 @@ def test_a_failing_job_does_not_stop_the_others(
     assert "close_classes: 1 item of 1 failed (see the log)" in err.getvalue()
     assert "connection lost" in caplog.text
     assert CreditGrant.objects.filter(expiry_recorded=True).count() == 2
-    assert len(mailoutbox) == 5
+    assert len(mailoutbox) == 6
 
 
 def test_a_failing_item_is_reported_and_the_command_goes_on_with_the_next(

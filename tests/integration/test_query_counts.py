@@ -15,12 +15,13 @@ from tests.factories import BookingFactory, FitnessClassFactory, member_with_cre
 
 pytestmark = pytest.mark.django_db
 
-# book_class: SAVEPOINT; lock the class; its confirmed members; lock the member; their grants;
+# book_class: SAVEPOINT; lock the class; its confirmed members; its waitlist (whoever waits
+# there has a claim on a free spot first); lock the member; their grants;
 # their upcoming bookings (the gym's limit); overlapping bookings (EXISTS); the member's
 # waitlist entries for overlapping classes; the class's waitlist; member save (UPDATE member,
 # read grants, UPDATE the spent grant); booking save (SAVEPOINT, UPDATE, INSERT, RELEASE); the
 # event log (INSERT events, INSERT deliveries); RELEASE.
-BOOK_CLASS_QUERIES = 19
+BOOK_CLASS_QUERIES = 20
 # cancel_booking: SAVEPOINT; lock the booking; the class; its confirmed members; lock the
 # member; their grants; member save (UPDATE member, read grants, INSERT the refund grant);
 # booking save (SAVEPOINT, UPDATE, RELEASE); the event log (INSERT events, INSERT

@@ -36,6 +36,11 @@ def messages_of(response) -> list[str]:
     return [str(message) for message in response.context["messages"]]
 
 
+def levels_of(response) -> list[str]:
+    """The level of each message (success, error, …) the page after the redirect showed."""
+    return [message.level_tag for message in response.context["messages"]]
+
+
 def class_url(fitness_class) -> str:
     return reverse("classes:detail", args=[fitness_class.pk])
 
@@ -105,11 +110,12 @@ def test_a_double_submitted_booking_books_once(member_client, member):
     first = member_client.post(book_url(spin), follow=True)
     second = member_client.post(book_url(spin), follow=True)
 
-    # then there is one booking, one credit spent, and the second says it was already done
+    # then there is one booking, one credit spent, and the second shows the first's outcome
     assert Booking.objects.filter(member=member, fitness_class=spin).count() == 1
     assert spendable(member) == 1
     assert messages_of(first) == [f"You're booked on {described(spin)}."]
-    assert messages_of(second) == [exceptions.AlreadyBookedException.default_message]
+    assert messages_of(second) == [f"You're booked on {described(spin)}."]
+    assert levels_of(second) == ["success"]
 
 
 @pytest.mark.parametrize(
@@ -208,6 +214,43 @@ def test_cancelling_outside_the_window_refunds_the_credit(member_client, member)
     ]
 
 
+def test_booking_inside_the_window_without_confirming_shows_the_warning_and_changes_nothing(
+    member_client, member
+):
+    # given the member with a credit and Spin starting in 26 minutes (window 2 hours)
+    CreditGrantFactory(member=member, amount=1)
+    spin = FitnessClassFactory(starts_at=timezone.now() + timedelta(minutes=26, seconds=30))
+    page = member_client.get(class_url(spin)).content.decode()
+    assert "once you book, you cannot cancel" in page
+    assert 'name="late_confirmed"' in page
+    before = state_of_the_gym()
+
+    # when the form is posted without ticking "I understand"
+    response = member_client.post(book_url(spin), follow=True)
+
+    # then the warning is shown and nothing changed
+    assert messages_of(response) == [
+        "This class starts in 26 minutes, and bookings can't be cancelled within 2 hours of the "
+        "start: once you book, you cannot cancel."
+    ]
+    assert state_of_the_gym() == before
+
+    # and ticking it books
+    booked = member_client.post(book_url(spin), {"late_confirmed": "1"}, follow=True)
+    assert messages_of(booked) == [f"You're booked on {described(spin)}."]
+    assert Booking.objects.filter(member=member, fitness_class=spin, status="confirmed").exists()
+
+
+def test_booking_before_the_window_asks_no_confirmation(member_client, member):
+    CreditGrantFactory(member=member, amount=1)
+    spin = FitnessClassFactory(starts_at=timezone.now() + timedelta(hours=3))
+
+    assert 'name="late_confirmed"' not in member_client.get(class_url(spin)).content.decode()
+    response = member_client.post(book_url(spin), follow=True)
+
+    assert messages_of(response) == [f"You're booked on {described(spin)}."]
+
+
 def test_cancelling_inside_the_window_is_refused_and_changes_nothing(member_client, member):
     # given the member booked on Spin starting in 1 hour, under the default refuse policy
     spin = FitnessClassFactory(starts_at=timezone.now() + timedelta(hours=1))
@@ -262,9 +305,13 @@ def test_a_double_submitted_cancellation_refunds_once(member_client, member):
     member_client.post(cancel_url(booking), follow=True)
     second = member_client.post(cancel_url(booking), follow=True)
 
-    # then one credit came back, and the second says it was already done
+    # then one credit came back, and the second shows the first's outcome, not an error
     assert spendable(member) == 1
-    assert messages_of(second) == ["This booking is already cancelled."]
+    assert messages_of(second) == [
+        f"Your booking for {described(booking.fitness_class)} is cancelled and your credit has "
+        "been refunded."
+    ]
+    assert levels_of(second) == ["success"]
 
 
 def test_cancelling_promotes_the_first_waiting_member(
@@ -318,14 +365,13 @@ def test_joining_the_waitlist_of_a_full_class_says_the_position(member_client, m
     assert WaitlistEntry.objects.filter(member=member, fitness_class=spin).exists()
     assert response.redirect_chain == [(class_url(spin), 302)]
     assert messages_of(response) == [f"You're number 2 on the waitlist for {described(spin)}."]
-    assert "You are number 2 on the waitlist." in response.content.decode()
+    assert "You are number 2 on the waitlist" in response.content.decode()
 
 
 @pytest.mark.parametrize(
     ("situation", "message"),
     [
         ("free spots", exceptions.WaitlistNotNeededException.default_message),
-        ("already waiting", exceptions.AlreadyOnWaitlistException.default_message),
         ("already booked", exceptions.AlreadyBookedException.default_message),
         ("started 5 minutes ago", exceptions.ClassAlreadyStartedException.default_message),
     ],
@@ -340,8 +386,6 @@ def test_a_refused_waitlist_join_shows_the_domains_message_and_changes_nothing(
         spin = full_class(capacity=1, starts_at=timezone.now() - timedelta(minutes=5))
     else:
         spin = full_class(capacity=1)
-    if situation == "already waiting":
-        WaitlistEntryFactory(member=member, fitness_class=spin)
     if situation == "already booked":
         Booking.objects.filter(fitness_class=spin).update(member=member)
     before = state_of_the_gym()
@@ -370,7 +414,54 @@ def test_leaving_the_waitlist_moves_everyone_behind_up(member_client, member, ot
     assert messages_of(response) == [f"You've left the waitlist for {described(spin)}."]
     ben_sees = Client()
     ben_sees.force_login(other_member.user)
-    assert "You are number 1 on the waitlist." in ben_sees.get(class_url(spin)).content.decode()
+    assert "You are number 1 on the waitlist" in ben_sees.get(class_url(spin)).content.decode()
+
+
+def test_a_double_submitted_waitlist_join_queues_once_and_says_the_place(
+    member_client, member, other_member
+):
+    # given a full class with another member waiting
+    spin = full_class(capacity=1)
+    WaitlistEntryFactory(member=other_member, fitness_class=spin)
+
+    # when the join form is submitted twice
+    first = member_client.post(join_url(spin), follow=True)
+    second = member_client.post(join_url(spin), follow=True)
+
+    # then she waits once, and the second shows the first's outcome, not an error
+    assert WaitlistEntry.objects.filter(member=member, fitness_class=spin).count() == 1
+    expected = [f"You're number 2 on the waitlist for {described(spin)}."]
+    assert messages_of(first) == messages_of(second) == expected
+    assert levels_of(second) == ["success"]
+
+
+def test_a_double_submitted_waitlist_leave_shows_the_first_outcome(member_client, member):
+    # given she waits for a full class
+    spin = full_class(capacity=1)
+    WaitlistEntryFactory(member=member, fitness_class=spin)
+
+    # when the leave form is submitted twice
+    member_client.post(leave_url(spin), follow=True)
+    second = member_client.post(leave_url(spin), follow=True)
+
+    # then she is off the list, and the second says so too
+    assert not WaitlistEntry.objects.filter(member=member).exists()
+    assert messages_of(second) == [f"You've left the waitlist for {described(spin)}."]
+    assert levels_of(second) == ["success"]
+
+
+def test_leaving_a_waitlist_after_being_promoted_says_she_is_booked(member_client, member):
+    # given she was promoted from the waitlist before her "Leave" click arrived
+    spin = FitnessClassFactory(capacity=1)
+    BookingFactory(member=member, fitness_class=spin)
+
+    # when she leaves the waitlist
+    response = member_client.post(leave_url(spin), follow=True)
+
+    # then she is told she is booked, not that she left
+    assert messages_of(response) == [
+        f"You're no longer on the waitlist: a spot came up and you're booked on {described(spin)}."
+    ]
 
 
 def test_leaving_a_waitlist_the_member_is_not_on_is_a_message_not_an_error(member_client):
@@ -381,9 +472,9 @@ def test_leaving_a_waitlist_the_member_is_not_on_is_a_message_not_an_error(membe
     # when the member leaves it
     response = member_client.post(leave_url(spin), follow=True)
 
-    # then the domain's message is shown, and nothing changed
+    # then it says what the first click did (she is not waiting), and nothing changed
     assert response.status_code == 200
-    assert messages_of(response) == [exceptions.WaitlistEntryNotFoundException.default_message]
+    assert messages_of(response) == [f"You've left the waitlist for {described(spin)}."]
     assert state_of_the_gym() == before
 
 

@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from domain import exceptions
 from tests.factories import (
     BookingFactory,
     CreditGrantFactory,
@@ -21,10 +22,10 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-# session, user, member; the class with its counts; the member's booking on it; the member's
-# waitlist position on it; the member's spendable credits (shown with "Book"); the header's
-# unread count.
-CLASS_PAGE_QUERIES = 8
+# session, user, member; the class with its counts; what the rules ask of her (upcoming
+# bookings, the spots she holds, her spendable credits, shown with "Book"); the member's
+# booking on it; the member's waitlist position on it; the header's unread count.
+CLASS_PAGE_QUERIES = 10
 
 ACTIONS = {
     "/book/": "book",
@@ -127,7 +128,7 @@ def test_an_open_class_offers_booking_with_the_members_credits(member_client, me
     assert "Book — uses 1 credit; you have 3" in text_of(response)
 
 
-def test_a_member_without_credits_is_still_offered_booking_and_pointed_to_credits(
+def test_a_member_without_credits_is_told_so_before_she_acts_and_pointed_to_credits(
     member_client,
 ):
     # given an open class and a member without credits
@@ -136,11 +137,11 @@ def test_a_member_without_credits_is_still_offered_booking_and_pointed_to_credit
     # when the member opens the class
     response = member_client.get(class_url(fitness_class))
 
-    # then booking is offered (the domain will say why it is refused) with a way to credits
-    assert actions_on(response) == ["book"]
+    # then no booking is offered: the page says why, with a way to credits
+    assert actions_on(response) == []
     page = text_of(response)
-    assert "Book — uses 1 credit; you have 0" in page
-    assert "You need a credit to book." in page
+    assert "You can't book this class now" in page
+    assert exceptions.NoCreditsException.default_message in page
     assert f'href="{reverse("members:credits")}"' in response.content.decode()
 
 
@@ -180,6 +181,7 @@ def test_a_waiting_member_is_offered_to_leave_the_waitlist(member_client, member
 
 def test_a_waiting_member_may_book_a_spot_that_is_free(member_client, member):
     # given a class with a free spot that nobody eligible took, the member waiting for it
+    CreditGrantFactory(member=member, amount=1)
     fitness_class = FitnessClassFactory(capacity=2)
     BookingFactory(fitness_class=fitness_class)
     WaitlistEntryFactory(member=member, fitness_class=fitness_class)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from tests.factories import (
     BookingFactory,
+    CreditGrantFactory,
     FitnessClassFactory,
     WaitlistEntryFactory,
     full_class,
@@ -22,8 +23,9 @@ pytestmark = pytest.mark.django_db
 SCHEDULE = reverse("classes:schedule")
 
 # session, user, member; the week's classes with their counts; the member's bookings in them;
-# the member's waitlist positions in them; the filters' choices; the header's unread count.
-SCHEDULE_QUERIES = 8
+# the member's waitlist positions in them; what the rules ask of her (upcoming bookings, the
+# spots she holds, her credits); the filters' choices; the header's unread count.
+SCHEDULE_QUERIES = 11
 
 TO = "\N{EN DASH}"  # between a class's start and end times
 
@@ -104,8 +106,9 @@ def test_classes_are_grouped_by_day_in_the_gyms_time_zone(member_client, setting
     assert "Next Week" not in page
 
 
-def test_a_day_lists_its_classes_in_order_of_start_with_their_details(member_client):
-    # given two classes on the same day, created out of order
+def test_a_day_lists_its_classes_in_order_of_start_with_their_details(member_client, member):
+    # given two classes on the same day, created out of order, and a member with credit
+    CreditGrantFactory(member=member, amount=5)
     monday = a_future_monday()
     FitnessClassFactory(
         name="Boxing", instructor="Lee", location="Ring", starts_at=at(monday, 19), capacity=8
@@ -268,7 +271,8 @@ def test_week_links_keep_the_filters(member_client):
 
 
 def test_each_row_shows_the_members_own_state(member_client, member):
-    # given one class in each state the member can see
+    # given one class in each state the member can see, and a member with credit
+    CreditGrantFactory(member=member, amount=5)
     monday = a_future_monday()
     booked = FitnessClassFactory(name="Booked Spin", starts_at=at(monday, 7))
     BookingFactory(member=member, fitness_class=booked)
@@ -308,7 +312,8 @@ def test_classes_that_have_started_are_shown_as_past(member_client, member):
 
     # then the started class is past, the later one still open
     assert row_of(response, "Early Spin").endswith("Past")
-    assert row_of(response, "Later Spin").endswith("Open")
+    # (she is still in Early Spin then, so the rules would refuse it)
+    assert row_of(response, "Later Spin").endswith("Open Clashes with a booking")
 
 
 def test_rows_link_to_the_class_page(member_client):

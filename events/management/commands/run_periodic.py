@@ -1,6 +1,7 @@
 """`manage.py run_periodic`: every periodic job, in order, for cron.
 
 1. close_classes     — settle classes that are over (no-shows may pause members);
+   close_waitlists   — close the waitlists of classes that have started;
 2. expire_credits    — record credit that expired unspent;
 3. promote_waitlists — fill free spots from the waitlists;
 4. send_reminders    — remind members of their classes, after the promotions, so that a
@@ -19,6 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 JOBS = (
     "close_classes",
+    "close_waitlists",
     "expire_credits",
     "promote_waitlists",
     "send_reminders",

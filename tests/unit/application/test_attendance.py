@@ -26,7 +26,8 @@ def booked_class(gym: FakeGym, *names: str, starts_in=timedelta(hours=3), capaci
     """A class starting in `starts_in` with one booking per name; returns (class, bookings)."""
     spin = gym.add_class("Spin", capacity=capacity, starts_in=starts_in)
     bookings = [
-        gym.book_class.execute(gym.add_member(name, credits=1).id, spin.id) for name in names
+        gym.book_class.execute(gym.add_member(name, credits=1).id, spin.id, late_confirmed=True)
+        for name in names
     ]
     gym.clear_history()
     return spin, bookings

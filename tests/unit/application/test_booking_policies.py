@@ -18,7 +18,7 @@ from domain.exceptions import (
 from domain.values import BookingPolicy
 from tests.fakes import FakeGym
 
-WINDOW_MESSAGE = "Booking opens 14 days before the class starts."
+WINDOW_MESSAGE = "Booking opens on Mon 4 Mar at 09:01."
 PAUSE_MESSAGE = (
     "Booking is paused on your account after repeated no-shows. "
     "Ask the front desk if you think this is a mistake."
@@ -39,7 +39,7 @@ def classes_a_day_apart(gym: FakeGym, count: int, first_in=timedelta(days=1)):
 
 def no_show(gym: FakeGym, member, fitness_class):
     """`member` books `fitness_class`, the class takes place, the front desk marks a no-show."""
-    booking = gym.book_class.execute(member.id, fitness_class.id)
+    booking = gym.book_class.execute(member.id, fitness_class.id, late_confirmed=True)
     gym.clock.advance(seconds=(fitness_class.ends_at - gym.clock.now()).total_seconds())
     gym.record_attendance.execute([booking.id], attended=False)
     return booking

@@ -10,7 +10,7 @@ from domain.exceptions import (
     BookingNotFoundException,
     ClassAlreadyStartedException,
 )
-from domain.values import BookingPolicy, LateCancellation
+from domain.values import BookingPolicy, LateCancellation, PromotionInsideWindow
 from tests.fakes import FakeGym
 
 
@@ -22,7 +22,7 @@ def booked_member(gym, starts_in, credits=1):
     """Ana, booked on Spin (capacity 10, 9 others booked) starting `starts_in` from now."""
     ana = gym.add_member("Ana", credits=credits)
     spin = gym.add_class("Spin", capacity=10, booked=9, starts_in=starts_in)
-    booking = gym.book_class.execute(ana.id, spin.id)
+    booking = gym.book_class.execute(ana.id, spin.id, late_confirmed=True)
     gym.clear_history()
     return ana, spin, booking
 
@@ -103,8 +103,13 @@ def test_cancelling_within_2_hours_is_refused_and_changes_nothing(gym):
 
 
 def test_with_the_forfeit_policy_a_late_cancellation_frees_the_spot_without_refund():
-    # given: Spin starts in 1 hour; Ben waits with a credit
-    gym = FakeGym(policy=BookingPolicy(late_cancellation=LateCancellation.FORFEIT))
+    # given: Spin starts in 1 hour; Ben waits with a credit; promotions inside the window
+    gym = FakeGym(
+        policy=BookingPolicy(
+            late_cancellation=LateCancellation.FORFEIT,
+            promotion_inside_window=PromotionInsideWindow.GRACE,
+        )
+    )
     ana, spin, booking = booked_member(gym, starts_in=timedelta(hours=1))
     ben = gym.add_member("Ben", credits=1)
     gym.queue_up(spin, ben)

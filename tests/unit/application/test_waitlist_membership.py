@@ -107,9 +107,9 @@ def test_a_member_who_does_not_wait_cannot_leave(gym):
 def test_a_class_that_started_five_minutes_ago_refuses_waitlist_changes(gym):
     # given
     ben, cara = gym.add_member("Ben"), gym.add_member("Cara")
-    spin = gym.add_class("Spin", capacity=1, booked=1, starts_in=timedelta(hours=1))
+    spin = gym.add_class("Spin", capacity=1, booked=1, starts_in=timedelta(hours=3))
     gym.queue_up(spin, ben)
-    gym.clock.advance(hours=1, minutes=5)
+    gym.clock.advance(hours=3, minutes=5)
     gym.clear_history()
 
     # when/then

@@ -7,7 +7,7 @@ from domain.events import (
     MemberLeftWaitlist,
     MemberPromotedFromWaitlist,
 )
-from domain.values import BookingPolicy
+from domain.values import BookingPolicy, PromotionInsideWindow
 from tests.fakes import FakeGym
 
 
@@ -136,9 +136,10 @@ def test_an_empty_waitlist_leaves_the_freed_spot_alone(gym):
 def test_nobody_is_promoted_after_the_promotion_cut_off():
     # given: cut-off 1 hour; Spin starts in 30 minutes; Ben waits with a credit
     gym = FakeGym(policy=BookingPolicy(promotion_cutoff=timedelta(hours=1)))
-    spin = gym.add_class("Spin", capacity=10, booked=10, starts_in=timedelta(minutes=30))
+    spin = gym.add_class("Spin", capacity=10, booked=10, starts_in=timedelta(hours=3))
     ben, dan = gym.add_member("Ben", credits=1), gym.add_member("Dan", credits=1)
     gym.queue_up(spin, ben)
+    gym.clock.advance(hours=2, minutes=30)
     freed = gym.bookings.get_confirmed_by_class(spin.id)[0]
 
     # when: staff free a spot 30 minutes before class
@@ -149,13 +150,19 @@ def test_nobody_is_promoted_after_the_promotion_cut_off():
     assert gym.waiting(spin) == [ben.id]
     assert gym.credits(ben) == 1
     assert gym.classes.get_by_id(spin.id).spots_left == 1
-    gym.book_class.execute(dan.id, spin.id)
+    gym.book_class.execute(dan.id, spin.id, late_confirmed=True)
     assert dan.id in gym.booked(spin)
 
 
 def test_before_the_promotion_cut_off_the_waiting_member_is_promoted():
-    # given: cut-off 1 hour; Spin starts in 90 minutes
-    gym = FakeGym(policy=BookingPolicy(promotion_cutoff=timedelta(hours=1)))
+    # given: cut-off 1 hour, promotions inside the cancellation window allowed (with a grace
+    # period); Spin starts in 90 minutes
+    gym = FakeGym(
+        policy=BookingPolicy(
+            promotion_cutoff=timedelta(hours=1),
+            promotion_inside_window=PromotionInsideWindow.GRACE,
+        )
+    )
     spin = gym.add_class("Spin", capacity=10, booked=10, starts_in=timedelta(minutes=90))
     ben = gym.add_member("Ben", credits=1)
     gym.queue_up(spin, ben)

@@ -1,0 +1,234 @@
+"""Taking a spot or a place in a queue, and the waitlist's claim on a freed spot: whoever
+waits and is eligible gets it first.
+
+`book` and `queue` are what the use cases share over a unit of work. One function fills free
+spots from the waitlist, for the promotion handler and for a direct booking (or staff adding
+a member), which promote first under the same class lock (`claim_first`), so that a spot an
+eligible member waits for is never taken past her, whether or not the promotion's own
+delivery has run. Eligibility is `domain.eligibility`'s, over the facts gathered here.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from application.ports import Clock
+from application.unit_of_work import UnitOfWork
+from domain.eligibility import Hindrance, Standing, hindrance, refusal, waiting_hindrance
+from domain.entities import Booking, FitnessClass, Member, Waitlist
+from domain.exceptions import LateBookingNotConfirmedException
+from domain.values import BookingPolicy, WaitlistExitReason
+
+
+def standing_of(
+    uow: UnitOfWork, member: Member, fitness_class: FitnessClass, now: datetime
+) -> Standing:
+    """The facts about `member` that decide whether she may take a spot in the class."""
+    return Standing(
+        credits=member.credits_at(now),
+        paused=not member.may_book(now),
+        upcoming_bookings=uow.bookings.count_upcoming_confirmed(member.id, now),
+        holds_overlapping_spot=uow.bookings.holds_spot_overlapping(member.id, fitness_class),
+    )
+
+
+def promotion_hindrance(
+    uow: UnitOfWork,
+    member: Member,
+    fitness_class: FitnessClass,
+    policy: BookingPolicy,
+    now: datetime,
+) -> Hindrance | None:
+    """Why a waiting member cannot be promoted now, or None (the booking window is not
+    asked: she was let in when she joined)."""
+    standing = standing_of(uow, member, fitness_class, now)
+    return hindrance(standing, fitness_class.starts_at, now, limits=policy, booking_window=False)
+
+
+def leave_overlapping_waitlists(
+    uow: UnitOfWork,
+    member_id: str,
+    fitness_class: FitnessClass,
+    reason: WaitlistExitReason,
+    now: datetime,
+) -> None:
+    """A member who got a spot stops waiting for classes at the same time (they could never
+    be promoted into them)."""
+    for entry in uow.waitlist.get_overlapping_for_member(member_id, fitness_class):
+        entry.leave(reason, now=now)
+        uow.waitlist.remove(entry)
+
+
+def lock_for_free_spots(
+    uow: UnitOfWork,
+    fitness_class: FitnessClass,
+    waitlist: Waitlist,
+    policy: BookingPolicy,
+    now: datetime,
+    *,
+    also: Iterable[str] = (),
+) -> dict[str, Member]:
+    """Lock the members a change of the locked class needs: those of `also` (a booker) and,
+    when a spot is free and promotions are open, the waiting members with a spendable
+    credit — all in one go, in primary-key order.
+
+    Screening without a lock first keeps the lock set small; locking together in key order
+    (never in waitlist order, never one after the other) keeps two changes on classes whose
+    waitlists share members from deadlocking. Credit is checked again on the locked copies.
+    """
+    wanted = set(also)
+    if not fitness_class.is_full() and fitness_class.accepts_promotions(
+        now, policy.promotion_closes_before
+    ):
+        waiting = [entry.member_id for entry in waitlist.entries]
+        wanted.update(m.id for m in uow.members.get_by_ids(waiting) if m.credits_at(now) >= 1)
+    if not wanted:
+        return {}
+    return {m.id: m for m in uow.members.get_by_ids(sorted(wanted), for_update=True)}
+
+
+def fill_free_spots(
+    uow: UnitOfWork,
+    fitness_class: FitnessClass,
+    waitlist: Waitlist,
+    locked: dict[str, Member],
+    policy: BookingPolicy,
+    now: datetime,
+    *,
+    ahead_of: str | None = None,
+) -> list[Booking]:
+    """Promote the first eligible waiting members (of those in `locked`) into every free
+    spot of the locked class; ineligible ones keep their place, and are told why once per
+    reason (`MemberSkippedOnWaitlist`). Returns the new bookings.
+
+    With `ahead_of` (a member about to book) only those queued before her are promoted:
+    whoever joined after her has no claim on the spot she books.
+    """
+    promoted: list[Booking] = []
+    if not _accepts_promotions(fitness_class, policy, now):
+        return promoted
+    for entry in waitlist.entries:
+        if fitness_class.is_full() or entry.member_id == ahead_of:
+            break
+        member = locked.get(entry.member_id)
+        # Not locked: screened out for want of a spendable credit.
+        reason = (
+            Hindrance.NO_CREDIT
+            if member is None
+            else promotion_hindrance(uow, member, fitness_class, policy, now)
+        )
+        if reason is not None:
+            if entry.skip(reason, now=now):
+                uow.waitlist.save(entry)
+            continue
+        grant = member.deduct_credit(now=now)
+        fitness_class.add_booking(member.id, now=now)
+        refundable_until, grace = policy.refundable_after_promotion(fitness_class.starts_at, now)
+        booking = entry.promote(
+            now=now,
+            credit_grant_id=grant.grant_id,
+            refundable_until=refundable_until,
+            grace=grace,
+        )
+        uow.members.save(member)
+        uow.bookings.save(booking)
+        uow.waitlist.remove(entry)
+        leave_overlapping_waitlists(
+            uow, member.id, fitness_class, WaitlistExitReason.PROMOTED_ELSEWHERE, now
+        )
+        promoted.append(booking)
+    return promoted
+
+
+def _accepts_promotions(fitness_class: FitnessClass, policy: BookingPolicy, now: datetime) -> bool:
+    return fitness_class.accepts_promotions(now, policy.promotion_closes_before)
+
+
+def book(
+    uow: UnitOfWork,
+    fitness_class: FitnessClass,
+    member: Member,
+    now: datetime,
+    *,
+    policy: BookingPolicy,
+    by_staff: bool = False,
+    late_confirmed: bool = False,
+) -> Booking:
+    """Book a member on a class, both locked: a spot and a credit, always; the gym's booking
+    limits of `policy` unless `by_staff` (staff adding a member skip them), and inside the
+    cancellation window the member's confirmation (`late_confirmed`) that she cannot cancel
+    for free. Everything is checked before anything changes. The member stops waiting for
+    this class and for any at the same time."""
+    fitness_class.ensure_room_for(member.id, now=now)
+    standing = standing_of(uow, member, fitness_class, now)
+    reason = hindrance(standing, fitness_class.starts_at, now, limits=None if by_staff else policy)
+    if reason is not None:
+        raise refusal(reason, standing, fitness_class.starts_at, policy)
+    if not by_staff and not late_confirmed:
+        terms = policy.cancellation_terms(fitness_class.starts_at, now)
+        if terms.needs_consent_to_book:
+            raise LateBookingNotConfirmedException(terms.booking_warning)
+    fitness_class.add_booking(member.id, now=now)
+    grant = member.deduct_credit(now=now)
+    booking = Booking.confirm(member.id, fitness_class.id, now=now, credit_grant_id=grant.grant_id)
+    uow.members.save(member)
+    uow.bookings.save(booking)
+    leave_overlapping_waitlists(
+        uow, member.id, fitness_class, WaitlistExitReason.BOOKED_ELSEWHERE, now
+    )
+    waitlist = Waitlist(fitness_class, uow.waitlist.get_by_class(fitness_class.id))
+    if waitlist.position_of(member.id) is not None:
+        uow.waitlist.remove(waitlist.leave(member.id, now=now, reason=WaitlistExitReason.BOOKED))
+    return booking
+
+
+def queue(
+    uow: UnitOfWork,
+    fitness_class: FitnessClass,
+    member: Member,
+    now: datetime,
+    *,
+    policy: BookingPolicy,
+    by_staff: bool = False,
+) -> int:
+    """Put a member on a locked class's waitlist; returns their position. Nobody joins past
+    the promotion cut-off (she could never be promoted); the booking window and a no-show
+    pause apply as they do to booking, unless `by_staff`."""
+    waitlist = Waitlist(fitness_class, uow.waitlist.get_by_class(fitness_class.id))
+    fitness_class.ensure_open(now)
+    standing = standing_of(uow, member, fitness_class, now)
+    reason = waiting_hindrance(
+        standing, fitness_class.starts_at, now, policy=policy, by_staff=by_staff
+    )
+    if reason is not None:
+        raise refusal(reason, standing, fitness_class.starts_at, policy)
+    uow.waitlist.add(waitlist.join(member.id, now=now))
+    return waitlist.position_of(member.id) or 0
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A locked class and member, after the waitlist took what it had a claim on."""
+
+    fitness_class: FitnessClass
+    member: Member
+    now: datetime
+    promoted: list[Booking]
+
+
+def claim_first(
+    uow: UnitOfWork, class_id: str, member_id: str, clock: Clock, policy: BookingPolicy
+) -> Claimed:
+    """Lock the class, then the member together with the waiting candidates (key order),
+    and promote into the free spots first: a direct booking never takes a spot that an
+    eligible member waiting ahead of the booker has a claim on, whether or not the
+    promotion's own delivery ran (delayed, failed or lost)."""
+    fitness_class = uow.classes.get_by_id(class_id, for_update=True)
+    now = clock.now()
+    waitlist = Waitlist(fitness_class, uow.waitlist.get_by_class(class_id))
+    locked = lock_for_free_spots(uow, fitness_class, waitlist, policy, now, also=[member_id])
+    member = locked.get(member_id) or uow.members.get_by_id(member_id, for_update=True)
+    promoted = fill_free_spots(
+        uow, fitness_class, waitlist, locked, policy, now, ahead_of=member_id
+    )
+    return Claimed(fitness_class, member, now, promoted)
