@@ -101,6 +101,7 @@ EXAMPLES: list[tuple[str, dict]] = [
         {"member_id": ANA, "until": CLASS_STARTS + timedelta(days=14), "no_shows": 3},
     ),
     ("MemberBookingsResumed", {"member_id": ANA}),
+    ("MemberErased", {"member_id": ANA}),
     (
         "PasswordResetRequested",
         {"email": "ana@example.com", "site": "gym.example.com", "secure": True},
