@@ -12,7 +12,7 @@ reset, which names no member) her e-mail address.
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db.models import Q
@@ -26,6 +26,7 @@ from notifications.models import Notification
 
 type Row = dict[str, Any]
 CHUNK = 500
+NEVER = datetime.min.replace(tzinfo=UTC)  # a place whose joining the log no longer holds
 
 
 @dataclass(frozen=True)
@@ -175,7 +176,7 @@ def _waitlists(member: Member) -> list[Row]:
     classes = {str(pk): row for pk, row in FitnessClass.objects.in_bulk(ids).items()}
     for place in places.values():
         place.update(_class(classes.get(place["class_id"]), place["class_id"]))
-    return sorted(places.values(), key=lambda place: str(place["joined_at"] or ""), reverse=True)
+    return sorted(places.values(), key=lambda place: place["joined_at"] or NEVER, reverse=True)
 
 
 def _place(entry_id: object, class_id: object) -> Row:

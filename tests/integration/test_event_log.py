@@ -141,6 +141,7 @@ EXAMPLES: list[tuple[str, dict]] = [
         "ClassDeleted",
         {"class_id": SPIN, "name": "Spin", "starts_at": CLASS_STARTS, "series_id": new_id()},
     ),
+    ("MemberErased", {"member_id": ANA}),
     (
         "PasswordResetRequested",
         {"email": "ana@example.com", "site": "gym.example.com", "secure": True},
