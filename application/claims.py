@@ -77,9 +77,7 @@ def lock_for_free_spots(
     waitlists share members from deadlocking. Credit is checked again on the locked copies.
     """
     wanted = set(also)
-    if not fitness_class.is_full() and fitness_class.accepts_promotions(
-        now, policy.promotion_closes_before
-    ):
+    if not fitness_class.is_full() and _accepts_promotions(fitness_class, policy, now):
         waiting = [entry.member_id for entry in waitlist.entries]
         wanted.update(m.id for m in uow.members.get_by_ids(waiting) if m.credits_at(now) >= 1)
     if not wanted:

@@ -158,3 +158,19 @@ def test_joining_a_waitlist_without_credit_says_what_a_promotion_would_need(
     assert "You will be number 1 on the waitlist." in text_of(page)
     assert "You need a credit to be promoted." in text_of(page)
     assert forms_on(page) == [reverse("bookings:join_waitlist", args=[fitness_class.pk])]
+
+
+def test_a_waiting_member_who_cannot_book_the_free_spot_is_told_why_and_may_still_leave(
+    services, member_client, member
+):
+    # given a spot is free on a class she waits for, and she has no credit
+    fitness_class = FitnessClassFactory(capacity=2)
+    BookingFactory(fitness_class=fitness_class)
+    WaitlistEntryFactory(member=member, fitness_class=fitness_class)
+
+    # when she opens the class page
+    page = member_client.get(reverse("classes:detail", args=[fitness_class.pk]))
+
+    # then it says why she cannot book it, and offers leaving the waitlist only
+    assert "You have no credits left." in text_of(page)
+    assert forms_on(page) == [reverse("bookings:leave_waitlist", args=[fitness_class.pk])]
