@@ -67,6 +67,10 @@ class BookingRepository(Protocol):
         """Bookings holding a spot in a class (confirmed, or marked attended or no-show), by id."""
         ...
 
+    def get_forfeited_by_class(self, class_id: str, *, for_update: bool = False) -> list[Booking]:
+        """Late-cancelled bookings of a class whose credit has not been refunded, by id."""
+        ...
+
     def holds_spot_overlapping(self, member_id: str, fitness_class: FitnessClass) -> bool:
         """Whether the member holds a spot (a booking confirmed, or marked attended or no-show)
         in another class overlapping this one."""
@@ -197,13 +201,15 @@ class NoticeKind(StrEnum):
 
 @dataclass(frozen=True)
 class Notice:
-    """What a member is told, whatever the channel (e-mail now, in-app later)."""
+    """What a member is told, whatever the channel (e-mail now, in-app later). `booking_id`
+    names the booking a notice is about, so that it can be checked when it is delivered."""
 
     kind: NoticeKind
     member_id: str
     class_id: str
     reason: str | None = None
     refunded: bool = False
+    booking_id: str | None = None
 
 
 class NotificationService(Protocol):

@@ -33,6 +33,14 @@ class Booking(models.Model):
         help_text="The grant the credit for this booking was spent from.",
     )
     reminded_at = models.DateTimeField(null=True, blank=True)
+    refund_grant = models.OneToOneField(
+        CreditGrant,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="refunded_booking",
+        help_text="The grant that gave this booking's credit back, if it was refunded.",
+    )
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from bookings import queries
+from bookings import queries, wording
 from bookings.models import Booking
 from classes.models import FitnessClass
 from classes.wording import describe_class
@@ -68,7 +68,7 @@ def cancel(request: HttpRequest, booking_id: uuid.UUID) -> HttpResponse:
 
 def _cancelled_message(booking: entities.Booking) -> str:
     what = describe_class(FitnessClass.objects.get(pk=booking.class_id))
-    if booking.refund_due:
+    if booking.refunded:
         return f"Your booking for {what} is cancelled and your credit has been refunded."
     return (
         f"Your booking for {what} is cancelled. It was a late cancellation, so your credit "
@@ -131,19 +131,24 @@ def my_bookings(request: HttpRequest) -> HttpResponse:
 
 
 def _outcome(booking: Booking) -> tuple[str, str]:
-    """How a past or cancelled booking ended, as (CSS modifier, words for the member)."""
+    """How a past or cancelled booking ended, as (CSS modifier, words for the member); a
+    cancellation says what became of the credit, as the ledger has it."""
     status = BookingStatus(booking.status)
     fitness_class = booking.fitness_class
     if status is BookingStatus.ATTENDED:
         return "attended", "Attended"
     if status is BookingStatus.NO_SHOW:
         return "no-show", "No-show"
+    credit = f" ({words})" if (words := wording.credit_words(booking)) else ""
     if status is BookingStatus.LATE_CANCELLED:
-        return "late-cancelled", "Late-cancelled (credit not refunded)"
-    if status is BookingStatus.CANCELLED:
         if fitness_class.cancelled_at is not None:
-            return "class-cancelled", f"Class cancelled: {fitness_class.cancellation_reason}"
+            return "late-cancelled", f"Late-cancelled, then the gym cancelled the class{credit}"
+        return "late-cancelled", f"Late-cancelled{credit}"
+    if status is BookingStatus.CANCELLED:
+        if wording.cancelled_with_class(booking):
+            reason = fitness_class.cancellation_reason
+            return "class-cancelled", f"Class cancelled: {reason}{credit}"
         if booking.cancellation_reason:
-            return "cancelled", f"Cancelled: {booking.cancellation_reason}"
-        return "cancelled", "Cancelled"
+            return "cancelled", f"Cancelled: {booking.cancellation_reason}{credit}"
+        return "cancelled", f"Cancelled{credit}"
     return "booked", "Booked"

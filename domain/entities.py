@@ -21,6 +21,7 @@ from domain.events import (
     CreditsAdded,
     CreditsExpired,
     DomainEvent,
+    LateCancellationRefunded,
     MemberBookingsPaused,
     MemberBookingsResumed,
     MemberJoinedWaitlist,
@@ -428,6 +429,7 @@ class Booking(Entity):
         cancellation_reason: str | None = None,
         credit_grant_id: str | None = None,
         reminded_at: datetime | None = None,
+        refund_grant_id: str | None = None,
     ) -> None:
         super().__init__()
         self._id = booking_id
@@ -439,6 +441,7 @@ class Booking(Entity):
         self.cancellation_reason = cancellation_reason
         self.credit_grant_id = credit_grant_id
         self.reminded_at = reminded_at
+        self.refund_grant_id = refund_grant_id
 
     @classmethod
     def confirm(
@@ -478,7 +481,36 @@ class Booking(Entity):
     @property
     def refund_due(self) -> bool:
         """A cancelled booking gives its credit back; a late-cancelled one does not."""
-        return self._status is BookingStatus.CANCELLED
+        return self._status is BookingStatus.CANCELLED and not self.refunded
+
+    @property
+    def refunded(self) -> bool:
+        """Whether the credit spent on this booking came back: the ledger's own record (the
+        refund grant), which every page and notice reads rather than guessing from the
+        status."""
+        return self.refund_grant_id is not None
+
+    def record_refund(self, refund_grant_id: str) -> None:
+        """Link the grant that gave this booking's credit back; a credit comes back once."""
+        if self.refunded:
+            raise exceptions.BookingNotCancellableException("This booking was refunded already.")
+        self.refund_grant_id = refund_grant_id
+
+    def refund_late_cancellation(self, refund_grant_id: str, *, now: datetime) -> None:
+        """The gym cancelled the class this booking was late-cancelled from: the forfeited
+        credit comes back (the member paid for a class the gym did not run)."""
+        if self._status is not BookingStatus.LATE_CANCELLED:
+            raise exceptions.BookingNotCancellableException("Only a late cancellation forfeits.")
+        self.record_refund(refund_grant_id)
+        self._record(
+            LateCancellationRefunded(
+                booking_id=self._id,
+                member_id=self._member_id,
+                class_id=self._class_id,
+                refund_grant_id=refund_grant_id,
+                occurred_at=now,
+            )
+        )
 
     @property
     def attendance_recorded(self) -> bool:
