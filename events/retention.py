@@ -49,10 +49,12 @@ class Cutoffs:
         )
 
 
+# Done deliveries, kept `GYM_DELIVERY_RETENTION_DAYS` after they were settled (`delivered_at`).
+SETTLED = (Delivery.Status.DELIVERED, Delivery.Status.SUPERSEDED)
+
+
 def prunable_deliveries(cutoffs: Cutoffs) -> QuerySet[Delivery]:
-    return Delivery.objects.filter(
-        status=Delivery.Status.DELIVERED, delivered_at__lt=cutoffs.deliveries
-    )
+    return Delivery.objects.filter(status__in=SETTLED, delivered_at__lt=cutoffs.deliveries)
 
 
 def prunable_events(cutoffs: Cutoffs) -> QuerySet[StoredEvent]:

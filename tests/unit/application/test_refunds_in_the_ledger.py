@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 
+from application.ports import NoticeKind
 from domain.entities import BookingStatus
 from domain.events import BookingCancelled, LateCancellationRefunded
 from domain.exceptions import BookingNotCancellableException
@@ -57,7 +58,7 @@ def test_cancelling_the_class_refunds_a_late_cancellers_forfeited_credit(forfeit
     # when the gym cancels Spin
     gym.cancel_class.execute(spin.id, "Instructor ill")
 
-    # then her credit comes back, as a refund linked to that booking
+    # then her credit comes back, as a refund linked to that booking, and she is told
     assert gym.credits(ana) == 1
     stored = gym.bookings.get_by_id(booking.id)
     assert stored.status is BookingStatus.LATE_CANCELLED
@@ -66,6 +67,9 @@ def test_cancelling_the_class_refunds_a_late_cancellers_forfeited_credit(forfeit
     [refunded] = gym.events_of(LateCancellationRefunded)
     assert (refunded.booking_id, refunded.refund_grant_id) == (booking.id, refund.grant_id)
     assert gym.events_of(BookingCancelled) == []
+    [notice] = gym.notifications.notices_to(ana.id)
+    assert notice.kind is NoticeKind.CLASS_CANCELLED
+    assert (notice.refunded, notice.reason) == (True, "Instructor ill")
 
 
 def test_a_member_who_cancelled_late_and_booked_again_gets_both_credits_back(forfeiting_gym):
