@@ -298,7 +298,7 @@ def disagreements(history: History, admin_client: Client, seen: dict) -> list[st
         client = history.clients[member.name]
         credits_html, credit_rows = credits_page(client)
         mine = my_bookings_rows(client)
-        _, admin_rows = admin_booking_rows(admin_client, member)
+        admin_html, admin_rows = admin_booking_rows(admin_client, member)
         notices = [f"{n.title} {n.body}" for n in Notification.objects.filter(member=member)]
         emails = [f"{m.subject} {m.body}" for m in mail.outbox if m.to == [member.email]]
         sources = {
@@ -322,12 +322,16 @@ def disagreements(history: History, admin_client: Client, seen: dict) -> list[st
         balance = ledger["balance"]
         if f"{balance} credit{'s' if balance != 1 else ''} to spend" not in page:
             found.append(f"{member.name}: the credits page does not show a balance of {balance}")
-        expired = sum(int(n) for n in re.findall(r"(\d+) credits? expired unused", page))
-        if expired != ledger["expired"]:
-            found.append(
-                f"{member.name}: the credits page shows {expired} expired, the ledger "
-                f"{ledger['expired']}"
-            )
+        admin_page = readable(admin_html)
+        if f"Spendable credits: {balance} " not in admin_page:
+            found.append(f"{member.name}: the admin page does not show a balance of {balance}")
+        for source, text in (("credits page", page), ("admin member page", admin_page)):
+            expired = sum(int(n) for n in re.findall(r"(\d+) credits? expired unused", text))
+            if expired != ledger["expired"]:
+                found.append(
+                    f"{member.name}: the {source} shows {expired} expired, the ledger "
+                    f"{ledger['expired']}"
+                )
     return found
 
 
