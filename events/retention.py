@@ -63,7 +63,8 @@ def prunable_events(cutoffs: Cutoffs) -> QuerySet[StoredEvent]:
 
 
 def prune_deliveries(cutoffs: Cutoffs, *, batch_size: int = BATCH_SIZE, progress=None) -> int:
-    """Delete the delivered deliveries past their retention; how many went."""
+    """Delete the settled (delivered or superseded) deliveries past their retention; how many
+    went."""
 
     def one_batch() -> tuple[int, int]:
         ids = list(
@@ -71,7 +72,7 @@ def prune_deliveries(cutoffs: Cutoffs, *, batch_size: int = BATCH_SIZE, progress
         )
         if not ids:
             return 0, 0
-        # Checked again in the delete itself: nothing but a delivered, old row ever goes.
+        # Checked again in the delete itself: nothing but a settled, old row ever goes.
         deleted, _ = prunable_deliveries(cutoffs).filter(pk__in=ids).delete()
         return len(ids), deleted
 
