@@ -53,7 +53,8 @@ def handler_name(handler: Handler) -> str:
 
 
 class InMemoryEventDispatcher:
-    """Synchronous and fail-fast, as in the book: a handler's exception propagates."""
+    """Synchronous and fail-fast, as in the book: a handler's exception propagates (a
+    superseded delivery is no failure: it is noted in `superseded`)."""
 
     def __init__(self) -> None:
         self._subscriptions: list[Subscription] = []

@@ -14,7 +14,8 @@ When each kind of notice is still true (`STILL_TRUE`, the one place this is deci
 - booking cancelled: always (a cancellation is final), except a late cancellation whose
   forfeited credit has since been refunded because the gym cancelled the class (the refund's
   own notice tells her that);
-- class cancelled: always (a cancelled class stays cancelled).
+- class cancelled: always (a cancelled class stays cancelled);
+- any notice whose member, class or booking has been deleted since: never.
 """
 
 from collections.abc import Callable
@@ -41,6 +42,7 @@ from domain.events import (
     MemberPromotedFromWaitlist,
     MemberRemindedOfClass,
 )
+from domain.exceptions import NotFoundException
 from domain.values import WaitlistExitReason
 
 
@@ -151,10 +153,14 @@ class NotificationHandler:
         notice = notice_for(event)
         if notice is None:
             return
-        fitness_class = self.classes.get_by_id(notice.class_id)
-        booking = self.bookings.get_by_id(notice.booking_id) if notice.booking_id else None
+        try:
+            fitness_class = self.classes.get_by_id(notice.class_id)
+            booking = self.bookings.get_by_id(notice.booking_id) if notice.booking_id else None
+            member = self.members.get_by_id(notice.member_id)
+        except NotFoundException as gone:
+            # Deleted since (a member erased, a class removed): nobody left to tell it to.
+            raise NoticeSuperseded(f"no longer there: {gone.message}") from gone
         notice = as_delivered(notice, NoticeState(fitness_class, booking, self.clock.now()))
-        member = self.members.get_by_id(notice.member_id)
         self.notifications.send(notice, member, fitness_class)
 
 

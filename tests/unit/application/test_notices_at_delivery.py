@@ -152,3 +152,16 @@ def test_the_handler_raises_superseded_so_the_dispatcher_can_record_it(gym):
 
     with pytest.raises(NoticeSuperseded, match="the booking has been cancelled since"):
         subscription.handler(confirmed)
+
+
+def test_a_notice_about_a_booking_that_no_longer_exists_is_not_sent(gym):
+    ana, spin, _booking, _ = booked_spin(gym)
+    gym.clear_history()
+    about_nothing = BookingConfirmed(booking_id="gone", member_id=ana.id, class_id=spin.id)
+
+    deliver_again(gym, about_nothing)
+
+    assert gym.notifications.notices_to(ana.id) == []
+    assert [reason for *_, reason in superseded(gym)] == [
+        "no longer there: That booking does not exist."
+    ]
