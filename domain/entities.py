@@ -480,7 +480,8 @@ class Booking(Entity):
 
     @property
     def refund_due(self) -> bool:
-        """A cancelled booking gives its credit back; a late-cancelled one does not."""
+        """A cancelled booking is owed its credit back until refunded; a late-cancelled one is
+        not (unless the gym then cancels the class: `refund_late_cancellation`)."""
         return self._status is BookingStatus.CANCELLED and not self.refunded
 
     @property
