@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import pytest
 from django.core import mail
@@ -68,12 +69,9 @@ class History:
     classes: list[FitnessClass] = field(default_factory=list)
     steps: list[str] = field(default_factory=list)
 
-    def advance(self, to: datetime) -> bool:
-        """Move the clock forward to `to` (never back); False when `to` has passed."""
-        if to < self.now:
-            return False
-        self.now = to
-        return True
+    def advance(self, to: datetime) -> None:
+        """Move the clock forward to `to`; time never goes back."""
+        self.now = max(self.now, to)
 
     def run(self, label: str, action) -> None:
         """Do a step; the workers catch up after most steps, not all (notices run late)."""
@@ -146,9 +144,9 @@ def step(history: History, rng: random.Random) -> None:
         elif kind == "cancel_early" and starts_at - history.now <= WINDOW:
             return
         if kind == "staff_cancel":
-            action = lambda: services.staff_cancel_booking.execute(str(booking.pk), "Injury")  # noqa: E731
+            action = partial(services.staff_cancel_booking.execute, str(booking.pk), "Injury")
         else:
-            action = lambda: services.cancel_booking.execute(str(booking.pk))  # noqa: E731
+            action = partial(services.cancel_booking.execute, str(booking.pk))
         history.run(f"{kind} of {booking.member.name} on {booking.fitness_class.name}", action)
     elif kind == "cancel_class":
         fitness_class = upcoming(history, rng)
@@ -187,15 +185,10 @@ def step(history: History, rng: random.Random) -> None:
 # --- What the ledger says, and what each page says ---------------------------------------
 
 
-@dataclass(frozen=True)
-class Statements:
-    """What one source says about a member's credits: refunds and forfeits per class."""
-
-    refunded: Counter
-    forfeited: Counter
-
-
 def ledger_of(member: Member, now: datetime) -> dict:
+    """The member's credits as the ledger's rows have them, per class: refunds (the grants
+    "Refund: <class>"), forfeits (credits spent, neither used on the class nor refunded), late
+    cancellations; and the balance and expired credits at `now`."""
     grants = list(CreditGrant.objects.filter(member=member))
     spent = Booking.objects.filter(member=member, credit_grant__isnull=False).select_related(
         "fitness_class"
