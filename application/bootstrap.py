@@ -110,6 +110,7 @@ def bootstrap(
         **with_policy,
         members=repositories.members,
         classes=repositories.classes,
+        bookings=repositories.bookings,
         notification_channels=notification_channels,
         channel_queues=channel_queues,
     )

@@ -14,6 +14,16 @@ from domain.events import DomainEvent
 Handler = Callable[[DomainEvent], None]
 
 
+class DeliverySuperseded(Exception):
+    """Raised by a handler whose work is no longer wanted (what it would say stopped being
+    true since the event): the delivery is settled as superseded, with `reason`, never
+    retried. Anything the handler wrote is undone, as for a failure."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 class DeliveryQueue(StrEnum):
     """Which workers run a handler's deliveries, listed in the order a worker of every queue
     takes them (so a promotion never waits behind e-mail)."""
@@ -43,10 +53,13 @@ def handler_name(handler: Handler) -> str:
 
 
 class InMemoryEventDispatcher:
-    """Synchronous and fail-fast, as in the book: a handler's exception propagates."""
+    """Synchronous and fail-fast, as in the book: a handler's exception propagates (a
+    superseded delivery is no failure: it is noted in `superseded`)."""
 
     def __init__(self) -> None:
         self._subscriptions: list[Subscription] = []
+        # (event, handler name, reason) of each delivery a handler found superseded.
+        self.superseded: list[tuple[DomainEvent, str, str]] = []
 
     def register(
         self,
@@ -74,5 +87,9 @@ class InMemoryEventDispatcher:
                 self.deliver(event, subscription)
 
     def deliver(self, event: DomainEvent, subscription: Subscription) -> None:
-        """Run one handler for one event; subclasses decide when and how."""
-        subscription.handler(event)
+        """Run one handler for one event; subclasses decide when and how. A superseded
+        delivery is noted, not raised: it is no failure."""
+        try:
+            subscription.handler(event)
+        except DeliverySuperseded as superseded:
+            self.superseded.append((event, subscription.name, superseded.reason))

@@ -1,33 +1,23 @@
 """Event handlers: mini use cases triggered by events instead of by people."""
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from application.claims import fill_free_spots, lock_for_free_spots
 from application.event_dispatcher import DeliveryQueue, InMemoryEventDispatcher
+from application.notices import NOTIFIED_EVENTS, NotificationHandler
 from application.ports import (
+    BookingRepository,
     ClassRepository,
     Clock,
     MemberRepository,
-    Notice,
-    NoticeKind,
     NotificationService,
 )
 from application.unit_of_work import UnitOfWorkFactory
 from application.use_cases import PolicyUseCase
-from domain.eligibility import PROMOTION_NEEDS, Hindrance
 from domain.entities import Booking, Waitlist
-from domain.events import (
-    BookingCancelled,
-    BookingConfirmed,
-    ClassSpotBecameAvailable,
-    DomainEvent,
-    MemberLeftWaitlist,
-    MemberPromotedFromWaitlist,
-    MemberRemindedOfClass,
-    MemberSkippedOnWaitlist,
-)
-from domain.values import BookingPolicy, WaitlistExitReason
+from domain.events import ClassSpotBecameAvailable
+from domain.values import BookingPolicy
 
 
 @dataclass(kw_only=True)
@@ -54,73 +44,6 @@ class WaitlistPromotionHandler(PolicyUseCase):
             return fill_free_spots(uow, fitness_class, waitlist, locked, self.policy, now)
 
 
-def notice_for(event: DomainEvent) -> Notice | None:
-    """What, if anything, the member concerned by `event` should be told."""
-    match event:
-        case BookingConfirmed():
-            return Notice(NoticeKind.BOOKING_CONFIRMED, event.member_id, event.class_id)
-        case BookingCancelled(with_class=True):
-            return Notice(
-                NoticeKind.CLASS_CANCELLED, event.member_id, event.class_id, event.reason, True
-            )
-        case BookingCancelled():
-            return Notice(
-                NoticeKind.BOOKING_CANCELLED,
-                event.member_id,
-                event.class_id,
-                event.reason,
-                event.refunded,
-            )
-        case MemberPromotedFromWaitlist():
-            return Notice(
-                NoticeKind.PROMOTED_FROM_WAITLIST,
-                event.member_id,
-                event.class_id,
-                refundable_until=event.refundable_until,
-                grace=event.grace,
-            )
-        case MemberLeftWaitlist(reason=WaitlistExitReason.CLASS_CANCELLED):
-            return Notice(NoticeKind.CLASS_CANCELLED, event.member_id, event.class_id)
-        case MemberRemindedOfClass():
-            return Notice(NoticeKind.CLASS_REMINDER, event.member_id, event.class_id)
-        case MemberSkippedOnWaitlist():
-            needs = PROMOTION_NEEDS.get(Hindrance(event.reason), "")
-            return Notice(NoticeKind.SKIPPED_ON_WAITLIST, event.member_id, event.class_id, needs)
-    return None
-
-
-@dataclass
-class NotificationHandler:
-    """Tells the member concerned: booking confirmed, cancelled, promoted, class cancelled."""
-
-    members: MemberRepository
-    classes: ClassRepository
-    notifications: NotificationService
-
-    def handle(self, event: DomainEvent) -> None:
-        notice = notice_for(event)
-        if notice is None:
-            return
-        member = self.members.get_by_id(notice.member_id)
-        if member.is_erased:
-            return  # nobody to tell: her erasure cancelled her bookings
-        fitness_class = self.classes.get_by_id(notice.class_id)
-        if notice.kind is NoticeKind.CLASS_CANCELLED:
-            # Waiting members learn of it from MemberLeftWaitlist, which has no reason.
-            notice = replace(notice, reason=fitness_class.cancellation_reason)
-        self.notifications.send(notice, member, fitness_class)
-
-
-NOTIFIED_EVENTS = (
-    BookingConfirmed,
-    BookingCancelled,
-    MemberPromotedFromWaitlist,
-    MemberLeftWaitlist,
-    MemberRemindedOfClass,
-    MemberSkippedOnWaitlist,
-)
-
-
 def setup_event_handlers(
     dispatcher: InMemoryEventDispatcher,
     *,
@@ -129,6 +52,7 @@ def setup_event_handlers(
     policy: BookingPolicy,
     members: MemberRepository,
     classes: ClassRepository,
+    bookings: BookingRepository,
     notification_channels: Mapping[str, NotificationService],
     channel_queues: Mapping[str, DeliveryQueue] | None = None,
 ) -> WaitlistPromotionHandler:
@@ -136,8 +60,9 @@ def setup_event_handlers(
     promotion handler, which the periodic promotion calls directly too.
 
     Each notification channel (e-mail, in-app, …) is a handler of its own, so one channel
-    failing neither undoes nor repeats another. Notices only read, so they take the plain
-    repositories rather than a unit of work.
+    failing neither undoes nor repeats another. Notices only read (what they say is checked
+    against the booking and class when delivered), so they take the plain repositories
+    rather than a unit of work.
 
     The promotion is database work: the fast queue. So is a channel unless `channel_queues`
     names a slower queue for it (e-mail: `DeliveryQueue.MAIL`, which only workers run).
@@ -146,7 +71,9 @@ def setup_event_handlers(
     promotion = WaitlistPromotionHandler(uow=uow, clock=clock, policy=policy)
     dispatcher.register(ClassSpotBecameAvailable, promotion.handle, queue=DeliveryQueue.FAST)
     for channel, service in notification_channels.items():
-        notifier = NotificationHandler(members, classes, service)
+        notifier = NotificationHandler(
+            members=members, classes=classes, bookings=bookings, clock=clock, notifications=service
+        )
         queue = queues.get(channel, DeliveryQueue.FAST)
         for event_type in NOTIFIED_EVENTS:
             dispatcher.register(

@@ -81,6 +81,10 @@ class BookingRepository(Protocol):
         cancelled), by id."""
         ...
 
+    def get_forfeited_by_class(self, class_id: str, *, for_update: bool = False) -> list[Booking]:
+        """Late-cancelled bookings of a class whose credit has not been refunded, by id."""
+        ...
+
     def holds_spot_overlapping(self, member_id: str, fitness_class: FitnessClass) -> bool:
         """Whether the member holds a spot (a booking confirmed, or marked attended or no-show)
         in another class overlapping this one."""
@@ -249,7 +253,8 @@ class NoticeKind(StrEnum):
 
 @dataclass(frozen=True)
 class Notice:
-    """What a member is told, whatever the channel (e-mail now, in-app later)."""
+    """What a member is told, whatever the channel (e-mail now, in-app later). `booking_id`
+    names the booking a notice is about, so that it can be checked when it is delivered."""
 
     kind: NoticeKind
     member_id: str
@@ -260,6 +265,7 @@ class Notice:
     # because she was promoted inside the cancellation window.
     refundable_until: datetime | None = None
     grace: bool = False
+    booking_id: str | None = None
 
 
 class NotificationService(Protocol):

@@ -144,7 +144,7 @@ class _ReleasesBookings(PolicyUseCase):
         fitness_class.remove_booking(booking.member_id, booking.id, now=now)
         if booking.refund_due:
             member = uow.members.get_by_id(booking.member_id, for_update=True)
-            refund_credit(member, fitness_class, self.policy, now)
+            booking.record_refund(refund_credit(member, fitness_class, self.policy, now).grant_id)
             uow.members.save(member)
         uow.bookings.save(booking)
         return booking
@@ -183,7 +183,13 @@ class StaffCancelBookingUseCase(_ReleasesBookings):
 
 @dataclass(kw_only=True)
 class CancelClassUseCase(PolicyUseCase):
-    """Staff cancel a whole class: every booking refunded, the waitlist cleared."""
+    """Staff cancel a whole class: every booking refunded, the waitlist cleared.
+
+    A member who had cancelled late, and forfeited her credit, is refunded too: the forfeit
+    pays for a spot given up at short notice in a class the gym runs; when the gym does not
+    run it, keeping her credit would charge her for the gym's own cancellation. Every refund
+    is linked to its booking, so the ledger says which booking each refund repaid.
+    """
 
     def execute(self, class_id: str, reason: str) -> FitnessClass:
         with self.uow() as uow:
@@ -191,11 +197,15 @@ class CancelClassUseCase(PolicyUseCase):
             now = self.clock.now()
             # Members checked in early hold their spot too: they are refunded like the others.
             bookings = uow.bookings.get_active_by_class(class_id, for_update=True)
+            forfeited = uow.bookings.get_forfeited_by_class(class_id, for_update=True)
             entries = uow.waitlist.get_by_class(class_id)
             fitness_class.cancel(reason, now=now)
-            members = uow.members.get_by_ids(
-                [booking.member_id for booking in bookings], for_update=True
-            )
+            members = {
+                member.id: member
+                for member in uow.members.get_by_ids(
+                    sorted({b.member_id for b in [*bookings, *forfeited]}), for_update=True
+                )
+            }
             for booking in bookings:
                 booking.cancel_by_staff(
                     fitness_class.starts_at,
@@ -203,9 +213,16 @@ class CancelClassUseCase(PolicyUseCase):
                     now=now,
                     with_class=True,
                 )
+                member = members[booking.member_id]
+                booking.record_refund(
+                    refund_credit(member, fitness_class, self.policy, now).grant_id
+                )
                 uow.bookings.save(booking)
-            for member in members:
-                refund_credit(member, fitness_class, self.policy, now)
+            for booking in forfeited:
+                grant = refund_credit(members[booking.member_id], fitness_class, self.policy, now)
+                booking.refund_late_cancellation(grant.grant_id, now=now)
+                uow.bookings.save(booking)
+            for member in members.values():
                 uow.members.save(member)
             for entry in entries:
                 entry.leave(WaitlistExitReason.CLASS_CANCELLED, now=now)

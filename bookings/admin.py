@@ -89,6 +89,7 @@ class BookingAdmin(ReadOnlyAdminMixin, FitnessClassColumns, admin.ModelAdmin):
         "cancelled_at",
         "cancellation_reason",
         "credit_grant",
+        "refund_grant",
     )
     readonly_fields = fields
     actions = ("cancel_as_staff",)

@@ -38,6 +38,14 @@ class Booking(models.Model):
         blank=True,
         help_text="Promoted inside the cancellation window: cancelling refunds until then.",
     )
+    refund_grant = models.OneToOneField(
+        CreditGrant,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="refunded_booking",
+        help_text="The grant that gave this booking's credit back, if it was refunded.",
+    )
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -30,6 +30,7 @@ def booking_to_entity(row: Booking) -> entities.Booking:
         credit_grant_id=str(row.credit_grant_id) if row.credit_grant_id else None,
         reminded_at=row.reminded_at,
         free_cancellation_until=row.free_cancellation_until,
+        refund_grant_id=str(row.refund_grant_id) if row.refund_grant_id else None,
     )
 
 
@@ -43,6 +44,7 @@ def booking_fields(booking: entities.Booking) -> dict[str, object]:
         "credit_grant_id": booking.credit_grant_id,
         "reminded_at": booking.reminded_at,
         "free_cancellation_until": booking.free_cancellation_until,
+        "refund_grant_id": booking.refund_grant_id,
     }
 
 
@@ -100,14 +102,27 @@ class DjangoBookingRepository:
     ) -> list[entities.Booking]:
         return self._of_class(class_id, [BookingStatus.CONFIRMED], for_update)
 
+    def get_forfeited_by_class(
+        self, class_id: str, *, for_update: bool = False
+    ) -> list[entities.Booking]:
+        return self._of_class(
+            class_id, [BookingStatus.LATE_CANCELLED], for_update, refund_grant__isnull=True
+        )
+
     def _of_class(
-        self, class_id: str, statuses: Collection[BookingStatus], for_update: bool
+        self,
+        class_id: str,
+        statuses: Collection[BookingStatus],
+        for_update: bool,
+        **conditions: object,
     ) -> list[entities.Booking]:
         """A class's bookings in these statuses by id: with `for_update`, locked in that order."""
         pk = _uuid_or_none(class_id)
         if pk is None:
             return []
-        bookings = Booking.objects.filter(fitness_class_id=pk, status__in=statuses).order_by("pk")
+        bookings = Booking.objects.filter(
+            fitness_class_id=pk, status__in=statuses, **conditions
+        ).order_by("pk")
         if for_update:
             bookings = bookings.select_for_update()
         return [booking_to_entity(row) for row in bookings]

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from bookings import queries
+from bookings import queries, wording
 from bookings.models import Booking
 from classes.models import FitnessClass
 from classes.wording import describe_class
@@ -92,13 +92,14 @@ CANCELLED_STATUSES = (BookingStatus.CANCELLED, BookingStatus.LATE_CANCELLED)
 
 
 def _cancelled_message(booking: entities.Booking | Booking) -> str:
-    """What the cancellation did, from the entity the use case returned or the stored row a
-    second click found."""
-    class_id = (
-        booking.class_id if isinstance(booking, entities.Booking) else booking.fitness_class_id
-    )
+    """What the cancellation did — refunded exactly when the ledger links a refund to it —
+    from the entity the use case returned or the stored row a second click found."""
+    if isinstance(booking, entities.Booking):
+        class_id, refunded = booking.class_id, booking.refunded
+    else:
+        class_id, refunded = booking.fitness_class_id, booking.refund_grant_id is not None
     what = describe_class(FitnessClass.objects.get(pk=class_id))
-    if BookingStatus(booking.status) is BookingStatus.CANCELLED:
+    if refunded:
         return f"Your booking for {what} is cancelled and your credit has been refunded."
     return (
         f"Your booking for {what} is cancelled. It was a late cancellation, so your credit "
@@ -181,19 +182,24 @@ def my_bookings(request: HttpRequest) -> HttpResponse:
 
 
 def _outcome(booking: Booking) -> tuple[str, str]:
-    """How a past or cancelled booking ended, as (CSS modifier, words for the member)."""
+    """How a past or cancelled booking ended, as (CSS modifier, words for the member); a
+    cancellation says what became of the credit, as the ledger has it."""
     status = BookingStatus(booking.status)
     fitness_class = booking.fitness_class
     if status is BookingStatus.ATTENDED:
         return "attended", "Attended"
     if status is BookingStatus.NO_SHOW:
         return "no-show", "No-show"
+    credit = f" ({words})" if (words := wording.credit_words(booking)) else ""
     if status is BookingStatus.LATE_CANCELLED:
-        return "late-cancelled", "Late-cancelled (credit not refunded)"
-    if status is BookingStatus.CANCELLED:
         if fitness_class.cancelled_at is not None:
-            return "class-cancelled", f"Class cancelled: {fitness_class.cancellation_reason}"
+            return "late-cancelled", f"Late-cancelled, then the gym cancelled the class{credit}"
+        return "late-cancelled", f"Late-cancelled{credit}"
+    if status is BookingStatus.CANCELLED:
+        if wording.cancelled_with_class(booking):
+            reason = fitness_class.cancellation_reason
+            return "class-cancelled", f"Class cancelled: {reason}{credit}"
         if booking.cancellation_reason:
-            return "cancelled", f"Cancelled: {booking.cancellation_reason}"
-        return "cancelled", "Cancelled"
+            return "cancelled", f"Cancelled: {booking.cancellation_reason}{credit}"
+        return "cancelled", f"Cancelled{credit}"
     return "booked", "Booked"

@@ -25,6 +25,7 @@ from domain.events import (
     CreditsAdded,
     CreditsExpired,
     DomainEvent,
+    LateCancellationRefunded,
     MemberBookingsPaused,
     MemberBookingsResumed,
     MemberErased,
@@ -622,6 +623,7 @@ class Booking(Entity):
         credit_grant_id: str | None = None,
         reminded_at: datetime | None = None,
         free_cancellation_until: datetime | None = None,
+        refund_grant_id: str | None = None,
     ) -> None:
         super().__init__()
         self._id = booking_id
@@ -635,6 +637,7 @@ class Booking(Entity):
         self.reminded_at = reminded_at
         # Promoted inside the cancellation window with a grace period: refundable until then.
         self.free_cancellation_until = free_cancellation_until
+        self.refund_grant_id = refund_grant_id
 
     @classmethod
     def confirm(
@@ -673,8 +676,38 @@ class Booking(Entity):
 
     @property
     def refund_due(self) -> bool:
-        """A cancelled booking gives its credit back; a late-cancelled one does not."""
-        return self._status is BookingStatus.CANCELLED
+        """A cancelled booking is owed its credit back until refunded; a late-cancelled one is
+        not (unless the gym then cancels the class: `refund_late_cancellation`)."""
+        return self._status is BookingStatus.CANCELLED and not self.refunded
+
+    @property
+    def refunded(self) -> bool:
+        """Whether the credit spent on this booking came back: the ledger's own record (the
+        refund grant), which every page and notice reads rather than guessing from the
+        status."""
+        return self.refund_grant_id is not None
+
+    def record_refund(self, refund_grant_id: str) -> None:
+        """Link the grant that gave this booking's credit back; a credit comes back once."""
+        if self.refunded:
+            raise exceptions.BookingNotCancellableException("This booking was refunded already.")
+        self.refund_grant_id = refund_grant_id
+
+    def refund_late_cancellation(self, refund_grant_id: str, *, now: datetime) -> None:
+        """The gym cancelled the class this booking was late-cancelled from: the forfeited
+        credit comes back (the member paid for a class the gym did not run)."""
+        if self._status is not BookingStatus.LATE_CANCELLED:
+            raise exceptions.BookingNotCancellableException("Only a late cancellation forfeits.")
+        self.record_refund(refund_grant_id)
+        self._record(
+            LateCancellationRefunded(
+                booking_id=self._id,
+                member_id=self._member_id,
+                class_id=self._class_id,
+                refund_grant_id=refund_grant_id,
+                occurred_at=now,
+            )
+        )
 
     @property
     def attendance_recorded(self) -> bool:

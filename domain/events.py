@@ -48,6 +48,17 @@ class BookingCancelled(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class LateCancellationRefunded(DomainEvent):
+    """The gym cancelled a class after a member had cancelled late: her forfeited credit was
+    refunded (as the grant `refund_grant_id`)."""
+
+    booking_id: str
+    member_id: str
+    class_id: str
+    refund_grant_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class ClassSpotBecameAvailable(DomainEvent):
     """A class has room again (a cancellation or a capacity increase)."""
 

@@ -27,6 +27,7 @@ from classes.models import FitnessClass
 from events.admin_lists import EstimatedCountPaginator, EventTypeFilter, HandlerFilter
 from events.dispatcher import retry_now as make_due_again
 from events.models import Delivery, StoredEvent
+from events.retention import SETTLED
 from gymbooking.composition import services
 from members.models import Member
 from web import formatting
@@ -72,7 +73,15 @@ class DeliveryInline(ReadOnlyInline):
     model = Delivery
     verbose_name = "delivery"
     verbose_name_plural = "deliveries (one per handler of this event)"
-    fields = ("handler", "status", "attempts", "next_attempt_at", "delivered_at", "error")
+    fields = (
+        "handler",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "delivered_at",
+        "superseded_reason",
+        "error",
+    )
     readonly_fields = fields
     ordering = ("id",)
 
@@ -180,7 +189,8 @@ class StoredEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(Delivery)
 class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """One row per (event, handler): delivered, waiting, failed (will retry) or dead."""
+    """One row per (event, handler): delivered, waiting, failed (will retry), dead, or
+    superseded (a notice no longer true when due: not sent, never retried, with the reason)."""
 
     list_display = (
         "handler",
@@ -190,12 +200,16 @@ class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "attempts",
         "next_attempt_at",
         "error",
+        "superseded_reason",
         "event_link",
     )
     list_filter = ("status", "queue", HandlerFilter)
     paginator = EstimatedCountPaginator
     search_fields = ("handler",)
-    search_help_text = "An event's id (exactly), or words from the handler's name or error."
+    search_help_text = (
+        "An event's id (exactly), or words from the handler's name, its error or why it was "
+        "superseded."
+    )
     # Newest first by id (ids grow with time): read from the primary key's index.
     ordering = ("-id",)
     show_full_result_count = False
@@ -209,6 +223,7 @@ class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "attempts",
         "next_attempt_at",
         "delivered_at",
+        "superseded_reason",
         "created_at",
         "full_error",
     )
@@ -224,7 +239,11 @@ class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         found = parse_uuid(term)
         if found is not None:
             return queryset.filter(event_id=found), False
-        return queryset.filter(Q(handler__icontains=term) | Q(last_error__icontains=term)), False
+        return queryset.filter(
+            Q(handler__icontains=term)
+            | Q(last_error__icontains=term)
+            | Q(superseded_reason__icontains=term)
+        ), False
 
     @admin.display(description="event type", ordering="event__type")
     def event_type(self, delivery: Delivery) -> str:
@@ -259,13 +278,13 @@ class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     )
     def retry_deliveries(self, request: HttpRequest, queryset: QuerySet[Delivery]) -> None:
         """Make the selected failed and dead deliveries due, run the first few of them (and
-        any pending ones selected) now, and tell staff how they went. Delivered ones are
-        left alone."""
+        any pending ones selected) now, and tell staff how they went. Delivered and
+        superseded ones are settled: left alone."""
         ids = list(queryset.order_by("pk").values_list("pk", flat=True))
         make_due_again(Delivery.objects.filter(pk__in=ids))
         undelivered = (
             Delivery.objects.filter(pk__in=ids)
-            .exclude(status=Delivery.Status.DELIVERED)
+            .exclude(status__in=SETTLED)
             .order_by("pk")
             .values_list("pk", flat=True)
         )
@@ -281,23 +300,24 @@ class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         """“Retried 3 deliveries: 2 delivered, 1 failed again.”, and what was left."""
         statuses = dict(Delivery.objects.filter(pk__in=ids).values_list("pk", "status"))
         done = {pk for pk in ran if statuses[pk] == Delivery.Status.DELIVERED}
-        failed = len(ran) - len(done)
+        superseded = sum(1 for pk in ran if statuses[pk] == Delivery.Status.SUPERSEDED)
+        failed = len(ran) - len(done) - superseded
         ran_now = set(ran)
         left = sum(
-            1
-            for pk, status in statuses.items()
-            if pk not in ran_now and status != Delivery.Status.DELIVERED
+            1 for pk, status in statuses.items() if pk not in ran_now and status not in SETTLED
         )
         if not ran and not left:
             self.message_user(
                 request,
-                "Nothing to retry: the selected deliveries are already delivered.",
+                "Nothing to retry: the selected deliveries are already delivered or superseded.",
                 messages.INFO,
             )
             return
         message = (
             f"Retried {formatting.count(len(ran), 'delivery', 'deliveries')}: {len(done)} delivered"
         )
+        if superseded:
+            message += f", {superseded} superseded (no longer true, not sent)"
         if failed:
             message += f", {failed} failed again (see the last error)"
         message += "."

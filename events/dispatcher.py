@@ -5,7 +5,9 @@ inside the transaction of the change that caused them (so a rollback leaves no t
 After commit each delivery runs in a transaction of its own: the handler's writes and the
 delivery's "delivered" mark commit together, so a delivery is applied once. A failing handler
 is recorded and retried later with backoff, without stopping the other handlers; after
-`max_attempts` it is dead (visible in admin, retryable from there). Deliveries the process
+`max_attempts` it is dead (visible in admin, retryable from there). A handler that finds its
+work no longer wanted (`DeliverySuperseded`: a notice that stopped being true) settles its
+delivery as superseded, with the reason: done, never retried. Deliveries the process
 never got to (it died after commit) are picked up by `manage.py process_events`.
 
 Every delivery belongs to its handler's queue (`DeliveryQueue`). Only the fast queue (work in
@@ -26,7 +28,12 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from application.event_dispatcher import DeliveryQueue, InMemoryEventDispatcher, Subscription
+from application.event_dispatcher import (
+    DeliveryQueue,
+    DeliverySuperseded,
+    InMemoryEventDispatcher,
+    Subscription,
+)
 from domain.events import DomainEvent
 from events import registry
 from events.actors import Actor, acting_as, current_actor
@@ -141,9 +148,28 @@ class DurableEventDispatcher(InMemoryEventDispatcher):
                             delivered_at=timezone.now(),
                             last_error="",
                         )
+                except DeliverySuperseded as superseded:
+                    self._record_superseded(delivery, attempts, superseded.reason)
                 except Exception:
                     self._record_failure(delivery, attempts, traceback.format_exc())
         return True
+
+    def _record_superseded(self, delivery: Delivery, attempts: int, reason: str) -> None:
+        """Settle the (still locked) row: no longer wanted, never retried, never dead."""
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=Status.SUPERSEDED,
+            attempts=attempts,
+            delivered_at=timezone.now(),
+            superseded_reason=reason[:300],
+            last_error="",
+        )
+        logger.info(
+            "%s superseded on %s %s: %s",
+            delivery.handler,
+            delivery.event.type,
+            delivery.event_id,
+            reason,
+        )
 
     def subscription(self, event_type: type[DomainEvent], name: str) -> Subscription:
         for subscription in self._subscriptions:

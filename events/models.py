@@ -51,6 +51,8 @@ class Delivery(models.Model):
         DELIVERED = "delivered", "Delivered"
         FAILED = "failed", "Failed (will retry)"
         DEAD = "dead", "Dead (gave up)"
+        # Settled without running: no longer true when it came to be delivered (a notice).
+        SUPERSEDED = "superseded", "Superseded (no longer true)"
 
     class Queue(models.TextChoices):
         FAST = DeliveryQueue.FAST.value, "Fast"
@@ -68,7 +70,18 @@ class Delivery(models.Model):
     next_attempt_at = models.DateTimeField()
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it was delivered, or found superseded."
+    )
+    # The database default lets processes that predate the column keep recording
+    # deliveries during a rolling deploy (as for `queue`).
+    superseded_reason = models.CharField(
+        max_length=300,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Why it was no longer true when it was due.",
+    )
 
     class Meta:
         verbose_name_plural = "deliveries"
@@ -88,6 +101,12 @@ class Delivery(models.Model):
                 fields=["handler", "id"],
                 condition=models.Q(status="dead"),
                 name="delivery_dead",
+            ),
+            # Superseded deliveries by handler, for the metrics and the admin's filter.
+            models.Index(
+                fields=["handler", "id"],
+                condition=models.Q(status="superseded"),
+                name="delivery_superseded",
             ),
         ]
         constraints = [

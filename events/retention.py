@@ -49,10 +49,12 @@ class Cutoffs:
         )
 
 
+# Done deliveries, kept `GYM_DELIVERY_RETENTION_DAYS` after they were settled (`delivered_at`).
+SETTLED = (Delivery.Status.DELIVERED, Delivery.Status.SUPERSEDED)
+
+
 def prunable_deliveries(cutoffs: Cutoffs) -> QuerySet[Delivery]:
-    return Delivery.objects.filter(
-        status=Delivery.Status.DELIVERED, delivered_at__lt=cutoffs.deliveries
-    )
+    return Delivery.objects.filter(status__in=SETTLED, delivered_at__lt=cutoffs.deliveries)
 
 
 def prunable_events(cutoffs: Cutoffs) -> QuerySet[StoredEvent]:
@@ -61,7 +63,8 @@ def prunable_events(cutoffs: Cutoffs) -> QuerySet[StoredEvent]:
 
 
 def prune_deliveries(cutoffs: Cutoffs, *, batch_size: int = BATCH_SIZE, progress=None) -> int:
-    """Delete the delivered deliveries past their retention; how many went."""
+    """Delete the settled (delivered or superseded) deliveries past their retention; how many
+    went."""
 
     def one_batch() -> tuple[int, int]:
         ids = list(
@@ -69,7 +72,7 @@ def prune_deliveries(cutoffs: Cutoffs, *, batch_size: int = BATCH_SIZE, progress
         )
         if not ids:
             return 0, 0
-        # Checked again in the delete itself: nothing but a delivered, old row ever goes.
+        # Checked again in the delete itself: nothing but a settled, old row ever goes.
         deleted, _ = prunable_deliveries(cutoffs).filter(pk__in=ids).delete()
         return len(ids), deleted
 

@@ -31,6 +31,7 @@ from django.utils.html import format_html
 
 from bookings.models import Booking, WaitlistEntry
 from bookings.queries import waitlist_position
+from bookings.wording import credit_note
 from domain.exceptions import (
     DomainException,
     EmailAlreadyRegisteredException,
@@ -41,7 +42,7 @@ from members import accounts
 from members.admin_erasure import MemberErasureAdmin
 from members.admin_filters import BookingPauseFilter, GrantExpiryFilter
 from members.models import CreditGrant, Member
-from members.queries import attach_login, with_spendable_credits
+from members.queries import attach_login, expiry_note, with_spendable_credits
 from web import formatting
 from web.admin_actions import (
     ReadOnlyAdminMixin,
@@ -59,8 +60,13 @@ class CreditGrantInline(ReadOnlyInline):
     model = CreditGrant
     verbose_name = "credit grant"
     verbose_name_plural = "credit grants (soonest expiry first; spent from the top)"
-    fields = ("amount", "remaining", "granted_at", "expires_at", "reason")
+    fields = ("amount", "remaining", "granted_at", "expires_at", "reason", "expired")
     readonly_fields = fields
+
+    @admin.display(description="expired")
+    def expired(self, grant: CreditGrant) -> str:
+        """As the member's credits page says it."""
+        return expiry_note(grant, timezone.now()) or "—"
 
 
 class ClassColumns:
@@ -75,8 +81,22 @@ class BookingHistoryInline(ClassColumns, ReadOnlyInline):
     model = Booking
     verbose_name = "booking"
     verbose_name_plural = "bookings (latest class first)"
-    fields = ("fitness_class", "class_starts", "status", "created_at", "cancellation_reason")
+    fields = (
+        "fitness_class",
+        "class_starts",
+        "status",
+        "credit",
+        "created_at",
+        "cancellation_reason",
+    )
     readonly_fields = fields
+
+    @admin.display(description="credit")
+    def credit(self, booking: Booking) -> str:
+        """What became of the credit, from the ledger, as the member's pages say it."""
+        if booking.credit_grant_id is None:
+            return "none spent"
+        return credit_note(booking) or "spent"
 
     def get_queryset(self, request):
         return (

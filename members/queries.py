@@ -17,7 +17,8 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from bookings.models import Booking
-from domain.entities import SPOT_HOLDING_STATUSES, BookingStatus
+from bookings.wording import credit_note
+from domain.entities import SPOT_HOLDING_STATUSES
 from domain.values import Email
 from members.models import CreditGrant, Member
 from web import formatting
@@ -159,6 +160,9 @@ def credits_overview(member: Member, now: datetime) -> CreditsOverview:
         .only(
             "created_at",
             "status",
+            "cancelled_at",
+            "credit_grant_id",
+            "refund_grant_id",
             "fitness_class__name",
             "fitness_class__starts_at",
             "fitness_class__cancelled_at",
@@ -194,37 +198,33 @@ def _spending(member: Member) -> QuerySet[Booking]:
     )
 
 
+def expiry_note(grant: CreditGrant, now: datetime) -> str:
+    """“2 credits expired unused on 12 December”, for a grant that expired with credit left
+    (the credits page and the admin member page)."""
+    if not grant.remaining or grant.expires_at > now:
+        return ""
+    lost = formatting.count(grant.remaining, "credit", "credits")
+    return f"{lost} expired unused on {formatting.member_day(grant.expires_at, now)}"
+
+
 def _grant_entry(grant: CreditGrant, now: datetime) -> LedgerEntry:
-    note = ""
-    if grant.remaining and grant.expires_at <= now:
-        lost = formatting.count(grant.remaining, "credit", "credits")
-        note = f"{lost} expired unused on {formatting.member_day(grant.expires_at, now)}"
     return LedgerEntry(
         at=grant.granted_at,
         change=grant.amount,
         description=grant.reason or "Credits added",
-        note=note,
+        note=expiry_note(grant, now),
     )
-
-
-_SPENDING_NOTES = {
-    BookingStatus.CANCELLED.value: "cancelled, credit refunded",
-    BookingStatus.LATE_CANCELLED.value: "cancelled late, credit not refunded",
-}
 
 
 def _spending_entry(booking: Booking) -> LedgerEntry:
     fitness_class = booking.fitness_class
-    note = _SPENDING_NOTES.get(booking.status, "")
-    if fitness_class.cancelled_at is not None:
-        note = "class cancelled, credit refunded"
     return LedgerEntry(
         at=booking.created_at,
         change=-1,
         description=(
             f"{fitness_class.name}, {formatting.member_time_with_year(fitness_class.starts_at)}"
         ),
-        note=note,
+        note=credit_note(booking),
     )
 
 

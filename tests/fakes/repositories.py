@@ -119,6 +119,15 @@ class InMemoryBookingRepository(_Table):
             and fitness_class.starts_at > now
         ]
 
+    def get_forfeited_by_class(self, class_id: str, *, for_update: bool = False) -> list[Booking]:
+        return [
+            b
+            for b in self.all()
+            if b.class_id == class_id
+            and b.status is BookingStatus.LATE_CANCELLED
+            and not b.refunded
+        ]
+
     def holds_spot_overlapping(self, member_id: str, fitness_class: FitnessClass) -> bool:
         return any(
             self.classes.overlap(b.class_id, fitness_class)

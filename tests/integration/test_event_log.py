@@ -3,6 +3,7 @@ payload, and comes back as the very same frozen dataclass; a stored event that n
 is a clear error, never a silent skip; each row says who caused the event and which member
 and class it concerns."""
 
+import uuid
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -59,6 +60,7 @@ EXAMPLES: list[tuple[str, dict]] = [
             "occurred_at": datetime(2026, 11, 30, 17, 1, 2, 5, tzinfo=LONDON),
         },
     ),
+    ("LateCancellationRefunded", {**BOOKED, "refund_grant_id": str(uuid.uuid4())}),
     ("ClassSpotBecameAvailable", {"class_id": SPIN}),
     ("ClassSpotBecameAvailable", {"class_id": SPIN, "previous_booking_id": BOOKING}),
     (

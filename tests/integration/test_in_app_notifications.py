@@ -16,12 +16,13 @@ from django.conf import settings
 from django.utils import timezone
 
 from application.event_dispatcher import InMemoryEventDispatcher
-from application.event_handlers import NotificationHandler
+from application.notices import NotificationHandler
 from application.ports import Notice, NoticeKind
+from bookings.repositories import DjangoBookingRepository
 from classes.repositories import DjangoClassRepository
 from domain.events import MemberLeftWaitlist, MemberPromotedFromWaitlist
 from domain.values import WaitlistExitReason
-from gymbooking.composition import django_services
+from gymbooking.composition import SystemClock, django_services
 from members.repositories import DjangoMemberRepository
 from notifications.email import EmailNotificationService
 from notifications.in_app import InAppNotificationService
@@ -51,6 +52,17 @@ def entities(member_row, class_row):
     member = DjangoMemberRepository().get_by_id(str(member_row.id))
     fitness_class = DjangoClassRepository().get_by_id(str(class_row.id))
     return member, fitness_class
+
+
+def notification_handler(channel) -> NotificationHandler:
+    """The real handler over the ORM repositories, telling `channel`."""
+    return NotificationHandler(
+        members=DjangoMemberRepository(),
+        classes=DjangoClassRepository(),
+        bookings=DjangoBookingRepository(),
+        clock=SystemClock(),
+        notifications=channel,
+    )
 
 
 def email_subject(notice, member, fitness_class) -> str:
@@ -171,9 +183,13 @@ def test_behind_the_notification_handler_a_promotion_is_stored_as_youre_in(in_ap
     # given Ana promoted from the waitlist of Spin (the event the promotion records)
     ana = member_with_credits(0, name="Ana")
     spin = FitnessClassFactory(name="Spin")
-    handler = NotificationHandler(DjangoMemberRepository(), DjangoClassRepository(), in_app)
+    booking = BookingFactory(member=ana, fitness_class=spin)
+    handler = notification_handler(in_app)
     event = MemberPromotedFromWaitlist(
-        member_id=str(ana.id), class_id=str(spin.id), booking_id="b-1", waitlist_entry_id="w-1"
+        member_id=str(ana.id),
+        class_id=str(spin.id),
+        booking_id=str(booking.id),
+        waitlist_entry_id="w-1",
     )
 
     # when the handler hears it
@@ -193,7 +209,7 @@ def test_behind_the_handler_a_waiting_member_hears_the_class_cancellation_reason
     spin = FitnessClassFactory(
         name="Spin", cancelled_at=timezone.now(), cancellation_reason="Instructor ill"
     )
-    handler = NotificationHandler(DjangoMemberRepository(), DjangoClassRepository(), in_app)
+    handler = notification_handler(in_app)
     event = MemberLeftWaitlist(
         waitlist_entry_id="w-1",
         member_id=str(ben.id),

@@ -128,6 +128,7 @@ def test_the_page_shows_the_balance_each_grant_with_its_expiry_and_the_history(
         credit_grant=pack,
         created_at=now - timedelta(days=3),
         status=BookingStatus.CANCELLED.value,
+        refund_grant=refund,
     )
     BookingFactory(
         member=member,
@@ -170,19 +171,44 @@ def test_the_page_shows_the_balance_each_grant_with_its_expiry_and_the_history(
 
 
 def test_bookings_of_a_cancelled_class_say_the_credit_came_back(member_client, member):
+    now = timezone.now()
+    grant = CreditGrantFactory(member=member, amount=1, remaining=0)
+    refund = CreditGrantFactory(member=member, reason="Refund: Pilates", granted_at=now)
+    cancelled = FitnessClassFactory(name="Pilates", cancelled_at=now)
+    BookingFactory(
+        member=member,
+        fitness_class=cancelled,
+        credit_grant=grant,
+        status=BookingStatus.CANCELLED.value,
+        cancelled_at=now,
+        refund_grant=refund,
+    )
+
+    rows = ledger_rows(member_client.get(CREDITS))
+
+    [booking_row] = [row for row in rows if "Booked Pilates" in row]
+    assert "Class cancelled, credit refunded" in booking_row
+
+
+def test_a_cancellation_the_ledger_has_no_refund_for_says_not_refunded(member_client, member):
+    # given a cancelled booking whose credit no grant gave back (e.g. a late cancellation of
+    # a class the gym then cancelled, before such credits were refunded)
     grant = CreditGrantFactory(member=member, amount=1, remaining=0)
     cancelled = FitnessClassFactory(name="Pilates", cancelled_at=timezone.now())
     BookingFactory(
         member=member,
         fitness_class=cancelled,
         credit_grant=grant,
-        status=BookingStatus.CANCELLED.value,
+        status=BookingStatus.LATE_CANCELLED.value,
+        cancelled_at=timezone.now() - timedelta(hours=1),
     )
 
     [booking_row, _grant_row] = ledger_rows(member_client.get(CREDITS))
 
+    # then the page says what the ledger says, not what the class's cancellation suggests
     assert "Booked Pilates" in booking_row
-    assert "Class cancelled, credit refunded" in booking_row
+    assert "Cancelled late, credit not refunded" in booking_row
+    assert "credit refunded" not in booking_row.replace("not refunded", "")
 
 
 def test_a_long_history_shows_the_newest_entries_and_says_so(member_client, member):

@@ -33,6 +33,7 @@ from members.models import Member
 from tests.factories import (
     BookingFactory,
     CreditGrantFactory,
+    DeliveryFactory,
     FitnessClassFactory,
     MemberFactory,
     WaitlistEntryFactory,
@@ -477,7 +478,63 @@ def test_retry_now_leaves_delivered_ones_alone(
     delivery.refresh_from_db()
     assert delivery.attempts == 1
     assert messages_of(response) == [
-        "Nothing to retry: the selected deliveries are already delivered."
+        "Nothing to retry: the selected deliveries are already delivered or superseded."
+    ]
+
+
+REASON = "the booking has been cancelled since"
+
+
+@pytest.fixture
+def superseded_delivery():
+    """A "You're booked" e-mail settled as superseded: the booking was cancelled first."""
+    return DeliveryFactory(
+        status=Delivery.Status.SUPERSEDED,
+        attempts=1,
+        delivered_at=timezone.now(),
+        superseded_reason=REASON,
+    )
+
+
+def test_superseded_deliveries_are_listed_under_their_own_status_with_the_reason(
+    admin_client, superseded_delivery
+):
+    DeliveryFactory(status=Delivery.Status.DELIVERED, delivered_at=timezone.now())
+
+    response = admin_client.get(admin_url(Delivery, "changelist"), {"status__exact": "superseded"})
+
+    assert response.status_code == 200
+    assert listed(response) == [superseded_delivery]
+    page = response.content.decode()
+    assert REASON in page
+    assert "Superseded (no longer true)" in page
+
+
+def test_a_superseded_delivery_is_found_by_its_reason(admin_client, superseded_delivery):
+    DeliveryFactory(status=Delivery.Status.DELIVERED)
+
+    response = admin_client.get(admin_url(Delivery, "changelist"), {"q": "cancelled since"})
+
+    assert listed(response) == [superseded_delivery]
+
+
+def test_a_superseded_deliverys_page_and_its_events_page_show_the_reason(
+    admin_client, superseded_delivery
+):
+    delivery_page = admin_client.get(admin_url(Delivery, "change", superseded_delivery.pk))
+    event_page = admin_client.get(admin_url(StoredEvent, "change", superseded_delivery.event_id))
+
+    assert REASON in delivery_page.content.decode()
+    assert REASON in event_page.content.decode()
+
+
+def test_retry_now_leaves_superseded_ones_alone(admin_client, superseded_delivery):
+    response = retry(admin_client, [superseded_delivery])
+
+    superseded_delivery.refresh_from_db()
+    assert (superseded_delivery.status, superseded_delivery.attempts) == ("superseded", 1)
+    assert messages_of(response) == [
+        "Nothing to retry: the selected deliveries are already delivered or superseded."
     ]
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from bookings.views import HISTORY_LIMIT
 from tests.factories import (
     BookingFactory,
+    CreditGrantFactory,
     FitnessClassFactory,
     WaitlistEntryFactory,
     full_class,
@@ -157,9 +158,13 @@ def test_the_position_breaks_ties_in_joining_time_by_id(member_client, member):
 
 
 def test_past_classes_show_their_outcome(member_client, member):
-    # given bookings of past classes ending every way, and a class the gym cancelled
+    # given bookings of past classes ending every way, and a class the gym cancelled; each
+    # spent a credit, and the ledger has refunds for the cancelled ones that were refunded
     def past(name: str, days_ago: int):
         return FitnessClassFactory(name=name, starts_at=timezone.now() - timedelta(days=days_ago))
+
+    def refund():
+        return CreditGrantFactory(member=member, reason="Refund")
 
     BookingFactory(member=member, fitness_class=past("Attended Spin", 1), status="attended")
     BookingFactory(
@@ -167,12 +172,15 @@ def test_past_classes_show_their_outcome(member_client, member):
         fitness_class=past("Cancelled Yoga", 2),
         status="cancelled",
         cancelled_at=timezone.now() - timedelta(days=3),
+        credit_grant=refund(),
+        refund_grant=refund(),
     )
     BookingFactory(
         member=member,
         fitness_class=past("Late Boxing", 3),
         status="late_cancelled",
         cancelled_at=timezone.now() - timedelta(days=3),
+        credit_grant=refund(),
     )
     BookingFactory(member=member, fitness_class=past("Unmarked Barre", 4), status="confirmed")
     BookingFactory(member=member, fitness_class=past("Missed HIIT", 5), status="no_show")
@@ -188,6 +196,8 @@ def test_past_classes_show_their_outcome(member_client, member):
         status="cancelled",
         cancelled_at=timezone.now(),
         cancellation_reason="Instructor ill",
+        credit_grant=refund(),
+        refund_grant=refund(),
     )
 
     # when the member opens My bookings
@@ -201,9 +211,9 @@ def test_past_classes_show_their_outcome(member_client, member):
     )
     outcomes = [(html.unescape(name), html.unescape(outcome)) for name, outcome in rows]
     assert outcomes == [
-        ("Pilates", "Class cancelled: Instructor ill"),
+        ("Pilates", "Class cancelled: Instructor ill (credit refunded)"),
         ("Attended Spin", "Attended"),
-        ("Cancelled Yoga", "Cancelled"),
+        ("Cancelled Yoga", "Cancelled (credit refunded)"),
         ("Late Boxing", "Late-cancelled (credit not refunded)"),
         ("Unmarked Barre", "Booked"),
         ("Missed HIIT", "No-show"),

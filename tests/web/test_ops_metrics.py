@@ -147,9 +147,9 @@ def test_heartbeats_and_job_runs_are_exposed(client):
 
 
 @pytest.mark.django_db
-def test_the_database_gauges_cost_five_small_queries(client, django_assert_num_queries):
+def test_the_database_gauges_cost_six_small_queries(client, django_assert_num_queries):
     DeliveryFactory.create_batch(3)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         client.get(METRICS)
 
 
@@ -270,3 +270,21 @@ def test_with_a_multiprocess_directory_the_scrape_adds_up_every_process(tmp_path
         f for f in text_string_to_metric_families(output) if f.name == "gymbooking_http_requests"
     ]
     assert [s.value for s in family.samples if s.labels == labels] == [2.0]
+
+
+@pytest.mark.django_db
+def test_superseded_deliveries_are_counted_by_handler(client):
+    DeliveryFactory.create_batch(2, status="superseded", superseded_reason="cancelled since")
+    DeliveryFactory(status="superseded", handler="NotificationHandler.in_app")
+    DeliveryFactory(status="delivered")
+
+    scrape = samples(client.get(METRICS))
+
+    email = (("handler", "NotificationHandler.email"), ("status", "superseded"))
+    in_app = (("handler", "NotificationHandler.in_app"), ("status", "superseded"))
+    assert scrape["gymbooking_deliveries", email] == 2
+    assert scrape["gymbooking_deliveries", in_app] == 1
+    assert not any(
+        labels == (("handler", "NotificationHandler.email"), ("status", "delivered"))
+        for name, labels in scrape
+    )

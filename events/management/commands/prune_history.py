@@ -21,9 +21,9 @@ def delivered(number: int) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Delete delivered deliveries older than GYM_DELIVERY_RETENTION_DAYS, events older "
-        "than GYM_EVENT_RETENTION_DAYS (never one with a pending, failed or dead delivery) "
-        "and expired sessions, in small batches."
+        "Delete delivered (and superseded) deliveries older than GYM_DELIVERY_RETENTION_DAYS, "
+        "events older than GYM_EVENT_RETENTION_DAYS (never one with a pending, failed or dead "
+        "delivery) and expired sessions, in small batches."
     )
 
     def add_arguments(self, parser):
