@@ -58,6 +58,17 @@ def permissions_named(Permission, names, using):
     return [p for p in found if (p.content_type.app_label, p.codename) in wanted]
 
 
+def grant_to_manager(apps, schema_editor, **permission_filter):
+    """Give the Manager group the permissions that `permission_filter` selects (a later
+    migration's new models or permissions), every permission created first."""
+    using = schema_editor.connection.alias
+    create_all_permissions(apps, using)
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    manager, _ = Group.objects.using(using).get_or_create(name=MANAGER)
+    manager.permissions.add(*Permission.objects.using(using).filter(**permission_filter))
+
+
 def create_staff_groups(apps, schema_editor):
     using = schema_editor.connection.alias
     create_all_permissions(apps, using)

@@ -1,7 +1,4 @@
-"""The Manager group keeps every permission of the event log, which moved to the `events` app.
-
-Permissions are created first (Django creates them only after the whole migration run).
-"""
+"""The Manager group keeps every permission of the event log, which moved to the `events` app."""
 
 from importlib import import_module
 
@@ -11,14 +8,7 @@ staff_groups = import_module("members.migrations.0004_staff_groups")
 
 
 def grant_event_log(apps, schema_editor):
-    using = schema_editor.connection.alias
-    staff_groups.create_all_permissions(apps, using)
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    manager, _ = Group.objects.using(using).get_or_create(name=staff_groups.MANAGER)
-    manager.permissions.add(
-        *Permission.objects.using(using).filter(content_type__app_label="events")
-    )
+    staff_groups.grant_to_manager(apps, schema_editor, content_type__app_label="events")
 
 
 class Migration(migrations.Migration):

@@ -1,8 +1,5 @@
 """Members can be erased: when it happened, and the permission to do it, which the Manager
-group gets (the Front desk does not: erasure cannot be undone).
-
-Permissions are created first (Django creates them only after the whole migration run).
-"""
+group gets (the Front desk does not: erasure cannot be undone)."""
 
 from importlib import import_module
 
@@ -12,13 +9,8 @@ staff_groups = import_module("members.migrations.0004_staff_groups")
 
 
 def grant_erasure_to_managers(apps, schema_editor):
-    using = schema_editor.connection.alias
-    staff_groups.create_all_permissions(apps, using)
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    manager, _ = Group.objects.using(using).get_or_create(name=staff_groups.MANAGER)
-    manager.permissions.add(
-        *staff_groups.permissions_named(Permission, ["members.erase_member"], using)
+    staff_groups.grant_to_manager(
+        apps, schema_editor, content_type__app_label="members", codename="erase_member"
     )
 
 

@@ -1,8 +1,5 @@
 """The Manager group holds every permission of the gym's models, the series' remembered dates
-included (created after the groups were).
-
-Permissions are created first (Django creates them only after the whole migration run).
-"""
+included (created after the groups were)."""
 
 from importlib import import_module
 
@@ -12,15 +9,11 @@ staff_groups = import_module("members.migrations.0004_staff_groups")
 
 
 def grant_series_occurrences(apps, schema_editor):
-    using = schema_editor.connection.alias
-    staff_groups.create_all_permissions(apps, using)
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    manager, _ = Group.objects.using(using).get_or_create(name=staff_groups.MANAGER)
-    manager.permissions.add(
-        *Permission.objects.using(using).filter(
-            content_type__app_label="classes", content_type__model="seriesoccurrence"
-        )
+    staff_groups.grant_to_manager(
+        apps,
+        schema_editor,
+        content_type__app_label="classes",
+        content_type__model="seriesoccurrence",
     )
 
 
