@@ -184,15 +184,6 @@ class DjangoBookingRepository:
         )
         return [str(pk) for pk in classes]
 
-    def class_ids_started_with_waiting(self, now: datetime) -> list[str]:
-        classes = (
-            FitnessClass.objects.filter(starts_at__lte=now, waitlist_entries__isnull=False)
-            .order_by("starts_at", "pk")
-            .values_list("pk", flat=True)
-            .distinct()
-        )
-        return [str(pk) for pk in classes]
-
     def save(self, booking: entities.Booking) -> None:
         """Update the booking's row by id, or insert it when there is none.
 
