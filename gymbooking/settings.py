@@ -218,6 +218,9 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+    # Deliberate: preloading is a promise to browsers that is slow to take back, so it is the
+    # operator's choice (SECURE_HSTS_PRELOAD=True), and `check --deploy` does not nag for it.
+    SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 # --- Security: sign-in throttling, sessions, response headers -------------------------------
 
