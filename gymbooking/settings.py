@@ -249,7 +249,7 @@ AXES_VERBOSE = False
 GYM_FORM_RATE_LIMIT = env.int("GYM_FORM_RATE_LIMIT", default=10)
 GYM_FORM_RATE_WINDOW_MINUTES = env.int("GYM_FORM_RATE_WINDOW_MINUTES", default=60)
 # Where those counts live: locmemcache:// (per process, the default) or one all processes share,
-# such as dbcache://gymbooking_cache (after `manage.py createcachetable`).
+# such as dbcache://rate_limits (after `manage.py createcachetable`).
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
 # Reset links work this many hours (Django's default is three days).
