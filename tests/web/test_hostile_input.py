@@ -8,6 +8,8 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
+from members.models import Member
+
 pytestmark = pytest.mark.django_db
 
 NUL = "\x00"
@@ -76,8 +78,6 @@ def test_the_400_page_says_nothing_was_changed_in_the_site_s_layout(admin_client
 
 
 def test_a_nul_byte_in_a_posted_form_changes_nothing(admin_client):
-    from members.models import Member
-
     response = admin_client.post(
         reverse("admin:members_member_add"), {"name": f"Eve{NUL}", "email": "eve@example.com"}
     )

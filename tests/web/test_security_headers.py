@@ -4,6 +4,8 @@ Referrer-Policy, and Cache-Control: no-store. The authorization matrix checks no
 every URL pattern; here, what each header says."""
 
 import re
+import subprocess
+import sys
 
 import pytest
 from django.template.loader import get_template
@@ -89,10 +91,7 @@ def test_in_report_only_mode_the_policy_is_reported_not_enforced(admin_client, s
     assert "'nonce-" in response["Content-Security-Policy-Report-Only"]
 
 
-def test_the_report_only_setting_swaps_the_headers(monkeypatch):
-    import subprocess
-    import sys
-
+def test_the_report_only_setting_swaps_the_headers():
     code = (
         "import os; os.environ['DEBUG']='True'; os.environ['GYM_CSP_REPORT_ONLY']='True';"
         "from gymbooking import settings as s;"

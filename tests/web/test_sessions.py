@@ -14,6 +14,8 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
+from domain.events import PasswordChanged
+from members.password_reset import PasswordChangedMailer
 from members.sessions import LAST_SEEN, SIGNED_IN_AT, SignedInSession
 from tests.web.conftest import PASSWORD, reset_link
 
@@ -201,6 +203,17 @@ def test_a_password_reset_is_told_too(client, member, mail_worker, services):
 
     (notice,) = mail.outbox
     assert "was just changed through a reset link." in notice.body
+
+
+def test_no_notice_goes_to_a_login_deleted_or_deactivated_since(member, other_member):
+    other_member.user.is_active = False
+    other_member.user.save()
+    for user_id in ("999999", str(other_member.user.pk)):
+        PasswordChangedMailer().handle(
+            PasswordChanged(user_id=user_id, site="gym.example.com", secure=True, by_reset=False)
+        )
+
+    assert mail.outbox == []
 
 
 def test_a_password_longer_than_256_characters_is_refused(member):

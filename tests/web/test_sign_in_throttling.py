@@ -6,6 +6,7 @@ behind a proxy the address is the configured header's, never one a client adds."
 import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth import SESSION_KEY
+from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from tests.web.conftest import PASSWORD, reset_link
@@ -217,8 +218,6 @@ def test_sign_ups_are_limited_per_address(client, settings, django_user_model):
 
 @pytest.mark.parametrize("group", ["Front desk", "Manager"])
 def test_both_staff_groups_may_unlock(client, member, django_user_model, group):
-    from django.contrib.auth.models import Group
-
     desk = django_user_model.objects.create_user(username=f"desk-{group}", is_staff=True)
     desk.groups.add(Group.objects.get(name=group))
     client.force_login(desk)
