@@ -212,6 +212,7 @@ if not DEBUG:
     if env.bool("BEHIND_HTTPS_PROXY", default=False):
         # Only behind a proxy that sets this header itself: anyone else could send it.
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+        # The client's address behind that proxy: GYM_CLIENT_IP_HEADER (the security block).
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -261,8 +262,6 @@ GYM_SESSION_IDLE_MINUTES = env.int("GYM_SESSION_IDLE_MINUTES", default=30)
 GYM_STAFF_SESSION_IDLE_MINUTES = env.int("GYM_STAFF_SESSION_IDLE_MINUTES", default=15)
 GYM_SESSION_MAX_HOURS = env.int("GYM_SESSION_MAX_HOURS", default=12)
 SESSION_COOKIE_AGE = GYM_SESSION_MAX_HOURS * 60 * 60
-SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SAMESITE = "Lax"
 
 # A strict Content-Security-Policy: only this site's own files, inline scripts and styles
 # only with the request's nonce (and the 500 page's fixed style by its hash); no plug-ins,
@@ -275,6 +274,7 @@ _csp = content_security_policy(
 )
 SECURE_CSP = {} if GYM_CSP_REPORT_ONLY else _csp
 SECURE_CSP_REPORT_ONLY = _csp if GYM_CSP_REPORT_ONLY else {}
+# Django's defaults, stated: the tests hold these headers to them.
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -62,3 +62,11 @@ def test_the_only_silence_is_the_deliberate_one_and_it_goes_with_preloading():
 
     assert shown.stdout.strip().splitlines()[-1] == str(DELIBERATE_SILENCES), shown.stderr
     assert "System check identified no issues (0 silenced)." in preloading.stdout
+
+
+def test_a_lockout_or_session_setting_below_one_refuses_to_start():
+    for name in ("GYM_LOGIN_FAILURE_LIMIT", "GYM_SESSION_IDLE_MINUTES", "GYM_FORM_RATE_LIMIT"):
+        result = check_deploy(**{name: "0"})
+
+        assert result.returncode != 0
+        assert f"{name} must be at least 1." in result.stderr
