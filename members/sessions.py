@@ -3,10 +3,11 @@ of all other sessions", and every session of a login ended when its privileges c
 
 Django's session store cannot list a user's sessions, so each sign-in is noted as a
 `SignedInSession` (the login and its session key; nothing else). That is what lets a member
-end her other sessions, and what ends a login's sessions when staff status, superuser status,
-"active" or its groups or permissions change: whoever holds it signs in again, under a new
-session key, with the new privileges (Django's login rotates the key; a change made by
-somebody else cannot rotate a session it is not handling, so it ends it).
+end her other sessions, and what ends a login's sessions when staff status, superuser
+status, "active", its groups or permissions, or its groups' permissions change: whoever holds
+it signs in again, under a new session key, with the new privileges (Django's login rotates
+the key; a change made by somebody else cannot rotate a session it is not handling, so it
+ends it).
 """
 
 import time
@@ -16,6 +17,7 @@ from importlib import import_module
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, logout
+from django.contrib.auth.models import Group
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.db import models
 from django.db.models.signals import m2m_changed, post_save, pre_save
@@ -132,15 +134,30 @@ def _end_sessions_on_privilege_change(sender, instance, created, **kwargs) -> No
 
 
 def _end_sessions_on_role_change(sender, instance, action, reverse, pk_set, **kwargs) -> None:
+    """A login's groups or permissions changed (from either side of the relation)."""
+    if action == "pre_clear" and reverse:  # the users are gone by post_clear: note them now
+        instance._cleared_user_ids = list(instance.user_set.values_list("pk", flat=True))
     if action not in ("post_add", "post_remove", "post_clear"):
         return
     if not reverse:
         end_sessions(instance.pk)
-    else:  # a group's (or permission's) users changed
-        for user_id in pk_set or ():
+        return
+    user_ids = pk_set if action != "post_clear" else getattr(instance, "_cleared_user_ids", [])
+    for user_id in user_ids or ():
+        end_sessions(user_id)
+
+
+def _end_sessions_on_group_permissions(sender, instance, action, reverse, pk_set, **kwargs):
+    """A group's permissions changed: every login in it holds a new role."""
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    groups = Group.objects.filter(pk__in=pk_set or ()) if reverse else [instance]
+    for group in groups:
+        for user_id in group.user_set.values_list("pk", flat=True):
             end_sessions(user_id)
 
 
 _User = get_user_model()
 m2m_changed.connect(_end_sessions_on_role_change, sender=_User.groups.through)
 m2m_changed.connect(_end_sessions_on_role_change, sender=_User.user_permissions.through)
+m2m_changed.connect(_end_sessions_on_group_permissions, sender=Group.permissions.through)

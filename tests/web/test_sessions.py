@@ -7,7 +7,7 @@ import time
 
 import pytest
 from django.contrib.auth import SESSION_KEY, password_validation
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.tokens import default_token_generator
 from django.core import mail
 from django.core.exceptions import ValidationError
@@ -158,6 +158,26 @@ def test_a_group_given_to_logins_signs_them_out(client, member):
     Group.objects.get(name="Front desk").user_set.add(member.user)
 
     assert client.get(SCHEDULE).status_code == 302
+
+
+def test_a_group_emptied_signs_its_logins_out(client, member):
+    group = Group.objects.get(name="Front desk")
+    group.user_set.add(member.user)
+    sign_in(client, "ana@example.com")
+
+    group.user_set.clear()
+
+    assert client.get(SCHEDULE).status_code == 302
+
+
+def test_a_permission_given_to_a_group_signs_its_logins_out(client, admin_user):
+    group = Group.objects.get(name="Front desk")
+    admin_user.groups.add(group)
+    staff = sign_in(Client(), "admin", "password")
+
+    group.permissions.add(Permission.objects.get(codename="delete_member"))
+
+    assert staff.get(reverse("admin:index")).status_code == 302
 
 
 def test_signing_in_again_is_not_a_privilege_change(client, member):
