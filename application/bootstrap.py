@@ -38,12 +38,13 @@ from application.use_cases import (
     ExpireCreditsUseCase,
     JoinWaitlistUseCase,
     LeaveWaitlistUseCase,
+    RecordPasswordChangeUseCase,
     RegisterMemberUseCase,
     RemindMemberUseCase,
     RequestPasswordResetUseCase,
     StaffCancelBookingUseCase,
 )
-from domain.events import PasswordResetRequested
+from domain.events import PasswordChanged, PasswordResetRequested
 from domain.values import BookingPolicy
 
 
@@ -69,6 +70,7 @@ class Services:
     expire_credits: ExpireCreditsUseCase
     remind_member: RemindMemberUseCase
     request_password_reset: RequestPasswordResetUseCase
+    record_password_change: RecordPasswordChangeUseCase
     generate_classes: GenerateClassesUseCase
     update_series: UpdateSeriesUseCase
     schedule_class: ScheduleClassUseCase
@@ -92,6 +94,7 @@ def bootstrap(
     welcome_credits: int = 0,
     channel_queues: Mapping[str, DeliveryQueue] | None = None,
     password_reset_mailer: Handler | None = None,
+    password_changed_mailer: Handler | None = None,
     personal_data: Sequence[PersonalData] = (),
 ) -> Services:
     """Wire the handlers to `dispatcher` and build every use case.
@@ -99,7 +102,8 @@ def bootstrap(
     `zone` is the gym's time zone (the recurring schedule is computed in it); a new member
     gets `welcome_credits`, which expire like a refund. `channel_queues` names the delivery
     queue of each slow notification channel (the others are fast). `password_reset_mailer`
-    sends the reset links asked for, on the mail queue. `personal_data` are the stores an
+    sends the reset links asked for, on the mail queue, and `password_changed_mailer` the notice
+    of a changed password. `personal_data` are the stores an
     erasure scrubs besides the entities (a login, in-app notices, the event log).
     """
     uow = unit_of_work_factory(repositories, transactions, dispatcher)
@@ -116,6 +120,8 @@ def bootstrap(
     )
     if password_reset_mailer is not None:
         dispatcher.register(PasswordResetRequested, password_reset_mailer, queue=DeliveryQueue.MAIL)
+    if password_changed_mailer is not None:
+        dispatcher.register(PasswordChanged, password_changed_mailer, queue=DeliveryQueue.MAIL)
     return Services(
         book_class=BookClassUseCase(**with_policy),
         add_member_to_class=AddMemberToClassUseCase(**with_policy),
@@ -139,6 +145,7 @@ def bootstrap(
         expire_credits=ExpireCreditsUseCase(**common),
         remind_member=RemindMemberUseCase(**common),
         request_password_reset=RequestPasswordResetUseCase(**common),
+        record_password_change=RecordPasswordChangeUseCase(**common),
         generate_classes=GenerateClassesUseCase(**common, zone=zone),
         update_series=UpdateSeriesUseCase(**common, zone=zone),
         schedule_class=ScheduleClassUseCase(**common),

@@ -14,7 +14,7 @@ from application.claims import book, claim_first, queue
 from application.ports import Clock
 from application.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from domain.entities import Booking, CreditGrant, FitnessClass, Member, Waitlist
-from domain.events import PasswordResetRequested
+from domain.events import PasswordChanged, PasswordResetRequested
 from domain.exceptions import (
     BookingNotFoundException,
     ClassFullException,
@@ -380,5 +380,22 @@ class RequestPasswordResetUseCase(UseCase):
             uow.record(
                 PasswordResetRequested(
                     email=email.strip(), site=site, secure=secure, occurred_at=self.clock.now()
+                )
+            )
+
+
+@dataclass(kw_only=True)
+class RecordPasswordChangeUseCase(UseCase):
+    """A login's password was changed: recorded, and its owner told by the mail workers."""
+
+    def execute(self, user_id: str, *, site: str, secure: bool, by_reset: bool) -> None:
+        with self.uow() as uow:
+            uow.record(
+                PasswordChanged(
+                    user_id=str(user_id),
+                    site=site,
+                    secure=secure,
+                    by_reset=by_reset,
+                    occurred_at=self.clock.now(),
                 )
             )

@@ -132,6 +132,18 @@ class PasswordResetRequested(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class PasswordChanged(DomainEvent):
+    """A login's password was changed (by its owner, or through a reset link): its owner is
+    told by e-mail, so a change they did not make does not go unnoticed. The login's id only:
+    the address is looked up when the notice is sent."""
+
+    user_id: str
+    site: str  # the host the notice's links point at
+    secure: bool  # whether those links are https
+    by_reset: bool  # through a reset link, rather than on the password page
+
+
+@dataclass(frozen=True, kw_only=True)
 class CreditsAdded(DomainEvent):
     """A member received a grant of credits (a purchase, a gift or a refund)."""
 

@@ -24,7 +24,7 @@ from domain.values import BookingPolicy, LateCancellation, PromotionInsideWindow
 from events.dispatcher import DurableEventDispatcher
 from events.scrubbing import EventLogScrubber
 from members.erasure import LoginEraser
-from members.password_reset import PasswordResetMailer
+from members.password_reset import PasswordChangedMailer, PasswordResetMailer
 from members.queries import DjangoRegisteredEmails
 from members.repositories import DjangoMemberRepository
 from notifications.email import EmailNotificationService
@@ -110,6 +110,7 @@ def django_services(
         welcome_credits=settings.GYM_WELCOME_CREDITS,
         channel_queues=CHANNEL_QUEUES,
         password_reset_mailer=PasswordResetMailer().handle,
+        password_changed_mailer=PasswordChangedMailer().handle,
         # In this order: the event log finds what she did through her login, deleted last.
         personal_data=(EventLogScrubber(), InAppNoticeEraser(), LoginEraser()),
     )

@@ -7,12 +7,29 @@ no static route is needed here, in development or in production.
 from django.contrib import admin
 from django.urls import include, path
 
-from members.views import PasswordResetView
+from members.views import (
+    PasswordChangeView,
+    PasswordResetConfirmView,
+    PasswordResetView,
+    sign_out_other_sessions,
+)
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    # Before Django's own: the reset e-mail is sent by the mail workers.
+    # Before Django's own: the reset e-mail is sent by the mail workers, the requests are
+    # rate-limited, and a changed password is told to its owner by e-mail.
     path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
+    path("accounts/password_change/", PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/sessions/sign-out-others/",
+        sign_out_other_sessions,
+        name="sign_out_other_sessions",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("classes.urls")),
     path("", include("bookings.urls")),

@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
@@ -26,6 +27,8 @@ class LoginAdmin(UserAdmin):
 
     def delete_view(self, request, object_id, extra_context=None):
         user = self.get_object(request, unquote(object_id))
+        if not self.has_delete_permission(request, user):
+            raise PermissionDenied  # before saying whose login it is
         member = Member.objects.filter(user=user).first() if user is not None else None
         if member is not None:
             self.message_user(

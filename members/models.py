@@ -88,3 +88,7 @@ class CreditGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.remaining}/{self.amount} credits until {timezone.localdate(self.expires_at)}"
+
+
+# The sign-ins each login holds (members/sessions.py), registered with this app's models.
+from members.sessions import SignedInSession  # noqa: E402, F401

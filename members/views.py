@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from domain.exceptions import DomainException, EmailAlreadyRegisteredException
@@ -30,10 +31,13 @@ from members.queries import (
     member_by_calendar_token,
     upcoming_spot_holding_bookings,
 )
+from members.sessions import end_sessions
+from members.throttling import form_rate_limited, lift_lockout
 from web import formatting
 
 
 @require_http_methods(["GET", "POST"])
+@form_rate_limited("signup")
 def signup(request: HttpRequest) -> HttpResponse:
     """Self sign-up, when the gym allows it: the login and the member (with the welcome
     credits) are created together or not at all, then the new member is signed in. A login
@@ -58,7 +62,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             # unique constraints refused this one, and the transaction left nothing behind.
             form.add_error("email", EmailAlreadyRegisteredException.default_message)
         else:
-            login(request, user)
+            login(request, user, backend="members.auth.EmailBackend")
             messages.success(request, _welcome(member.name, member.grants))
             return redirect(settings.LOGIN_REDIRECT_URL)
     return render(request, "members/signup.html", {"form": form})
@@ -149,6 +153,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
+@method_decorator(form_rate_limited("password-reset"), name="dispatch")
 class PasswordResetView(auth_views.PasswordResetView):
     """Django's reset page, whose e-mail the mail workers send: the answer is the same
     whether or not the address has a login, and never waits on the mail server."""
@@ -160,3 +165,48 @@ class PasswordResetView(auth_views.PasswordResetView):
             secure=self.request.is_secure(),
         )
         return HttpResponseRedirect(self.get_success_url())
+
+
+def _record_password_change(request: HttpRequest, user, *, by_reset: bool) -> None:
+    services().record_password_change.execute(
+        user.pk,
+        site=get_current_site(request).domain,
+        secure=request.is_secure(),
+        by_reset=by_reset,
+    )
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's page (which keeps this session and ends the others, their password hash
+    being stale), with the notice e-mail recorded for the mail workers."""
+
+    def form_valid(self, form) -> HttpResponse:
+        response = super().form_valid(form)
+        _record_password_change(self.request, form.user, by_reset=False)
+        return response
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's page behind a reset link; a new password also lifts the login's lockout
+    (the reset link proved the address) and is told to its owner by e-mail."""
+
+    def form_valid(self, form) -> HttpResponse:
+        response = super().form_valid(form)
+        lift_lockout(form.user.get_username())
+        _record_password_change(self.request, form.user, by_reset=True)
+        return response
+
+
+@require_POST
+@login_required
+def sign_out_other_sessions(request: HttpRequest) -> HttpResponse:
+    """Ends every other session of this login (another phone, a shared computer)."""
+    ended = end_sessions(request.user.pk, keep=request.session.session_key)
+    if ended:
+        messages.success(
+            request,
+            f"Signed out of {formatting.count(ended, 'other session', 'other sessions')}.",
+        )
+    else:
+        messages.info(request, "You were not signed in anywhere else.")
+    return redirect("password_change")

@@ -148,6 +148,11 @@ EXAMPLES: list[tuple[str, dict]] = [
         "PasswordResetRequested",
         {"email": "ana@example.com", "site": "gym.example.com", "secure": True},
     ),
+    (
+        "PasswordChanged",
+        {"user_id": "7", "site": "gym.example.com", "secure": True, "by_reset": False},
+    ),
+    ("MemberErased", {"member_id": ANA}),
 ]
 
 

@@ -235,6 +235,7 @@ def site(tmp_path_factory) -> Iterator[Site]:
 
         # Once: the schema, the static files (a build step: no secret, no database), the data.
         manage(env, "migrate", "--noinput", "-v0")
+        manage(env, "createcachetable")  # the rate limits' shared cache (CACHE_URL)
         build = {**env, "BUILD_STEP": "True", "SECRET_KEY": "", "DATABASE_URL": ""}
         manage(build, "collectstatic", "--noinput", "-v0")
         manage(env, "shell", "--no-imports", "-c", SEED)

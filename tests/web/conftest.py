@@ -7,7 +7,11 @@ from functools import cache
 
 import pytest
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.tokens import default_token_generator
 from django.test import Client
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from tests.factories import MemberFactory
 
@@ -18,6 +22,14 @@ PASSWORD = "a-long-test-password"
 def _password_hash() -> str:
     """`PASSWORD` hashed once per test run: hashing is slow on purpose."""
     return make_password(PASSWORD)
+
+
+def reset_link(user, token: str | None = None) -> str:
+    """The path of a password reset link for `user`, as the reset e-mail gives it."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    return reverse(
+        "password_reset_confirm", args=[uid, token or default_token_generator.make_token(user)]
+    )
 
 
 def _member_with_login(django_user_model, name: str, email: str):

@@ -133,8 +133,10 @@ def test_a_member_changes_their_password_and_signs_in_with_the_new_one(member_cl
     assert response.redirect_chain[-1][0] == reverse("password_change_done")
     assert "Password changed" in text_of(response)
     member_client.post(LOGOUT)
-    assert not member_client.login(username="ana@example.com", password=PASSWORD)
-    assert member_client.login(username="ana@example.com", password=NEW_PASSWORD)
+    member_client.post(LOGIN, {"username": "ana@example.com", "password": PASSWORD})
+    assert signed_in_user_id(member_client) is None
+    member_client.post(LOGIN, {"username": "ana@example.com", "password": NEW_PASSWORD})
+    assert signed_in_user_id(member_client) is not None
 
 
 def test_a_wrong_current_password_changes_nothing(member_client, member):

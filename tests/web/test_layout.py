@@ -68,6 +68,7 @@ def test_signing_out_is_a_post_form_with_the_csrf_token(member_client):
 def test_staff_members_also_get_a_link_to_the_admin(member_client, member):
     member.user.is_staff = True
     member.user.save()
+    member_client.force_login(member.user)  # a change of privileges ends the sessions
 
     html = html_of(member_client.get(MEMBER_PAGE))
 

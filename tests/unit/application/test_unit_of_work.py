@@ -11,6 +11,7 @@ from domain.events import (
     ClassSpotBecameAvailable,
     CreditsAdded,
     MemberRegistered,
+    PasswordChanged,
     PasswordResetRequested,
 )
 from domain.values import Email
@@ -153,3 +154,17 @@ def test_asking_for_a_password_reset_records_the_request_and_nothing_else(gym):
     assert isinstance(asked, PasswordResetRequested)
     assert (asked.email, asked.site, asked.secure) == ("ana@example.com", "gym.example.com", True)
     assert asked.occurred_at == gym.clock.now()
+
+
+def test_a_changed_password_is_recorded_with_the_login_s_id_only(gym):
+    gym.record_password_change.execute(7, site="gym.example.com", secure=True, by_reset=True)
+
+    [changed] = gym.events
+    assert isinstance(changed, PasswordChanged)
+    assert (changed.user_id, changed.site, changed.secure, changed.by_reset) == (
+        "7",
+        "gym.example.com",
+        True,
+        True,
+    )
+    assert changed.occurred_at == gym.clock.now()
