@@ -19,7 +19,7 @@ def grant_series_occurrences(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("members", "0008_member_erasure"),
+        ("members", "0010_staff_unlock_sign_ins"),
         ("classes", "0003_series_occurrences"),
     ]
 
