@@ -338,6 +338,11 @@ def fast_passwords(settings):
 def history_setup(settings, monkeypatch, admin_client, request):
     settings.GYM_EVENT_DELIVERY = "worker"
     settings.GYM_WELCOME_CREDITS = 1
+    # The histories span weeks of the gym's time (credits expire): everyone stays signed in.
+    year = 365 * 24 * 60
+    settings.GYM_SESSION_IDLE_MINUTES = settings.GYM_STAFF_SESSION_IDLE_MINUTES = year
+    settings.GYM_SESSION_MAX_HOURS = year // 60
+    settings.SESSION_COOKIE_AGE = year * 60
 
     def build(seed: int) -> History:
         rng = random.Random(seed)
