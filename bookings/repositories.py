@@ -3,10 +3,12 @@
 import uuid
 from collections.abc import Collection
 from datetime import datetime
+from weakref import WeakSet
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 
+from application.ports import SpotsHeld
 from bookings.models import Booking, WaitlistEntry
 from classes.models import FitnessClass
 from domain import entities
@@ -17,9 +19,14 @@ from domain.exceptions import (
     BookingNotFoundException,
 )
 
+# Bookings this process loaded or saved: their rows exist, so saving one is an UPDATE; any
+# other booking is new (just confirmed or promoted) and is inserted without trying an UPDATE
+# first. Held weakly: a booking nobody holds any more is forgotten.
+_stored: WeakSet[entities.Booking] = WeakSet()
+
 
 def booking_to_entity(row: Booking) -> entities.Booking:
-    return entities.Booking(
+    booking = entities.Booking(
         booking_id=str(row.pk),
         member_id=str(row.member_id),
         class_id=str(row.fitness_class_id),
@@ -32,6 +39,8 @@ def booking_to_entity(row: Booking) -> entities.Booking:
         free_cancellation_until=row.free_cancellation_until,
         refund_grant_id=str(row.refund_grant_id) if row.refund_grant_id else None,
     )
+    _stored.add(booking)
+    return booking
 
 
 def booking_fields(booking: entities.Booking) -> dict[str, object]:
@@ -79,7 +88,7 @@ def _overlapping(fitness_class: entities.FitnessClass) -> Q:
 
 
 class DjangoBookingRepository:
-    """Bookings: one query per read, one statement (in a savepoint) per save."""
+    """Bookings: one query per read, one statement per save (an insert in a savepoint)."""
 
     def get_by_id(self, booking_id: str, *, for_update: bool = False) -> entities.Booking:
         pk = _uuid_or_none(booking_id)
@@ -137,24 +146,20 @@ class DjangoBookingRepository:
         ).order_by("pk")
         return [booking_to_entity(row) for row in bookings]
 
-    def holds_spot_overlapping(self, member_id: str, fitness_class: entities.FitnessClass) -> bool:
-        """One EXISTS query over the member's spots (confirmed, or already marked) in other
-        live classes."""
+    def spots_held(
+        self, member_id: str, fitness_class: entities.FitnessClass, now: datetime
+    ) -> SpotsHeld:
+        """One query over the member's bookings: confirmed ones of classes not yet started
+        (counted), spots in other live classes overlapping this one (any)."""
         pk = _uuid_or_none(member_id)
         if pk is None:
-            return False
-        return (
-            Booking.objects.filter(member_id=pk, status__in=SPOT_HOLDING_STATUSES)
-            .filter(_overlapping(fitness_class))
-            .exists()
+            return SpotsHeld(upcoming_confirmed=0, overlapping=False)
+        upcoming = Q(status=BookingStatus.CONFIRMED, fitness_class__starts_at__gt=now)
+        overlapping = Q(status__in=SPOT_HOLDING_STATUSES) & _overlapping(fitness_class)
+        held = Booking.objects.filter(Q(member_id=pk) & (upcoming | overlapping)).aggregate(
+            upcoming=Count("pk", filter=upcoming), overlapping=Count("pk", filter=overlapping)
         )
-
-    def count_upcoming_confirmed(self, member_id: str, now: datetime) -> int:
-        return Booking.objects.filter(
-            member_id=_uuid_or_none(member_id),
-            status=BookingStatus.CONFIRMED,
-            fitness_class__starts_at__gt=now,
-        ).count()
+        return SpotsHeld(upcoming_confirmed=held["upcoming"], overlapping=held["overlapping"] > 0)
 
     def count_no_shows_since(self, member_id: str, since: datetime) -> int:
         return Booking.objects.filter(
@@ -194,27 +199,41 @@ class DjangoBookingRepository:
         return [str(pk) for pk in classes]
 
     def save(self, booking: entities.Booking) -> None:
-        """Update the booking's row by id, or insert it when there is none.
+        """Update a loaded booking's row; insert a new booking's (one statement either way).
+
+        A loaded booking's update needs no savepoint: its member and class never change, and
+        no booking ever goes back to holding a spot, so it cannot break the one-active-booking
+        constraint. An insert can (see `_insert`).
+        """
+        fields = booking_fields(booking)
+        if booking in _stored:
+            Booking.objects.filter(pk=booking.id).update(**fields)
+        else:
+            self._insert(booking, fields)
+        _stored.add(booking)
+
+    def _insert(self, booking: entities.Booking, fields: dict[str, object]) -> None:
+        """Insert a booking this process did not load (new, as a rule).
 
         A second active booking of the same member and class (a double-clicked form, two tabs)
         is refused by the database's unique constraint; that refusal becomes
-        `AlreadyBookedException`. The write runs in a savepoint, so the caller's transaction
-        stays usable after it. Another integrity error is not a double booking: it propagates.
+        `AlreadyBookedException`. The insert runs in a savepoint, so the caller's transaction
+        stays usable after it. A booking whose row exists after all is updated instead.
+        Another integrity error is not a double booking: it propagates.
         """
-        fields = booking_fields(booking)
         try:
             with transaction.atomic():
-                if not Booking.objects.filter(pk=booking.id).update(**fields):
-                    Booking.objects.create(
-                        id=booking.id,
-                        member_id=booking.member_id,
-                        fitness_class_id=booking.class_id,
-                        **fields,
-                    )
+                Booking.objects.create(
+                    id=booking.id,
+                    member_id=booking.member_id,
+                    fitness_class_id=booking.class_id,
+                    **fields,
+                )
         except IntegrityError as exc:
             if booking.status in SPOT_HOLDING_STATUSES and self._another_active(booking):
                 raise AlreadyBookedException() from exc
-            raise
+            if not Booking.objects.filter(pk=booking.id).update(**fields):
+                raise
 
     def _another_active(self, booking: entities.Booking) -> bool:
         return (
@@ -251,6 +270,23 @@ class DjangoWaitlistRepository:
             .order_by("created_at", "pk")
         )
         return [entry_to_entity(row) for row in entries]
+
+    def get_by_class_and_overlapping_for_member(
+        self, fitness_class: entities.FitnessClass, member_id: str
+    ) -> tuple[list[entities.WaitlistEntry], list[entities.WaitlistEntry]]:
+        """Both in one query, split by class."""
+        pk = _uuid_or_none(member_id)
+        wanted = Q(fitness_class_id=fitness_class.id)
+        if pk is not None:
+            wanted |= Q(member_id=pk) & _overlapping(fitness_class)
+        entries = [
+            entry_to_entity(row)
+            for row in WaitlistEntry.objects.filter(wanted).order_by("created_at", "pk")
+        ]
+        return (
+            [entry for entry in entries if entry.class_id == fitness_class.id],
+            [entry for entry in entries if entry.class_id != fitness_class.id],
+        )
 
     def get_by_member(self, member_id: str) -> list[entities.WaitlistEntry]:
         entries = WaitlistEntry.objects.filter(member_id=_uuid_or_none(member_id)).order_by(

@@ -2,6 +2,9 @@
 
 import uuid
 
+from django.db.models import CharField, OuterRef, QuerySet, StringAgg, Subquery, Value
+from django.db.models.functions import Cast
+
 from bookings.models import Booking
 from classes.models import FitnessClass
 from domain import entities
@@ -48,26 +51,51 @@ def _parse_id(class_id: object) -> uuid.UUID:
         raise ClassNotFoundException() from None
 
 
+def _spot_holders() -> QuerySet[Booking]:
+    return Booking.objects.filter(status__in=SPOT_HOLDING_STATUSES)
+
+
+def _booked_member_ids() -> Subquery:
+    """The members holding a spot in the outer class, comma-separated (in no order: not
+    every SQLite orders an aggregate)."""
+    return Subquery(
+        _spot_holders()
+        .filter(fitness_class_id=OuterRef("pk"))
+        .values("fitness_class_id")
+        .annotate(ids=StringAgg(Cast("member_id", CharField()), Value(",")))
+        .values("ids")
+    )
+
+
+def _member_ids(joined: str | None) -> list[str]:
+    return sorted(str(uuid.UUID(pk)) for pk in joined.split(",")) if joined else []
+
+
 class DjangoClassRepository:
-    """Classes with their confirmed bookings' members: two queries to load, one to save."""
+    """Classes with their spot holders' members: one query to load (two to lock), one to
+    save."""
 
     def get_by_id(self, class_id: str, *, for_update: bool = False) -> entities.FitnessClass:
-        """The class and the members of its confirmed bookings.
+        """The class and the members of its bookings holding a spot.
 
         With `for_update` only the class row is locked: everything that takes a spot locks it
-        first, so the bookings read after the lock cannot change until the transaction ends.
+        first, so the bookings read after the lock (in a statement of their own, which sees
+        what the lock's last holder committed) cannot change until the transaction ends.
+        Without it, the row and its bookings are read together, in one snapshot.
         """
-        classes = (
-            FitnessClass.objects.select_for_update() if for_update else FitnessClass.objects.all()
-        )
+        pk = _parse_id(class_id)
+        if for_update:
+            row = self._row(FitnessClass.objects.select_for_update(), pk)
+            booked = _spot_holders().filter(fitness_class_id=pk).order_by("member_id")
+            return to_entity(row, [str(m) for m in booked.values_list("member_id", flat=True)])
+        row = self._row(FitnessClass.objects.annotate(booked_ids=_booked_member_ids()), pk)
+        return to_entity(row, _member_ids(row.booked_ids))
+
+    def _row(self, classes: QuerySet[FitnessClass], pk: uuid.UUID) -> FitnessClass:
         try:
-            row = classes.get(pk=_parse_id(class_id))
+            return classes.get(pk=pk)
         except FitnessClass.DoesNotExist:
             raise ClassNotFoundException() from None
-        booked = Booking.objects.filter(
-            fitness_class_id=row.pk, status__in=SPOT_HOLDING_STATUSES
-        ).order_by("member_id")
-        return to_entity(row, [str(pk) for pk in booked.values_list("member_id", flat=True)])
 
     def save(self, fitness_class: entities.FitnessClass) -> None:
         """Write the class's own columns; bookings are saved through their own repository."""

@@ -1,7 +1,9 @@
 """The ORM adapter of the MemberRepository port: a member row and its credit-grant rows."""
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
+from weakref import WeakKeyDictionary
 
 from domain import entities
 from domain.exceptions import MemberNotFoundException
@@ -44,6 +46,43 @@ def grant_to_row(member_id: str, grant: entities.CreditGrant) -> CreditGrant:
     )
 
 
+def member_fields(member: entities.Member) -> dict[str, object]:
+    """The member's own columns, as `save` writes them."""
+    return {
+        "name": member.name,
+        "email": str(member.email),
+        "bookings_paused_until": member.bookings_paused_until,
+        "erased_at": member.erased_at,
+    }
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """What the database holds of a member this process loaded or saved: her columns and
+    each grant's (remaining, expiry_recorded)."""
+
+    fields: dict[str, object]
+    grants: dict[str, tuple[int, bool]]
+
+    @classmethod
+    def of(cls, member: entities.Member) -> "_Stored":
+        return cls(
+            member_fields(member),
+            {g.grant_id: (g.remaining, g.expiry_recorded) for g in member.grants},
+        )
+
+
+# Members as they were loaded (or last saved), so that `save` writes only what changed
+# without reading it back. Keyed by the entity itself, so a member no use case holds any
+# more is forgotten; the repository stays stateless for callers (one serves every thread).
+_stored: WeakKeyDictionary[entities.Member, _Stored] = WeakKeyDictionary()
+
+
+def _loaded(member: entities.Member) -> entities.Member:
+    _stored[member] = _Stored.of(member)
+    return member
+
+
 def _parse_id(member_id: object) -> uuid.UUID:
     """The primary key named by `member_id`; a malformed id names no member."""
     try:
@@ -53,8 +92,8 @@ def _parse_id(member_id: object) -> uuid.UUID:
 
 
 class DjangoMemberRepository:
-    """Members with the grants they can still spend from: two queries to load, at most four
-    to save, however many grants the member holds."""
+    """Members with the grants they can still spend from: two queries to load, at most three
+    to save (none for an unchanged member), however many grants the member holds."""
 
     def get_by_id(self, member_id: str, *, for_update: bool = False) -> entities.Member:
         """The member and every grant with credit left, expired ones included.
@@ -70,7 +109,14 @@ class DjangoMemberRepository:
         except Member.DoesNotExist:
             raise MemberNotFoundException() from None
         grants = list(CreditGrant.objects.filter(member_id=row.pk, remaining__gt=0))
-        return to_entity(row, grants)
+        return _loaded(to_entity(row, grants))
+
+    def get_contact(self, member_id: str) -> entities.Member:
+        try:
+            row = Member.objects.get(pk=_parse_id(member_id))
+        except Member.DoesNotExist:
+            raise MemberNotFoundException() from None
+        return to_entity(row, [])
 
     def get_by_ids(
         self, member_ids: list[str], *, for_update: bool = False
@@ -87,41 +133,31 @@ class DjangoMemberRepository:
         grants: dict[object, list[CreditGrant]] = {row.pk: [] for row in rows}
         for grant in CreditGrant.objects.filter(member_id__in=grants, remaining__gt=0):
             grants[grant.member_id].append(grant)
-        return [to_entity(row, grants[row.pk]) for row in rows]
+        return [_loaded(to_entity(row, grants[row.pk])) for row in rows]
 
     def save(self, member: entities.Member) -> None:
-        """Write the name and e-mail, insert new grants and update the `remaining` of changed
-        ones; a grant is never deleted.
+        """Write the name and e-mail if they changed, insert new grants and update the
+        `remaining` of changed ones; a grant is never deleted.
 
-        Which grants are new or changed is read from the database in one query, so the member
-        must have been loaded with `for_update=True` whenever its grants changed (the use cases
-        do): under that lock the stored values are the ones the entity was loaded with.
+        A member loaded (or saved) here is compared with what was loaded, so an unchanged
+        row is not rewritten and nothing is read back. That is exact because the member is
+        loaded with `for_update=True` whenever her grants change (the use cases do): under
+        that lock the stored values are the ones the entity was loaded with. Any other
+        member is compared with the database, in one query.
         """
-        fields = {
-            "name": member.name,
-            "email": str(member.email),
-            "bookings_paused_until": member.bookings_paused_until,
-            "erased_at": member.erased_at,
-        }
-        created = not Member.objects.filter(pk=member.id).update(**fields)
-        if created:
+        fields = member_fields(member)
+        before = _stored.get(member) or self._as_stored(member, fields)
+        if before is None:
             Member.objects.create(id=member.id, **fields)
-        if not member.grants:
-            return
-        stored: dict[str, tuple[int, bool]] = {}
-        if not created:
-            stored = {
-                str(pk): (remaining, expiry_recorded)
-                for pk, remaining, expiry_recorded in CreditGrant.objects.filter(
-                    member_id=member.id, pk__in=[grant.grant_id for grant in member.grants]
-                ).values_list("pk", "remaining", "expiry_recorded")
-            }
-        new = [grant for grant in member.grants if grant.grant_id not in stored]
+            before = _Stored({}, {})
+        elif before.fields != fields:
+            Member.objects.filter(pk=member.id).update(**fields)
+        new = [grant for grant in member.grants if grant.grant_id not in before.grants]
         changed = [
             grant
             for grant in member.grants
-            if grant.grant_id in stored
-            and stored[grant.grant_id] != (grant.remaining, grant.expiry_recorded)
+            if grant.grant_id in before.grants
+            and before.grants[grant.grant_id] != (grant.remaining, grant.expiry_recorded)
         ]
         if new:
             CreditGrant.objects.bulk_create([grant_to_row(member.id, grant) for grant in new])
@@ -130,6 +166,22 @@ class DjangoMemberRepository:
                 [grant_to_row(member.id, grant) for grant in changed],
                 ["remaining", "expiry_recorded"],
             )
+        _loaded(member)
+
+    def _as_stored(self, member: entities.Member, fields: dict[str, object]) -> _Stored | None:
+        """A member this process did not load, as the database holds her (None: a new one).
+        Her columns are rewritten (they are not read), her grants compared."""
+        if not Member.objects.filter(pk=member.id).update(**fields):
+            return None
+        return _Stored(
+            fields,
+            {
+                str(pk): (remaining, expiry_recorded)
+                for pk, remaining, expiry_recorded in CreditGrant.objects.filter(
+                    member_id=member.id, pk__in=[grant.grant_id for grant in member.grants]
+                ).values_list("pk", "remaining", "expiry_recorded")
+            },
+        )
 
     def ids_with_unrecorded_expired_credits(self, now: datetime) -> list[str]:
         members = (
