@@ -28,7 +28,9 @@ def test_a_late_cancellation_racing_the_class_cancellation_is_refunded_once(
     with transaction.atomic():
         spin = FitnessClassFactory(capacity=5, starts_at=timezone.now() + timedelta(hours=1))
         members = [member_with_credits(1) for _ in range(5)]
-    bookings = [services.book_class.execute(str(m.pk), str(spin.pk)) for m in members]
+    bookings = [
+        services.book_class.execute(str(m.pk), str(spin.pk), late_confirmed=True) for m in members
+    ]
 
     # when each cancels late while staff cancel the class
     run_concurrently(
