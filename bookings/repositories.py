@@ -5,7 +5,7 @@ from collections.abc import Collection
 from datetime import datetime
 from weakref import WeakSet
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q
 
 from application.ports import SpotsHeld
@@ -17,6 +17,29 @@ from domain.exceptions import (
     AlreadyBookedException,
     AlreadyOnWaitlistException,
     BookingNotFoundException,
+)
+from events import sql
+
+HOLDING = sorted(status.value for status in SPOT_HOLDING_STATUSES)
+BOOKING = "SELECT * FROM bookings_booking WHERE id = %s"
+# Another live class sharing a moment with the one asked about (`_overlap_values`): its
+# start before that class's end, its end after that class's start (half-open intervals).
+OVERLAPS = "c.cancelled_at IS NULL AND c.starts_at < %s AND c.ends_at > %s AND c.id <> %s"
+_UPCOMING = "b.status = %s AND c.starts_at > %s"
+_OVERLAPPING = f"b.status IN ({sql.marks(len(HOLDING))}) AND {OVERLAPS}"
+# The member's upcoming confirmed bookings, counted, and whether any spot overlaps.
+SPOTS_HELD = (
+    f"SELECT SUM(CASE WHEN {_UPCOMING} THEN 1 ELSE 0 END),"
+    f" MAX(CASE WHEN {_OVERLAPPING} THEN 1 ELSE 0 END)"
+    " FROM bookings_booking b JOIN classes_fitnessclass c ON c.id = b.fitness_class_id"
+    f" WHERE b.member_id = %s AND (({_UPCOMING}) OR ({_OVERLAPPING}))"
+)
+QUEUE = "SELECT * FROM bookings_waitlistentry WHERE fitness_class_id = %s ORDER BY created_at, id"
+QUEUE_AND_OVERLAPPING = (
+    "SELECT w.* FROM bookings_waitlistentry w"
+    " JOIN classes_fitnessclass c ON c.id = w.fitness_class_id"
+    f" WHERE w.fitness_class_id = %s OR (w.member_id = %s AND {OVERLAPS})"
+    " ORDER BY w.created_at, w.id"
 )
 
 # Bookings this process loaded or saved: their rows exist, so saving one is an UPDATE; any
@@ -75,6 +98,16 @@ def _uuid_or_none(value: object) -> uuid.UUID | None:
         return None
 
 
+def _overlap_values(fitness_class: entities.FitnessClass) -> list[object]:
+    """The parameters of `OVERLAPS`: the class's end, its start, its id."""
+    return sql.values(
+        FitnessClass,
+        starts_at=fitness_class.ends_at,
+        ends_at=fitness_class.starts_at,
+        id=_uuid_or_none(fitness_class.id),
+    )
+
+
 def _overlapping(fitness_class: entities.FitnessClass) -> Q:
     """Rows of *other*, non-cancelled classes sharing a moment with `fitness_class`.
 
@@ -94,12 +127,10 @@ class DjangoBookingRepository:
         pk = _uuid_or_none(booking_id)
         if pk is None:
             raise BookingNotFoundException()
-        bookings = Booking.objects.select_for_update() if for_update else Booking.objects.all()
-        try:
-            row = bookings.get(pk=pk)
-        except Booking.DoesNotExist:
-            raise BookingNotFoundException() from None
-        return booking_to_entity(row)
+        lock = sql.for_update() if for_update else ""
+        for row in Booking.objects.raw(BOOKING + lock, sql.values(Booking, id=pk)):
+            return booking_to_entity(row)
+        raise BookingNotFoundException()
 
     def get_active_by_class(
         self, class_id: str, *, for_update: bool = False
@@ -154,12 +185,16 @@ class DjangoBookingRepository:
         pk = _uuid_or_none(member_id)
         if pk is None:
             return SpotsHeld(upcoming_confirmed=0, overlapping=False)
-        upcoming = Q(status=BookingStatus.CONFIRMED, fitness_class__starts_at__gt=now)
-        overlapping = Q(status__in=SPOT_HOLDING_STATUSES) & _overlapping(fitness_class)
-        held = Booking.objects.filter(Q(member_id=pk) & (upcoming | overlapping)).aggregate(
-            upcoming=Count("pk", filter=upcoming), overlapping=Count("pk", filter=overlapping)
-        )
-        return SpotsHeld(upcoming_confirmed=held["upcoming"], overlapping=held["overlapping"] > 0)
+        upcoming = [
+            *sql.db_values(Booking, "status", [BookingStatus.CONFIRMED.value]),
+            *sql.values(FitnessClass, starts_at=now),
+        ]
+        overlapping = [*sql.db_values(Booking, "status", HOLDING), *_overlap_values(fitness_class)]
+        member = sql.values(Booking, member_id=pk)
+        with connection.cursor() as cursor:
+            cursor.execute(SPOTS_HELD, [*upcoming, *overlapping, *member, *upcoming, *overlapping])
+            upcoming_count, overlaps = cursor.fetchone()
+        return SpotsHeld(upcoming_confirmed=upcoming_count or 0, overlapping=bool(overlaps))
 
     def count_no_shows_since(self, member_id: str, since: datetime) -> int:
         return Booking.objects.filter(
@@ -207,7 +242,7 @@ class DjangoBookingRepository:
         """
         fields = booking_fields(booking)
         if booking in _stored:
-            Booking.objects.filter(pk=booking.id).update(**fields)
+            sql.update(Booking, _uuid_or_none(booking.id), **fields)
         else:
             self._insert(booking, fields)
         _stored.add(booking)
@@ -223,11 +258,16 @@ class DjangoBookingRepository:
         """
         try:
             with transaction.atomic():
-                Booking.objects.create(
-                    id=booking.id,
-                    member_id=booking.member_id,
-                    fitness_class_id=booking.class_id,
-                    **fields,
+                sql.insert(
+                    Booking,
+                    [
+                        {
+                            "id": booking.id,
+                            "member_id": booking.member_id,
+                            "fitness_class_id": booking.class_id,
+                            **fields,
+                        }
+                    ],
                 )
         except IntegrityError as exc:
             if booking.status in SPOT_HOLDING_STATUSES and self._another_active(booking):
@@ -276,13 +316,15 @@ class DjangoWaitlistRepository:
     ) -> tuple[list[entities.WaitlistEntry], list[entities.WaitlistEntry]]:
         """Both in one query, split by class."""
         pk = _uuid_or_none(member_id)
-        wanted = Q(fitness_class_id=fitness_class.id)
-        if pk is not None:
-            wanted |= Q(member_id=pk) & _overlapping(fitness_class)
-        entries = [
-            entry_to_entity(row)
-            for row in WaitlistEntry.objects.filter(wanted).order_by("created_at", "pk")
-        ]
+        this = sql.values(WaitlistEntry, fitness_class_id=_uuid_or_none(fitness_class.id))
+        if pk is None:
+            rows = WaitlistEntry.objects.raw(QUEUE, this)
+        else:
+            rows = WaitlistEntry.objects.raw(
+                QUEUE_AND_OVERLAPPING,
+                [*this, *sql.values(WaitlistEntry, member_id=pk), *_overlap_values(fitness_class)],
+            )
+        entries = [entry_to_entity(row) for row in rows]
         return (
             [entry for entry in entries if entry.class_id == fitness_class.id],
             [entry for entry in entries if entry.class_id != fitness_class.id],
