@@ -294,7 +294,7 @@ class DjangoWaitlistRepository:
         pk = _uuid_or_none(class_id)
         if pk is None:
             return []
-        entries = WaitlistEntry.objects.filter(fitness_class_id=pk).order_by("created_at", "pk")
+        entries = WaitlistEntry.objects.raw(QUEUE, sql.values(WaitlistEntry, fitness_class_id=pk))
         return [entry_to_entity(row) for row in entries]
 
     def get_overlapping_for_member(

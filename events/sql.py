@@ -9,27 +9,31 @@ a cursor, with every value adapted by its own model field, as the ORM would adap
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model
+
+
+def _db():
+    """The default connection itself: every access through `django.db.connection` looks
+    it up again (an asgiref Local), which adds up over a row's values."""
+    return connections[DEFAULT_DB_ALIAS]
 
 
 def for_update() -> str:
     """The row lock clause, where the database has row locks (SQLite serialises writers)."""
-    return " FOR UPDATE" if connection.features.has_select_for_update else ""
+    return " FOR UPDATE" if _db().features.has_select_for_update else ""
 
 
 def values(model: type[Model], **fields: object) -> list[object]:
     """The values as the database takes them for these fields of `model`, in order."""
-    meta = model._meta
-    return [
-        meta.get_field(name).get_db_prep_save(value, connection) for name, value in fields.items()
-    ]
+    meta, db = model._meta, _db()
+    return [meta.get_field(name).get_db_prep_save(value, db) for name, value in fields.items()]
 
 
 def db_values(model: type[Model], field: str, items: Iterable[object]) -> list[object]:
     """Several values of one field, adapted (an `IN` list)."""
-    prepare = model._meta.get_field(field).get_db_prep_save
-    return [prepare(item, connection) for item in items]
+    prepare, db = model._meta.get_field(field).get_db_prep_save, _db()
+    return [prepare(item, db) for item in items]
 
 
 def marks(count: int) -> str:
@@ -49,15 +53,16 @@ def insert(
     inserted rows, if asked for."""
     if not rows:
         return []
+    db = _db()
     fields = [model._meta.get_field(name) for name in rows[0]]
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    batch = max(1, min(INSERT_BATCH, connection.ops.bulk_batch_size(fields, rows)))
+    columns = ", ".join(db.ops.quote_name(field.column) for field in fields)
+    batch = max(1, min(INSERT_BATCH, db.ops.bulk_batch_size(fields, rows)))
     returned: list[tuple] = []
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         for start in range(0, len(rows), batch):
             chunk = rows[start : start + batch]
             params = [
-                field.get_db_prep_save(row[name], connection)
+                field.get_db_prep_save(row[name], db)
                 for row in chunk
                 for field, name in zip(fields, row, strict=True)
             ]
@@ -74,13 +79,11 @@ def insert(
 
 def update(model: type[Model], pk: object, **fields: object) -> int:
     """UPDATE the row with primary key `pk`; how many rows there were (0 or 1)."""
-    meta = model._meta
+    meta, db = model._meta, _db()
     assignments = ", ".join(
-        f"{connection.ops.quote_name(meta.get_field(name).column)} = %s" for name in fields
+        f"{db.ops.quote_name(meta.get_field(name).column)} = %s" for name in fields
     )
     statement = f"UPDATE {meta.db_table} SET {assignments} WHERE {meta.pk.column} = %s"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            statement, [*values(model, **fields), meta.pk.get_db_prep_save(pk, connection)]
-        )
+    with db.cursor() as cursor:
+        cursor.execute(statement, [*values(model, **fields), meta.pk.get_db_prep_save(pk, db)])
         return cursor.rowcount
