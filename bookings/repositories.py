@@ -121,7 +121,7 @@ def _overlapping(fitness_class: entities.FitnessClass) -> Q:
 
 
 class DjangoBookingRepository:
-    """Bookings: one query per read, one statement per save (an insert in a savepoint)."""
+    """Bookings: one query per read, one statement per save."""
 
     def get_by_id(self, booking_id: str, *, for_update: bool = False) -> entities.Booking:
         pk = _uuid_or_none(booking_id)
@@ -236,9 +236,9 @@ class DjangoBookingRepository:
     def save(self, booking: entities.Booking) -> None:
         """Update a loaded booking's row; insert a new booking's (one statement either way).
 
-        A loaded booking's update needs no savepoint: its member and class never change, and
-        no booking ever goes back to holding a spot, so it cannot break the one-active-booking
-        constraint. An insert can (see `_insert`).
+        Neither needs a savepoint: a loaded booking's member and class never change, and no
+        booking ever goes back to holding a spot, so its update cannot break the
+        one-active-booking constraint; an insert that would is skipped (see `_insert`).
         """
         fields = booking_fields(booking)
         if booking in _stored:
@@ -252,28 +252,22 @@ class DjangoBookingRepository:
 
         A second active booking of the same member and class (a double-clicked form, two tabs)
         is refused by the database's unique constraint; that refusal becomes
-        `AlreadyBookedException`. The insert runs in a savepoint, so the caller's transaction
-        stays usable after it. A booking whose row exists after all is updated instead.
-        Another integrity error is not a double booking: it propagates.
+        `AlreadyBookedException`. The refused row is skipped rather than failing the
+        statement, so the caller's transaction stays usable without a savepoint. A booking
+        whose row exists after all is updated instead.
         """
-        try:
-            with transaction.atomic():
-                sql.insert(
-                    Booking,
-                    [
-                        {
-                            "id": booking.id,
-                            "member_id": booking.member_id,
-                            "fitness_class_id": booking.class_id,
-                            **fields,
-                        }
-                    ],
-                )
-        except IntegrityError as exc:
-            if booking.status in SPOT_HOLDING_STATUSES and self._another_active(booking):
-                raise AlreadyBookedException() from exc
-            if not Booking.objects.filter(pk=booking.id).update(**fields):
-                raise
+        row = {
+            "id": booking.id,
+            "member_id": booking.member_id,
+            "fitness_class_id": booking.class_id,
+            **fields,
+        }
+        if sql.insert(Booking, [row], returning="id", skip_conflicting=True):
+            return
+        if booking.status in SPOT_HOLDING_STATUSES and self._another_active(booking):
+            raise AlreadyBookedException()
+        if not sql.update(Booking, _uuid_or_none(booking.id), **fields):
+            raise IntegrityError(f"booking {booking.id} was refused by a unique constraint")
 
     def _another_active(self, booking: entities.Booking) -> bool:
         return (

@@ -46,11 +46,17 @@ INSERT_BATCH = 500
 
 
 def insert(
-    model: type[Model], rows: Sequence[Mapping[str, object]], *, returning: str = ""
+    model: type[Model],
+    rows: Sequence[Mapping[str, object]],
+    *,
+    returning: str = "",
+    skip_conflicting: bool = False,
 ) -> list[tuple]:
     """INSERT the rows (each with the same fields), in one statement per `INSERT_BATCH`
     rows (fewer where the database takes fewer parameters); the `returning` columns of the
-    inserted rows, if asked for."""
+    inserted rows, if asked for. With `skip_conflicting`, a row a unique constraint refuses
+    is left out (and not returned) instead of failing the statement, and with it the
+    transaction (no savepoint is needed to go on)."""
     if not rows:
         return []
     db = _db()
@@ -69,6 +75,7 @@ def insert(
             row_marks = ", ".join([f"({marks(len(fields))})"] * len(chunk))
             cursor.execute(
                 f"INSERT INTO {model._meta.db_table} ({columns}) VALUES {row_marks}"
+                + (" ON CONFLICT DO NOTHING" if skip_conflicting else "")
                 + (f" RETURNING {returning}" if returning else ""),
                 params,
             )
