@@ -15,7 +15,7 @@ from datetime import datetime
 from application.ports import Clock
 from application.unit_of_work import UnitOfWork
 from domain.eligibility import Hindrance, Standing, hindrance, refusal, waiting_hindrance
-from domain.entities import Booking, FitnessClass, Member, Waitlist
+from domain.entities import Booking, FitnessClass, Member, Waitlist, WaitlistEntry
 from domain.exceptions import LateBookingNotConfirmedException
 from domain.values import BookingPolicy, WaitlistExitReason
 
@@ -24,11 +24,12 @@ def standing_of(
     uow: UnitOfWork, member: Member, fitness_class: FitnessClass, now: datetime
 ) -> Standing:
     """The facts about `member` that decide whether she may take a spot in the class."""
+    held = uow.bookings.spots_held(member.id, fitness_class, now)
     return Standing(
         credits=member.credits_at(now),
         paused=not member.may_book(now),
-        upcoming_bookings=uow.bookings.count_upcoming_confirmed(member.id, now),
-        holds_overlapping_spot=uow.bookings.holds_spot_overlapping(member.id, fitness_class),
+        upcoming_bookings=held.upcoming_confirmed,
+        holds_overlapping_spot=held.overlapping,
     )
 
 
@@ -54,7 +55,13 @@ def leave_overlapping_waitlists(
 ) -> None:
     """A member who got a spot stops waiting for classes at the same time (they could never
     be promoted into them)."""
-    for entry in uow.waitlist.get_overlapping_for_member(member_id, fitness_class):
+    leave(uow, uow.waitlist.get_overlapping_for_member(member_id, fitness_class), reason, now)
+
+
+def leave(
+    uow: UnitOfWork, entries: Iterable[WaitlistEntry], reason: WaitlistExitReason, now: datetime
+) -> None:
+    for entry in entries:
         entry.leave(reason, now=now)
         uow.waitlist.remove(entry)
 
@@ -144,19 +151,18 @@ def _accepts_promotions(fitness_class: FitnessClass, policy: BookingPolicy, now:
 
 def book(
     uow: UnitOfWork,
-    fitness_class: FitnessClass,
-    member: Member,
-    now: datetime,
+    claimed: "Claimed",
     *,
     policy: BookingPolicy,
     by_staff: bool = False,
     late_confirmed: bool = False,
 ) -> Booking:
-    """Book a member on a class, both locked: a spot and a credit, always; the gym's booking
-    limits of `policy` unless `by_staff` (staff adding a member skip them), and inside the
-    cancellation window the member's confirmation (`late_confirmed`) that she cannot cancel
-    for free. Everything is checked before anything changes. The member stops waiting for
-    this class and for any at the same time."""
+    """Book the member on the class `claim_first` locked: a spot and a credit, always; the
+    gym's booking limits of `policy` unless `by_staff` (staff adding a member skip them), and
+    inside the cancellation window the member's confirmation (`late_confirmed`) that she
+    cannot cancel for free. Everything is checked before anything changes. The member stops
+    waiting for this class and for any at the same time (the entries `claim_first` read)."""
+    fitness_class, member, now = claimed.fitness_class, claimed.member, claimed.now
     fitness_class.ensure_room_for(member.id, now=now)
     standing = standing_of(uow, member, fitness_class, now)
     reason = hindrance(standing, fitness_class.starts_at, now, limits=None if by_staff else policy)
@@ -171,12 +177,11 @@ def book(
     booking = Booking.confirm(member.id, fitness_class.id, now=now, credit_grant_id=grant.grant_id)
     uow.members.save(member)
     uow.bookings.save(booking)
-    leave_overlapping_waitlists(
-        uow, member.id, fitness_class, WaitlistExitReason.BOOKED_ELSEWHERE, now
-    )
-    waitlist = Waitlist(fitness_class, uow.waitlist.get_by_class(fitness_class.id))
-    if waitlist.position_of(member.id) is not None:
-        uow.waitlist.remove(waitlist.leave(member.id, now=now, reason=WaitlistExitReason.BOOKED))
+    leave(uow, claimed.waiting_elsewhere, WaitlistExitReason.BOOKED_ELSEWHERE, now)
+    if claimed.waitlist.position_of(member.id) is not None:
+        uow.waitlist.remove(
+            claimed.waitlist.leave(member.id, now=now, reason=WaitlistExitReason.BOOKED)
+        )
     return booking
 
 
@@ -206,12 +211,15 @@ def queue(
 
 @dataclass(frozen=True)
 class Claimed:
-    """A locked class and member, after the waitlist took what it had a claim on."""
+    """A locked class and member, after the waitlist took what it had a claim on; with the
+    class's waitlist and the member's entries for classes at the same time, as read then."""
 
     fitness_class: FitnessClass
     member: Member
     now: datetime
     promoted: list[Booking]
+    waitlist: Waitlist
+    waiting_elsewhere: list[WaitlistEntry]
 
 
 def claim_first(
@@ -223,10 +231,13 @@ def claim_first(
     promotion's own delivery ran (delayed, failed or lost)."""
     fitness_class = uow.classes.get_by_id(class_id, for_update=True)
     now = clock.now()
-    waitlist = Waitlist(fitness_class, uow.waitlist.get_by_class(class_id))
+    entries, waiting_elsewhere = uow.waitlist.get_by_class_and_overlapping_for_member(
+        fitness_class, member_id
+    )
+    waitlist = Waitlist(fitness_class, entries)
     locked = lock_for_free_spots(uow, fitness_class, waitlist, policy, now, also=[member_id])
     member = locked.get(member_id) or uow.members.get_by_id(member_id, for_update=True)
     promoted = fill_free_spots(
         uow, fitness_class, waitlist, locked, policy, now, ahead_of=member_id
     )
-    return Claimed(fitness_class, member, now, promoted)
+    return Claimed(fitness_class, member, now, promoted, waitlist, waiting_elsewhere)

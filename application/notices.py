@@ -179,7 +179,7 @@ class NotificationHandler:
         try:
             fitness_class = self.classes.get_by_id(notice.class_id)
             booking = self.bookings.get_by_id(notice.booking_id) if notice.booking_id else None
-            member = self.members.get_by_id(notice.member_id)
+            member = self.members.get_contact(notice.member_id)
         except NotFoundException as gone:
             # Deleted since (a member erased, a class removed): nobody left to tell it to.
             raise NoticeSuperseded(f"no longer there: {gone.message}") from gone

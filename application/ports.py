@@ -39,6 +39,11 @@ class EventDispatcher(Protocol):
 class MemberRepository(Protocol):
     def get_by_id(self, member_id: str, *, for_update: bool = False) -> Member: ...
 
+    def get_contact(self, member_id: str) -> Member:
+        """The member without her grants, in one query: enough to tell her something (name,
+        e-mail, erased or not), never to spend or count her credits."""
+        ...
+
     def get_by_ids(self, member_ids: list[str], *, for_update: bool = False) -> list[Member]:
         """The members that exist among `member_ids`, in primary-key order (locking order)."""
         ...
@@ -65,6 +70,17 @@ class ClassRepository(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class SpotsHeld:
+    """A member's bookings as the rules of booking count them."""
+
+    # Confirmed bookings of classes that have not started (the upcoming-bookings limit).
+    upcoming_confirmed: int
+    # Whether she holds a spot (confirmed, or marked attended or no-show) in another live
+    # class overlapping the one asked about.
+    overlapping: bool
+
+
 class BookingRepository(Protocol):
     def get_by_id(self, booking_id: str, *, for_update: bool = False) -> Booking: ...
 
@@ -85,16 +101,11 @@ class BookingRepository(Protocol):
         """Late-cancelled bookings of a class whose credit has not been refunded, by id."""
         ...
 
-    def holds_spot_overlapping(self, member_id: str, fitness_class: FitnessClass) -> bool:
-        """Whether the member holds a spot (a booking confirmed, or marked attended or no-show)
-        in another class overlapping this one."""
+    def spots_held(self, member_id: str, fitness_class: FitnessClass, now: datetime) -> "SpotsHeld":
+        """What the member's bookings say about her taking a spot in this class, in one read."""
         ...
 
     def save(self, booking: Booking) -> None: ...
-
-    def count_upcoming_confirmed(self, member_id: str, now: datetime) -> int:
-        """The member's confirmed bookings of classes that have not started."""
-        ...
 
     def count_no_shows_since(self, member_id: str, since: datetime) -> int:
         """The member's no-shows for classes that started at or after `since`."""
@@ -118,6 +129,13 @@ class WaitlistRepository(Protocol):
         self, member_id: str, fitness_class: FitnessClass
     ) -> list[WaitlistEntry]:
         """The member's entries for other classes that overlap this one."""
+        ...
+
+    def get_by_class_and_overlapping_for_member(
+        self, fitness_class: FitnessClass, member_id: str
+    ) -> tuple[list[WaitlistEntry], list[WaitlistEntry]]:
+        """`get_by_class` and `get_overlapping_for_member` in one read: what a member booking
+        this class may have to leave."""
         ...
 
     def get_by_member(self, member_id: str) -> list[WaitlistEntry]:

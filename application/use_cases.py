@@ -78,9 +78,7 @@ class BookClassUseCase(PolicyUseCase):
             try:
                 return book(
                     uow,
-                    claimed.fitness_class,
-                    claimed.member,
-                    claimed.now,
+                    claimed,
                     policy=self.policy,
                     by_staff=by_staff,
                     late_confirmed=late_confirmed,
@@ -128,9 +126,7 @@ class AddMemberToClassUseCase(PolicyUseCase):
                         uow, fitness_class, member, now, policy=self.policy, by_staff=True
                     )
                 )
-            return AddedToClass(
-                booking=book(uow, fitness_class, member, now, policy=self.policy, by_staff=True)
-            )
+            return AddedToClass(booking=book(uow, claimed, policy=self.policy, by_staff=True))
 
 
 @dataclass(kw_only=True)

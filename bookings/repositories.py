@@ -3,10 +3,12 @@
 import uuid
 from collections.abc import Collection
 from datetime import datetime
+from weakref import WeakSet
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q
 
+from application.ports import SpotsHeld
 from bookings.models import Booking, WaitlistEntry
 from classes.models import FitnessClass
 from domain import entities
@@ -16,10 +18,38 @@ from domain.exceptions import (
     AlreadyOnWaitlistException,
     BookingNotFoundException,
 )
+from events import sql
+
+HOLDING = sorted(status.value for status in SPOT_HOLDING_STATUSES)
+BOOKING = "SELECT * FROM bookings_booking WHERE id = %s"
+# Another live class sharing a moment with the one asked about (`_overlap_values`): its
+# start before that class's end, its end after that class's start (half-open intervals).
+OVERLAPS = "c.cancelled_at IS NULL AND c.starts_at < %s AND c.ends_at > %s AND c.id <> %s"
+_UPCOMING = "b.status = %s AND c.starts_at > %s"
+_OVERLAPPING = f"b.status IN ({sql.marks(len(HOLDING))}) AND {OVERLAPS}"
+# The member's upcoming confirmed bookings, counted, and whether any spot overlaps.
+SPOTS_HELD = (
+    f"SELECT SUM(CASE WHEN {_UPCOMING} THEN 1 ELSE 0 END),"
+    f" MAX(CASE WHEN {_OVERLAPPING} THEN 1 ELSE 0 END)"
+    " FROM bookings_booking b JOIN classes_fitnessclass c ON c.id = b.fitness_class_id"
+    f" WHERE b.member_id = %s AND (({_UPCOMING}) OR ({_OVERLAPPING}))"
+)
+QUEUE = "SELECT * FROM bookings_waitlistentry WHERE fitness_class_id = %s ORDER BY created_at, id"
+QUEUE_AND_OVERLAPPING = (
+    "SELECT w.* FROM bookings_waitlistentry w"
+    " JOIN classes_fitnessclass c ON c.id = w.fitness_class_id"
+    f" WHERE w.fitness_class_id = %s OR (w.member_id = %s AND {OVERLAPS})"
+    " ORDER BY w.created_at, w.id"
+)
+
+# Bookings this process loaded or saved: their rows exist, so saving one is an UPDATE; any
+# other booking is new (just confirmed or promoted) and is inserted without trying an UPDATE
+# first. Held weakly: a booking nobody holds any more is forgotten.
+_stored: WeakSet[entities.Booking] = WeakSet()
 
 
 def booking_to_entity(row: Booking) -> entities.Booking:
-    return entities.Booking(
+    booking = entities.Booking(
         booking_id=str(row.pk),
         member_id=str(row.member_id),
         class_id=str(row.fitness_class_id),
@@ -32,6 +62,8 @@ def booking_to_entity(row: Booking) -> entities.Booking:
         free_cancellation_until=row.free_cancellation_until,
         refund_grant_id=str(row.refund_grant_id) if row.refund_grant_id else None,
     )
+    _stored.add(booking)
+    return booking
 
 
 def booking_fields(booking: entities.Booking) -> dict[str, object]:
@@ -66,6 +98,16 @@ def _uuid_or_none(value: object) -> uuid.UUID | None:
         return None
 
 
+def _overlap_values(fitness_class: entities.FitnessClass) -> list[object]:
+    """The parameters of `OVERLAPS`: the class's end, its start, its id."""
+    return sql.values(
+        FitnessClass,
+        starts_at=fitness_class.ends_at,
+        ends_at=fitness_class.starts_at,
+        id=_uuid_or_none(fitness_class.id),
+    )
+
+
 def _overlapping(fitness_class: entities.FitnessClass) -> Q:
     """Rows of *other*, non-cancelled classes sharing a moment with `fitness_class`.
 
@@ -79,18 +121,16 @@ def _overlapping(fitness_class: entities.FitnessClass) -> Q:
 
 
 class DjangoBookingRepository:
-    """Bookings: one query per read, one statement (in a savepoint) per save."""
+    """Bookings: one query per read, one statement per save."""
 
     def get_by_id(self, booking_id: str, *, for_update: bool = False) -> entities.Booking:
         pk = _uuid_or_none(booking_id)
         if pk is None:
             raise BookingNotFoundException()
-        bookings = Booking.objects.select_for_update() if for_update else Booking.objects.all()
-        try:
-            row = bookings.get(pk=pk)
-        except Booking.DoesNotExist:
-            raise BookingNotFoundException() from None
-        return booking_to_entity(row)
+        lock = sql.for_update() if for_update else ""
+        for row in Booking.objects.raw(BOOKING + lock, sql.values(Booking, id=pk)):
+            return booking_to_entity(row)
+        raise BookingNotFoundException()
 
     def get_active_by_class(
         self, class_id: str, *, for_update: bool = False
@@ -137,24 +177,24 @@ class DjangoBookingRepository:
         ).order_by("pk")
         return [booking_to_entity(row) for row in bookings]
 
-    def holds_spot_overlapping(self, member_id: str, fitness_class: entities.FitnessClass) -> bool:
-        """One EXISTS query over the member's spots (confirmed, or already marked) in other
-        live classes."""
+    def spots_held(
+        self, member_id: str, fitness_class: entities.FitnessClass, now: datetime
+    ) -> SpotsHeld:
+        """One query over the member's bookings: confirmed ones of classes not yet started
+        (counted), spots in other live classes overlapping this one (any)."""
         pk = _uuid_or_none(member_id)
         if pk is None:
-            return False
-        return (
-            Booking.objects.filter(member_id=pk, status__in=SPOT_HOLDING_STATUSES)
-            .filter(_overlapping(fitness_class))
-            .exists()
-        )
-
-    def count_upcoming_confirmed(self, member_id: str, now: datetime) -> int:
-        return Booking.objects.filter(
-            member_id=_uuid_or_none(member_id),
-            status=BookingStatus.CONFIRMED,
-            fitness_class__starts_at__gt=now,
-        ).count()
+            return SpotsHeld(upcoming_confirmed=0, overlapping=False)
+        upcoming = [
+            *sql.db_values(Booking, "status", [BookingStatus.CONFIRMED.value]),
+            *sql.values(FitnessClass, starts_at=now),
+        ]
+        overlapping = [*sql.db_values(Booking, "status", HOLDING), *_overlap_values(fitness_class)]
+        member = sql.values(Booking, member_id=pk)
+        with connection.cursor() as cursor:
+            cursor.execute(SPOTS_HELD, [*upcoming, *overlapping, *member, *upcoming, *overlapping])
+            upcoming_count, overlaps = cursor.fetchone()
+        return SpotsHeld(upcoming_confirmed=upcoming_count or 0, overlapping=bool(overlaps))
 
     def count_no_shows_since(self, member_id: str, since: datetime) -> int:
         return Booking.objects.filter(
@@ -185,27 +225,40 @@ class DjangoBookingRepository:
         return [str(pk) for pk in classes]
 
     def save(self, booking: entities.Booking) -> None:
-        """Update the booking's row by id, or insert it when there is none.
+        """Update a loaded booking's row; insert a new booking's (one statement either way).
+
+        Neither needs a savepoint: a loaded booking's member and class never change, and no
+        booking ever goes back to holding a spot, so its update cannot break the
+        one-active-booking constraint; an insert that would is skipped (see `_insert`).
+        """
+        fields = booking_fields(booking)
+        if booking in _stored:
+            sql.update(Booking, _uuid_or_none(booking.id), **fields)
+        else:
+            self._insert(booking, fields)
+        _stored.add(booking)
+
+    def _insert(self, booking: entities.Booking, fields: dict[str, object]) -> None:
+        """Insert a booking this process did not load (new, as a rule).
 
         A second active booking of the same member and class (a double-clicked form, two tabs)
         is refused by the database's unique constraint; that refusal becomes
-        `AlreadyBookedException`. The write runs in a savepoint, so the caller's transaction
-        stays usable after it. Another integrity error is not a double booking: it propagates.
+        `AlreadyBookedException`. The refused row is skipped rather than failing the
+        statement, so the caller's transaction stays usable without a savepoint. A booking
+        whose row exists after all is updated instead.
         """
-        fields = booking_fields(booking)
-        try:
-            with transaction.atomic():
-                if not Booking.objects.filter(pk=booking.id).update(**fields):
-                    Booking.objects.create(
-                        id=booking.id,
-                        member_id=booking.member_id,
-                        fitness_class_id=booking.class_id,
-                        **fields,
-                    )
-        except IntegrityError as exc:
-            if booking.status in SPOT_HOLDING_STATUSES and self._another_active(booking):
-                raise AlreadyBookedException() from exc
-            raise
+        row = {
+            "id": booking.id,
+            "member_id": booking.member_id,
+            "fitness_class_id": booking.class_id,
+            **fields,
+        }
+        if sql.insert(Booking, [row], returning="id", skip_conflicting=True):
+            return
+        if booking.status in SPOT_HOLDING_STATUSES and self._another_active(booking):
+            raise AlreadyBookedException()
+        if not sql.update(Booking, _uuid_or_none(booking.id), **fields):
+            raise IntegrityError(f"booking {booking.id} was refused by a unique constraint")
 
     def _another_active(self, booking: entities.Booking) -> bool:
         return (
@@ -226,7 +279,7 @@ class DjangoWaitlistRepository:
         pk = _uuid_or_none(class_id)
         if pk is None:
             return []
-        entries = WaitlistEntry.objects.filter(fitness_class_id=pk).order_by("created_at", "pk")
+        entries = WaitlistEntry.objects.raw(QUEUE, sql.values(WaitlistEntry, fitness_class_id=pk))
         return [entry_to_entity(row) for row in entries]
 
     def get_overlapping_for_member(
@@ -242,6 +295,25 @@ class DjangoWaitlistRepository:
             .order_by("created_at", "pk")
         )
         return [entry_to_entity(row) for row in entries]
+
+    def get_by_class_and_overlapping_for_member(
+        self, fitness_class: entities.FitnessClass, member_id: str
+    ) -> tuple[list[entities.WaitlistEntry], list[entities.WaitlistEntry]]:
+        """Both in one query, split by class."""
+        pk = _uuid_or_none(member_id)
+        this = sql.values(WaitlistEntry, fitness_class_id=_uuid_or_none(fitness_class.id))
+        if pk is None:
+            rows = WaitlistEntry.objects.raw(QUEUE, this)
+        else:
+            rows = WaitlistEntry.objects.raw(
+                QUEUE_AND_OVERLAPPING,
+                [*this, *sql.values(WaitlistEntry, member_id=pk), *_overlap_values(fitness_class)],
+            )
+        entries = [entry_to_entity(row) for row in rows]
+        return (
+            [entry for entry in entries if entry.class_id == fitness_class.id],
+            [entry for entry in entries if entry.class_id != fitness_class.id],
+        )
 
     def get_by_member(self, member_id: str) -> list[entities.WaitlistEntry]:
         entries = WaitlistEntry.objects.filter(member_id=_uuid_or_none(member_id)).order_by(

@@ -2,11 +2,29 @@
 
 import uuid
 
+from django.db import connection
+
 from bookings.models import Booking
 from classes.models import FitnessClass
 from domain import entities
 from domain.entities import SPOT_HOLDING_STATUSES
 from domain.exceptions import ClassNotFoundException
+from events import sql
+
+HOLDING = sorted(status.value for status in SPOT_HOLDING_STATUSES)
+_HOLDING_MARKS = sql.marks(len(HOLDING))
+# The class row alone (to lock it), and the members holding a spot in it.
+CLASS = "SELECT * FROM classes_fitnessclass WHERE id = %s"
+HOLDERS = (
+    "SELECT member_id FROM bookings_booking WHERE fitness_class_id = %s"
+    f" AND status IN ({_HOLDING_MARKS}) ORDER BY member_id"
+)
+# The class row with one row per spot holder (one row with none when nobody holds a spot).
+CLASS_WITH_HOLDERS = (
+    "SELECT c.*, b.member_id AS held_by FROM classes_fitnessclass c"
+    " LEFT JOIN bookings_booking b ON b.fitness_class_id = c.id"
+    f" AND b.status IN ({_HOLDING_MARKS}) WHERE c.id = %s"
+)
 
 
 def to_entity(row: FitnessClass, booked_member_ids: list[str]) -> entities.FitnessClass:
@@ -48,26 +66,40 @@ def _parse_id(class_id: object) -> uuid.UUID:
         raise ClassNotFoundException() from None
 
 
+def _member_id(value: object) -> str:
+    """A member id as a cursor returns it (a UUID, or its hex on SQLite), as entities hold it."""
+    return str(value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)))
+
+
 class DjangoClassRepository:
-    """Classes with their confirmed bookings' members: two queries to load, one to save."""
+    """Classes with their spot holders' members: one query to load (two to lock), one to
+    save."""
 
     def get_by_id(self, class_id: str, *, for_update: bool = False) -> entities.FitnessClass:
-        """The class and the members of its confirmed bookings.
+        """The class and the members of its bookings holding a spot.
 
         With `for_update` only the class row is locked: everything that takes a spot locks it
-        first, so the bookings read after the lock cannot change until the transaction ends.
+        first, so the bookings read after the lock (in a statement of their own, which sees
+        what the lock's last holder committed) cannot change until the transaction ends.
+        Without it, the row and its bookings are read together, in one snapshot.
         """
-        classes = (
-            FitnessClass.objects.select_for_update() if for_update else FitnessClass.objects.all()
-        )
-        try:
-            row = classes.get(pk=_parse_id(class_id))
-        except FitnessClass.DoesNotExist:
-            raise ClassNotFoundException() from None
-        booked = Booking.objects.filter(
-            fitness_class_id=row.pk, status__in=SPOT_HOLDING_STATUSES
-        ).order_by("member_id")
-        return to_entity(row, [str(pk) for pk in booked.values_list("member_id", flat=True)])
+        pk = sql.values(FitnessClass, id=_parse_id(class_id))
+        holding = sql.db_values(Booking, "status", HOLDING)
+        if for_update:
+            row = self._first(FitnessClass.objects.raw(CLASS + sql.for_update(), pk))
+            with connection.cursor() as cursor:
+                cursor.execute(HOLDERS, [*pk, *holding])
+                booked = [_member_id(member_id) for (member_id,) in cursor.fetchall()]
+            return to_entity(row, booked)
+        rows = list(FitnessClass.objects.raw(CLASS_WITH_HOLDERS, [*holding, *pk]))
+        row = self._first(rows)
+        held_by = sorted(_member_id(r.held_by) for r in rows if r.held_by is not None)
+        return to_entity(row, held_by)
+
+    def _first(self, rows: object) -> FitnessClass:
+        for row in rows:
+            return row
+        raise ClassNotFoundException()
 
     def save(self, fitness_class: entities.FitnessClass) -> None:
         """Write the class's own columns; bookings are saved through their own repository."""

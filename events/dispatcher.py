@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from functools import partial
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -35,7 +35,7 @@ from application.event_dispatcher import (
     Subscription,
 )
 from domain.events import DomainEvent
-from events import registry
+from events import registry, sql
 from events.actors import Actor, acting_as, current_actor
 from events.models import Delivery, StoredEvent
 from ops.logcontext import log_context
@@ -73,20 +73,29 @@ class DurableEventDispatcher(InMemoryEventDispatcher):
             return
         now = timezone.now()
         actor = current_actor()
-        StoredEvent.objects.bulk_create([_stored(event, actor) for event in events])
-        deliveries = Delivery.objects.bulk_create(
+        # Two statements however many events: written as SQL (`events.sql`), as building
+        # them through the ORM cost more than running them.
+        sql.insert(StoredEvent, [_stored(event, actor, now) for event in events])
+        deliveries = sql.insert(
+            Delivery,
             [
-                Delivery(
-                    event_id=event.event_id,
-                    handler=s.name,
-                    queue=s.queue,
-                    next_attempt_at=self._first_attempt(s.queue, now),
-                )
+                {
+                    "event_id": event.event_id,
+                    "handler": s.name,
+                    "queue": str(s.queue),
+                    "status": Status.PENDING,
+                    "attempts": 0,
+                    "next_attempt_at": self._first_attempt(s.queue, now),
+                    "last_error": "",
+                    "created_at": now,
+                    "superseded_reason": "",
+                }
                 for event in events
                 for s in self.subscriptions_for(event)
-            ]
+            ],
+            returning="id, queue",
         )
-        ids = [delivery.pk for delivery in deliveries if self._runs_inline(delivery.queue)]
+        ids = [pk for pk, queue in deliveries if self._runs_inline(queue)]
         if ids:
             transaction.on_commit(partial(self.deliver_each, ids), robust=True)
 
@@ -105,8 +114,11 @@ class DurableEventDispatcher(InMemoryEventDispatcher):
             self.deliver_by_id(delivery_id)
 
     def deliver_by_id(self, delivery_id: int) -> bool:
-        """Run this delivery if it is still due (not delivered, not held by another worker)."""
-        return self._deliver_first(lambda due: due.filter(pk=delivery_id))
+        """Run this delivery if it is still due (not delivered, not held by another worker).
+
+        The committing process runs its fast deliveries this way right after each commit, so
+        the delivery is taken by SQL written once (`_due_by_id`), not through the ORM."""
+        return self._deliver_first(partial(_due_by_id, delivery_id))
 
     def deliver_next_due(self, queues: Iterable[str] | None = None) -> bool:
         """Deliver the due delivery that has waited longest in the first of `queues` (every
@@ -116,22 +128,18 @@ class DurableEventDispatcher(InMemoryEventDispatcher):
                 return True
         return False
 
-    def _deliver_first(self, choose: Callable[[QuerySet[Delivery]], QuerySet[Delivery]]) -> bool:
-        """Run the first due delivery `choose` picks; True if there was one to run.
+    def _deliver_first(self, take: Callable[[], Delivery | None]) -> bool:
+        """Run the due delivery `take` locks and returns (with its event); True if there was
+        one to run.
 
-        The row is locked (skipping rows another worker holds) from the moment it is chosen
-        until its outcome, success or failure, commits, and only due deliveries are chosen,
+        The row is locked (skipping rows another worker holds) from the moment it is taken
+        until its outcome, success or failure, commits, and only due deliveries are taken,
         so no delivery ever runs twice at once or after success. The handler runs in a
         savepoint: when it fails, its writes roll back while the row stays locked until the
         failure is recorded (no other worker can slip in and run it again meanwhile).
         """
-        # `of=("self",)` locks the delivery row only, not its event (shared with sibling
-        # deliveries that other workers may be running).
-        due = Delivery.objects.select_for_update(skip_locked=True, of=("self",)).filter(
-            status__in=DUE
-        )
         with transaction.atomic():
-            delivery = choose(due).select_related("event").first()
+            delivery = take()
             if delivery is None:
                 return False
             attempts = delivery.attempts + 1
@@ -142,7 +150,9 @@ class DurableEventDispatcher(InMemoryEventDispatcher):
                         handler = self.subscription(type(event), delivery.handler).handler
                         with acting_as(Actor.system(delivery.handler)):
                             handler(event)
-                        Delivery.objects.filter(pk=delivery.pk).update(
+                        sql.update(
+                            Delivery,
+                            delivery.pk,
                             status=Status.DELIVERED,
                             attempts=attempts,
                             delivered_at=timezone.now(),
@@ -204,27 +214,61 @@ class DurableEventDispatcher(InMemoryEventDispatcher):
         return delay * random.uniform(0.5, 1.5)
 
 
-def _oldest_due(due: QuerySet[Delivery], *, queue: str) -> QuerySet[Delivery]:
-    """The queue's due deliveries, oldest first (the `delivery_due_in_queue` index)."""
-    return due.filter(queue=queue, next_attempt_at__lte=timezone.now()).order_by(
-        "next_attempt_at", "pk"
-    )
+def _locked_due() -> QuerySet[Delivery]:
+    # `of=("self",)` locks the delivery row only, not its event (shared with sibling
+    # deliveries that other workers may be running).
+    return Delivery.objects.select_for_update(skip_locked=True, of=("self",)).filter(status__in=DUE)
 
 
-def _stored(event: DomainEvent, actor: Actor) -> StoredEvent:
+def _oldest_due(*, queue: str) -> Delivery | None:
+    """The queue's due delivery that has waited longest, locked (the `delivery_due_in_queue`
+    index)."""
+    due = _locked_due().filter(queue=queue, next_attempt_at__lte=timezone.now())
+    return due.order_by("next_attempt_at", "pk").select_related("event").first()
+
+
+# The delivery's event with the delivery's own columns, the delivery row locked as
+# `_locked_due` locks it (`{lock}`).
+DUE_BY_ID = (
+    "SELECT e.*, d.id AS delivery_id, d.handler AS delivery_handler,"
+    " d.attempts AS delivery_attempts FROM events_delivery d"
+    " JOIN events_storedevent e ON e.id = d.event_id"
+    " WHERE d.id = %s AND d.status IN (%s, %s){lock}"
+)
+
+
+def _due_by_id(delivery_id: int) -> Delivery | None:
+    """This delivery with its event if it is due, locked; None if it is not (done, or held
+    by another worker)."""
+    features = connection.features
+    lock = " FOR UPDATE OF d SKIP LOCKED" if features.has_select_for_update_skip_locked else ""
+    query = DUE_BY_ID.format(lock=lock)
+    for event in StoredEvent.objects.raw(query, [delivery_id, *(status.value for status in DUE)]):
+        return Delivery(
+            id=event.delivery_id,
+            event=event,
+            handler=event.delivery_handler,
+            attempts=event.delivery_attempts,
+        )
+    return None
+
+
+def _stored(event: DomainEvent, actor: Actor, now: datetime) -> dict[str, object]:
+    """The event log row of `event`."""
     payload = registry.to_payload(event)
-    return StoredEvent(
-        id=event.event_id,
-        type=registry.type_name(event),
-        schema_version=registry.SCHEMA_VERSION,
-        payload=payload,
-        occurred_at=event.occurred_at,
-        actor_kind=actor.kind,
-        actor_user_id=actor.user_id,
-        actor_label=actor.label,
-        class_id=payload.get("class_id"),
-        member_id=payload.get("member_id"),
-    )
+    return {
+        "id": event.event_id,
+        "type": registry.type_name(event),
+        "schema_version": registry.SCHEMA_VERSION,
+        "payload": payload,
+        "occurred_at": event.occurred_at,
+        "recorded_at": now,
+        "actor_kind": actor.kind,
+        "actor_user_id": actor.user_id,
+        "actor_label": actor.label,
+        "class_id": payload.get("class_id"),
+        "member_id": payload.get("member_id"),
+    }
 
 
 def restore(stored: StoredEvent) -> DomainEvent:

@@ -8,7 +8,7 @@ can `snapshot` and `restore` itself, for `FakeTransactions`."""
 import copy
 from datetime import date, datetime
 
-from application.ports import SeriesSession
+from application.ports import SeriesSession, SpotsHeld
 from domain.entities import (
     SPOT_HOLDING_STATUSES,
     Booking,
@@ -77,6 +77,9 @@ class InMemoryMemberRepository(_Table):
     def get_by_id(self, member_id: str, *, for_update: bool = False) -> Member:
         return self._read(member_id)
 
+    def get_contact(self, member_id: str) -> Member:
+        return self._read(member_id)
+
     def get_by_ids(self, member_ids: list[str], *, for_update: bool = False) -> list[Member]:
         return [self._read(member_id) for member_id in sorted(set(member_ids) & self._rows.keys())]
 
@@ -128,22 +131,21 @@ class InMemoryBookingRepository(_Table):
             and not b.refunded
         ]
 
-    def holds_spot_overlapping(self, member_id: str, fitness_class: FitnessClass) -> bool:
-        return any(
-            self.classes.overlap(b.class_id, fitness_class)
-            for b in self.all()
-            if b.member_id == member_id and b.status in SPOT_HOLDING_STATUSES
+    def spots_held(self, member_id: str, fitness_class: FitnessClass, now: datetime) -> SpotsHeld:
+        mine = [b for b in self.all() if b.member_id == member_id]
+        return SpotsHeld(
+            upcoming_confirmed=sum(
+                1 for b in mine if b.is_confirmed and self._class_of(b).starts_at > now
+            ),
+            overlapping=any(
+                self.classes.overlap(b.class_id, fitness_class)
+                for b in mine
+                if b.status in SPOT_HOLDING_STATUSES
+            ),
         )
 
     def _class_of(self, booking: Booking) -> FitnessClass:
         return self.classes.get_by_id(booking.class_id)
-
-    def count_upcoming_confirmed(self, member_id: str, now: datetime) -> int:
-        return sum(
-            1
-            for b in self.all()
-            if b.member_id == member_id and b.is_confirmed and self._class_of(b).starts_at > now
-        )
 
     def count_no_shows_since(self, member_id: str, since: datetime) -> int:
         return sum(
@@ -257,6 +259,14 @@ class InMemoryWaitlistRepository(_Table):
             for entry in self._in_order()
             if entry.member_id == member_id and self._classes.overlap(entry.class_id, fitness_class)
         ]
+
+    def get_by_class_and_overlapping_for_member(
+        self, fitness_class: FitnessClass, member_id: str
+    ) -> tuple[list[WaitlistEntry], list[WaitlistEntry]]:
+        return (
+            self.get_by_class(fitness_class.id),
+            self.get_overlapping_for_member(member_id, fitness_class),
+        )
 
     def get_by_member(self, member_id: str) -> list[WaitlistEntry]:
         return [entry for entry in self._in_order() if entry.member_id == member_id]

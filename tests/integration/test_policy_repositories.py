@@ -11,6 +11,7 @@ import pytest
 
 from bookings.models import Booking
 from bookings.repositories import DjangoBookingRepository, DjangoWaitlistRepository
+from classes.repositories import DjangoClassRepository
 from domain.entities import BookingStatus
 from members.repositories import DjangoMemberRepository
 from tests.factories import (
@@ -67,7 +68,13 @@ def ids(rows) -> list[str]:
     return [str(row.pk) for row in rows]
 
 
-# --- count_upcoming_confirmed -------------------------------------------------------------------
+# --- spots_held: upcoming -------------------------------------------------------------------------
+
+
+def upcoming(bookings, member_id, now):
+    """The upcoming-bookings count `spots_held` gives, asked about a class far away."""
+    far_away = DjangoClassRepository().get_by_id(str(a_class(now + timedelta(days=300)).pk))
+    return bookings.spots_held(member_id, far_away, now).upcoming_confirmed
 
 
 def test_upcoming_bookings_are_confirmed_bookings_of_classes_not_yet_started(bookings):
@@ -83,15 +90,15 @@ def test_upcoming_bookings_are_confirmed_bookings_of_classes_not_yet_started(boo
     booked(ben, a_class(NOW + HOUR))  # somebody else's
 
     # when/then
-    assert bookings.count_upcoming_confirmed(str(ana.pk), NOW) == 2
-    assert bookings.count_upcoming_confirmed(str(ben.pk), NOW) == 1
-    assert bookings.count_upcoming_confirmed(str(MemberFactory().pk), NOW) == 0
+    assert upcoming(bookings, str(ana.pk), NOW) == 2
+    assert upcoming(bookings, str(ben.pk), NOW) == 1
+    assert upcoming(bookings, str(MemberFactory().pk), NOW) == 0
 
 
 def test_counting_upcoming_bookings_of_a_malformed_member_id_counts_none(bookings):
     booked(MemberFactory(), a_class(NOW + HOUR))
 
-    assert bookings.count_upcoming_confirmed("not-a-uuid", NOW) == 0
+    assert upcoming(bookings, "not-a-uuid", NOW) == 0
 
 
 # --- count_no_shows_since -----------------------------------------------------------------------

@@ -4,6 +4,7 @@ refusals, and every method runs a fixed number of queries however many rows ther
 Rows are set up with the ORM directly, so each test shows exactly what is in the database.
 """
 
+import copy
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -209,7 +210,7 @@ class TestMemberRepository:
         assert len(member.grants) == grants
 
     @pytest.mark.parametrize("grants", [1, 5])
-    def test_saving_takes_four_queries_however_many_grants_changed(
+    def test_saving_writes_only_the_grants_however_many_changed(
         self, grants, django_assert_num_queries
     ):
         row = member_row()
@@ -220,20 +221,72 @@ class TestMemberRepository:
             member.deduct_credit(now=NOW)
             member.add_credits(1, now=NOW)
 
-        # UPDATE member, SELECT stored grants, INSERT new grants, UPDATE spent grants
-        with django_assert_num_queries(4):
+        # INSERT new grants, UPDATE spent grants: the unchanged member row is not rewritten
+        with django_assert_num_queries(2):
             self.repository.save(member)
 
         assert CreditGrantRow.objects.filter(member=row, remaining=0).count() == grants
         assert CreditGrantRow.objects.filter(member=row, remaining=1).count() == grants
 
-    def test_saving_unchanged_grants_writes_none_of_them(self, django_assert_num_queries):
+    def test_saving_an_unchanged_member_writes_nothing(self, django_assert_num_queries):
         row = member_row()
         grant_row(row, remaining=2)
         member = self.repository.get_by_id(str(row.pk), for_update=True)
 
-        with django_assert_num_queries(2):  # UPDATE member, SELECT stored grants
+        with django_assert_num_queries(0):
             self.repository.save(member)
+
+    def test_saving_twice_writes_the_second_change_only(self, django_assert_num_queries):
+        row = member_row()
+        grant_row(row, remaining=2)
+        member = self.repository.get_by_id(str(row.pk), for_update=True)
+        member.deduct_credit(now=NOW)
+        self.repository.save(member)
+        member.deduct_credit(now=NOW)
+
+        with django_assert_num_queries(1):  # UPDATE the grant
+            self.repository.save(member)
+
+        assert CreditGrantRow.objects.get(member=row).remaining == 0
+
+    def test_a_changed_name_is_written(self):
+        row = member_row()
+        member = self.repository.get_by_id(str(row.pk), for_update=True)
+        member.erase(now=NOW)
+
+        self.repository.save(member)
+
+        row.refresh_from_db()
+        assert (row.name, row.erased_at) == ("Erased member", NOW)
+
+    def test_a_member_it_did_not_load_is_compared_with_the_database(self):
+        row = member_row()
+        grant_row(row, remaining=2)
+        loaded = self.repository.get_by_id(str(row.pk), for_update=True)
+        elsewhere = Member(loaded.id, "Ana Renamed", loaded.email, copy.deepcopy(loaded.grants))
+        elsewhere.deduct_credit(now=NOW)
+
+        self.repository.save(elsewhere)
+
+        row.refresh_from_db()
+        assert row.name == "Ana Renamed"
+        assert CreditGrantRow.objects.get(member=row).remaining == 1
+
+    def test_a_contact_is_the_member_without_her_grants_in_one_query(
+        self, django_assert_num_queries
+    ):
+        row = member_row()
+        grant_row(row, remaining=2)
+
+        with django_assert_num_queries(1):
+            member = self.repository.get_contact(str(row.pk))
+
+        assert (member.id, member.name, member.grants) == (str(row.pk), row.name, ())
+
+    @pytest.mark.parametrize("member_id", [str(uuid.uuid4()), *MALFORMED_IDS])
+    def test_an_unknown_contact_is_not_found(self, member_id):
+        with pytest.raises(MemberNotFoundException):
+            self.repository.get_contact(member_id)
 
 
 # --- Classes ----------------------------------------------------------------------------------
@@ -316,19 +369,22 @@ class TestClassRepository:
         with pytest.raises(ClassNotFoundException):
             self.repository.get_by_id(class_id, for_update=for_update)
 
-    @pytest.mark.parametrize("bookings", [1, 5])
-    @pytest.mark.parametrize("for_update", [False, True])
-    def test_loading_takes_two_queries_however_many_bookings(
-        self, bookings, for_update, django_assert_num_queries
+    @pytest.mark.parametrize("bookings", [0, 1, 5])
+    @pytest.mark.parametrize(("for_update", "queries"), [(False, 1), (True, 2)])
+    def test_loading_takes_one_query_or_two_to_lock_however_many_bookings(
+        self, bookings, for_update, queries, django_assert_num_queries
     ):
         row = class_row()
-        for i in range(bookings):
-            booking_row(member_row(f"M{i}"), row)
+        members = [member_row(f"M{i}") for i in range(bookings)]
+        for member in members:
+            booking_row(member, row)
+        booking_row(member_row("Gone"), row, BookingStatus.CANCELLED)
 
-        with django_assert_num_queries(2):
+        with django_assert_num_queries(queries):
             fitness_class = self.repository.get_by_id(str(row.pk), for_update=for_update)
 
         assert fitness_class.spots_taken == bookings
+        assert fitness_class.booked_member_ids == {str(member.pk) for member in members}
 
     def test_saving_takes_one_query(self, django_assert_num_queries):
         row = class_row()
@@ -467,22 +523,37 @@ class TestBookingRepository:
 
         assert len(loaded) == bookings
 
-    def test_saving_takes_a_savepoint_and_one_write_for_an_existing_booking(
+    def test_saving_a_loaded_booking_is_one_update_without_a_savepoint(
         self, django_assert_num_queries
     ):
         booking = self.repository.get_by_id(str(booking_row(member_row(), class_row()).pk))
         booking.cancel(TOMORROW, now=NOW)
 
-        with django_assert_num_queries(3):  # SAVEPOINT, UPDATE, RELEASE
+        with django_assert_num_queries(1):  # UPDATE
             self.repository.save(booking)
 
-    def test_saving_a_new_booking_takes_a_savepoint_and_two_writes(self, django_assert_num_queries):
+    def test_saving_a_new_booking_is_one_insert_without_a_savepoint(
+        self, django_assert_num_queries
+    ):
         booking = Booking.confirm(
             str(member_row().pk), str(class_row().pk), now=NOW, credit_grant_id=None
         )
 
-        with django_assert_num_queries(4):  # SAVEPOINT, UPDATE (no row), INSERT, RELEASE
+        with django_assert_num_queries(1):  # INSERT (a double booking is skipped, not raised)
             self.repository.save(booking)
+
+        assert self.repository.get_by_id(booking.id).is_confirmed
+
+    def test_a_booking_it_did_not_load_whose_row_exists_is_updated(self):
+        row = booking_row(member_row(), class_row())
+        loaded = self.repository.get_by_id(str(row.pk))
+        elsewhere = Booking(loaded.id, loaded.member_id, loaded.class_id, created_at=NOW)
+        elsewhere.cancel(TOMORROW, "Moved away", now=NOW)
+
+        self.repository.save(elsewhere)
+
+        row.refresh_from_db()
+        assert (row.status, row.cancellation_reason) == ("cancelled", "Moved away")
 
 
 class TestHasConfirmedOverlapping:
@@ -510,7 +581,7 @@ class TestHasConfirmedOverlapping:
         booking_row(member, class_row(starts_at, ends_at))
 
         assert (
-            self.repository.holds_spot_overlapping(str(member.pk), fitness_class_entity(this))
+            self.repository.spots_held(str(member.pk), fitness_class_entity(this), NOW).overlapping
             is overlaps
         )
 
@@ -519,45 +590,57 @@ class TestHasConfirmedOverlapping:
         member, this = member_row(), class_row()
         booking_row(member, class_row(TEN + HOUR / 2), status)
 
-        assert not self.repository.holds_spot_overlapping(
-            str(member.pk), fitness_class_entity(this)
-        )
+        assert not self.repository.spots_held(
+            str(member.pk), fitness_class_entity(this), NOW
+        ).overlapping
 
     @pytest.mark.parametrize("status", [BookingStatus.ATTENDED, BookingStatus.NO_SHOW])
     def test_a_booking_already_marked_still_holds_its_time(self, status):
         member, this = member_row(), class_row()
         booking_row(member, class_row(TEN + HOUR / 2), status)
 
-        assert self.repository.holds_spot_overlapping(str(member.pk), fitness_class_entity(this))
+        assert self.repository.spots_held(
+            str(member.pk), fitness_class_entity(this), NOW
+        ).overlapping
 
     def test_a_booking_of_a_cancelled_class_does_not_count(self):
         member, this = member_row(), class_row()
         booking_row(member, class_row(TEN + HOUR / 2, cancelled=True))
 
-        assert not self.repository.holds_spot_overlapping(
-            str(member.pk), fitness_class_entity(this)
-        )
+        assert not self.repository.spots_held(
+            str(member.pk), fitness_class_entity(this), NOW
+        ).overlapping
 
     def test_a_booking_of_the_same_class_does_not_count(self):
         member, this = member_row(), class_row()
         booking_row(member, this)
 
-        assert not self.repository.holds_spot_overlapping(
-            str(member.pk), fitness_class_entity(this)
-        )
+        assert not self.repository.spots_held(
+            str(member.pk), fitness_class_entity(this), NOW
+        ).overlapping
 
     def test_another_member_s_booking_does_not_count(self):
         member, this = member_row(), class_row()
         booking_row(member_row("Bob"), class_row(TEN + HOUR / 2))
 
-        assert not self.repository.holds_spot_overlapping(
-            str(member.pk), fitness_class_entity(this)
-        )
+        assert not self.repository.spots_held(
+            str(member.pk), fitness_class_entity(this), NOW
+        ).overlapping
 
     def test_a_malformed_member_id_holds_nothing(self):
-        assert not self.repository.holds_spot_overlapping(
-            "not-a-uuid", fitness_class_entity(class_row())
-        )
+        assert not self.repository.spots_held(
+            "not-a-uuid", fitness_class_entity(class_row()), NOW
+        ).overlapping
+
+    def test_upcoming_confirmed_bookings_are_counted_in_the_same_query(self):
+        member, this = member_row(), class_row()
+        booking_row(member, class_row(TEN + HOUR / 2))  # overlapping and upcoming
+        booking_row(member, class_row(TEN + 5 * HOUR))  # upcoming
+        booking_row(member, class_row(NOW - HOUR, NOW))  # past
+
+        held = self.repository.spots_held(str(member.pk), fitness_class_entity(this), NOW)
+
+        assert (held.upcoming_confirmed, held.overlapping) == (2, True)
 
     @pytest.mark.parametrize("bookings", [1, 5])
     def test_it_is_one_query(self, bookings, django_assert_num_queries):
@@ -567,7 +650,7 @@ class TestHasConfirmedOverlapping:
         fitness_class = fitness_class_entity(this)
 
         with django_assert_num_queries(1):
-            self.repository.holds_spot_overlapping(str(member.pk), fitness_class)
+            self.repository.spots_held(str(member.pk), fitness_class, NOW)
 
 
 # --- Waitlist ---------------------------------------------------------------------------------
@@ -620,6 +703,35 @@ class TestWaitlistRepository:
         )
 
         assert [e.id for e in entries] == [str(overlapping.pk)]
+
+    def test_the_class_s_queue_and_the_member_s_overlapping_entries_come_in_one_query(
+        self, django_assert_num_queries
+    ):
+        member, this = member_row(), class_row()
+        first = entry_row(member_row("Bob"), this, NOW)
+        hers = entry_row(member, this, NOW + HOUR)
+        overlapping = entry_row(member, class_row(TEN + HOUR / 2))
+        entry_row(member, class_row(TEN + 2 * HOUR))  # not at the same time
+        entry_row(member_row("Cara"), class_row(TEN + HOUR / 2))  # another member's
+        fitness_class = fitness_class_entity(this)
+
+        with django_assert_num_queries(1):
+            queue, elsewhere = self.repository.get_by_class_and_overlapping_for_member(
+                fitness_class, str(member.pk)
+            )
+
+        assert [e.id for e in queue] == [str(first.pk), str(hers.pk)]
+        assert [e.id for e in elsewhere] == [str(overlapping.pk)]
+
+    def test_a_malformed_member_id_has_only_the_class_s_queue(self):
+        this = class_row()
+        entry = entry_row(member_row(), this)
+
+        queue, elsewhere = self.repository.get_by_class_and_overlapping_for_member(
+            fitness_class_entity(this), "not-a-uuid"
+        )
+
+        assert ([e.id for e in queue], elsewhere) == ([str(entry.pk)], [])
 
     def test_a_second_entry_is_already_on_the_waitlist_and_the_transaction_goes_on(self):
         member, fitness_class = member_row(), class_row()
