@@ -24,8 +24,11 @@ import os
 import re
 import sys
 import tempfile
+import threading
 import time
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -151,6 +154,39 @@ async def messages_seen(port: int, members, answers: list[Answer], class_page: s
 class Round:
     rush: Burst
     bare: Burst
+    lock_waits: list[int]  # requests waiting for a lock, sampled through the rush
+
+
+@contextmanager
+def lock_waits_sampled(every_seconds: float = 0.02) -> Iterator[list[int]]:
+    """How many of the server's sessions wait for a lock, sampled while the block runs: the
+    rush is bound by the class lock when they are many, by the CPU when they are few."""
+    from django.db import connection
+
+    samples: list[int] = []
+    stop = threading.Event()
+    params = {k: v for k, v in connection.get_connection_params().items() if k != "cursor_factory"}
+
+    def sample() -> None:
+        import psycopg
+
+        with psycopg.connect(**params, autocommit=True) as conn:
+            while not stop.is_set():
+                samples.append(
+                    conn.execute(
+                        "SELECT count(*) FROM pg_stat_activity"
+                        " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                    ).fetchone()[0]
+                )
+                stop.wait(every_seconds)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        yield samples
+    finally:
+        stop.set()
+        sampler.join(10)
 
 
 def rush_class(n: int) -> str:
@@ -175,10 +211,12 @@ def one_round(n: int, running: server.Server, members: list[server.SignedIn]) ->
         for m in members
     ]
     bare = [raw_request("GET", BARE_PATH, port, m.cookie) for m in members]
+    if n % 2 == 0:
+        bare_burst = asyncio.run(burst(port, bare))
+    with lock_waits_sampled() as lock_waits:
+        rush_burst = asyncio.run(burst(port, book))
     if n % 2:
-        rush_burst, bare_burst = asyncio.run(burst(port, book)), asyncio.run(burst(port, bare))
-    else:
-        bare_burst, rush_burst = asyncio.run(burst(port, bare)), asyncio.run(burst(port, book))
+        bare_burst = asyncio.run(burst(port, bare))
 
     if any(a.status != 200 for a in bare_burst.answers):
         raise BenchmarkError(f"round {n + 1}: a bare-view request did not answer 200.")
@@ -199,7 +237,7 @@ def one_round(n: int, running: server.Server, members: list[server.SignedIn]) ->
             f"round {n + 1}: {stored} bookings stored, {booked} told booked, {full} told full, "
             f"of {len(members)}; other answers: {unclear[:3]}"
         )
-    return Round(rush_burst, bare_burst)
+    return Round(rush_burst, bare_burst, lock_waits)
 
 
 def warm_up(running: server.Server, members: list[server.SignedIn]) -> None:
@@ -212,7 +250,7 @@ def warm_up(running: server.Server, members: list[server.SignedIn]) -> None:
 # --- Report -------------------------------------------------------------------------------------
 
 
-def report(rounds: list[Round], members: int, say) -> None:
+def report(rounds: list[Round], members: int, at_once: int, say) -> None:
     rows = []
     for n, measured in enumerate(rounds, start=1):
         for name, b in (("rush: Book", measured.rush), ("bare view", measured.bare)):
@@ -239,6 +277,12 @@ def report(rounds: list[Round], members: int, say) -> None:
     p95 = server.Spread(tuple(r.rush.latency(95) for r in rounds))
     verdict = f"<= {TARGET_RATIO:g}x: " + ("met" if ratio.median <= TARGET_RATIO else "MISSED")
     say(f"every round: exactly {SPOTS} booked, the other {members - SPOTS} told the class is full")
+    waits = [w for r in rounds for w in r.lock_waits]
+    say(
+        f"requests waiting for a lock during the rush (of {at_once} the server serves at once): "
+        f"median {server.percentile(waits, 50)}, p95 {server.percentile(waits, 95)}, "
+        f"max {max(waits)} ({len(waits)} samples)"
+    )
     say(server.noise_verdict(walls))
     say("")
     say(
@@ -280,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
                 warm_up(running, members)
                 rounds = [one_round(n, running, members) for n in range(args.rounds)]
                 print("")
-                report(rounds, args.members, print)
+                report(rounds, args.members, running.workers * running.threads, print)
                 if running.error_lines():
                     raise BenchmarkError(f"{running.error_lines()} error lines in the server log.")
     except BenchmarkError as error:
