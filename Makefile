@@ -61,6 +61,11 @@ bench: $(addprefix bench-,$(BENCH_SCRIPTS))
 bench-dispatch bench-use_cases bench-pages bench-http: bench-%: $(INSTALLED)
 	$(BIN)/python benchmarks/$*.py
 
+# What a request costs outside its view, middleware by middleware (a diagnostic, in-process).
+.PHONY: bench-overhead
+bench-overhead: $(INSTALLED)
+	$(BIN)/python benchmarks/request_overhead.py
+
 bench-rush: $(INSTALLED)
 	@case "$$DATABASE_URL" in postgres*) $(BIN)/python benchmarks/rush.py ;; \
 	  *) echo "benchmarks/rush.py: PostgreSQL only, skipped (set DATABASE_URL=postgres://...)" ;; esac
