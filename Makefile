@@ -50,11 +50,25 @@ clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .import_linter_cache *.egg-info
 	find . -name __pycache__ -type d -prune -not -path './.git/*' -exec rm -rf {} +
 
-# The cost of durable events (a script, not a test): on a throwaway database beside the one
-# DATABASE_URL names (SQLite by default; PostgreSQL also measures the workers).
-.PHONY: bench
-bench: $(INSTALLED)
-	$(BIN)/python benchmarks/dispatch.py
+# Every benchmark (scripts, not tests), each on a throwaway database beside the one
+# DATABASE_URL names (SQLite by default; PostgreSQL for the workers and the rush, which is
+# skipped without it), each printing its ratios last. README "Performance" has the figures.
+BENCH_SCRIPTS = dispatch use_cases pages http rush
+.PHONY: bench $(addprefix bench-,$(BENCH_SCRIPTS))
+bench: $(addprefix bench-,$(BENCH_SCRIPTS))
+
+# benchmarks/http.py drives gunicorn with wrk (apt-get install wrk).
+bench-dispatch bench-use_cases bench-pages bench-http: bench-%: $(INSTALLED)
+	$(BIN)/python benchmarks/$*.py
+
+# What a request costs outside its view, middleware by middleware (a diagnostic, in-process).
+.PHONY: bench-overhead
+bench-overhead: $(INSTALLED)
+	$(BIN)/python benchmarks/request_overhead.py
+
+bench-rush: $(INSTALLED)
+	@case "$$DATABASE_URL" in postgres*) $(BIN)/python benchmarks/rush.py ;; \
+	  *) echo "benchmarks/rush.py: PostgreSQL only, skipped (set DATABASE_URL=postgres://...)" ;; esac
 
 # Promotion latency with and without 10,000 e-mails waiting (PostgreSQL: set DATABASE_URL).
 .PHONY: bench-backlog

@@ -12,6 +12,8 @@ from typing import Any
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from gymbooking.pool import check_pooled_connection
+
 POSTGRESQL = "django.db.backends.postgresql"
 SQLITE = "django.db.backends.sqlite3"
 # Django's backend that raises on any use: a build step that needs no database gets it.
@@ -70,7 +72,9 @@ def database_settings(env: environ.Env, *, default_url: str) -> dict[str, Any]:
             )
         database["CONN_MAX_AGE"] = conn_max_age
         if pool:
-            options["pool"] = pool_options(env)
+            # Checked before each loan by a poll of its socket (gymbooking/pool.py), not by
+            # psycopg_pool's round trip per request.
+            options["pool"] = {**pool_options(env), "check": check_pooled_connection}
         database["OPTIONS"] = options
     elif pool:
         raise ImproperlyConfigured(f"DATABASE_POOL is for PostgreSQL only, not {engine}.")

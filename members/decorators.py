@@ -10,7 +10,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from members.forms import AccountSetupForm
-from members.models import Member
 
 
 def member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -22,7 +21,8 @@ def member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
     @login_required
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        member = Member.objects.filter(user=request.user).first()
+        # Read with the login by members.auth.EmailBackend; a query only for another backend.
+        member = getattr(request.user, "member", None)
         if member is None:
             if request.user.is_staff:
                 return redirect("admin:index")  # staff signing in on the member site

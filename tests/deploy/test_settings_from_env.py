@@ -15,6 +15,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from gymbooking.env import database_settings, pool_options, require_production_settings
+from gymbooking.pool import check_pooled_connection
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 PG_URL = "postgres://gym:secret@db.example.com:5432/gymbooking"
@@ -66,8 +67,21 @@ def test_conn_max_age_keeps_connections_open_without_a_pool(environment):
 def test_database_pool_turns_on_django_s_pool_with_the_default_sizes(environment):
     settings = environment(DATABASE_URL=PG_URL, DATABASE_POOL="True")
 
-    assert settings["OPTIONS"]["pool"] == {"min_size": 2, "max_size": 10, "timeout": 10.0}
+    assert settings["OPTIONS"]["pool"] == {
+        "min_size": 2,
+        "max_size": 10,
+        "timeout": 10.0,
+        "check": check_pooled_connection,
+    }
     assert settings["CONN_MAX_AGE"] == 0
+
+
+def test_the_pool_checks_a_connection_it_lends_by_polling_its_socket_not_a_round_trip(
+    environment,
+):
+    settings = environment(DATABASE_URL=PG_URL, DATABASE_POOL="True")
+
+    assert settings["OPTIONS"]["pool"]["check"] is check_pooled_connection
 
 
 def test_the_pool_sizes_and_timeout_come_from_the_environment(environment):
@@ -79,7 +93,12 @@ def test_the_pool_sizes_and_timeout_come_from_the_environment(environment):
         DATABASE_POOL_TIMEOUT="2.5",
     )
 
-    assert settings["OPTIONS"]["pool"] == {"min_size": 4, "max_size": 16, "timeout": 2.5}
+    assert settings["OPTIONS"]["pool"] == {
+        "min_size": 4,
+        "max_size": 16,
+        "timeout": 2.5,
+        "check": check_pooled_connection,
+    }
 
 
 def test_pool_true_in_the_url_is_a_pool_not_a_string_django_cannot_read(environment):
@@ -87,7 +106,12 @@ def test_pool_true_in_the_url_is_a_pool_not_a_string_django_cannot_read(environm
 
     assert settings["OPTIONS"] == {
         "sslmode": "require",
-        "pool": {"min_size": 2, "max_size": 10, "timeout": 10.0},
+        "pool": {
+            "min_size": 2,
+            "max_size": 10,
+            "timeout": 10.0,
+            "check": check_pooled_connection,
+        },
     }
 
 

@@ -22,9 +22,9 @@ pytestmark = pytest.mark.django_db
 
 CREDITS = reverse("members:credits")
 
-# session, user, member; the spendable grants, the newest grants, the newest bookings that
-# spent a credit (with their class); the unread-notification count in the header.
-CREDITS_PAGE_QUERIES = 7
+# session, user with her member; the spendable grants, the newest grants, the newest bookings
+# that spent a credit (with their class); the unread-notification count in the header.
+CREDITS_PAGE_QUERIES = 6
 
 
 def text_of(fragment: str) -> str:

@@ -24,8 +24,8 @@ pytestmark = pytest.mark.django_db
 
 LIST_URL = reverse("notifications:list")
 MARK_ALL_READ_URL = reverse("notifications:mark_all_read")
-# session, user, member, the page's count, its rows, the unread count in the header
-LIST_QUERIES = 6
+# session, user with her member, the page's count, its rows, the unread count in the header
+LIST_QUERIES = 5
 
 
 class NotificationFactory(factory.django.DjangoModelFactory):
