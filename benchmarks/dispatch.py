@@ -33,8 +33,7 @@ from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# The project instead of benchmarks/, whose http.py would shadow the standard library's.
-sys.path[0] = str(ROOT)
+sys.path.insert(0, str(ROOT))
 
 from benchmarks.throwaway import BenchmarkError, throwaway_database  # noqa: E402
 

@@ -20,7 +20,7 @@ function read_member(file, n)
   return rows[(n % #rows) + 1]
 end
 
--- One JSON line for benchmarks/http.py: totals, wrong answers counted by the threads, and
+-- One JSON line for benchmarks/http_load.py: totals, wrong answers counted by the threads, and
 -- latency percentiles in microseconds.
 function done(summary, latency, requests)
   local wrong, cycles = 0, 0

@@ -24,10 +24,8 @@ second of the same round come last.
 import sys
 from pathlib import Path
 
-# This file is named like the standard library's `http`: the project goes first on the path
-# instead of this directory, so that `import http` finds the standard library's.
 HERE = Path(__file__).resolve().parent
-sys.path[0] = str(HERE.parent)
+sys.path.insert(0, str(HERE.parent))
 
 import argparse  # noqa: E402
 import json  # noqa: E402
