@@ -132,25 +132,37 @@ def _promotion_needs(standing: Standing, fitness_class: FitnessClass, now: datet
     return f"you need {PROMOTION_NEEDS[reason]} to be promoted" if reason else ""
 
 
-# --- Schedule --------------------------------------------------------------------------------
+# --- Schedule ------------------------------------------------------------------------------
+
+# A page of the schedule lists at most this many classes: a busy day has more pages, so the
+# page costs the same however many classes the gym runs.
+CLASSES_PER_PAGE = 20
 
 
 @dataclass(frozen=True)
-class Day:
+class DayLink:
+    """A day of the shown week, in the day strip."""
+
     date: date
-    rows: list[ClassRow]
+    day: str  # its `?day=` value
+    current: bool
+    today: bool
 
 
-def _week_start(requested: str | None, today: date) -> date:
-    """The Monday of the week holding `requested` (YYYY-MM-DD), or of this week when it is
+def _requested_day(request: HttpRequest, today: date) -> date:
+    """The day asked for (`?day=YYYY-MM-DD`, or the older `?week=`), or today when it is
     missing, malformed or too close to the ends of the calendar to page from."""
     try:
-        day = date.fromisoformat(requested or "")
+        day = date.fromisoformat(request.GET.get("day") or request.GET.get("week") or "")
     except ValueError:
         day = today
-    if not date.min.year < day.year < date.max.year:
-        day = today
-    return day - timedelta(days=day.weekday())
+    return day if date.min.year < day.year < date.max.year else today
+
+
+def _requested_page(request: HttpRequest) -> int:
+    """The 1-based page of the day asked for (`?page=`); 1 when missing or not a number."""
+    value = request.GET.get("page", "")
+    return int(value) if value.isdecimal() and 0 < len(value) < 6 and int(value) > 0 else 1
 
 
 def _local_midnight(day: date) -> datetime:
@@ -167,52 +179,57 @@ def _filter_value(request: HttpRequest, field: str) -> str:
 
 @member_required
 def schedule(request: HttpRequest) -> HttpResponse:
+    """One day's classes, a page of them at a time, with the day's week to move around in."""
     now = timezone.now()
     today = timezone.localdate(now)
-    monday = _week_start(request.GET.get("week"), today)
-    start, end = _local_midnight(monday), _local_midnight(monday + timedelta(days=7))
+    day = _requested_day(request, today)
+    page = _requested_page(request)
+    start, end = _local_midnight(day), _local_midnight(day + timedelta(days=1))
     chosen = {field: _filter_value(request, field) for field in FILTERS}
 
-    shown = queries.classes_between(start, end, **chosen)
-    classes = list(queries.with_counts(shown))
-    booked, positions = {}, {}
+    offset = (page - 1) * CLASSES_PER_PAGE
+    window = queries.classes_between(start, end, **chosen)[offset : offset + CLASSES_PER_PAGE + 1]
+    classes = list(queries.with_counts(window))
+    more = len(classes) > CLASSES_PER_PAGE
+    classes = classes[:CLASSES_PER_PAGE]
+    rows = []
     if classes:
-        booked = queries.member_bookings_by_class(request.member.pk, shown)
-        positions = queries.waitlist_positions_by_class(request.member.pk, shown)
-        facts = queries.member_facts(request.member, now, start)
-
-    days = [Day(monday + timedelta(days=offset), []) for offset in range(7)]
-    for fitness_class in classes:
-        day = timezone.localdate(fitness_class.starts_at)
-        days[(day - monday).days].rows.append(
-            class_row(
-                fitness_class,
-                now,
-                booked.get(fitness_class.pk),
-                positions.get(fitness_class.pk),
-                facts,
-            )
+        ids = [fitness_class.pk for fitness_class in classes]
+        booked = queries.member_bookings_by_class(request.member.pk, ids)
+        positions = queries.waitlist_positions_by_class(request.member.pk, ids)
+        facts = queries.member_facts(
+            request.member, now, classes[0].starts_at, max(c.ends_at for c in classes)
         )
+        rows = [class_row(c, now, booked.get(c.pk), positions.get(c.pk), facts) for c in classes]
 
+    monday = day - timedelta(days=day.weekday())
+    week = [monday + timedelta(days=offset) for offset in range(7)]
+    # The chosen filters alone, kept by the day and page links (empty ones are left out).
+    filter_query = {field: value for field, value in chosen.items() if value}
     return render(
         request,
         "classes/schedule.html",
         {
-            "days": days,
+            "rows": rows,
+            "day": day,
             "today": today,
-            "week_start": monday,
-            "week_end": monday + timedelta(days=6),
-            "previous_week": (monday - timedelta(days=7)).isoformat(),
-            "next_week": (monday + timedelta(days=7)).isoformat(),
-            "this_week": (today - timedelta(days=today.weekday())).isoformat(),
-            "is_this_week": monday <= today < monday + timedelta(days=7),
-            "week": monday.isoformat(),
+            "is_today": day == today,
+            "week_days": [
+                DayLink(d, d.isoformat(), current=d == day, today=d == today) for d in week
+            ],
+            "previous_day": (day - timedelta(days=1)).isoformat(),
+            "next_day": (day + timedelta(days=1)).isoformat(),
+            "previous_week": (day - timedelta(days=7)).isoformat(),
+            "next_week": (day + timedelta(days=7)).isoformat(),
+            "day_value": day.isoformat(),
+            "page": page,
+            "earlier_page": page - 1 if page > 1 else None,
+            "later_page": page + 1 if more else None,
             "choices": queries.filter_choices(queries.classes_between(start, end), chosen),
             "chosen": chosen,
-            # The chosen filters alone, kept by the week links (empty ones are left out).
-            "filter_query": {field: value for field, value in chosen.items() if value},
+            "filter_query": filter_query,
             "filtered": any(chosen.values()),
-            "class_count": len(classes),
+            "class_count": len(rows),
         },
     )
 
@@ -254,14 +271,15 @@ def detail(request: HttpRequest, class_id: uuid.UUID) -> HttpResponse:
     fitness_class = queries.class_with_counts(class_id)
     if fitness_class is None:
         raise Http404("That class does not exist.")
-    this_class = FitnessClass.objects.filter(pk=class_id)
     member_id = request.member.pk
-    facts = queries.member_facts(request.member, now, fitness_class.starts_at)
+    facts = queries.member_facts(
+        request.member, now, fitness_class.starts_at, fitness_class.ends_at
+    )
     row = class_row(
         fitness_class,
         now,
-        queries.member_bookings_by_class(member_id, this_class).get(class_id),
-        queries.waitlist_positions_by_class(member_id, this_class).get(class_id),
+        queries.member_bookings_by_class(member_id, [class_id]).get(class_id),
+        queries.waitlist_positions_by_class(member_id, [class_id]).get(class_id),
         facts,
     )
     return render(
@@ -271,6 +289,6 @@ def detail(request: HttpRequest, class_id: uuid.UUID) -> HttpResponse:
             "row": row,
             "fitness_class": fitness_class,
             "action": _action(row, now, facts.credits),
-            "week": timezone.localdate(fitness_class.starts_at).isoformat(),
+            "day": timezone.localdate(fitness_class.starts_at).isoformat(),
         },
     )
