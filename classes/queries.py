@@ -22,7 +22,7 @@ from domain.entities import SPOT_HOLDING_STATUSES, BookingStatus
 from members.models import CreditGrant, Member
 
 
-def _count(rows: QuerySet) -> Coalesce:
+def count_of(rows: QuerySet) -> Coalesce:
     """How many of `rows` (filtered on an `OuterRef`) there are, as a subquery (0 when none)."""
     counted = rows.order_by().values("fitness_class").annotate(n=Count("pk")).values("n")
     return Coalesce(Subquery(counted), 0)
@@ -32,10 +32,10 @@ def with_counts(classes: QuerySet[FitnessClass]) -> QuerySet[FitnessClass]:
     """`classes` annotated with `spots_taken` (confirmed bookings and
     those already marked attended or no-show) and `waiting_count`, in the same query."""
     return classes.annotate(
-        spots_taken=_count(
+        spots_taken=count_of(
             Booking.objects.filter(fitness_class=OuterRef("pk"), status__in=SPOT_HOLDING_STATUSES)
         ),
-        waiting_count=_count(WaitlistEntry.objects.filter(fitness_class=OuterRef("pk"))),
+        waiting_count=count_of(WaitlistEntry.objects.filter(fitness_class=OuterRef("pk"))),
     )
 
 

@@ -27,6 +27,7 @@ from domain.entities import BookingStatus
 from domain.values import CancellationTerms
 from gymbooking.composition import services
 from members.decorators import member_required
+from web import paging
 
 FILTERS = ("name", "instructor", "location")
 
@@ -159,12 +160,6 @@ def _requested_day(request: HttpRequest, today: date) -> date:
     return day if date.min.year < day.year < date.max.year else today
 
 
-def _requested_page(request: HttpRequest) -> int:
-    """The 1-based page of the day asked for (`?page=`); 1 when missing or not a number."""
-    value = request.GET.get("page", "")
-    return int(value) if value.isdecimal() and 0 < len(value) < 6 and int(value) > 0 else 1
-
-
 def _local_midnight(day: date) -> datetime:
     """The start of `day` in the gym's time zone (each day on its own: DST moves the offset)."""
     return timezone.make_aware(datetime.combine(day, time.min))
@@ -183,15 +178,15 @@ def schedule(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     today = timezone.localdate(now)
     day = _requested_day(request, today)
-    page = _requested_page(request)
     start, end = _local_midnight(day), _local_midnight(day + timedelta(days=1))
     chosen = {field: _filter_value(request, field) for field in FILTERS}
 
-    offset = (page - 1) * CLASSES_PER_PAGE
-    window = queries.classes_between(start, end, **chosen)[offset : offset + CLASSES_PER_PAGE + 1]
-    classes = list(queries.with_counts(window))
-    more = len(classes) > CLASSES_PER_PAGE
-    classes = classes[:CLASSES_PER_PAGE]
+    shown = paging.window(
+        queries.with_counts(queries.classes_between(start, end, **chosen)),
+        paging.requested_page(request) or 1,
+        CLASSES_PER_PAGE,
+    )
+    classes = shown.rows
     rows = []
     if classes:
         ids = [fitness_class.pk for fitness_class in classes]
@@ -222,9 +217,9 @@ def schedule(request: HttpRequest) -> HttpResponse:
             "previous_week": (day - timedelta(days=7)).isoformat(),
             "next_week": (day + timedelta(days=7)).isoformat(),
             "day_value": day.isoformat(),
-            "page": page,
-            "earlier_page": page - 1 if page > 1 else None,
-            "later_page": page + 1 if more else None,
+            "page": shown.page,
+            "earlier_page": shown.earlier,
+            "later_page": shown.later,
             "choices": queries.filter_choices(queries.classes_between(start, end), chosen),
             "chosen": chosen,
             "filter_query": filter_query,
