@@ -54,6 +54,8 @@ class Booking(models.Model):
         indexes = [
             models.Index(fields=["fitness_class", "status"]),
             models.Index(fields=["member", "status"]),
+            # The admin's list, newest first: a page read from the index, not sorted.
+            models.Index(fields=["-created_at", "id"], name="booking_newest"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -54,6 +54,7 @@ from web.admin_actions import (
     user_may,
 )
 from web.admin_inlines import BoundedInline
+from web.admin_lists import EstimatedCountPaginator
 
 # A member's page shows this many rows of each history; the rest are a link away.
 HISTORY_ROWS = 20
@@ -427,7 +428,9 @@ class CreditGrantAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("member__name", "member__email", "reason")
     date_hierarchy = "granted_at"
     ordering = ("-granted_at", "id")
-    # The ledger grows with every purchase and refund: no second COUNT on a filtered list.
+    # The ledger grows with every purchase and refund: its total is estimated past ten
+    # thousand rows, and a filtered list runs no second COUNT.
+    paginator = EstimatedCountPaginator
     show_full_result_count = False
     fields = ("member", "amount", "remaining", "granted_at", "expires_at", "reason")
     readonly_fields = fields
