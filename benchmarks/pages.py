@@ -248,7 +248,8 @@ def serve(size: str) -> None:
                 get(page)
             profile.disable()
             out = io.StringIO()
-            pstats.Stats(profile, stream=out).sort_stats("tottime").print_stats(30)
+            for order in ("cumulative", "tottime"):
+                pstats.Stats(profile, stream=out).sort_stats(order).print_stats(40)
             reply({"profile": out.getvalue()})
             continue
         if command.get("count"):

@@ -11,7 +11,10 @@ from datetime import date, datetime, time, timedelta
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from classes import queries
 from classes.models import FitnessClass
@@ -42,6 +45,26 @@ BLOCKED_LABELS = {
 }
 
 
+# A state's badge: its CSS modifier, and its words where they do not depend on the class.
+BADGES = {
+    "cancelled": "cancelled",
+    "past": "past",
+    "booked": "booked",
+    "checked_in": "attended",
+    "waiting": "waitlist",
+    "full": "full",
+    "not_open": "not-open",
+    "open": "open",
+}
+STATUS_WORDS = {
+    "cancelled": "Cancelled",
+    "past": "Past",
+    "booked": "Booked",
+    "checked_in": "Checked in",
+    "open": "Open",
+}
+
+
 @dataclass(frozen=True)
 class ClassRow:
     """A class as one member sees it."""
@@ -61,6 +84,74 @@ class ClassRow:
     @property
     def blocked_label(self) -> str:
         return BLOCKED_LABELS.get(self.blocked, "") if self.blocked else ""
+
+    # What the pages show, worked out here once rather than by tags and filters per row.
+
+    @property
+    def badge(self) -> str:
+        """The CSS modifier of the state's `.badge-…`."""
+        return BADGES[self.state]
+
+    @property
+    def status(self) -> str:
+        """The state in words."""
+        if self.state == "waiting":
+            return f"On the waitlist at position {self.position}"
+        if self.state == "full":
+            return f"Full with {self.waiting} waiting" if self.waiting else "Full"
+        if self.state == "not_open":
+            return self.booking_opens
+        return STATUS_WORDS[self.state]
+
+    @property
+    def status_note(self) -> str:
+        """Why the action on offer would be refused, or what a waiting member's place needs."""
+        if self.blocked:
+            note = self.blocked_label
+        elif self.state == "waiting":
+            note = self.promotion_needs
+        else:
+            return ""
+        return note[:1].upper() + note[1:]
+
+    @property
+    def url(self) -> str:
+        return reverse("classes:detail", args=[self.fitness_class.pk])
+
+    @property
+    def instructor(self) -> str:
+        return self.fitness_class.instructor or "—"
+
+    @property
+    def location(self) -> str:
+        return self.fitness_class.location or "—"
+
+    @property
+    def spots(self) -> str:
+        if self.state == "cancelled":
+            return "—"
+        return f"{self.spots_left} of {self.fitness_class.capacity}"
+
+    @property
+    def times_html(self) -> SafeString:
+        """Start to end ("07:00" en dash "08:00") in the page's zone (the gym's), each a
+        machine-readable <time>."""
+        starts = timezone.localtime(self.fitness_class.starts_at)
+        ends = timezone.localtime(self.fitness_class.ends_at)
+        return format_html(
+            '<time datetime="{}">{}</time>\N{EN DASH}<time datetime="{}">{}</time>',
+            starts.isoformat(),
+            f"{starts:%H:%M}",
+            ends.isoformat(),
+            f"{ends:%H:%M}",
+        )
+
+    @property
+    def status_html(self) -> SafeString:
+        """The state's badge, and the note saying why she cannot act or what she needs."""
+        badge = format_html('<span class="badge badge-{}">{}</span>', self.badge, self.status)
+        note = self.status_note
+        return format_html('{} <span class="status-note">{}</span>', badge, note) if note else badge
 
 
 def class_row(
