@@ -37,7 +37,13 @@ from django.urls import reverse
 from bookings.models import Booking
 from classes.admin.fields import CapacityField
 from classes.admin.inlines import ConfirmedBookingInline, WaitlistInline
-from classes.admin_filters import CancelledFilter, ClassDateFilter, SeriesFilter
+from classes.admin_filters import (
+    CancelledFilter,
+    ClassDateFilter,
+    InstructorFilter,
+    LocationFilter,
+    SeriesFilter,
+)
 from classes.models import FitnessClass
 from classes.queries import with_counts
 from domain.entities import DETAIL_NAMES
@@ -111,7 +117,7 @@ class FitnessClassAdmin(UseCaseSaveMixin, admin.ModelAdmin):
         "waiting",
         "is_cancelled",
     )
-    list_filter = (ClassDateFilter, "instructor", "location", CancelledFilter, SeriesFilter)
+    list_filter = (ClassDateFilter, InstructorFilter, LocationFilter, CancelledFilter, SeriesFilter)
     search_fields = ("name", "instructor")
     date_hierarchy = "starts_at"
     ordering = ("starts_at", "id")

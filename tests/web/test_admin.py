@@ -822,3 +822,33 @@ def test_a_class_page_shows_the_first_of_a_long_waitlist_and_links_to_all_of_it(
     full_list = f"{admin_url(WaitlistEntry, 'changelist')}?fitness_class={spin.pk}"
     assert f'href="{full_list}"' in page.content.decode()
     assert admin_client.get(full_list).context["cl"].result_count == CLASS_ROWS + 1
+
+
+def test_the_class_lists_instructor_and_location_filters_offer_current_classes_values(
+    admin_client,
+):
+    # given a class of long ago and classes around now, with their instructors and locations
+    now = timezone.now()
+    FitnessClassFactory(
+        instructor="Retired", location="Old hall", starts_at=now - timedelta(days=400)
+    )
+    FitnessClassFactory(instructor="Kim", location="Studio 1", starts_at=now + timedelta(days=1))
+    FitnessClassFactory(instructor="Lee", location="", starts_at=now - timedelta(days=3))
+
+    # when staff open the class list, then filter by the old instructor by URL
+    listing = admin_client.get(admin_url(FitnessClass, "changelist"))
+    chosen = admin_client.get(admin_url(FitnessClass, "changelist"), {"instructor": "Retired"})
+
+    # then the filters offer the current classes' values only (no DISTINCT over the whole
+    # table), and a value chosen by URL still filters and shows as chosen
+    choices = {
+        spec.title: [choice["display"] for choice in spec.choices(listing.context["cl"])][1:]
+        for spec in listing.context["cl"].filter_specs
+    }
+    assert choices["instructor"] == ["Kim", "Lee"]
+    assert choices["location"] == ["Studio 1"]
+    assert [c.instructor for c in chosen.context["cl"].result_list] == ["Retired"]
+    instructor = next(s for s in chosen.context["cl"].filter_specs if s.title == "instructor")
+    assert [c["display"] for c in instructor.choices(chosen.context["cl"]) if c["selected"]] == [
+        "Retired"
+    ]
