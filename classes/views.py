@@ -224,7 +224,7 @@ def _promotion_needs(standing: Standing, fitness_class: FitnessClass, now: datet
     return f"you need {PROMOTION_NEEDS[reason]} to be promoted" if reason else ""
 
 
-# --- Schedule ------------------------------------------------------------------------------
+# --- Schedule --------------------------------------------------------------------------------
 
 # A page of the schedule lists at most this many classes: a busy day has more pages, so the
 # page costs the same however many classes the gym runs.
