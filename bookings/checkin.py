@@ -38,11 +38,13 @@ from django.http import (
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_POST
 
 from bookings.models import Booking
 from classes.models import FitnessClass
 from classes.queries import classes_between, count_of
+from classes.wording import class_times_html
 from domain.entities import CHECK_IN_OPENS, SPOT_HOLDING_STATUSES, BookingStatus
 from gymbooking.composition import services
 from web import formatting, paging
@@ -147,6 +149,25 @@ class RosterRow:
         return self.mark == "no-show"
 
 
+@dataclass(frozen=True)
+class TodayRow:
+    """One of today's classes as the list shows it, worked out once (no filters per row)."""
+
+    fitness_class: FitnessClass  # annotated by `with_marks`
+
+    @property
+    def times_html(self) -> SafeString:
+        return class_times_html(self.fitness_class)
+
+    @property
+    def start_time(self) -> str:
+        return f"{timezone.localtime(self.fitness_class.starts_at):%H:%M}"
+
+    @property
+    def url(self) -> str:
+        return reverse("bookings:checkin", args=[self.fitness_class.pk])
+
+
 @require_GET
 @front_desk_required
 def today(request: HttpRequest) -> HttpResponse:
@@ -157,7 +178,12 @@ def today(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "bookings/checkin_today.html",
-        {"classes": shown.rows, "window": shown, "today": now},
+        {
+            "classes": shown.rows,
+            "rows": [TodayRow(fitness_class) for fitness_class in shown.rows],
+            "window": shown,
+            "today": now,
+        },
     )
 
 

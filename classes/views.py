@@ -18,6 +18,7 @@ from django.utils.safestring import SafeString
 
 from classes import queries
 from classes.models import FitnessClass
+from classes.wording import class_times_html
 from domain.eligibility import (
     PROMOTION_NEEDS,
     Hindrance,
@@ -134,17 +135,7 @@ class ClassRow:
 
     @property
     def times_html(self) -> SafeString:
-        """Start to end ("07:00" en dash "08:00") in the page's zone (the gym's), each a
-        machine-readable <time>."""
-        starts = timezone.localtime(self.fitness_class.starts_at)
-        ends = timezone.localtime(self.fitness_class.ends_at)
-        return format_html(
-            '<time datetime="{}">{}</time>\N{EN DASH}<time datetime="{}">{}</time>',
-            starts.isoformat(),
-            f"{starts:%H:%M}",
-            ends.isoformat(),
-            f"{ends:%H:%M}",
-        )
+        return class_times_html(self.fitness_class)
 
     @property
     def status_html(self) -> SafeString:
