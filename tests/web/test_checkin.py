@@ -361,11 +361,11 @@ def test_when_every_class_today_is_over_the_list_opens_at_the_last_page(desk, mo
     assert names_of(response) == [f"Class {n:02}" for n in range(CLASSES_PER_PAGE, 40)]
 
 
-@pytest.mark.parametrize("page", ["0", "x", "99999999999"])
-def test_a_malformed_page_of_todays_classes_shows_the_first(desk, page):
+@pytest.mark.parametrize("page_number", ["0", "x", "99999999999"])
+def test_a_malformed_page_of_todays_classes_shows_the_first(desk, page_number):
     a_busy_day(3)
 
-    response = desk.get(reverse("bookings:checkin_today"), {"page": page})
+    response = desk.get(reverse("bookings:checkin_today"), {"page": page_number})
 
     assert response.status_code == 200
     assert names_of(response) == ["Class 00", "Class 01", "Class 02"]

@@ -239,11 +239,11 @@ def test_a_busy_day_is_shown_a_page_of_classes_at_a_time(member_client):
     assert names_of(member_client.get(link(third, "Earlier classes"))) == names_of(second)
 
 
-@pytest.mark.parametrize("page", ["0", "-1", "two", "99999999999"])
-def test_a_malformed_page_shows_the_first(member_client, page):
+@pytest.mark.parametrize("page_number", ["0", "-1", "two", "99999999999"])
+def test_a_malformed_page_shows_the_first(member_client, page_number):
     day = a_busy_day(3)
 
-    response = member_client.get(SCHEDULE, {"day": day.isoformat(), "page": page})
+    response = member_client.get(SCHEDULE, {"day": day.isoformat(), "page": page_number})
 
     assert response.status_code == 200
     assert names_of(response) == ["Class 00", "Class 01", "Class 02"]
