@@ -47,8 +47,10 @@ def _postgres(parts: SplitResult, name: str) -> Iterator[str]:
     try:
         yield urlunsplit(parts._replace(path=f"/{name}", query=""))
     finally:
+        from django.conf import settings
         from django.db import connections
 
-        connections.close_all()
+        if settings.configured:  # not in a parent that runs Django in child processes only
+            connections.close_all()
         with psycopg.connect(**server) as admin:
             admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(database))

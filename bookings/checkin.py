@@ -9,7 +9,8 @@ through `run_use_case`, so a refusal (check-in not open yet, a cancelled booking
 the domain's words, then redirects back to the roster (Post/Redirect/Get). The pages work
 without JavaScript: a row's two buttons are a form of their own, and the checkboxes belong to
 the bulk form through their `form` attribute. Each page runs a fixed number of queries,
-however many bookings or classes it shows.
+however many bookings or classes it shows; today's classes are listed a page at a time,
+opening at the first class not over yet.
 """
 
 import uuid
@@ -25,7 +26,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.http import (
     Http404,
     HttpRequest,
@@ -36,19 +38,23 @@ from django.http import (
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_POST
 
 from bookings.models import Booking
 from classes.models import FitnessClass
-from classes.queries import classes_between
+from classes.queries import classes_between, count_of
+from classes.wording import class_times_html
 from domain.entities import CHECK_IN_OPENS, SPOT_HOLDING_STATUSES, BookingStatus
 from gymbooking.composition import services
-from web import formatting
+from web import formatting, paging
 from web.pages import run_use_case
 
 RECORD_ATTENDANCE = "bookings.record_attendance"
 # The `outcome` a form posts → whether the member came.
 OUTCOMES = {"attended": True, "no_show": False}
+# Today's classes are listed this many a page (a busy gym runs dozens a day).
+CLASSES_PER_PAGE = 20
 # A booking's mark as the roster shows it: (CSS modifier of `.badge-…`, words).
 MARKS = {
     BookingStatus.CONFIRMED: ("booked", "Not marked"),
@@ -96,17 +102,33 @@ def unmarked_booking_ids(class_id: uuid.UUID) -> list[str]:
 
 
 def todays_classes(now: datetime) -> QuerySet[FitnessClass]:
-    """Classes starting on the gym's calendar day of `now`, each with how many members are
-    booked and how many were marked attended or no-show."""
+    """Classes starting on the gym's calendar day of `now`, in order of start."""
     zone = ZoneInfo(settings.TIME_ZONE)
     today = timezone.localdate(now, zone)
     start = datetime.combine(today, time.min, zone)
     end = datetime.combine(today + timedelta(days=1), time.min, zone)
-    return classes_between(start, end).annotate(
-        booked=Count("bookings", filter=Q(bookings__status__in=SPOT_HOLDING_STATUSES)),
-        attended=Count("bookings", filter=Q(bookings__status=BookingStatus.ATTENDED)),
-        no_shows=Count("bookings", filter=Q(bookings__status=BookingStatus.NO_SHOW)),
+    return classes_between(start, end)
+
+
+def with_marks(classes: QuerySet[FitnessClass]) -> QuerySet[FitnessClass]:
+    """`classes`, each with how many members are booked and how many were marked attended
+    or no-show (subqueries: computed for the rows read, not for the whole day)."""
+
+    def bookings(*statuses: str) -> Coalesce:
+        return count_of(Booking.objects.filter(fitness_class=OuterRef("pk"), status__in=statuses))
+
+    return classes.annotate(
+        booked=bookings(*SPOT_HOLDING_STATUSES),
+        attended=bookings(BookingStatus.ATTENDED),
+        no_shows=bookings(BookingStatus.NO_SHOW),
     )
+
+
+def first_page_not_over(classes: QuerySet[FitnessClass], now: datetime) -> int:
+    """The page holding the first of `classes` not over at `now`, or the last page when all
+    are (one query: counts of the day's classes)."""
+    counts = classes.aggregate(over=Count("pk", filter=Q(ends_at__lte=now)), all=Count("pk"))
+    return max(min(counts["over"], counts["all"] - 1), 0) // CLASSES_PER_PAGE + 1
 
 
 # --- Pages ------------------------------------------------------------------------------------
@@ -127,14 +149,41 @@ class RosterRow:
         return self.mark == "no-show"
 
 
+@dataclass(frozen=True)
+class TodayRow:
+    """One of today's classes as the list shows it, worked out once (no filters per row)."""
+
+    fitness_class: FitnessClass  # annotated by `with_marks`
+
+    @property
+    def times_html(self) -> SafeString:
+        return class_times_html(self.fitness_class)
+
+    @property
+    def start_time(self) -> str:
+        return f"{timezone.localtime(self.fitness_class.starts_at):%H:%M}"
+
+    @property
+    def url(self) -> str:
+        return reverse("bookings:checkin", args=[self.fitness_class.pk])
+
+
 @require_GET
 @front_desk_required
 def today(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
+    classes = todays_classes(now)
+    page = paging.requested_page(request) or first_page_not_over(classes, now)
+    shown = paging.window(with_marks(classes), page, CLASSES_PER_PAGE)
     return render(
         request,
         "bookings/checkin_today.html",
-        {"classes": list(todays_classes(now)), "today": now},
+        {
+            "classes": shown.rows,
+            "rows": [TodayRow(fitness_class) for fitness_class in shown.rows],
+            "window": shown,
+            "today": now,
+        },
     )
 
 

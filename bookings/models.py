@@ -54,6 +54,11 @@ class Booking(models.Model):
         indexes = [
             models.Index(fields=["fitness_class", "status"]),
             models.Index(fields=["member", "status"]),
+            # The admin's list, newest first: a page read from the index, not sorted.
+            models.Index(fields=["-created_at", "id"], name="booking_newest"),
+            # A member's history by class (the admin's member page, latest class first): her
+            # booking of a class found by index, whatever the statuses.
+            models.Index(fields=["member", "fitness_class"], name="booking_member_class"),
         ]
         constraints = [
             models.UniqueConstraint(

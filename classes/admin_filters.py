@@ -97,3 +97,43 @@ def _series_pk(value: str | None) -> uuid.UUID | None:
         return uuid.UUID(value)
     except ValueError:
         return None
+
+
+# What "current" means for the instructor and location filters.
+CURRENT_SINCE = timedelta(days=30)
+CURRENT_CLASSES = 2_000
+
+
+class CurrentValuesFilter(admin.SimpleListFilter):
+    """By a text field of the class (instructor, location): the values of the classes from a
+    month ago on (at most `CURRENT_CLASSES` of them, read in order of start from its index),
+    not a DISTINCT over every class the gym ever ran. A value chosen by URL is filtered on,
+    and offered, even when no current class has it."""
+
+    field: str
+    parameter_name: str
+
+    def lookups(self, request, model_admin):
+        since = timezone.now() - CURRENT_SINCE
+        current = (
+            model_admin.model.objects.filter(starts_at__gte=since)
+            .order_by("starts_at")
+            .values_list(self.field, flat=True)[:CURRENT_CLASSES]
+        )
+        values = set(filter(None, current))
+        if self.value():
+            values.add(self.value())
+        return [(value, value) for value in sorted(values, key=str.casefold)]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(**{self.field: self.value()}) if self.value() else queryset
+
+
+class InstructorFilter(CurrentValuesFilter):
+    title = "instructor"
+    field = parameter_name = "instructor"
+
+
+class LocationFilter(CurrentValuesFilter):
+    title = "location"
+    field = parameter_name = "location"

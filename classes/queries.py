@@ -1,14 +1,13 @@
 """The reads behind the schedule and the class page.
 
 Each function is one query (`member_facts` three), whatever the number of classes, bookings
-and waitlist entries:
-counts are correlated subqueries, and a member's own bookings and waitlist positions for the
-shown classes are read in one query each. Functions that take `classes` use it as a subquery,
-so they read exactly the classes the page shows without a list of ids.
+and waitlist entries: counts are correlated subqueries, and a member's own bookings and
+waitlist positions for the shown classes are read in one query each, by the ids of the
+classes a page shows (a page shows a bounded number of them).
 """
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,7 +22,7 @@ from domain.entities import SPOT_HOLDING_STATUSES, BookingStatus
 from members.models import CreditGrant, Member
 
 
-def _count(rows: QuerySet) -> Coalesce:
+def count_of(rows: QuerySet) -> Coalesce:
     """How many of `rows` (filtered on an `OuterRef`) there are, as a subquery (0 when none)."""
     counted = rows.order_by().values("fitness_class").annotate(n=Count("pk")).values("n")
     return Coalesce(Subquery(counted), 0)
@@ -33,10 +32,10 @@ def with_counts(classes: QuerySet[FitnessClass]) -> QuerySet[FitnessClass]:
     """`classes` annotated with `spots_taken` (confirmed bookings and
     those already marked attended or no-show) and `waiting_count`, in the same query."""
     return classes.annotate(
-        spots_taken=_count(
+        spots_taken=count_of(
             Booking.objects.filter(fitness_class=OuterRef("pk"), status__in=SPOT_HOLDING_STATUSES)
         ),
-        waiting_count=_count(WaitlistEntry.objects.filter(fitness_class=OuterRef("pk"))),
+        waiting_count=count_of(WaitlistEntry.objects.filter(fitness_class=OuterRef("pk"))),
     )
 
 
@@ -90,14 +89,12 @@ def class_with_counts(class_id: uuid.UUID) -> FitnessClass | None:
 
 
 def member_bookings_by_class(
-    member_id: uuid.UUID, classes: QuerySet[FitnessClass]
+    member_id: uuid.UUID, class_ids: Collection[uuid.UUID]
 ) -> dict[uuid.UUID, tuple[uuid.UUID, str, datetime | None]]:
-    """The member's booking holding a spot in each of `classes` (confirmed, or already marked
-    attended or no-show): class id → (booking id, status, free cancellation until)."""
+    """The member's booking holding a spot in each of the classes (confirmed, or already
+    marked attended or no-show): class id → (booking id, status, free cancellation until)."""
     rows = Booking.objects.filter(
-        member_id=member_id,
-        status__in=SPOT_HOLDING_STATUSES,
-        fitness_class__in=classes.values("pk"),
+        member_id=member_id, status__in=SPOT_HOLDING_STATUSES, fitness_class_id__in=class_ids
     ).order_by()
     return {
         class_id: (pk, status, free_until)
@@ -108,11 +105,12 @@ def member_bookings_by_class(
 
 
 def waitlist_positions_by_class(
-    member_id: uuid.UUID, classes: QuerySet[FitnessClass]
+    member_id: uuid.UUID, class_ids: Collection[uuid.UUID]
 ) -> dict[uuid.UUID, int]:
-    """The member's 1-based place on the waitlist of each of `classes`: class id → position."""
+    """The member's 1-based place on the waitlist of each of the classes: class id →
+    position."""
     rows = (
-        WaitlistEntry.objects.filter(member_id=member_id, fitness_class__in=classes.values("pk"))
+        WaitlistEntry.objects.filter(member_id=member_id, fitness_class_id__in=class_ids)
         .annotate(position=waitlist_position())
         .order_by()
         .values_list("fitness_class_id", "position")
@@ -147,8 +145,9 @@ class MemberFacts:
         )
 
 
-def member_facts(member: Member, now: datetime, start: datetime) -> MemberFacts:
-    """Her facts for classes starting from `start`: three queries, however many classes."""
+def member_facts(member: Member, now: datetime, start: datetime, end: datetime) -> MemberFacts:
+    """Her facts for classes held within [start, end): three queries, however many
+    classes."""
     upcoming = Booking.objects.filter(
         member=member, status=BookingStatus.CONFIRMED, fitness_class__starts_at__gt=now
     ).count()
@@ -156,9 +155,9 @@ def member_facts(member: Member, now: datetime, start: datetime) -> MemberFacts:
         member=member,
         status__in=SPOT_HOLDING_STATUSES,
         fitness_class__cancelled_at__isnull=True,
-        # Every spot she holds from `start` on: few (her upcoming bookings), and whatever
-        # overlaps a shown class is among them.
+        # Every spot she holds around the shown classes: whatever overlaps one is among them.
         fitness_class__ends_at__gt=start,
+        fitness_class__starts_at__lt=end,
     ).values_list("fitness_class_id", "fitness_class__starts_at", "fitness_class__ends_at")
     return MemberFacts(
         credits=spendable_credits(member.pk, now),

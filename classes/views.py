@@ -11,10 +11,14 @@ from datetime import date, datetime, time, timedelta
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from classes import queries
 from classes.models import FitnessClass
+from classes.wording import class_times_html
 from domain.eligibility import (
     PROMOTION_NEEDS,
     Hindrance,
@@ -27,6 +31,7 @@ from domain.entities import BookingStatus
 from domain.values import CancellationTerms
 from gymbooking.composition import services
 from members.decorators import member_required
+from web import paging
 
 FILTERS = ("name", "instructor", "location")
 
@@ -38,6 +43,26 @@ BLOCKED_LABELS = {
     Hindrance.OVERLAPPING: "clashes with a booking",
     Hindrance.NO_CREDIT: "no credit",
     Hindrance.PROMOTION_CLOSED: "waitlist closed",
+}
+
+
+# A state's badge: its CSS modifier, and its words where they do not depend on the class.
+BADGES = {
+    "cancelled": "cancelled",
+    "past": "past",
+    "booked": "booked",
+    "checked_in": "attended",
+    "waiting": "waitlist",
+    "full": "full",
+    "not_open": "not-open",
+    "open": "open",
+}
+STATUS_WORDS = {
+    "cancelled": "Cancelled",
+    "past": "Past",
+    "booked": "Booked",
+    "checked_in": "Checked in",
+    "open": "Open",
 }
 
 
@@ -60,6 +85,64 @@ class ClassRow:
     @property
     def blocked_label(self) -> str:
         return BLOCKED_LABELS.get(self.blocked, "") if self.blocked else ""
+
+    # What the pages show, worked out here once rather than by tags and filters per row.
+
+    @property
+    def badge(self) -> str:
+        """The CSS modifier of the state's `.badge-…`."""
+        return BADGES[self.state]
+
+    @property
+    def status(self) -> str:
+        """The state in words."""
+        if self.state == "waiting":
+            return f"On the waitlist at position {self.position}"
+        if self.state == "full":
+            return f"Full with {self.waiting} waiting" if self.waiting else "Full"
+        if self.state == "not_open":
+            return self.booking_opens
+        return STATUS_WORDS[self.state]
+
+    @property
+    def status_note(self) -> str:
+        """Why the action on offer would be refused, or what a waiting member's place needs."""
+        if self.blocked:
+            note = self.blocked_label
+        elif self.state == "waiting":
+            note = self.promotion_needs
+        else:
+            return ""
+        return note[:1].upper() + note[1:]
+
+    @property
+    def url(self) -> str:
+        return reverse("classes:detail", args=[self.fitness_class.pk])
+
+    @property
+    def instructor(self) -> str:
+        return self.fitness_class.instructor or "—"
+
+    @property
+    def location(self) -> str:
+        return self.fitness_class.location or "—"
+
+    @property
+    def spots(self) -> str:
+        if self.state == "cancelled":
+            return "—"
+        return f"{self.spots_left} of {self.fitness_class.capacity}"
+
+    @property
+    def times_html(self) -> SafeString:
+        return class_times_html(self.fitness_class)
+
+    @property
+    def status_html(self) -> SafeString:
+        """The state's badge, and the note saying why she cannot act or what she needs."""
+        badge = format_html('<span class="badge badge-{}">{}</span>', self.badge, self.status)
+        note = self.status_note
+        return format_html('{} <span class="status-note">{}</span>', badge, note) if note else badge
 
 
 def class_row(
@@ -134,23 +217,29 @@ def _promotion_needs(standing: Standing, fitness_class: FitnessClass, now: datet
 
 # --- Schedule --------------------------------------------------------------------------------
 
+# A page of the schedule lists at most this many classes: a busy day has more pages, so the
+# page costs the same however many classes the gym runs.
+CLASSES_PER_PAGE = 20
+
 
 @dataclass(frozen=True)
-class Day:
+class DayLink:
+    """A day of the shown week, in the day strip."""
+
     date: date
-    rows: list[ClassRow]
+    day: str  # its `?day=` value
+    current: bool
+    today: bool
 
 
-def _week_start(requested: str | None, today: date) -> date:
-    """The Monday of the week holding `requested` (YYYY-MM-DD), or of this week when it is
+def _requested_day(request: HttpRequest, today: date) -> date:
+    """The day asked for (`?day=YYYY-MM-DD`, or the older `?week=`), or today when it is
     missing, malformed or too close to the ends of the calendar to page from."""
     try:
-        day = date.fromisoformat(requested or "")
+        day = date.fromisoformat(request.GET.get("day") or request.GET.get("week") or "")
     except ValueError:
         day = today
-    if not date.min.year < day.year < date.max.year:
-        day = today
-    return day - timedelta(days=day.weekday())
+    return day if date.min.year < day.year < date.max.year else today
 
 
 def _local_midnight(day: date) -> datetime:
@@ -167,52 +256,57 @@ def _filter_value(request: HttpRequest, field: str) -> str:
 
 @member_required
 def schedule(request: HttpRequest) -> HttpResponse:
+    """One day's classes, a page of them at a time, with the day's week to move around in."""
     now = timezone.now()
     today = timezone.localdate(now)
-    monday = _week_start(request.GET.get("week"), today)
-    start, end = _local_midnight(monday), _local_midnight(monday + timedelta(days=7))
+    day = _requested_day(request, today)
+    start, end = _local_midnight(day), _local_midnight(day + timedelta(days=1))
     chosen = {field: _filter_value(request, field) for field in FILTERS}
 
-    shown = queries.classes_between(start, end, **chosen)
-    classes = list(queries.with_counts(shown))
-    booked, positions = {}, {}
+    shown = paging.window(
+        queries.with_counts(queries.classes_between(start, end, **chosen)),
+        paging.requested_page(request) or 1,
+        CLASSES_PER_PAGE,
+    )
+    classes = shown.rows
+    rows = []
     if classes:
-        booked = queries.member_bookings_by_class(request.member.pk, shown)
-        positions = queries.waitlist_positions_by_class(request.member.pk, shown)
-        facts = queries.member_facts(request.member, now, start)
-
-    days = [Day(monday + timedelta(days=offset), []) for offset in range(7)]
-    for fitness_class in classes:
-        day = timezone.localdate(fitness_class.starts_at)
-        days[(day - monday).days].rows.append(
-            class_row(
-                fitness_class,
-                now,
-                booked.get(fitness_class.pk),
-                positions.get(fitness_class.pk),
-                facts,
-            )
+        ids = [fitness_class.pk for fitness_class in classes]
+        booked = queries.member_bookings_by_class(request.member.pk, ids)
+        positions = queries.waitlist_positions_by_class(request.member.pk, ids)
+        facts = queries.member_facts(
+            request.member, now, classes[0].starts_at, max(c.ends_at for c in classes)
         )
+        rows = [class_row(c, now, booked.get(c.pk), positions.get(c.pk), facts) for c in classes]
 
+    monday = day - timedelta(days=day.weekday())
+    week = [monday + timedelta(days=offset) for offset in range(7)]
+    # The chosen filters alone, kept by the day and page links (empty ones are left out).
+    filter_query = {field: value for field, value in chosen.items() if value}
     return render(
         request,
         "classes/schedule.html",
         {
-            "days": days,
+            "rows": rows,
+            "day": day,
             "today": today,
-            "week_start": monday,
-            "week_end": monday + timedelta(days=6),
-            "previous_week": (monday - timedelta(days=7)).isoformat(),
-            "next_week": (monday + timedelta(days=7)).isoformat(),
-            "this_week": (today - timedelta(days=today.weekday())).isoformat(),
-            "is_this_week": monday <= today < monday + timedelta(days=7),
-            "week": monday.isoformat(),
+            "is_today": day == today,
+            "week_days": [
+                DayLink(d, d.isoformat(), current=d == day, today=d == today) for d in week
+            ],
+            "previous_day": (day - timedelta(days=1)).isoformat(),
+            "next_day": (day + timedelta(days=1)).isoformat(),
+            "previous_week": (day - timedelta(days=7)).isoformat(),
+            "next_week": (day + timedelta(days=7)).isoformat(),
+            "day_value": day.isoformat(),
+            "page": shown.page,
+            "earlier_page": shown.earlier,
+            "later_page": shown.later,
             "choices": queries.filter_choices(queries.classes_between(start, end), chosen),
             "chosen": chosen,
-            # The chosen filters alone, kept by the week links (empty ones are left out).
-            "filter_query": {field: value for field, value in chosen.items() if value},
+            "filter_query": filter_query,
             "filtered": any(chosen.values()),
-            "class_count": len(classes),
+            "class_count": len(rows),
         },
     )
 
@@ -254,14 +348,15 @@ def detail(request: HttpRequest, class_id: uuid.UUID) -> HttpResponse:
     fitness_class = queries.class_with_counts(class_id)
     if fitness_class is None:
         raise Http404("That class does not exist.")
-    this_class = FitnessClass.objects.filter(pk=class_id)
     member_id = request.member.pk
-    facts = queries.member_facts(request.member, now, fitness_class.starts_at)
+    facts = queries.member_facts(
+        request.member, now, fitness_class.starts_at, fitness_class.ends_at
+    )
     row = class_row(
         fitness_class,
         now,
-        queries.member_bookings_by_class(member_id, this_class).get(class_id),
-        queries.waitlist_positions_by_class(member_id, this_class).get(class_id),
+        queries.member_bookings_by_class(member_id, [class_id]).get(class_id),
+        queries.waitlist_positions_by_class(member_id, [class_id]).get(class_id),
         facts,
     )
     return render(
@@ -271,6 +366,6 @@ def detail(request: HttpRequest, class_id: uuid.UUID) -> HttpResponse:
             "row": row,
             "fitness_class": fitness_class,
             "action": _action(row, now, facts.credits),
-            "week": timezone.localdate(fitness_class.starts_at).isoformat(),
+            "day": timezone.localdate(fitness_class.starts_at).isoformat(),
         },
     )

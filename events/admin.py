@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from classes.models import FitnessClass
-from events.admin_lists import EstimatedCountPaginator, EventTypeFilter, HandlerFilter
+from events.admin_lists import EventTypeFilter, HandlerFilter
 from events.dispatcher import retry_now as make_due_again
 from events.models import Delivery, StoredEvent
 from events.retention import SETTLED
@@ -32,6 +32,7 @@ from gymbooking.composition import services
 from members.models import Member
 from web import formatting
 from web.admin_actions import ReadOnlyAdminMixin, ReadOnlyInline
+from web.admin_lists import EstimatedCountPaginator
 
 # "Retry now" runs at most this many of the selected deliveries while staff wait; the rest
 # are made due and left to the workers.

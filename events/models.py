@@ -95,10 +95,11 @@ class Delivery(models.Model):
                 condition=models.Q(status__in=["pending", "failed"]),
                 name="delivery_due_in_queue",
             ),
-            # Dead deliveries by handler, for the metrics and the admin's "dead" filter:
-            # few rows, found without reading the delivered ones.
+            # Dead deliveries, newest first for the admin's "dead" filter (a page read from
+            # the index's end) and by handler for the metrics: few rows, found without
+            # reading the delivered ones.
             models.Index(
-                fields=["handler", "id"],
+                fields=["id", "handler"],
                 condition=models.Q(status="dead"),
                 name="delivery_dead",
             ),

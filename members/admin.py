@@ -46,7 +46,6 @@ from members.queries import attach_login, expiry_note, with_spendable_credits
 from web import formatting
 from web.admin_actions import (
     ReadOnlyAdminMixin,
-    ReadOnlyInline,
     RefusedSave,
     UseCaseSaveMixin,
     ask_then_run_for_each,
@@ -54,14 +53,32 @@ from web.admin_actions import (
     run_for_each,
     user_may,
 )
+from web.admin_inlines import BoundedInline
+from web.admin_lists import EstimatedCountPaginator
+
+# A member's page shows this many rows of each history; the rest are a link away.
+HISTORY_ROWS = 20
 
 
-class CreditGrantInline(ReadOnlyInline):
+class MemberHistoryInline(BoundedInline):
+    """One of a member's histories: its first rows, and a link to all of hers."""
+
+    max_rows = HISTORY_ROWS
+    parent_field = "member"
+
+
+class CreditGrantInline(MemberHistoryInline):
     model = CreditGrant
+    full_list = "admin:members_creditgrant_changelist"
+    full_list_label = "her credit grants"
     verbose_name = "credit grant"
-    verbose_name_plural = "credit grants (soonest expiry first; spent from the top)"
+    # Latest expiry first, so that a long ledger's first rows are the grants she holds now.
+    verbose_name_plural = "credit grants (latest expiry first; credit is spent from the soonest)"
     fields = ("amount", "remaining", "granted_at", "expires_at", "reason", "expired")
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).order_by("-expires_at", "-granted_at", "-id")
 
     @admin.display(description="expired")
     def expired(self, grant: CreditGrant) -> str:
@@ -77,8 +94,10 @@ class ClassColumns:
         return formatting.staff_time_with_year(row.fitness_class.starts_at)
 
 
-class BookingHistoryInline(ClassColumns, ReadOnlyInline):
+class BookingHistoryInline(ClassColumns, MemberHistoryInline):
     model = Booking
+    full_list = "admin:bookings_booking_changelist"
+    full_list_label = "her bookings"
     verbose_name = "booking"
     verbose_name_plural = "bookings (latest class first)"
     fields = (
@@ -107,8 +126,10 @@ class BookingHistoryInline(ClassColumns, ReadOnlyInline):
         )
 
 
-class WaitlistPlacesInline(ClassColumns, ReadOnlyInline):
+class WaitlistPlacesInline(ClassColumns, MemberHistoryInline):
     model = WaitlistEntry
+    full_list = "admin:bookings_waitlistentry_changelist"
+    full_list_label = "her waitlist places"
     verbose_name = "waitlist place"
     verbose_name_plural = "waitlist places"
     fields = ("fitness_class", "class_starts", "position", "created_at")
@@ -405,9 +426,11 @@ class CreditGrantAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = (GrantExpiryFilter,)
     list_select_related = ("member",)
     search_fields = ("member__name", "member__email", "reason")
-    date_hierarchy = "granted_at"
+    # No date hierarchy: its links would be a DISTINCT over every grant's date.
     ordering = ("-granted_at", "id")
-    # The ledger grows with every purchase and refund: no second COUNT on a filtered list.
+    # The ledger grows with every purchase and refund: its total is estimated past ten
+    # thousand rows, and a filtered list runs no second COUNT.
+    paginator = EstimatedCountPaginator
     show_full_result_count = False
     fields = ("member", "amount", "remaining", "granted_at", "expires_at", "reason")
     readonly_fields = fields

@@ -151,7 +151,7 @@ def take_screenshots(base_url: str, into: Path) -> None:
                 context.set_default_timeout(15_000)
                 page = context.new_page()
                 sign_in(page, expect)
-                pick_schedule_week(page)
+                pick_schedule_day(page)
                 shoot(page, into / f"schedule{suffix}.png")
                 open_class_with_an_action(page)
                 shoot(page, into / f"class{suffix}.png")
@@ -184,20 +184,13 @@ def sign_in(page, expect) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Schedule")
 
 
-def pick_schedule_week(page) -> None:
-    """Stay on this week, or go to the next one if more of its first days have classes: the
-    demo's week starts today, so late in the week most classes are in the next one."""
-    this_week = days_with_classes(page)
-    next_url = page.get_by_role("link", name="Next week").get_attribute("href")
-    page.goto(next_url)
-    if days_with_classes(page) <= this_week:
+def pick_schedule_day(page) -> None:
+    """Stay on today, or go to the next day if it has more classes: late in the day most of
+    today's classes are past."""
+    today = page.locator("tr.class-row").count()
+    page.get_by_role("navigation", name="Days").get_by_role("link", name="Next day").click()
+    if page.locator("tr.class-row").count() <= today:
         page.go_back()
-
-
-def days_with_classes(page, first: int = 4) -> int:
-    """How many of the week's first days, the ones a screen shows, have classes."""
-    days = page.locator("section.day")
-    return sum(days.nth(day).locator("tr.class-row").count() > 0 for day in range(first))
 
 
 def open_class_with_an_action(page) -> None:

@@ -37,7 +37,13 @@ from django.urls import reverse
 from bookings.models import Booking
 from classes.admin.fields import CapacityField
 from classes.admin.inlines import ConfirmedBookingInline, WaitlistInline
-from classes.admin_filters import CancelledFilter, ClassDateFilter, SeriesFilter
+from classes.admin_filters import (
+    CancelledFilter,
+    ClassDateFilter,
+    InstructorFilter,
+    LocationFilter,
+    SeriesFilter,
+)
 from classes.models import FitnessClass
 from classes.queries import with_counts
 from domain.entities import DETAIL_NAMES
@@ -111,9 +117,10 @@ class FitnessClassAdmin(UseCaseSaveMixin, admin.ModelAdmin):
         "waiting",
         "is_cancelled",
     )
-    list_filter = (ClassDateFilter, "instructor", "location", CancelledFilter, SeriesFilter)
+    list_filter = (ClassDateFilter, InstructorFilter, LocationFilter, CancelledFilter, SeriesFilter)
     search_fields = ("name", "instructor")
-    date_hierarchy = "starts_at"
+    # No date hierarchy: its links are a DISTINCT over every class's date; the date filter
+    # (today, tomorrow, the next 7 days, upcoming, past) reads only the classes it shows.
     ordering = ("starts_at", "id")
     readonly_fields = (
         "confirmed",

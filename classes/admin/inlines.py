@@ -1,8 +1,9 @@
 """The read-only tables on a class's and a series' pages.
 
 A class's page is its roster: the booked members and the waitlist in promotion order, each with
-the member's spendable credits (one query each, however long), and a link per booking to its
-staff-cancel page. A series' page lists its upcoming sessions, each a class of its own.
+the member's spendable credits (one query each), and a link per booking to its staff-cancel
+page. A series' page lists its upcoming sessions, each a class of its own. Each shows its
+first `ROWS` rows and links to the whole list, so a page costs the same however long they are.
 """
 
 from django.contrib import admin
@@ -19,7 +20,11 @@ from classes.queries import with_counts
 from domain.entities import SPOT_HOLDING_STATUSES, BookingStatus
 from members.queries import spendable_credits_of
 from web import formatting
-from web.admin_actions import ReadOnlyInline, user_may
+from web.admin_actions import user_may
+from web.admin_inlines import BoundedInline
+
+# Rows of each table on a class's or series' page; more are a link away.
+ROWS = 100
 
 
 class MemberBalanceColumn:
@@ -39,10 +44,14 @@ def with_member_balances(rows: QuerySet) -> QuerySet:
     )
 
 
-class ConfirmedBookingInline(MemberBalanceColumn, ReadOnlyInline):
+class ConfirmedBookingInline(MemberBalanceColumn, BoundedInline):
     """The roster: members holding a spot (booked, or already marked at check-in)."""
 
     model = Booking
+    max_rows = ROWS
+    full_list = "admin:bookings_booking_changelist"
+    parent_field = "fitness_class"
+    full_list_label = "its bookings"
     verbose_name = "booked member"
     verbose_name_plural = "roster: booked members (confirmed, attended or no-show)"
     fields = ("member", "booked_at", "status", "credit_balance", "staff_cancel")
@@ -75,8 +84,12 @@ class ConfirmedBookingInline(MemberBalanceColumn, ReadOnlyInline):
         )
 
 
-class WaitlistInline(MemberBalanceColumn, ReadOnlyInline):
+class WaitlistInline(MemberBalanceColumn, BoundedInline):
     model = WaitlistEntry
+    max_rows = ROWS
+    full_list = "admin:bookings_waitlistentry_changelist"
+    parent_field = "fitness_class"
+    full_list_label = "its waiting members"
     verbose_name = "waiting member"
     verbose_name_plural = "waitlist (in order: the first eligible member gets the next spot)"
     fields = ("position", "member", "created_at", "credit_balance")
@@ -94,11 +107,15 @@ class WaitlistInline(MemberBalanceColumn, ReadOnlyInline):
         return getattr(entry, "position_in_line", None)
 
 
-class UpcomingSessionInline(ReadOnlyInline):
+class UpcomingSessionInline(BoundedInline):
     """The series' sessions from now on, each a class of its own (edit or cancel it there)."""
 
     model = FitnessClass
     fk_name = "series"
+    max_rows = ROWS
+    full_list = "admin:classes_fitnessclass_changelist"
+    parent_field = "series"
+    full_list_label = "its sessions"
     verbose_name = "upcoming session"
     verbose_name_plural = "upcoming sessions (each can be changed or cancelled on its own)"
     fields = ("starts", "instructor", "location", "capacity", "confirmed", "waiting", "cancelled")

@@ -30,10 +30,10 @@ def class_page(fitness_class) -> str:
     return reverse("classes:detail", args=[fitness_class.pk])
 
 
-def schedule_week_of(fitness_class) -> str:
-    """The schedule of the week holding the class (tomorrow may be in next week)."""
+def schedule_day_of(fitness_class) -> str:
+    """The schedule of the day holding the class."""
     day = timezone.localdate(fitness_class.starts_at)
-    return f"{reverse('classes:schedule')}?week={day.isoformat()}"
+    return f"{reverse('classes:schedule')}?day={day.isoformat()}"
 
 
 def section(page, heading_id: str):

@@ -5,6 +5,7 @@ window. Each member has a browser of their own (`open_browser(member)`)."""
 import re
 
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from bookings.models import Booking, WaitlistEntry
@@ -14,7 +15,6 @@ from tests.browser.support import (
     class_page,
     in_hours,
     member_with_login,
-    schedule_week_of,
     section,
 )
 from tests.factories import BookingFactory, FitnessClassFactory
@@ -46,8 +46,11 @@ def test_a_member_books_the_last_spot_of_a_class(open_browser, ana):
     BookingFactory(fitness_class=spin)
     page = open_browser(ana)
 
-    # when Ana finds it on the schedule, opens it and books it
-    page.goto(schedule_week_of(spin))
+    # when Ana finds it on the schedule, a day at a time from today, opens it and books it
+    page.goto(reverse("classes:schedule"))
+    for _ in range((timezone.localdate(spin.starts_at) - timezone.localdate()).days):
+        page.get_by_role("navigation", name="Days").get_by_role("link", name="Next day").click()
+    expect(page.locator(".day h2")).to_contain_text(f"{timezone.localtime(spin.starts_at):%A}")
     row = page.locator("tr.class-row", has=page.get_by_role("link", name="Spin"))
     expect(row).to_contain_text("1 of 2")
     expect(row).to_contain_text("Open")

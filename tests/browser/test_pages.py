@@ -7,7 +7,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from bookings.models import Booking
-from tests.browser.support import PHONE, class_page, in_hours, schedule_week_of
+from tests.browser.support import PHONE, class_page, in_hours, schedule_day_of
 from tests.factories import BookingFactory, FitnessClassFactory, WaitlistEntryFactory, full_class
 
 BOOK = re.compile(r"^Book\b")
@@ -89,7 +89,7 @@ def test_no_member_page_scrolls_sideways_on_a_375_pixel_phone(open_browser, serv
     BookingFactory(member=ana, fitness_class=past, status="attended")
 
     pages = [
-        schedule_week_of(booked),
+        schedule_day_of(booked),
         class_page(booked),
         class_page(full),
         class_page(waiting),

@@ -2,6 +2,8 @@
 mark, marking attended or no-show one at a time and in bulk, corrections, refusals shown as
 messages, who may use the pages, and query counts that do not grow with the roster."""
 
+import html
+import re
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -12,6 +14,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
+from bookings.checkin import CLASSES_PER_PAGE
 from bookings.models import Booking
 from tests.factories import BookingFactory, FitnessClassFactory, MemberFactory
 
@@ -20,9 +23,9 @@ pytestmark = pytest.mark.django_db
 # Queries of the roster page, whatever its length: session, user, the user's own and group
 # permissions, the class, the roster (members joined in).
 ROSTER_QUERIES = 6
-# Queries of today's classes, however many: session, user, permissions (2), the classes
-# (counts joined in).
-TODAY_QUERIES = 5
+# Queries of today's classes, however many: session, user, permissions (2), how many are
+# over (to open at the first that is not), a page of the classes (with their counts).
+TODAY_QUERIES = 6
 
 
 @pytest.fixture
@@ -292,6 +295,82 @@ def test_todays_classes_are_listed_with_their_counts_and_links(desk):
     assert f'href="{checkin_url(late)}"' in html
 
 
+def a_busy_day(count: int) -> list:
+    """`count` one-hour classes today, one every ten minutes from 06:00, named by order."""
+    midnight = local_midnight_today()
+    return [
+        FitnessClassFactory(
+            name=f"Class {n:02}", starts_at=midnight + timedelta(hours=6, minutes=10 * n)
+        )
+        for n in range(count)
+    ]
+
+
+def names_of(response) -> list[str]:
+    return [fitness_class.name for fitness_class in response.context["classes"]]
+
+
+def later_link(response, text: str) -> str:
+    found = re.search(rf'href="([^"]+)"[^>]*>{text}</a>', response.content.decode())
+    assert found, f"no link {text!r}"
+    return reverse("bookings:checkin_today") + html.unescape(found.group(1))
+
+
+def test_a_busy_day_is_listed_a_page_of_classes_at_a_time(desk):
+    # given 45 classes today
+    a_busy_day(45)
+
+    # when the desk opens the first page and follows "Later classes" twice
+    first = desk.get(reverse("bookings:checkin_today"), {"page": "1"})
+    second = desk.get(later_link(first, "Later classes"))
+    third = desk.get(later_link(second, "Later classes"))
+
+    # then each page lists the next classes in order, the last with no later page
+    assert names_of(first) == [f"Class {n:02}" for n in range(CLASSES_PER_PAGE)]
+    assert names_of(second) == [f"Class {n:02}" for n in range(CLASSES_PER_PAGE, 40)]
+    assert names_of(third) == [f"Class {n:02}" for n in range(40, 45)]
+    assert "Later classes" not in third.content.decode()
+    assert names_of(desk.get(later_link(third, "Earlier classes"))) == names_of(second)
+
+
+def test_without_a_page_the_list_opens_at_the_first_class_not_over(desk, monkeypatch):
+    # given 45 classes today, and it is 11:05: the first 25 (06:00 to 10:00) are over
+    classes = a_busy_day(45)
+    eleven = local_midnight_today() + timedelta(hours=11, minutes=5)
+    monkeypatch.setattr(timezone, "now", lambda: eleven)
+
+    # when the desk opens today's classes
+    response = desk.get(reverse("bookings:checkin_today"))
+
+    # then the page holding the first class not over (10:10, the 26th) is shown
+    assert classes[25].name in names_of(response)
+    assert names_of(response) == [f"Class {n:02}" for n in range(CLASSES_PER_PAGE, 40)]
+    assert "Earlier classes" in response.content.decode()
+
+
+def test_when_every_class_today_is_over_the_list_opens_at_the_last_page(desk, monkeypatch):
+    # given 40 classes today, all over by 23:30
+    a_busy_day(CLASSES_PER_PAGE * 2)
+    late = local_midnight_today() + timedelta(hours=23, minutes=30)
+    monkeypatch.setattr(timezone, "now", lambda: late)
+
+    # when the desk opens today's classes
+    response = desk.get(reverse("bookings:checkin_today"))
+
+    # then the last page is shown, not an empty one past it
+    assert names_of(response) == [f"Class {n:02}" for n in range(CLASSES_PER_PAGE, 40)]
+
+
+@pytest.mark.parametrize("page_number", ["0", "x", "99999999999"])
+def test_a_malformed_page_of_todays_classes_shows_the_first(desk, page_number):
+    a_busy_day(3)
+
+    response = desk.get(reverse("bookings:checkin_today"), {"page": page_number})
+
+    assert response.status_code == 200
+    assert names_of(response) == ["Class 00", "Class 01", "Class 02"]
+
+
 # --- Who may check members in --------------------------------------------------------------------
 
 
@@ -368,8 +447,8 @@ def test_the_roster_runs_the_same_queries_for_3_and_40_members(
     assert len(response.context["rows"]) == members
 
 
-@pytest.mark.parametrize("classes", [2, 20])
-def test_todays_classes_run_the_same_queries_for_2_and_20_classes(
+@pytest.mark.parametrize("classes", [2, 50])
+def test_todays_classes_run_the_same_queries_for_2_and_50_classes(
     desk, django_assert_max_num_queries, classes
 ):
     midnight = local_midnight_today()
@@ -378,6 +457,9 @@ def test_todays_classes_run_the_same_queries_for_2_and_20_classes(
         book(fitness_class, f"A{n}", f"B{n}")
 
     with django_assert_max_num_queries(TODAY_QUERIES):
-        response = desk.get(reverse("bookings:checkin_today"))
+        opened = desk.get(reverse("bookings:checkin_today"))
+    with django_assert_max_num_queries(TODAY_QUERIES):
+        first = desk.get(reverse("bookings:checkin_today"), {"page": "1"})
 
-    assert len(response.context["classes"]) == classes
+    assert 0 < len(opened.context["classes"]) <= CLASSES_PER_PAGE
+    assert len(first.context["classes"]) == min(classes, CLASSES_PER_PAGE)
