@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('bookings', '0007_booking_refund_grant'),
         ('classes', '0005_capacities_within_the_limit'),
-        ('members', '0009_manager_series_occurrences'),
+        ('members', '0011_manager_series_occurrences'),
     ]
 
     operations = [
