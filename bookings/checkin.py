@@ -53,8 +53,9 @@ from web.pages import run_use_case
 RECORD_ATTENDANCE = "bookings.record_attendance"
 # The `outcome` a form posts → whether the member came.
 OUTCOMES = {"attended": True, "no_show": False}
-# Today's classes are listed this many a page (a busy gym runs dozens a day).
-CLASSES_PER_PAGE = 20
+# Today's classes are listed this many a page: what a tablet shows at once (a busy gym runs
+# dozens a day, and the desk wants those starting now).
+CLASSES_PER_PAGE = 12
 # A booking's mark as the roster shows it: (CSS modifier of `.badge-…`, words).
 MARKS = {
     BookingStatus.CONFIRMED: ("booked", "Not marked"),
