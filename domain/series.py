@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from domain.entities import CAPACITY_RULE, Entity, FitnessClass, is_valid_capacity
 from domain.events import ClassScheduled
 from domain.exceptions import DomainException, NotFoundException
-from domain.values import new_id
+from domain.values import is_positive_int, new_id
 
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MAX_DURATION = timedelta(hours=24)
@@ -230,7 +230,7 @@ def session_starts(series: ClassSeries, start: date, end: date, zone: tzinfo) ->
 def weeks_ahead(today: date, weeks: int) -> tuple[date, date]:
     """The local dates sessions are generated for: `weeks` whole weeks from `today`
     (today included), as (first, last)."""
-    if not _is_positive_int(weeks) or weeks > MAX_WEEKS_AHEAD:
+    if not is_positive_int(weeks) or weeks > MAX_WEEKS_AHEAD:
         raise InvalidSeriesException(
             f"Sessions are generated from 1 to {MAX_WEEKS_AHEAD} weeks ahead."
         )
@@ -251,10 +251,6 @@ def _valid_weekdays(weekdays: object) -> frozenset[int]:
     if not days:
         raise InvalidSeriesException("Choose at least one weekday.")
     return frozenset(days)
-
-
-def _is_positive_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
 def _is_date(value: object) -> bool:

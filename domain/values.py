@@ -222,3 +222,14 @@ def describe_count(count: int, singular: str, plural: str) -> str:
     """“1 day”, “3 days”: for the rules' own messages, which cannot use Django's `ngettext`
     (pages, admin, e-mails and commands use `web.formatting.count`)."""
     return f"{count} {singular if count == 1 else plural}"
+
+
+def is_positive_int(value: object, at_most: int | None = None) -> bool:
+    """A whole number above 0, and at most `at_most`: never a bool or a float (a form's or a
+    command's typo, not a gym's wish)."""
+    return (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and value > 0
+        and (at_most is None or value <= at_most)
+    )

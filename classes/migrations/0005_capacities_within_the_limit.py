@@ -1,5 +1,5 @@
 """Classes and series saved with a capacity above the domain's limit (1000, MAX_CAPACITY in
-domain/entities.py) before the admin checked it could not be booked, cancelled or resized, and
+domain/entities) before the admin checked it could not be booked, cancelled or resized, and
 such a series stopped `generate_classes`: they get the limit. A class with more members
 holding spots than that (none can be booked so) is left as it is."""
 
