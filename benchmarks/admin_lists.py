@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.throwaway import BenchmarkError, throwaway_database  # noqa: E402
+from benchmarks.throwaway import exit_after, throwaway_database  # noqa: E402
 
 BENCH_DATABASE = "gymbooking_bench_admin_lists"
 RUNS = 7
@@ -165,7 +165,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except BenchmarkError as error:
-        sys.exit(f"benchmark failed: {error}")
+    exit_after(main)

@@ -25,7 +25,6 @@ import statistics
 import sys
 import threading
 import time
-import traceback
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.throwaway import BenchmarkError, throwaway_database  # noqa: E402
+from benchmarks.throwaway import BenchmarkError, exit_after, throwaway_database  # noqa: E402
 
 BENCH_DATABASE = "gymbooking_bench"
 WARM_UP = 10
@@ -309,7 +308,7 @@ def run(iterations: int, deliveries: int, say: Callable[[str], None]) -> None:
     )
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--iterations", type=int, default=200, help="round trips (default 200)")
     parser.add_argument(
@@ -317,18 +316,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     url = os.environ.get("DATABASE_URL") or "sqlite:///db.sqlite3"
-    try:
-        with throwaway_database(url, BENCH_DATABASE) as bench_url:
-            set_up_django(bench_url)
-            run(args.iterations, args.deliveries, print)
-    except BenchmarkError as error:
-        print(f"benchmark failed: {error}", file=sys.stderr)
-        return 1
-    except Exception:
-        traceback.print_exc()
-        return 1
-    return 0
+    with throwaway_database(url, BENCH_DATABASE) as bench_url:
+        set_up_django(bench_url)
+        run(args.iterations, args.deliveries, print)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_after(main)

@@ -33,12 +33,11 @@ import os  # noqa: E402
 import shutil  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
-import traceback  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from datetime import datetime, time, timedelta  # noqa: E402
 
 from benchmarks import server  # noqa: E402
-from benchmarks.throwaway import BenchmarkError, throwaway_database  # noqa: E402
+from benchmarks.throwaway import BenchmarkError, exit_after, throwaway_database  # noqa: E402
 
 BENCH_DATABASE = "gymbooking_bench_http"
 CLASSES = 50
@@ -292,7 +291,7 @@ def print_ratios(runs, say) -> None:
     )
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3, help="repetitions (default 3)")
     parser.add_argument("--seconds", type=int, default=5, help="seconds per run (default 5)")
@@ -302,25 +301,17 @@ def main(argv: list[str] | None = None) -> int:
         print("benchmark failed: wrk is not installed (apt-get install wrk)", file=sys.stderr)
         return 1
     url = os.environ.get("DATABASE_URL") or "sqlite:///db.sqlite3"
-    try:
-        with (
-            tempfile.TemporaryDirectory(prefix="gymbooking-http-") as directory,
-            throwaway_database(url, BENCH_DATABASE) as bench_url,
-        ):
-            workdir = Path(directory)
-            environment = server.production_environment(bench_url, workdir, server.free_port())
-            server.prepare_django(environment)
-            members_file = fill(max(CONCURRENCY), workdir)
-            with server.gunicorn(environment, workdir) as running:
-                site = Site(running, members_file, args.schedule_path or default_schedule_path())
-                run(site, args, bench_url)
-    except BenchmarkError as error:
-        print(f"benchmark failed: {error}", file=sys.stderr)
-        return 1
-    except Exception:
-        traceback.print_exc()
-        return 1
-    return 0
+    with (
+        tempfile.TemporaryDirectory(prefix="gymbooking-http-") as directory,
+        throwaway_database(url, BENCH_DATABASE) as bench_url,
+    ):
+        workdir = Path(directory)
+        environment = server.production_environment(bench_url, workdir, server.free_port())
+        server.prepare_django(environment)
+        members_file = fill(max(CONCURRENCY), workdir)
+        with server.gunicorn(environment, workdir) as running:
+            site = Site(running, members_file, args.schedule_path or default_schedule_path())
+            run(site, args, bench_url)
 
 
 def run(site: Site, args, bench_url: str) -> None:
@@ -344,4 +335,4 @@ def run(site: Site, args, bench_url: str) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_after(main)

@@ -22,7 +22,6 @@ import statistics
 import subprocess
 import sys
 import time
-import traceback
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -30,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.throwaway import BenchmarkError, throwaway_database  # noqa: E402
+from benchmarks.throwaway import BenchmarkError, exit_after, throwaway_database  # noqa: E402
 
 BENCH_DATABASE = "gymbooking_bench_backlog"
 WORKER_POLL = "0.01"
@@ -260,26 +259,18 @@ def run(env: dict[str, str], *, rounds: int, trips: int, backlog_size: int) -> N
     print(f"\nthe fast worker's next-delivery query with the backlog due:\n{plan}")
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=6, help="interleaved rounds (default 6)")
     parser.add_argument("--trips", type=int, default=20, help="trips per condition per round")
     parser.add_argument("--backlog", type=int, default=10_000, help="e-mails waiting")
     args = parser.parse_args(argv)
     url = os.environ.get("DATABASE_URL", "")
-    try:
-        with throwaway_database(url, BENCH_DATABASE, postgres_only=True) as bench_url:
-            env = environment(bench_url)
-            set_up_django(env)
-            run(env, rounds=args.rounds, trips=args.trips, backlog_size=args.backlog)
-    except BenchmarkError as error:
-        print(f"benchmark failed: {error}", file=sys.stderr)
-        return 1
-    except Exception:
-        traceback.print_exc()
-        return 1
-    return 0
+    with throwaway_database(url, BENCH_DATABASE, postgres_only=True) as bench_url:
+        env = environment(bench_url)
+        set_up_django(env)
+        run(env, rounds=args.rounds, trips=args.trips, backlog_size=args.backlog)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_after(main)

@@ -19,14 +19,13 @@ import os
 import sys
 import tempfile
 import time
-import traceback
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks import server  # noqa: E402
-from benchmarks.throwaway import BenchmarkError, throwaway_database  # noqa: E402
+from benchmarks.throwaway import BenchmarkError, exit_after, throwaway_database  # noqa: E402
 
 BENCH_DATABASE = "gymbooking_bench_overhead"
 BARE_PATH = "/bench/bare/"  # benchmarks/bench_urls.py
@@ -114,32 +113,24 @@ def run(rounds: int, requests: int, say) -> None:
     )
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7, help="repetitions (default 7)")
     parser.add_argument("--requests", type=int, default=500, help="per stack a round (500)")
     args = parser.parse_args(argv)
     url = os.environ.get("DATABASE_URL") or "sqlite:///db.sqlite3"
-    try:
-        with (
-            tempfile.TemporaryDirectory(prefix="gymbooking-overhead-") as directory,
-            throwaway_database(url, BENCH_DATABASE) as bench_url,
-        ):
-            environment = server.production_environment(bench_url, Path(directory), 8000)
-            server.prepare_django(environment)
-            # The request log line is part of the cost: written, but to nowhere.
-            logging.disable(logging.NOTSET)
-            for handler in logging.getLogger().handlers + logging.getLogger("django").handlers:
-                handler.setStream(open(os.devnull, "w"))  # noqa: SIM115
-            run(args.rounds, args.requests, print)
-    except BenchmarkError as error:
-        print(f"benchmark failed: {error}", file=sys.stderr)
-        return 1
-    except Exception:
-        traceback.print_exc()
-        return 1
-    return 0
+    with (
+        tempfile.TemporaryDirectory(prefix="gymbooking-overhead-") as directory,
+        throwaway_database(url, BENCH_DATABASE) as bench_url,
+    ):
+        environment = server.production_environment(bench_url, Path(directory), 8000)
+        server.prepare_django(environment)
+        # The request log line is part of the cost: written, but to nowhere.
+        logging.disable(logging.NOTSET)
+        for handler in logging.getLogger().handlers + logging.getLogger("django").handlers:
+            handler.setStream(open(os.devnull, "w"))  # noqa: SIM115
+        run(args.rounds, args.requests, print)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_after(main)

@@ -26,7 +26,6 @@ import sys
 import tempfile
 import threading
 import time
-import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -37,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks import server  # noqa: E402
-from benchmarks.throwaway import BenchmarkError, throwaway_database  # noqa: E402
+from benchmarks.throwaway import BenchmarkError, exit_after, throwaway_database  # noqa: E402
 
 BENCH_DATABASE = "gymbooking_bench_rush"
 SPOTS = 20
@@ -300,7 +299,7 @@ def report(rounds: list[Round], members: int, at_once: int, say) -> None:
     )
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=500, help="members (default 500)")
     parser.add_argument("--rounds", type=int, default=3, help="repetitions (default 3)")
@@ -308,32 +307,24 @@ def main(argv: list[str] | None = None) -> int:
     if args.members <= SPOTS:
         parser.error(f"--members must be more than the {SPOTS} spots")
     url = os.environ.get("DATABASE_URL") or "sqlite:///db.sqlite3"
-    try:
-        with (
-            tempfile.TemporaryDirectory(prefix="gymbooking-rush-") as directory,
-            throwaway_database(url, BENCH_DATABASE, postgres_only=True) as bench_url,
-        ):
-            workdir = Path(directory)
-            environment = server.production_environment(bench_url, workdir, server.free_port())
-            server.prepare_django(environment)
-            members = server.sign_in(server.members_with_credits(args.members, 10, "rush"))
-            with server.gunicorn(environment, workdir) as running:
-                print(f"the 06:00 rush on PostgreSQL: {running.describe()}")
-                print(f"{args.members} members, one {SPOTS}-spot class a round; {server.machine()}")
-                warm_up(running, members)
-                rounds = [one_round(n, running, members) for n in range(args.rounds)]
-                print("")
-                report(rounds, args.members, running.workers * running.threads, print)
-                if running.error_lines():
-                    raise BenchmarkError(f"{running.error_lines()} error lines in the server log.")
-    except BenchmarkError as error:
-        print(f"benchmark failed: {error}", file=sys.stderr)
-        return 1
-    except Exception:
-        traceback.print_exc()
-        return 1
-    return 0
+    with (
+        tempfile.TemporaryDirectory(prefix="gymbooking-rush-") as directory,
+        throwaway_database(url, BENCH_DATABASE, postgres_only=True) as bench_url,
+    ):
+        workdir = Path(directory)
+        environment = server.production_environment(bench_url, workdir, server.free_port())
+        server.prepare_django(environment)
+        members = server.sign_in(server.members_with_credits(args.members, 10, "rush"))
+        with server.gunicorn(environment, workdir) as running:
+            print(f"the 06:00 rush on PostgreSQL: {running.describe()}")
+            print(f"{args.members} members, one {SPOTS}-spot class a round; {server.machine()}")
+            warm_up(running, members)
+            rounds = [one_round(n, running, members) for n in range(args.rounds)]
+            print("")
+            report(rounds, args.members, running.workers * running.threads, print)
+            if running.error_lines():
+                raise BenchmarkError(f"{running.error_lines()} error lines in the server log.")
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_after(main)

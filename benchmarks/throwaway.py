@@ -1,8 +1,10 @@
 """What the benchmarks share: a throwaway database beside the one DATABASE_URL names, created
 empty and dropped afterwards, so a benchmark never touches real data."""
 
+import sys
 import tempfile
-from collections.abc import Iterator
+import traceback
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import SplitResult, urlsplit, urlunsplit
@@ -10,6 +12,20 @@ from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 class BenchmarkError(Exception):
     """A result was wrong, or the benchmark cannot run here: the numbers would mean nothing."""
+
+
+def exit_after(main: Callable[[], int | None]) -> None:
+    """Run a benchmark script's `main` and exit with its status: 1, saying why, when a result
+    was wrong or it could not run (`BenchmarkError`), or anything else went wrong."""
+    try:
+        status = main()
+    except BenchmarkError as error:
+        print(f"benchmark failed: {error}", file=sys.stderr)
+        sys.exit(1)
+    except Exception:
+        traceback.print_exc()
+        sys.exit(1)
+    sys.exit(status or 0)
 
 
 @contextmanager

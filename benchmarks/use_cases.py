@@ -34,7 +34,6 @@ import statistics
 import subprocess
 import sys
 import time
-import traceback
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,7 +43,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.throwaway import BenchmarkError, throwaway_database  # noqa: E402
+from benchmarks.throwaway import BenchmarkError, exit_after, throwaway_database  # noqa: E402
 
 BENCH_DATABASE = "gymbooking_bench_use_cases"
 MEMBERS = 40
@@ -637,11 +636,4 @@ def _passed_on(args: argparse.Namespace) -> list[str]:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except BenchmarkError as error:
-        print(f"benchmark failed: {error}", file=sys.stderr)
-        sys.exit(1)
-    except Exception:
-        traceback.print_exc()
-        sys.exit(1)
+    exit_after(main)
