@@ -71,8 +71,8 @@ def _show_recovery_codes(request: HttpRequest, codes: list[str]) -> HttpResponse
     return render(request, "two_factor/recovery_codes_shown.html", context)
 
 
-@require_GET
 @login_required
+@require_GET
 def overview(request: HttpRequest) -> HttpResponse:
     user = request.user
     context = {
@@ -83,8 +83,8 @@ def overview(request: HttpRequest) -> HttpResponse:
     return render(request, "two_factor/overview.html", context)
 
 
-@require_http_methods(["GET", "POST"])
 @login_required
+@require_http_methods(["GET", "POST"])
 def enrol(request: HttpRequest) -> HttpResponse:
     """Scan or type the secret, then prove it with a code: the device is confirmed, this
     session verified, and the recovery codes shown once."""
@@ -111,8 +111,8 @@ def enrol(request: HttpRequest) -> HttpResponse:
     return render(request, "two_factor/enrol.html", context)
 
 
-@require_http_methods(["GET", "POST"])
 @login_required
+@require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest) -> HttpResponse:
     """The second step of signing in: a code from the app, or a recovery code."""
     user = request.user
@@ -135,8 +135,8 @@ def verify(request: HttpRequest) -> HttpResponse:
     return render(request, "two_factor/verify.html", context)
 
 
-@require_http_methods(["GET", "POST"])
 @login_required
+@require_http_methods(["GET", "POST"])
 def new_recovery_codes(request: HttpRequest) -> HttpResponse:
     """Ten new recovery codes for a current code; the old ones stop working."""
     user = request.user
@@ -148,8 +148,8 @@ def new_recovery_codes(request: HttpRequest) -> HttpResponse:
     return render(request, "two_factor/new_recovery_codes.html", {"form": form})
 
 
-@require_http_methods(["GET", "POST"])
 @login_required
+@require_http_methods(["GET", "POST"])
 def turn_off(request: HttpRequest) -> HttpResponse:
     """A member who turned it on may turn it off, with a current code or her password; a
     login the setting requires it of may not (403)."""
