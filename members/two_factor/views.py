@@ -48,6 +48,11 @@ def _next_url(request: HttpRequest) -> str:
     return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
+def _posted(request: HttpRequest):
+    """The form's data on a POST (even an empty one, which is then refused), else None."""
+    return request.POST if request.method == "POST" else None
+
+
 def _throttled(throttle: Throttled) -> str:
     seconds = max(1, math.ceil((throttle.until - timezone.now()).total_seconds()))
     wait = formatting.count(seconds, "second", "seconds")
@@ -92,7 +97,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
     if policy.has_second_factor(user):
         return redirect("two_factor:overview")
     device = enrolment.pending_device(user)
-    form = AppCodeForm(request.POST or None)
+    form = AppCodeForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         accepted = _check(request, form, confirmed=False)
         if accepted is not None:
@@ -120,7 +125,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         return redirect(_next_url(request))
     if not policy.has_second_factor(user):
         return redirect("two_factor:enrol" if policy.is_required(user) else _next_url(request))
-    form = CodeForm(request.POST or None)
+    form = CodeForm(_posted(request))
     if request.method == "POST" and form.is_valid() and (device := _check(request, form)):
         mark_verified(request, device)
         if isinstance(device, StaticDevice):
@@ -142,7 +147,7 @@ def new_recovery_codes(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not policy.has_second_factor(user):
         return redirect("two_factor:overview")
-    form = CodeForm(request.POST or None)
+    form = CodeForm(_posted(request))
     if request.method == "POST" and form.is_valid() and _check(request, form):
         return _show_recovery_codes(request, changes.renew_recovery_codes(user))
     return render(request, "two_factor/new_recovery_codes.html", {"form": form})
@@ -158,7 +163,7 @@ def turn_off(request: HttpRequest) -> HttpResponse:
         return redirect("two_factor:overview")
     if policy.is_required(user):
         return render(request, "two_factor/turn_off.html", {"required": True}, status=403)
-    form = TurnOffForm(request.POST or None)
+    form = TurnOffForm(_posted(request))
     if request.method == "POST" and form.is_valid() and _proves_owner(request, form):
         changes.turn_off(user)
         messages.success(request, "Two-factor sign-in is off: your password alone signs you in.")
