@@ -48,15 +48,27 @@ class TwoFactorMiddleware:
         """Whether the login has a device, or None when it needs none."""
         kind = request.session.get(NO_DEVICE)
         if kind is None:
-            if policy.has_second_factor(request.user):
+            kind = note_devices(request)
+            if kind is None:
                 return True
-            kind = "staff" if policy.is_staff_login(request.user) else "member"
-            request.session[NO_DEVICE] = kind
         return False if kind == "staff" and settings.GYM_STAFF_MFA_REQUIRED else None
 
 
-@receiver(user_logged_in)
-def forget_devices_on_sign_in(sender, request, user, **kwargs) -> None:
-    """A new sign-in looks again (Django keeps the session's data for the same login)."""
-    if request is not None:
+def note_devices(request: HttpRequest, user=None) -> str | None:
+    """Notes in the session that the login has no device, and whether it is staff; None (and
+    nothing noted) when it has one."""
+    user = user or request.user
+    if policy.has_second_factor(user):
         request.session.pop(NO_DEVICE, None)
+        return None
+    kind = "staff" if policy.is_staff_login(user) else "member"
+    request.session[NO_DEVICE] = kind
+    return kind
+
+
+@receiver(user_logged_in)
+def note_devices_on_sign_in(sender, request, user, **kwargs) -> None:
+    """Looked at when signing in (Django keeps a session's data for the same login), so that
+    the pages after it need no query for it."""
+    if request is not None:
+        note_devices(request, user)

@@ -96,12 +96,13 @@ def test_without_the_setting_staff_without_an_app_are_not_stopped(admin_client, 
 
 
 def test_without_the_setting_staff_who_have_an_app_still_give_its_code(
-    admin_client, admin_user, settings
+    client, admin_user, settings
 ):
     settings.GYM_STAFF_MFA_REQUIRED = False
     enrolled_device(admin_user)
+    client.force_login(admin_user)
 
-    assert admin_client.get("/admin/")["Location"].startswith(VERIFY)
+    assert client.get("/admin/")["Location"].startswith(VERIFY)
 
 
 def test_a_manager_signs_in_to_the_admin_enrols_and_then_reaches_it(
