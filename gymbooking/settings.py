@@ -60,6 +60,11 @@ INSTALLED_APPS = [
     # Lets WhiteNoise serve static files under runserver too, as it does in production.
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # Two-factor sign-in (members/two_factor/): authenticator apps and recovery codes. Before
+    # members, whose admin replaces their device admins.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "events.apps.EventsConfig",
     "members.apps.MembersConfig",
     "classes.apps.ClassesConfig",
@@ -87,8 +92,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "members.sessions.SessionLifetimeMiddleware",
+    # A login that needs a second factor reaches only the two-factor pages until it gives one.
+    "members.two_factor.middleware.TwoFactorMiddleware",
     # A NUL byte in an admin query or form is a 400 before any admin view reads it.
     "ops.security_headers.RefuseNulBytesMiddleware",
     "events.actors.ActorMiddleware",
@@ -262,6 +270,15 @@ GYM_SESSION_IDLE_MINUTES = env.int("GYM_SESSION_IDLE_MINUTES", default=30)
 GYM_STAFF_SESSION_IDLE_MINUTES = env.int("GYM_STAFF_SESSION_IDLE_MINUTES", default=15)
 GYM_SESSION_MAX_HOURS = env.int("GYM_SESSION_MAX_HOURS", default=12)
 SESSION_COOKIE_AGE = GYM_SESSION_MAX_HOURS * 60 * 60
+
+# Two-factor sign-in (README, "Two-factor sign-in"): every staff login (staff status,
+# superuser, the Manager or Front desk group) must give a code from an authenticator app or
+# a recovery code before any page but the two-factor ones. Members may turn it on themselves.
+GYM_STAFF_MFA_REQUIRED = env.bool("GYM_STAFF_MFA_REQUIRED", default=not DEBUG)
+OTP_TOTP_ISSUER = "gymbooking"
+# django-otp's own device admins are replaced (members/two_factor/admin.py); if anything
+# shows one, never with the secret key or its QR code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # A strict Content-Security-Policy: only this site's own files, inline scripts and styles
 # only with the request's nonce (and the 500 page's fixed style by its hash); no plug-ins,

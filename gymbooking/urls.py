@@ -30,6 +30,8 @@ urlpatterns = [
         sign_out_other_sessions,
         name="sign_out_other_sessions",
     ),
+    # Two-factor sign-in: enrol, verify, recovery codes (members/two_factor/).
+    path("accounts/two-factor/", include("members.two_factor.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("classes.urls")),
     path("", include("bookings.urls")),

@@ -438,3 +438,6 @@ class CreditGrantAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 # The login admin, which keeps a member's login with her (importing it registers it).
 from members import admin_logins  # noqa: E402, F401
+
+# Two-factor devices: staff remove a lost phone's (importing it registers it).
+from members.two_factor import admin as two_factor_admin  # noqa: E402, F401

@@ -6,6 +6,10 @@ roles: anonymous, a member (Ana, who owns the objects in the URLs), another memb
 Ana's objects), the Front desk, a Manager, a superuser, and staff without any group. Every
 answer must also be `Cache-Control: no-store` (one middleware; this proves it is everywhere).
 
+Two-factor sign-in is required for staff (GYM_STAFF_MFA_REQUIRED), so the staff roles run as
+sessions that gave their second factor; the members have none (test_two_factor_gate.py shows
+that a staff session without one reaches nothing).
+
 Admin model pages follow Django's permissions: a role may open one if it holds the view,
 add, change or delete permission the page needs (a missing object redirects), otherwise 403;
 anyone without staff status goes to the admin sign-in.
@@ -35,6 +39,7 @@ from tests.factories import (
     WaitlistEntryFactory,
 )
 from tests.web.conftest import reset_link
+from tests.web.two_factor import enrolled_device, sign_in_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -187,6 +192,22 @@ AUTOCOMPLETE = Rule(
     get=by_role(anonymous=REDIRECT, **dict.fromkeys(MEMBERS, REDIRECT), other=403),
     post=by_role(anonymous=REDIRECT, **dict.fromkeys(MEMBERS, REDIRECT), other=(403, 405)),
 )
+# Two-factor pages. Staff have an app and gave its code; members have none (nor need one).
+TWO_FACTOR_ENROL = Rule(
+    get=by_role(anonymous=REDIRECT, **dict.fromkeys(MEMBERS, 200), other=REDIRECT),
+    post=by_role(anonymous=REDIRECT, **dict.fromkeys(MEMBERS, 200), other=REDIRECT),
+)
+TWO_FACTOR_VERIFY = Rule(get=by_role(other=REDIRECT), post=by_role(other=REDIRECT))
+# New recovery codes: for a login with an app (the empty form: the page again).
+TWO_FACTOR_CODES = Rule(
+    get=by_role(anonymous=REDIRECT, **dict.fromkeys(MEMBERS, REDIRECT), other=200),
+    post=by_role(anonymous=REDIRECT, **dict.fromkeys(MEMBERS, REDIRECT), other=200),
+)
+# Staff may not turn it off while the setting requires it; members have nothing to turn off.
+TWO_FACTOR_OFF = Rule(
+    get=by_role(anonymous=REDIRECT, **dict.fromkeys(MEMBERS, REDIRECT), other=403),
+    post=by_role(anonymous=REDIRECT, **dict.fromkeys(MEMBERS, REDIRECT), other=403),
+)
 ADMIN_MODEL = "admin model page"  # decided by the role's permissions, below
 
 # (name or route pattern, rule): the first that matches a pattern's "name route" decides.
@@ -199,6 +220,11 @@ RULES = [
     (r"^password_change ", SIGNED_IN_FORM),
     (r"^password_change_done ", SIGNED_IN_PAGE),
     (r"^sign_out_other_sessions ", SIGNED_IN_ACTION),
+    (r"^two_factor:overview ", SIGNED_IN_PAGE),
+    (r"^two_factor:enrol ", TWO_FACTOR_ENROL),
+    (r"^two_factor:verify ", TWO_FACTOR_VERIFY),
+    (r"^two_factor:recovery_codes ", TWO_FACTOR_CODES),
+    (r"^two_factor:turn_off ", TWO_FACTOR_OFF),
     (r"^(classes:schedule|classes:detail|bookings:mine) ", MEMBER_READ_PAGE),
     (r"^(members:credits|members:calendar|members:your_data|notifications:list) ", MEMBER_PAGE),
     (
@@ -313,6 +339,7 @@ def world(member, other_member, django_user_model):
         user = django_user_model.objects.create_user(username=username, is_staff=True)
         if group:
             user.groups.add(Group.objects.get(name=group))
+        enrolled_device(user)
         return user
 
     users = {
@@ -327,6 +354,7 @@ def world(member, other_member, django_user_model):
         ),
         "staff": staff("plain-staff", None),
     }
+    enrolled_device(users["superuser"])
     return {"users": users, "class": fitness_class, "booking": booking, "member": member}
 
 
@@ -357,6 +385,7 @@ def concrete_url(route: str, world) -> tuple[str, bool]:
 @pytest.mark.parametrize(("route", "name"), PATTERNS, ids=[f"{n} {r}" for r, n in PATTERNS])
 def test_each_role_gets_the_expected_answer(route, name, world, settings):
     settings.GYM_SELF_SIGNUP = True
+    settings.GYM_STAFF_MFA_REQUIRED = True
     rule = rule_for(route, name)
     assert rule is not None, f"{name} {route} is not classified"
     url, exists = concrete_url(route, world)
@@ -364,7 +393,9 @@ def test_each_role_gets_the_expected_answer(route, name, world, settings):
     for role in ROLES:
         user = world["users"][role]
         client = Client()
-        if user is not None:
+        if role in STAFF_ROLES:
+            sign_in_verified(client, user)
+        elif user is not None:
             client.force_login(user)
         for method in ("GET", "POST"):  # POST last: it may sign the role out
             response = getattr(client, method.lower())(url)

@@ -48,6 +48,8 @@ FRONT_DESK_PERMISSIONS = {
 # Both groups unlock a login locked out of signing in (django-axes' attempts).
 UNLOCK_PERMISSIONS = {"axes.view_accessattempt", "axes.delete_accessattempt"}
 MANAGER_APPS = {"members", "classes", "bookings", "notifications", "events"}
+# A manager removes the authenticator app of a login that lost its phone (members/two_factor).
+DEVICE_PERMISSIONS = {"otp_totp.view_totpdevice", "otp_totp.delete_totpdevice"}
 
 
 def names(permissions) -> set[str]:
@@ -95,7 +97,9 @@ def test_the_migration_gave_the_manager_every_permission_of_the_gym_and_the_repo
         )
     )
 
-    assert group_permissions("Manager") == every | {"reports.view_reports"} | UNLOCK_PERMISSIONS
+    assert group_permissions("Manager") == (
+        every | {"reports.view_reports"} | UNLOCK_PERMISSIONS | DEVICE_PERMISSIONS
+    )
     assert {"classes.add_classseries", "bookings.record_attendance"} <= every
 
 
