@@ -96,7 +96,9 @@ def confirm_signup(request: HttpRequest, uidb64: str, token: str) -> HttpRespons
 @login_required
 def set_up_account(request: HttpRequest) -> HttpResponse:
     """A login without a member becomes a member of its address (with the welcome
-    credits), when the gym allows sign-up; the login was proved by signing in."""
+    credits), when the gym allows sign-up; the login was proved by signing in. Such a login
+    is made only by staff now (a sign-up makes its login and member together, through the
+    e-mailed link), so its address is the one staff gave it: no link is asked for here."""
     if not settings.GYM_SELF_SIGNUP:
         raise Http404("Sign-up is closed; ask the front desk for an account.")
     user = request.user

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events.models import StoredEvent
+from members.data_export import member_data
 from members.models import CreditGrant, Member, PendingSignUp
 from members.queries import DjangoRegisteredEmails
 from members.signups import sign_up_tokens
@@ -432,3 +433,14 @@ def test_an_hour_later_the_address_may_be_sent_a_link_again(client, signup_open,
     sign_up(client)
 
     assert PendingSignUp.objects.count() == 2
+
+
+def test_her_sign_up_is_in_her_data_export(client, signup_open, mail_worker):
+    sign_up(client)
+    client.post(sent_link(mail_worker))
+    dana = Member.objects.get()
+
+    [events] = [s for s in member_data(dana, timezone.now()).sections if s.name == "events"]
+
+    types = [row["type"] for row in events.rows()]
+    assert "SignUpRequested" in types and "MemberRegistered" in types
