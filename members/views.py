@@ -59,14 +59,16 @@ def signup(request: HttpRequest) -> HttpResponse:
                     site=get_current_site(request).domain,
                     secure=request.is_secure(),
                 )
-        return render(
-            request, "members/signup_sent.html", {**_link_hours(), "email": data["email"]}
-        )
+        context = {**_sign_up_limits(), "email": data["email"]}
+        return render(request, "members/signup_sent.html", context)
     return render(request, "members/signup.html", {"form": form})
 
 
-def _link_hours() -> dict:
-    return {"link_hours": settings.GYM_SIGNUP_LINK_HOURS}
+def _sign_up_limits() -> dict:
+    return {
+        "link_hours": settings.GYM_SIGNUP_LINK_HOURS,
+        "mails_per_hour": settings.GYM_SIGNUP_MAILS_PER_ADDRESS,
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -80,7 +82,7 @@ def confirm_signup(request: HttpRequest, uidb64: str, token: str) -> HttpRespons
         return redirect(settings.LOGIN_REDIRECT_URL)
     pending = signups.pending_from_link(uidb64, token)
     if pending is None:
-        return render(request, "members/signup_link_invalid.html", _link_hours())
+        return render(request, "members/signup_link_invalid.html", _sign_up_limits())
     if request.method == "GET":
         return render(request, "members/signup_confirm.html", {"pending": pending})
     try:

@@ -200,12 +200,6 @@ def test_asking_a_reset_for_an_unknown_address_looks_the_same_and_sends_nothing(
 # --- Self sign-up ----------------------------------------------------------------------------
 
 
-@pytest.fixture
-def signup_open(settings):
-    settings.GYM_SELF_SIGNUP = True
-    return settings
-
-
 def sign_up(client, **fields):
     data = {
         "name": "Dana Scully",
