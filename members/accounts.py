@@ -55,7 +55,7 @@ def orphan_login(email: str) -> AbstractBaseUser | None:
 def login_for_new_member(
     name: str, email: str, password: str | None, *, password_hash: str | None = None
 ) -> AbstractBaseUser:
-    """The login of a member being registered: a new one named by her lower-cased address,
+    """The login of a member being registered: a new one named by her normalised address,
     or the orphan login of that address, taken over (its password replaced, its names and
     address set, active again). `password_hash` is a password hashed already (a verified
     sign-up's); without either a random password is set, so "Forgot your password?" lets
