@@ -99,6 +99,10 @@ class PendingSignUp(models.Model):
     password = models.CharField(max_length=128)  # a hash, as on a login
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
+    class Meta:
+        # Nobody handles these by hand (they are not in admin): no permissions to grant.
+        default_permissions = ()
+
     def __str__(self) -> str:
         return self.email
 
