@@ -42,9 +42,10 @@ from application.use_cases import (
     RegisterMemberUseCase,
     RemindMemberUseCase,
     RequestPasswordResetUseCase,
+    RequestSignUpUseCase,
     StaffCancelBookingUseCase,
 )
-from domain.events import PasswordChanged, PasswordResetRequested
+from domain.events import PasswordChanged, PasswordResetRequested, SignUpRequested
 from domain.values import BookingPolicy
 
 
@@ -71,6 +72,7 @@ class Services:
     remind_member: RemindMemberUseCase
     request_password_reset: RequestPasswordResetUseCase
     record_password_change: RecordPasswordChangeUseCase
+    request_sign_up: RequestSignUpUseCase
     generate_classes: GenerateClassesUseCase
     update_series: UpdateSeriesUseCase
     schedule_class: ScheduleClassUseCase
@@ -95,6 +97,7 @@ def bootstrap(
     channel_queues: Mapping[str, DeliveryQueue] | None = None,
     password_reset_mailer: Handler | None = None,
     password_changed_mailer: Handler | None = None,
+    sign_up_mailer: Handler | None = None,
     personal_data: Sequence[PersonalData] = (),
 ) -> Services:
     """Wire the handlers to `dispatcher` and build every use case.
@@ -102,9 +105,9 @@ def bootstrap(
     `zone` is the gym's time zone (the recurring schedule is computed in it); a new member
     gets `welcome_credits`, which expire like a refund. `channel_queues` names the delivery
     queue of each slow notification channel (the others are fast). `password_reset_mailer`
-    sends the reset links asked for, on the mail queue, and `password_changed_mailer` the notice
-    of a changed password. `personal_data` are the stores an
-    erasure scrubs besides the entities (a login, in-app notices, the event log).
+    sends the reset links asked for, on the mail queue, `password_changed_mailer` the notice
+    of a changed password and `sign_up_mailer` the sign-up links. `personal_data` are the
+    stores an erasure scrubs besides the entities (a login, in-app notices, the event log).
     """
     uow = unit_of_work_factory(repositories, transactions, dispatcher)
     common = {"uow": uow, "clock": clock}
@@ -122,6 +125,8 @@ def bootstrap(
         dispatcher.register(PasswordResetRequested, password_reset_mailer, queue=DeliveryQueue.MAIL)
     if password_changed_mailer is not None:
         dispatcher.register(PasswordChanged, password_changed_mailer, queue=DeliveryQueue.MAIL)
+    if sign_up_mailer is not None:
+        dispatcher.register(SignUpRequested, sign_up_mailer, queue=DeliveryQueue.MAIL)
     return Services(
         book_class=BookClassUseCase(**with_policy),
         add_member_to_class=AddMemberToClassUseCase(**with_policy),
@@ -146,6 +151,7 @@ def bootstrap(
         remind_member=RemindMemberUseCase(**common),
         request_password_reset=RequestPasswordResetUseCase(**common),
         record_password_change=RecordPasswordChangeUseCase(**common),
+        request_sign_up=RequestSignUpUseCase(**common),
         generate_classes=GenerateClassesUseCase(**common, zone=zone),
         update_series=UpdateSeriesUseCase(**common, zone=zone),
         schedule_class=ScheduleClassUseCase(**common),

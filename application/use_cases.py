@@ -13,8 +13,9 @@ from datetime import datetime
 from application.claims import book, claim_first, queue
 from application.ports import Clock
 from application.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from domain.addresses import registrable_address
 from domain.entities import Booking, CreditGrant, FitnessClass, Member, Waitlist
-from domain.events import PasswordChanged, PasswordResetRequested
+from domain.events import PasswordChanged, PasswordResetRequested, SignUpRequested
 from domain.exceptions import (
     BookingNotFoundException,
     ClassFullException,
@@ -313,7 +314,8 @@ class RegisterMemberUseCase(UseCase):
 
     The welcome is the gym's configuration, given once to the constructor (the bootstrap
     reads it from the settings): `welcome_credits` credits (0: none) that expire after
-    `welcome_expiry_days` days, like a refund. A taken e-mail address is refused. Creating
+    `welcome_expiry_days` days, like a refund. The address is normalised, and a taken or
+    look-alike one refused (domain/addresses.py). Creating
     the login that goes with the member is the caller's business, in the same transaction.
     """
 
@@ -323,7 +325,7 @@ class RegisterMemberUseCase(UseCase):
     def execute(self, name: str, email: str) -> Member:
         with self.uow() as uow:
             now = self.clock.now()
-            address = Email(email)
+            address = Email(registrable_address(email))
             if uow.emails.is_registered(address):
                 raise EmailAlreadyRegisteredException()
             member = Member.register(name, address, now=now)
@@ -376,6 +378,25 @@ class RequestPasswordResetUseCase(UseCase):
             uow.record(
                 PasswordResetRequested(
                     email=email.strip(), site=site, secure=secure, occurred_at=self.clock.now()
+                )
+            )
+
+
+@dataclass(kw_only=True)
+class RequestSignUpUseCase(UseCase):
+    """Somebody asked for an account: recorded, and the mail workers send the confirmation
+    link (or, to an address with an account, a note saying so). Nothing is created until the
+    link is followed, so the answer is the same whether or not the address is registered."""
+
+    def execute(self, pending_id: str, email: str, *, site: str, secure: bool) -> None:
+        with self.uow() as uow:
+            uow.record(
+                SignUpRequested(
+                    pending_id=str(pending_id),
+                    email=email,
+                    site=site,
+                    secure=secure,
+                    occurred_at=self.clock.now(),
                 )
             )
 

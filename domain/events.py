@@ -132,6 +132,18 @@ class PasswordResetRequested(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class SignUpRequested(DomainEvent):
+    """Somebody asked for an account under this (normalised) address; the pending sign-up
+    waits for the link e-mailed to it, made when the e-mail is sent (no secret is stored with
+    the event), or for an address with an account already, a note saying so."""
+
+    pending_id: str
+    email: str
+    site: str  # the host the link points at
+    secure: bool  # whether the link is https
+
+
+@dataclass(frozen=True, kw_only=True)
 class PasswordChanged(DomainEvent):
     """A login's password was changed (by its owner, or through a reset link): its owner is
     told by e-mail, so a change they did not make does not go unnoticed. The login's id only:

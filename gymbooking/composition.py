@@ -27,6 +27,7 @@ from members.erasure import LoginEraser
 from members.password_reset import PasswordChangedMailer, PasswordResetMailer
 from members.queries import DjangoRegisteredEmails
 from members.repositories import DjangoMemberRepository
+from members.signup_mail import SignUpMailer
 from notifications.email import EmailNotificationService
 from notifications.erasure import InAppNoticeEraser
 from notifications.in_app import InAppNotificationService
@@ -111,6 +112,7 @@ def django_services(
         channel_queues=CHANNEL_QUEUES,
         password_reset_mailer=PasswordResetMailer().handle,
         password_changed_mailer=PasswordChangedMailer().handle,
+        sign_up_mailer=SignUpMailer().handle,
         # In this order: the event log finds what she did through her login, deleted last.
         personal_data=(EventLogScrubber(), InAppNoticeEraser(), LoginEraser()),
     )

@@ -374,6 +374,10 @@ GYM_PROMOTION_GRACE_MINUTES = env.int("GYM_PROMOTION_GRACE_MINUTES", default=30)
 GYM_SELF_SIGNUP = env.bool("GYM_SELF_SIGNUP", default=DEBUG)
 # Credits a new member starts with (e.g. a free trial class); they expire like a refund.
 GYM_WELCOME_CREDITS = env.int("GYM_WELCOME_CREDITS", default=1)
+# A sign-up becomes an account only through the link e-mailed to its address, which works this
+# many hours; at most GYM_SIGNUP_MAILS_PER_ADDRESS sign-up e-mails go to one address an hour.
+GYM_SIGNUP_LINK_HOURS = env.int("GYM_SIGNUP_LINK_HOURS", default=24)
+GYM_SIGNUP_MAILS_PER_ADDRESS = env.int("GYM_SIGNUP_MAILS_PER_ADDRESS", default=3)
 
 # Members may book a class from this many days before it starts (0: as soon as it is listed).
 GYM_BOOKING_OPENS_DAYS = env.int("GYM_BOOKING_OPENS_DAYS", default=14)
@@ -437,6 +441,10 @@ if GYM_REFUND_EXPIRY_DAYS < 1:
     raise ImproperlyConfigured("GYM_REFUND_EXPIRY_DAYS must be at least 1.")
 if GYM_WELCOME_CREDITS < 0:
     raise ImproperlyConfigured("GYM_WELCOME_CREDITS must not be negative.")
+if GYM_SIGNUP_LINK_HOURS < 1 or GYM_SIGNUP_MAILS_PER_ADDRESS < 1:
+    raise ImproperlyConfigured(
+        "GYM_SIGNUP_LINK_HOURS and GYM_SIGNUP_MAILS_PER_ADDRESS must be at least 1."
+    )
 if GYM_PROMOTION_CUTOFF_MINUTES < 0:
     raise ImproperlyConfigured("GYM_PROMOTION_CUTOFF_MINUTES must not be negative.")
 if GYM_PROMOTION_INSIDE_WINDOW not in {"never", "grace"}:

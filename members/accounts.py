@@ -28,6 +28,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
 from domain.exceptions import DomainException
+from members.logins import normalised_login
 from members.models import Member
 from members.queries import attach_login
 
@@ -42,18 +43,24 @@ def orphan_login(email: str) -> AbstractBaseUser | None:
     return (
         get_user_model()
         .objects.filter(
-            username__iexact=email.strip(), member__isnull=True, is_staff=False, is_superuser=False
+            username__iexact=normalised_login(email),
+            member__isnull=True,
+            is_staff=False,
+            is_superuser=False,
         )
         .first()
     )
 
 
-def login_for_new_member(name: str, email: str, password: str | None) -> AbstractBaseUser:
-    """The login of a member being registered: a new one named by her lower-cased address,
+def login_for_new_member(
+    name: str, email: str, password: str | None, *, password_hash: str | None = None
+) -> AbstractBaseUser:
+    """The login of a member being registered: a new one named by her normalised address,
     or the orphan login of that address, taken over (its password replaced, its names and
-    address set, active again). Without `password` a random one is set, so "Forgot your
-    password?" lets her in."""
-    address = email.strip().lower()
+    address set, active again). `password_hash` is a password hashed already (a verified
+    sign-up's); without either a random password is set, so "Forgot your password?" lets
+    her in."""
+    address = normalised_login(email)
     first_name, _, last_name = name.strip().partition(" ")
     login = orphan_login(address)
     if login is None:
@@ -62,7 +69,10 @@ def login_for_new_member(name: str, email: str, password: str | None) -> Abstrac
     login.first_name = first_name[:150]
     login.last_name = last_name.strip()[:150]
     login.is_active = True
-    login.set_password(password or secrets.token_urlsafe(32))
+    if password_hash:
+        login.password = password_hash
+    else:
+        login.set_password(password or secrets.token_urlsafe(32))
     login.save()
     return login
 

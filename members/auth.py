@@ -1,14 +1,16 @@
-"""Signing in by e-mail, whatever its letter case (logins are stored lower-cased), and the
-signed-in login read with her member profile."""
+"""Signing in by e-mail, however it is spelt (logins are stored normalised: members/logins.py),
+and the signed-in login read with her member profile."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+
+from members.logins import normalised_login
 
 
 class EmailBackend(ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is not None:
-            username = username.strip().lower()
+            username = normalised_login(username)
         return super().authenticate(request, username=username, password=password, **kwargs)
 
     def get_user(self, user_id):

@@ -288,7 +288,8 @@ EVENTS = ("event_id", "type", "occurred_at", "caused_by", "payload")
 def _about(member: Member):
     """The event log's rows about her or caused by her."""
     about = Q(member_id=member.pk) | Q(
-        type="PasswordResetRequested", payload__email__iexact=member.email
+        type__in=("PasswordResetRequested", "SignUpRequested"),
+        payload__email__iexact=member.email,
     )
     if member.user_id is not None:
         about |= Q(actor_user_id=member.user_id)

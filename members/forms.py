@@ -1,9 +1,15 @@
-"""The sign-up form: what a new member types, checked for shape only. Whether the address is
-free is the use case's decision (`RegisterMemberUseCase`), shown on the e-mail field."""
+"""The sign-up form: what a new member types, checked for shape only (the address normalised,
+a look-alike refused). Whether the address is free is never said here: the e-mail tells its
+owner (members/signups.py)."""
 
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from domain.addresses import AddressRefused, registrable_address
+
+LOGIN_MAX_LENGTH = 150  # the login's username is the address
 
 
 class SignUpForm(forms.Form):
@@ -12,9 +18,9 @@ class SignUpForm(forms.Form):
         max_length=200,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    email = forms.EmailField(
+    email = forms.CharField(
         label="E-mail",
-        max_length=150,  # the login's username is the address, and usernames hold 150
+        max_length=1000,  # longer is refused by `clean_email`, with the reason
         help_text="You sign in with this address.",
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autocapitalize": "none"}),
     )
@@ -38,7 +44,18 @@ class SignUpForm(forms.Form):
         return name
 
     def clean_email(self) -> str:
-        return self.cleaned_data["email"].strip().lower()
+        """The one spelling of the address (domain/addresses.py), refused when it passes for
+        another; then as a login can hold it (usernames hold 150 characters)."""
+        try:
+            address = registrable_address(self.cleaned_data["email"])
+        except AddressRefused as refusal:
+            raise ValidationError(str(refusal)) from refusal
+        validate_email(address)
+        if len(address) > LOGIN_MAX_LENGTH:
+            raise ValidationError(
+                f"An e-mail address has at most {LOGIN_MAX_LENGTH} characters here."
+            )
+        return address
 
     def clean(self) -> dict:
         cleaned = super().clean()

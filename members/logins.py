@@ -1,6 +1,6 @@
-"""Logins are lower-cased: a username (a member's e-mail, or a staff name) is stored in lower
-case, so the sign-in form (members/auth.py), which lower-cases what is typed, finds it
-whatever case it was created or typed in.
+"""Logins are normalised: a username (a member's e-mail, or a staff name) is stored in lower
+case, an address in its one spelling (`normalised_login`), so the sign-in form
+(members/auth.py), which normalises what is typed, finds it however it was created or typed.
 
 Every way of creating a user keeps this: sign-up and seed_demo (`create_login`),
 `manage.py create_staff`, and — through the `pre_save` receiver below, connected by
@@ -11,9 +11,17 @@ would otherwise store "OpsAdmin" as typed and leave a user who can never sign in
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
+from domain.addresses import AddressRefused, normalise_address
+
 
 def normalised_login(username: str) -> str:
-    return username.strip().lower()
+    """An address in its one spelling (domain/addresses.py: a full-width or upper-case variant
+    is the same login); any other name (staff's, or an address that cannot be one) stripped
+    and lower-cased."""
+    try:
+        return normalise_address(username)
+    except AddressRefused:
+        return str(username).strip().lower()
 
 
 def login_taken(username: str, *, except_pk=None) -> bool:
@@ -41,4 +49,4 @@ def lower_case_login(sender, instance, raw=False, update_fields=None, **kwargs) 
             )
         setattr(instance, field, login)
     if getattr(instance, "email", None):
-        instance.email = instance.email.strip().lower()
+        instance.email = normalised_login(instance.email)

@@ -90,5 +90,22 @@ class CreditGrant(models.Model):
         return f"{self.remaining}/{self.amount} credits until {timezone.localdate(self.expires_at)}"
 
 
+class PendingSignUp(models.Model):
+    """A sign-up waiting for its e-mailed link to be followed (members/signups.py): what the
+    account will be made of, and nothing else."""
+
+    name = models.CharField(max_length=200)
+    email = models.CharField(max_length=254, db_index=True)  # normalised (domain/addresses.py)
+    password = models.CharField(max_length=128)  # a hash, as on a login
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        # Nobody handles these by hand (they are not in admin): no permissions to grant.
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return self.email
+
+
 # The sign-ins each login holds (members/sessions.py), registered with this app's models.
 from members.sessions import SignedInSession  # noqa: E402, F401

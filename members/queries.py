@@ -20,6 +20,7 @@ from bookings.models import Booking
 from bookings.wording import credit_note
 from domain.entities import SPOT_HOLDING_STATUSES
 from domain.values import Email
+from members.logins import normalised_login
 from members.models import CreditGrant, Member
 from web import formatting
 
@@ -47,7 +48,7 @@ class DjangoRegisteredEmails:
 
 def create_login(name: str, email: str, password: str) -> AbstractBaseUser:
     """The Django user a member signs in with: the username is the lower-cased e-mail."""
-    address = email.strip().lower()
+    address = normalised_login(email)
     first_name, _, last_name = name.strip().partition(" ")
     return get_user_model().objects.create_user(
         username=address,

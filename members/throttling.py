@@ -2,7 +2,7 @@
 
 django-axes counts failed sign-ins per login and per client address (settings'
 `AXES_*`); these are the two callables it asks: the login as `EmailBackend` reads it
-(stripped, lower-cased, so "Ana@Example.com " and "ana@example.com" are one account), and
+(normalised, so "Ana@Example.com " and "ana@example.com" are one account), and
 the client's address from `GYM_CLIENT_IP_HEADER` only (a proxy's header, never one a client
 could add unnoticed), else the connection's.
 
@@ -22,12 +22,14 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from members.logins import normalised_login
+
 
 def login_name(request: HttpRequest, credentials: dict | None) -> str:
     name = (credentials or {}).get("username")
     if name is None:
         name = request.POST.get("username", "")
-    return str(name).strip().lower()
+    return normalised_login(str(name))
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -57,7 +59,7 @@ def locked_out(request: HttpRequest, original_response, credentials: dict | None
 
 def lift_lockout(username: str) -> None:
     """Forgets the failed sign-ins of a login (not of any address)."""
-    reset_axes(username=username.strip().lower())
+    reset_axes(username=normalised_login(username))
 
 
 def _over_limit(scope: str, request: HttpRequest) -> bool:

@@ -6,6 +6,11 @@ app_name = "members"
 
 urlpatterns = [
     path("accounts/signup/", views.signup, name="signup"),
+    path(
+        "accounts/signup/confirm/<uidb64>/<token>/",
+        views.confirm_signup,
+        name="confirm_signup",
+    ),
     path("accounts/set-up/", views.set_up_account, name="set_up_account"),
     path("me/credits/", views.credits, name="credits"),
     path("me/calendar/", views.calendar, name="calendar"),

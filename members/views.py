@@ -10,7 +10,7 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.sites.shortcuts import get_current_site
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,9 +21,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from domain.exceptions import DomainException, EmailAlreadyRegisteredException
 from gymbooking.composition import services
 from members import calendar as feed
-from members.accounts import login_for_new_member
+from members import signups
 from members.decorators import member_required, no_member_profile
 from members.forms import AccountSetupForm, SignUpForm
+from members.logins import normalised_login
 from members.models import Member
 from members.queries import (
     attach_login,
@@ -39,10 +40,9 @@ from web import formatting
 @require_http_methods(["GET", "POST"])
 @form_rate_limited("signup")
 def signup(request: HttpRequest) -> HttpResponse:
-    """Self sign-up, when the gym allows it: the login and the member (with the welcome
-    credits) are created together or not at all, then the new member is signed in. A login
-    no member uses (left behind) does not keep its address from signing up: it is taken
-    over (members/accounts.py)."""
+    """Self sign-up, when the gym allows it: nothing is created but a pending sign-up, whose
+    link the mail workers send to the address (members/signups.py); the page then says
+    "check your inbox", the same whether or not the address has an account."""
     if not settings.GYM_SELF_SIGNUP:
         raise Http404("Sign-up is closed; ask the front desk for an account.")
     if request.user.is_authenticated:
@@ -50,29 +50,57 @@ def signup(request: HttpRequest) -> HttpResponse:
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            with transaction.atomic():
-                member = services().register_member.execute(data["name"], data["email"])
-                user = login_for_new_member(data["name"], data["email"], data["password1"])
-                attach_login(member.id, user)
-        except EmailAlreadyRegisteredException as refusal:
-            form.add_error("email", str(refusal))
-        except IntegrityError:
-            # A simultaneous sign-up with the same address got there first: the database's
-            # unique constraints refused this one, and the transaction left nothing behind.
-            form.add_error("email", EmailAlreadyRegisteredException.default_message)
-        else:
-            login(request, user, backend="members.auth.EmailBackend")
-            messages.success(request, _welcome(member.name, member.grants))
-            return redirect(settings.LOGIN_REDIRECT_URL)
+        with transaction.atomic():
+            pending = signups.hold(data["name"], data["email"], data["password1"])
+            if pending is not None:
+                services().request_sign_up.execute(
+                    pending.pk,
+                    pending.email,
+                    site=get_current_site(request).domain,
+                    secure=request.is_secure(),
+                )
+        context = {**_sign_up_limits(), "email": data["email"]}
+        return render(request, "members/signup_sent.html", context)
     return render(request, "members/signup.html", {"form": form})
+
+
+def _sign_up_limits() -> dict:
+    return {
+        "link_hours": settings.GYM_SIGNUP_LINK_HOURS,
+        "mails_per_hour": settings.GYM_SIGNUP_MAILS_PER_ADDRESS,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def confirm_signup(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """The e-mailed link: a GET shows a button (mail scanners open links, and must not create
+    accounts), its POST creates the account, signs her in and welcomes her. A link used,
+    expired or altered, or whose address got an account meanwhile, says so and what to do."""
+    if not settings.GYM_SELF_SIGNUP:
+        raise Http404("Sign-up is closed; ask the front desk for an account.")
+    if request.user.is_authenticated:
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    pending = signups.pending_from_link(uidb64, token)
+    if pending is None:
+        return render(request, "members/signup_link_invalid.html", _sign_up_limits())
+    if request.method == "GET":
+        return render(request, "members/signup_confirm.html", {"pending": pending})
+    try:
+        member, user = signups.confirm(pending, services().register_member)
+    except EmailAlreadyRegisteredException:
+        return render(request, "members/signup_account_exists.html", {"email": pending.email})
+    login(request, user, backend="members.auth.EmailBackend")
+    messages.success(request, _welcome(member.name, member.grants))
+    return redirect(settings.LOGIN_REDIRECT_URL)
 
 
 @require_POST
 @login_required
 def set_up_account(request: HttpRequest) -> HttpResponse:
     """A login without a member becomes a member of its address (with the welcome
-    credits), when the gym allows sign-up; the login was proved by signing in."""
+    credits), when the gym allows sign-up; the login was proved by signing in. Such a login
+    is made only by staff now (a sign-up makes its login and member together, through the
+    e-mailed link), so its address is the one staff gave it: no link is asked for here."""
     if not settings.GYM_SELF_SIGNUP:
         raise Http404("Sign-up is closed; ask the front desk for an account.")
     user = request.user
@@ -160,7 +188,7 @@ class PasswordResetView(auth_views.PasswordResetView):
 
     def form_valid(self, form) -> HttpResponse:
         services().request_password_reset.execute(
-            form.cleaned_data["email"],
+            normalised_login(form.cleaned_data["email"]),
             site=get_current_site(self.request).domain,
             secure=self.request.is_secure(),
         )

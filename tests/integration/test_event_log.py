@@ -152,6 +152,15 @@ EXAMPLES: list[tuple[str, dict]] = [
         "PasswordChanged",
         {"user_id": "7", "site": "gym.example.com", "secure": True, "by_reset": False},
     ),
+    (
+        "SignUpRequested",
+        {
+            "pending_id": "12",
+            "email": "dana@example.com",
+            "site": "gym.example.com",
+            "secure": True,
+        },
+    ),
     ("MemberErased", {"member_id": ANA}),
 ]
 

@@ -63,6 +63,13 @@ def other_client(other_member):
 
 
 @pytest.fixture
+def signup_open(settings):
+    """The gym lets people sign up themselves (GYM_SELF_SIGNUP)."""
+    settings.GYM_SELF_SIGNUP = True
+    return settings
+
+
+@pytest.fixture
 def late_cancellation_forfeits(settings):
     """The gym's "forfeit" policy: requested before `services`, so the use cases and the
     pages read it."""

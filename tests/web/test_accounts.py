@@ -1,10 +1,9 @@
 """Accounts through the test client: signing in with an e-mail address, signing out, changing
 and resetting a password (Django's auth views with the gym's templates), and self sign-up,
-which creates the login and the member, with the welcome credits, together or not at all."""
+whose form is here (what a sign-up then does is tests/web/test_signup.py)."""
 
 import html
 import re
-from datetime import timedelta
 
 import pytest
 from django.contrib.auth import SESSION_KEY
@@ -12,9 +11,7 @@ from django.contrib.messages import get_messages
 from django.core import mail
 from django.urls import reverse
 
-from members.models import CreditGrant, Member
-from members.queries import DjangoRegisteredEmails
-from tests.factories import MemberFactory
+from members.models import Member, PendingSignUp
 from tests.web.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -203,21 +200,6 @@ def test_asking_a_reset_for_an_unknown_address_looks_the_same_and_sends_nothing(
 # --- Self sign-up ----------------------------------------------------------------------------
 
 
-@pytest.fixture
-def signup_open(settings):
-    settings.GYM_SELF_SIGNUP = True
-    return settings
-
-
-@pytest.fixture
-def rebuild_services():
-    """Settings the composition root reads when it is built take effect once it is rebuilt."""
-    from gymbooking.composition import services
-
-    yield services.cache_clear
-    services.cache_clear()
-
-
 def sign_up(client, **fields):
     data = {
         "name": "Dana Scully",
@@ -242,123 +224,6 @@ def test_the_sign_up_form_has_a_labelled_field_for_everything_it_asks(client, si
         assert f'<label for="id_{field}">{label}:</label>' in content
 
 
-def test_signing_up_creates_the_login_the_member_and_the_welcome_credits(
-    client, signup_open, rebuild_services
-):
-    # given
-    signup_open.GYM_WELCOME_CREDITS = 2
-    signup_open.GYM_REFUND_EXPIRY_DAYS = 14
-    rebuild_services()
-
-    # when
-    response = sign_up(client, name="  Dana  Scully ", email="Dana@Example.COM")
-
-    # then the login uses the lower-cased address and is signed in
-    assert response.status_code == 302
-    assert response.url == SCHEDULE
-    member = Member.objects.select_related("user").get()
-    user = member.user
-    assert (user.username, user.email) == ("dana@example.com", "dana@example.com")
-    assert (user.first_name, user.last_name) == ("Dana", "Scully")
-    assert user.check_password(NEW_PASSWORD)
-    assert signed_in_user_id(client) == str(user.pk)
-    # and the member has the welcome credits, expiring like a refund
-    assert (member.name, member.email) == ("Dana Scully", "dana@example.com")
-    grant = CreditGrant.objects.get(member=member)
-    assert (grant.amount, grant.remaining, grant.reason) == (2, 2, "Welcome credits")
-    assert grant.expires_at - grant.granted_at == timedelta(days=14)
-    assert messages_of(response) == [
-        "Welcome, Dana! You have 2 welcome credits to book your first class."
-    ]
-
-
-def test_with_no_welcome_credits_a_new_member_starts_without_a_grant(
-    client, signup_open, rebuild_services
-):
-    signup_open.GYM_WELCOME_CREDITS = 0
-    rebuild_services()
-
-    response = sign_up(client)
-
-    assert response.status_code == 302
-    assert Member.objects.get().user.username == "dana@example.com"
-    assert not CreditGrant.objects.exists()
-    assert messages_of(response) == ["Welcome, Dana! Your account is ready."]
-
-
-def test_an_email_already_registered_is_refused_clearly_and_nothing_is_created(
-    client, signup_open, member, django_user_model
-):
-    # given Ana is a member with a login
-    users, members = django_user_model.objects.count(), Member.objects.count()
-
-    # when somebody signs up with her address, in other letters
-    response = sign_up(client, name="Ana Again", email="ANA@example.com")
-
-    # then
-    assert response.status_code == 200
-    [error] = response.context["form"].errors["email"]
-    assert error.startswith("An account with that e-mail address already exists.")
-    assert "An account with that e-mail address already exists." in text_of(response)
-    assert django_user_model.objects.count() == users
-    assert Member.objects.count() == members
-    assert not CreditGrant.objects.exists()
-    assert signed_in_user_id(client) is None
-
-
-def test_an_email_used_by_a_staff_login_is_refused_too(client, signup_open, django_user_model):
-    django_user_model.objects.create_user(
-        username="dana@example.com", password="x" * 20, is_staff=True
-    )
-
-    response = sign_up(client)
-
-    assert response.status_code == 200
-    assert response.context["form"].errors["email"]
-    assert not Member.objects.exists()
-    assert django_user_model.objects.count() == 1
-
-
-def test_a_login_no_member_uses_does_not_keep_its_address_from_signing_up(
-    client, signup_open, django_user_model
-):
-    # given a login left behind by a member deleted before logins went with members
-    left = django_user_model.objects.create_user(username="dana@example.com", password="x" * 20)
-
-    # when Dana signs up with that address
-    response = sign_up(client)
-
-    # then she is a member, signed in with that login, under her new password only
-    assert response.status_code == 302
-    dana = Member.objects.get(email="dana@example.com")
-    assert dana.user_id == left.pk
-    assert django_user_model.objects.count() == 1
-    left.refresh_from_db()
-    assert left.check_password(NEW_PASSWORD)
-    assert not left.check_password("x" * 20)
-    assert signed_in_user_id(client) == str(left.pk)
-
-
-def test_when_the_member_cannot_be_saved_the_login_is_not_created_either(
-    client, signup_open, django_user_model, monkeypatch
-):
-    # given an address taken by a member although the check says it is free (as when two
-    # people sign up with it at the same moment): the database's unique constraint refuses
-    MemberFactory(email="dana@example.com")
-    monkeypatch.setattr(DjangoRegisteredEmails, "is_registered", lambda self, email: False)
-
-    # when
-    response = sign_up(client)
-
-    # then
-    assert response.status_code == 200
-    [error] = response.context["form"].errors["email"]
-    assert error.startswith("An account with that e-mail address already exists.")
-    assert not django_user_model.objects.exists()
-    assert Member.objects.count() == 1
-    assert signed_in_user_id(client) is None
-
-
 @pytest.mark.parametrize(
     ("fields", "field"),
     [
@@ -379,6 +244,7 @@ def test_a_sign_up_refused_by_the_form_creates_nothing(
     assert response.context["form"].errors[field]
     assert not django_user_model.objects.exists()
     assert not Member.objects.exists()
+    assert not PendingSignUp.objects.exists()
 
 
 def test_sign_up_is_not_found_when_the_gym_has_it_switched_off(client, settings):

@@ -24,10 +24,12 @@ from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.test import Client, RequestFactory
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from classes.models import ClassSeries
+from members.models import PendingSignUp
+from members.signups import link_path_args
 from notifications.models import Notification
 from ops.models import JobRun, WorkerHeartbeat
 from tests.factories import (
@@ -90,6 +92,11 @@ PUBLIC_FORM = Rule(get=by_role(other=200), post=by_role(other=(200, 302)))
 PUBLIC_PAGE = Rule(get=by_role(other=200), post=by_role(other=405))
 # Sign-up sends signed-in visitors on.
 SIGN_UP = Rule(get=by_role(anonymous=200, other=(200, 302)), post=by_role(other=(200, 302)))
+# A sign-up link (a fresh one): its page for visitors, whose POST creates the account (a
+# redirect, then signed in); signed-in visitors are sent on.
+SIGN_UP_LINK = Rule(
+    get=by_role(anonymous=200, other=302), post=by_role(anonymous=(200, 302), other=302)
+)
 # Ana's reset link: it moves its token out of the address (a redirect); once she has signed
 # in again the token is stale, and the page says the link is invalid.
 RESET_LINK = Rule(get=by_role(other=(200, 302)), post=by_role(other=(200, 302)))
@@ -215,6 +222,7 @@ RULES = [
     (r"^(login|password_reset) ", PUBLIC_FORM),
     (r"^(password_reset_done|password_reset_complete) ", PUBLIC_PAGE),
     (r"^members:signup ", SIGN_UP),
+    (r"^members:confirm_signup ", SIGN_UP_LINK),
     (r"^password_reset_confirm ", RESET_LINK),
     (r"^logout ", SIGN_OUT),
     (r"^password_change ", SIGNED_IN_FORM),
@@ -358,7 +366,7 @@ def world(member, other_member, django_user_model):
     return {"users": users, "class": fitness_class, "booking": booking, "member": member}
 
 
-def concrete_url(route: str, world) -> tuple[str, bool]:
+def concrete_url(route: str, name: str, world) -> tuple[str, bool]:
     """The route with its parameters filled in from `world`, and whether the object exists."""
     values = {
         "class_id": str(world["class"].pk),
@@ -367,6 +375,9 @@ def concrete_url(route: str, world) -> tuple[str, bool]:
         "id": str(world["member"].user.pk),
     }
     exists = True
+    if name == "members:confirm_signup":
+        pending = PendingSignUp.objects.create(name="Dana", email="dana@example.com")
+        return reverse(name, args=link_path_args(pending)), True
     if "<uidb64>" in route:
         return reset_link(world["member"].user), True
     if route.startswith("calendar/"):
@@ -388,7 +399,7 @@ def test_each_role_gets_the_expected_answer(route, name, world, settings):
     settings.GYM_STAFF_MFA_REQUIRED = True
     rule = rule_for(route, name)
     assert rule is not None, f"{name} {route} is not classified"
-    url, exists = concrete_url(route, world)
+    url, exists = concrete_url(route, name, world)
     wrong = []
     for role in ROLES:
         user = world["users"][role]

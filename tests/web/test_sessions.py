@@ -15,6 +15,7 @@ from django.test import Client
 from django.urls import reverse
 
 from domain.events import PasswordChanged
+from members.models import PendingSignUp
 from members.password_reset import PasswordChangedMailer
 from members.sessions import LAST_SEEN, SIGNED_IN_AT, SignedInSession
 from tests.web.conftest import PASSWORD, reset_link
@@ -260,6 +261,7 @@ def test_a_megabyte_password_is_refused_at_sign_up(client, settings, django_user
     assert response.status_code == 200
     assert "at most 256 characters" in response.content.decode()
     assert not django_user_model.objects.exists()
+    assert not PendingSignUp.objects.exists(), "nothing was hashed or held"
 
 
 def test_reset_links_last_hours_not_days(settings):
