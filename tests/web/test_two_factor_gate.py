@@ -49,7 +49,7 @@ def test_a_staff_session_without_its_code_is_sent_to_verify_from_every_page(
     route, name, world, settings
 ):
     settings.GYM_STAFF_MFA_REQUIRED = True
-    url, _ = concrete_url(route, world)
+    url, _ = concrete_url(route, name, world)
     wrong = []
     for role in STAFF_ROLES:
         client = Client()
