@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from domain.addresses import AddressRefused, registrable_address
+from members.password_validation import member_help_text_html
 
 LOGIN_MAX_LENGTH = 150  # the login's username is the address
 
@@ -28,7 +29,7 @@ class SignUpForm(forms.Form):
         label="Password",
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=password_validation.password_validators_help_text_html(),
+        help_text=member_help_text_html(),
     )
     password2 = forms.CharField(
         label="Password again",

@@ -5,6 +5,7 @@ is far beyond any passphrase. Staff passwords open the admin, so they must be lo
 the members' (Django's MinimumLengthValidator, 8).
 """
 
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 
 MAX_LENGTH = 256
@@ -34,3 +35,14 @@ class StaffMinimumLengthValidator:
 
     def get_help_text(self) -> str:
         return f"Staff passwords must contain at least {STAFF_MIN_LENGTH} characters."
+
+
+def member_help_text_html() -> str:
+    """The password rules a member is shown when she chooses one: every rule but the staff
+    minimum, which is not hers."""
+    validators = [
+        validator
+        for validator in password_validation.get_default_password_validators()
+        if not isinstance(validator, StaffMinimumLengthValidator)
+    ]
+    return password_validation.password_validators_help_text_html(validators)

@@ -354,3 +354,12 @@ def test_her_sign_up_is_in_her_data_export(client, signup_open, mail_worker):
 
     types = [row["type"] for row in events.rows()]
     assert "SignUpRequested" in types and "MemberRegistered" in types
+
+
+def test_the_sign_up_page_shows_the_members_password_rules_not_the_staff_minimum(
+    client, signup_open
+):
+    page = client.get(reverse("members:signup")).content.decode()
+
+    assert "at most 256 characters" in page
+    assert "Staff passwords" not in page
