@@ -238,7 +238,7 @@ def claim_first(
 
     With `refuse_full` (a booker, who cannot queue) a full class is refused as soon as it is
     locked, with `book`'s own answer: a full class promotes nobody, so nothing read after
-    would change the answer, and the class lock is held for three statements instead of six
+    would change the answer, and the class lock is held for three statements instead of five
     — in a rush the refusals are what queue behind the lock."""
     fitness_class = uow.classes.get_by_id(class_id, for_update=True)
     now = clock.now()
