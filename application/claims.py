@@ -223,14 +223,28 @@ class Claimed:
 
 
 def claim_first(
-    uow: UnitOfWork, class_id: str, member_id: str, clock: Clock, policy: BookingPolicy
+    uow: UnitOfWork,
+    class_id: str,
+    member_id: str,
+    clock: Clock,
+    policy: BookingPolicy,
+    *,
+    refuse_full: bool = False,
 ) -> Claimed:
     """Lock the class, then the member together with the waiting candidates (key order),
     and promote into the free spots first: a direct booking never takes a spot that an
     eligible member waiting ahead of the booker has a claim on, whether or not the
-    promotion's own delivery ran (delayed, failed or lost)."""
+    promotion's own delivery ran (delayed, failed or lost).
+
+    With `refuse_full` (a booker, who cannot queue) a full class is refused as soon as it is
+    locked, with `book`'s own answer: a full class promotes nobody, so nothing read after
+    would change the answer, and the class lock is held for three statements instead of five
+    — in a rush the refusals are what queue behind the lock."""
     fitness_class = uow.classes.get_by_id(class_id, for_update=True)
     now = clock.now()
+    if refuse_full and fitness_class.is_full():
+        uow.members.get_contact(member_id)  # an unknown member is told so, as before
+        fitness_class.ensure_room_for(member_id, now=now)
     entries, waiting_elsewhere = uow.waitlist.get_by_class_and_overlapping_for_member(
         fitness_class, member_id
     )

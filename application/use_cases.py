@@ -75,7 +75,9 @@ class BookClassUseCase(PolicyUseCase):
         """`late_confirmed`: the member accepted that a booking inside the cancellation
         window cannot be cancelled for free (without it such a booking is refused)."""
         with self.uow() as uow:
-            claimed = claim_first(uow, class_id, member_id, self.clock, self.policy)
+            claimed = claim_first(
+                uow, class_id, member_id, self.clock, self.policy, refuse_full=True
+            )
             try:
                 return book(
                     uow,

@@ -82,8 +82,11 @@ def cancel(request: HttpRequest, booking_id: uuid.UUID) -> HttpResponse:
                 raise
             return done
 
-    run_use_case(request, cancel_once, _cancelled_message)
-    class_id = Booking.objects.values_list("fitness_class_id", flat=True).get(pk=booking_id)
+    done = run_use_case(request, cancel_once, _cancelled_message)
+    if isinstance(done, entities.Booking):  # cancelled now: the answer names its class
+        class_id = done.class_id
+    else:  # refused, or cancelled by a first click: read where to go back to
+        class_id = Booking.objects.values_list("fitness_class_id", flat=True).get(pk=booking_id)
     return _redirect_back(request, class_id)
 
 

@@ -11,14 +11,13 @@ from datetime import date, datetime, time, timedelta
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from classes import queries
 from classes.models import FitnessClass
-from classes.wording import class_times_html
+from classes.wording import class_page_url, class_times_html
 from domain.eligibility import (
     PROMOTION_NEEDS,
     Hindrance,
@@ -117,7 +116,7 @@ class ClassRow:
 
     @property
     def url(self) -> str:
-        return reverse("classes:detail", args=[self.fitness_class.pk])
+        return class_page_url(self.fitness_class.pk)
 
     @property
     def instructor(self) -> str:

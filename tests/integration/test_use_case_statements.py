@@ -7,6 +7,8 @@ inside a transaction, so the use case's `atomic()` is a savepoint too).
 book: lock the class; its spot holders; its waitlist with the booker's entries for classes
 at the same time; lock the member; her grants; her upcoming and overlapping spots (one
 query); spend the grant; insert the booking; the event log (events, deliveries).
+refusing a full class: lock the class; its spot holders; the member (she exists) — nothing
+more is read or locked while the class is held.
 cancel: lock the booking; the class with its spot holders; lock the member; her grants;
 insert the refund grant; update the booking; the event log (events, deliveries).
 """
@@ -19,8 +21,14 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from bookings.models import Booking
+from domain.exceptions import ClassFullException
 from notifications.models import Notification
-from tests.factories import BookingFactory, FitnessClassFactory, member_with_credits
+from tests.factories import (
+    BookingFactory,
+    FitnessClassFactory,
+    WaitlistEntryFactory,
+    member_with_credits,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +36,7 @@ BOOK_DATA_STATEMENTS = 10
 # The use case's own (the test's transaction around it): a double booking the database
 # refuses is skipped, not raised, so inserting the booking needs none.
 BOOK_SAVEPOINTS = 1
+FULL_CLASS_REFUSAL_DATA_STATEMENTS = 3
 CANCEL_DATA_STATEMENTS = 8
 CANCEL_SAVEPOINTS = 1
 # One inline in-app notice: take the delivery (with its event); read the class, the booking
@@ -99,6 +108,23 @@ def test_booking_writes_neither_the_unchanged_member_nor_an_update_of_the_new_bo
     writes = [sql for sql in statements.data if sql.startswith(("INSERT", "UPDATE"))]
     assert not [sql for sql in writes if '"members_member"' in sql.split(" SET ")[0]]
     assert not [sql for sql in writes if sql.startswith('UPDATE "bookings_booking"')]
+
+
+def test_refusing_a_full_class_runs_three_data_statements_under_its_lock(worker_services):
+    # given a full class with a waitlist, and a member with a credit
+    fitness_class = FitnessClassFactory(capacity=3)
+    BookingFactory.create_batch(3, fitness_class=fitness_class)
+    WaitlistEntryFactory(fitness_class=fitness_class, member=member_with_credits(1))
+    member = member_with_credits(1)
+
+    # when the member presses Book
+    with Statements() as statements, pytest.raises(ClassFullException):
+        worker_services.book_class.execute(str(member.id), str(fitness_class.id))
+
+    # then she is refused after the lock, her holders and her own row, and nothing changed
+    assert len(statements.data) == FULL_CLASS_REFUSAL_DATA_STATEMENTS, "\n".join(statements.data)
+    assert Booking.objects.filter(fitness_class=fitness_class).count() == 3
+    assert member.credit_grants.get().remaining == 1
 
 
 @BOOKED

@@ -231,3 +231,12 @@ def test_booking_an_unknown_member_or_class_is_refused(gym):
     with pytest.raises(ClassNotFoundException):
         gym.book_class.execute(ana.id, "no-such-class")
     assert gym.bookings.get_confirmed_by_class(spin.id) == []
+
+
+def test_an_unknown_member_is_told_so_on_a_full_class_too(gym):
+    # given a full class
+    spin = gym.add_class("Spin", capacity=10, booked=10)
+
+    # when someone unknown books it, then the answer is about her, not the class
+    with pytest.raises(MemberNotFoundException):
+        gym.book_class.execute("no-such-member", spin.id)
