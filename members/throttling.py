@@ -16,6 +16,8 @@ import functools
 import hashlib
 from collections.abc import Callable
 
+from axes.backends import AxesStandaloneBackend
+from axes.exceptions import AxesBackendPermissionDenied
 from axes.utils import reset as reset_axes
 from django.conf import settings
 from django.core.cache import cache
@@ -39,6 +41,23 @@ def client_ip(request: HttpRequest) -> str:
         if forwarded:
             return forwarded
     return request.META.get("REMOTE_ADDR", "")
+
+
+class LockoutBackend(AxesStandaloneBackend):
+    """Axes' backend (first in AUTHENTICATION_BACKENDS: it refuses a locked-out attempt before
+    any password is checked), noting on the request that it refused: that is how the security
+    log tells an attempt refused by a lockout from a wrong password (members/security_log.py)."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        try:
+            return super().authenticate(request, username, password, **kwargs)
+        except AxesBackendPermissionDenied:
+            request.gym_refused_by_lockout = True
+            raise
+
+
+def refused_by_lockout(request: HttpRequest | None) -> bool:
+    return getattr(request, "gym_refused_by_lockout", False)
 
 
 def locked_out(request: HttpRequest, original_response, credentials: dict | None) -> HttpResponse:

@@ -153,6 +153,27 @@ EXAMPLES: list[tuple[str, dict]] = [
         {"user_id": "7", "site": "gym.example.com", "secure": True, "by_reset": False},
     ),
     ("MemberErased", {"member_id": ANA}),
+    (
+        "SignedIn",
+        {"user_id": "7", "username": "ana@example.com", "client_ip": "10.0.0.1", "entry": "site"},
+    ),
+    ("SignInFailed", {"username": "ana@example.com", "client_ip": "::1", "entry": "admin"}),
+    ("SignInLockedOut", {"username": "ana@example.com", "client_ip": "::1", "entry": "site"}),
+    ("SignInRefused", {"username": "ana@example.com", "client_ip": "::1", "entry": "site"}),
+    (
+        "LoginRoleChanged",
+        {"user_id": "7", "username": "desk", "staff": True, "groups_added": "Front desk"},
+    ),
+    (
+        "LoginRoleChanged",
+        {
+            "user_id": "7",
+            "username": "desk",
+            "active": False,
+            "permissions_removed": "members.view_member, bookings.view_booking",
+            "new_login": False,
+        },
+    ),
 ]
 
 
