@@ -12,7 +12,10 @@ from django.contrib.auth.models import Group
 from django.test import RequestFactory
 from django.urls import reverse
 
+from application.security import SECURITY_EVENTS
 from events.models import SecurityEvent, StoredEvent
+from events.security_log import LOG_FIELD_NAMES
+from ops.logcontext import RESERVED_FIELDS
 from tests.web.conftest import PASSWORD
 from tests.web.test_admin import admin_url, change_form_data
 from tests.web.test_staff_roles import staff_client
@@ -296,3 +299,13 @@ def test_the_front_desk_may_not_read_the_security_log(client, django_user_model)
     desk = staff_client(client, django_user_model, "Front desk", "desk")
 
     assert desk.get(admin_url(SecurityEvent, "changelist")).status_code == 403
+
+
+def test_no_field_of_a_security_event_would_overwrite_a_log_records_own():
+    names = {
+        LOG_FIELD_NAMES.get(field, field)
+        for kind in SECURITY_EVENTS
+        for field in kind.event_type.__dataclass_fields__
+    }
+
+    assert names & RESERVED_FIELDS == set()
