@@ -9,12 +9,11 @@ axes' backend refused, `members.throttling.refused_by_lockout`); and every role 
 one use case, in a transaction of its own (no request here runs in one), so a refused
 sign-in's record is kept whatever the request does next.
 
-What a client sends is made safe to record: the name typed is stripped, lower-cased (as
-axes counts it), cut to a login's length and kept to printable characters; the address too.
+What a client sends is made safe to record: the name typed as axes counts it
+(`normalised_login_name`: lower-cased, printable, cut to a login's length); the address too.
 """
 
 from axes.signals import user_locked_out
-from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.http import HttpRequest
 from django.utils import timezone
@@ -30,25 +29,16 @@ from domain.events import (
 from events.actors import Actor, acting_as
 from gymbooking.composition import services
 from members.role_changes import RoleChange, role_changed
-from members.throttling import client_ip, refused_by_lockout
+from members.throttling import client_ip, normalised_login_name, refused_by_lockout
 
-_User = get_user_model()
-USERNAME_LENGTH = _User._meta.get_field(_User.USERNAME_FIELD).max_length
 # The longest address written down (an IPv6 address with a zone is under this).
 ADDRESS_LENGTH = 64
 
 
-def safe(text: object, length: int) -> str:
-    """What a client sent, fit to record: printable characters only, cut to `length`."""
-    return "".join(c for c in str(text or "").strip() if c.isprintable())[:length]
-
-
-def typed_name(name: object) -> str:
-    return safe(str(name or "").strip().lower(), USERNAME_LENGTH)
-
-
 def address(request: HttpRequest | None) -> str:
-    return safe(client_ip(request), ADDRESS_LENGTH) if request is not None else ""
+    if request is None:
+        return ""
+    return "".join(c for c in client_ip(request) if c.isprintable())[:ADDRESS_LENGTH]
 
 
 def entry(request: HttpRequest | None) -> str:
@@ -78,7 +68,7 @@ def on_sign_in_failed(sender, credentials, request=None, **kwargs) -> None:
     event_type = SignInRefused if refused_by_lockout(request) else SignInFailed
     record(
         event_type(
-            username=typed_name(credentials.get("username")),
+            username=normalised_login_name(credentials.get("username")),
             client_ip=address(request),
             entry=entry(request),
             occurred_at=timezone.now(),
@@ -93,7 +83,7 @@ def on_locked_out(sender, request, username, ip_address, **kwargs) -> None:
         return
     record(
         SignInLockedOut(
-            username=typed_name(username),
+            username=normalised_login_name(username),
             client_ip=address(request),
             entry=entry(request),
             occurred_at=timezone.now(),

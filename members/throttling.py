@@ -20,6 +20,7 @@ from axes.backends import AxesStandaloneBackend
 from axes.exceptions import AxesBackendPermissionDenied
 from axes.utils import reset as reset_axes
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -29,7 +30,21 @@ def login_name(request: HttpRequest, credentials: dict | None) -> str:
     name = (credentials or {}).get("username")
     if name is None:
         name = request.POST.get("username", "")
-    return str(name).strip().lower()
+    return normalised_login_name(name)
+
+
+def normalised_login_name(name: object) -> str:
+    """A name typed as a login, as it is counted and recorded: stripped, lower-cased,
+    printable characters only (PostgreSQL stores no NUL), cut to a login's length (the sign-in
+    form does not cut it, and axes' column is not much longer)."""
+    printable = "".join(c for c in str(name or "").strip().lower() if c.isprintable())
+    return printable[: _username_length()]
+
+
+@functools.cache
+def _username_length() -> int:
+    user = get_user_model()
+    return user._meta.get_field(user.USERNAME_FIELD).max_length
 
 
 def client_ip(request: HttpRequest) -> str:
