@@ -18,6 +18,7 @@ from typing import Protocol
 from application.unit_of_work import UnitOfWorkFactory
 from domain.events import (
     DomainEvent,
+    GroupPermissionsChanged,
     LoginRoleChanged,
     PasswordChanged,
     SignedIn,
@@ -45,6 +46,7 @@ SECURITY_EVENTS: tuple[SecurityEventType, ...] = (
     SecurityEventType(SignInRefused, "Sign-in refused: locked out", warning=True),
     SecurityEventType(PasswordChanged, "Password changed"),
     SecurityEventType(LoginRoleChanged, "Role changed"),
+    SecurityEventType(GroupPermissionsChanged, "Group's permissions changed"),
 )
 BY_NAME: dict[str, SecurityEventType] = {kind.name: kind for kind in SECURITY_EVENTS}
 # Fields that say who somebody is or where she came from: an erasure scrubs them from the

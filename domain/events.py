@@ -319,3 +319,14 @@ class LoginRoleChanged(DomainEvent):
     permissions_added: str = ""
     permissions_removed: str = ""
     new_login: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class GroupPermissionsChanged(DomainEvent):
+    """A staff group's permissions changed, and so the role of every login in it (names
+    separated by ", ", as in `LoginRoleChanged`)."""
+
+    group_id: str
+    group: str
+    permissions_added: str = ""
+    permissions_removed: str = ""

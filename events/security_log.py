@@ -47,6 +47,8 @@ def describe(type_name: str, payload: dict[str, Any]) -> str:
     changes += [f"{words} {payload[name]}" for name, words in LISTS.items() if payload.get(name)]
     if payload.get("new_login"):
         changes.insert(0, "new login")
+    if "group" in payload:
+        label = f"{label} ({payload['group']})"
     return f"{label}: {'; '.join(changes)}" if changes else label
 
 

@@ -5,7 +5,8 @@ its actor is the login itself), a failed one (`user_login_failed`: the name type
 client's address, never the password), a lockout beginning (django-axes' `user_locked_out`
 on the failure that reached the limit) and each attempt refused while locked out (a failure
 axes' backend refused, `members.throttling.refused_by_lockout`); and every role change
-`members.role_changes` notices (its actor is whoever made it). Each is recorded through the
+`members.role_changes` notices, of a login or of a group's permissions (its actor is whoever
+made it). Each is recorded through the
 one use case, in a transaction of its own (no request here runs in one), so a refused
 sign-in's record is kept whatever the request does next.
 
@@ -20,6 +21,7 @@ from django.utils import timezone
 
 from domain.events import (
     DomainEvent,
+    GroupPermissionsChanged,
     LoginRoleChanged,
     SignedIn,
     SignInFailed,
@@ -28,7 +30,12 @@ from domain.events import (
 )
 from events.actors import Actor, acting_as
 from gymbooking.composition import services
-from members.role_changes import RoleChange, role_changed
+from members.role_changes import (
+    GroupPermissionsChange,
+    RoleChange,
+    group_permissions_changed,
+    role_changed,
+)
 from members.throttling import client_ip, normalised_login_name, refused_by_lockout
 
 # The longest address written down (an IPv6 address with a zone is under this).
@@ -110,8 +117,23 @@ def on_role_changed(sender, change: RoleChange, **kwargs) -> None:
     )
 
 
+def on_group_permissions_changed(sender, change: GroupPermissionsChange, **kwargs) -> None:
+    record(
+        GroupPermissionsChanged(
+            group_id=str(change.group.pk),
+            group=change.group.name,
+            permissions_added=", ".join(change.added),
+            permissions_removed=", ".join(change.removed),
+            occurred_at=timezone.now(),
+        )
+    )
+
+
 def connect() -> None:
     user_logged_in.connect(on_signed_in, dispatch_uid="security_log.signed_in")
     user_login_failed.connect(on_sign_in_failed, dispatch_uid="security_log.failed")
     user_locked_out.connect(on_locked_out, dispatch_uid="security_log.locked_out")
     role_changed.connect(on_role_changed, dispatch_uid="security_log.role_changed")
+    group_permissions_changed.connect(
+        on_group_permissions_changed, dispatch_uid="security_log.group_permissions"
+    )

@@ -17,14 +17,17 @@ from importlib import import_module
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.contrib.auth.models import Group
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.db import models
-from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 
-from members.role_changes import RoleChange, role_changed
+from members.role_changes import (
+    GroupPermissionsChange,
+    RoleChange,
+    group_permissions_changed,
+    role_changed,
+)
 
 SIGNED_IN_AT = "gym_signed_in_at"
 LAST_SEEN = "gym_last_seen"
@@ -124,14 +127,8 @@ def _end_sessions_on_role_change(sender, change: RoleChange, **kwargs) -> None:
         end_sessions(change.user_id)
 
 
-def _end_sessions_on_group_permissions(sender, instance, action, reverse, pk_set, **kwargs):
+@receiver(group_permissions_changed)
+def _end_sessions_on_group_permissions(sender, change: GroupPermissionsChange, **kwargs) -> None:
     """A group's permissions changed: every login in it holds a new role."""
-    if action not in ("post_add", "post_remove", "post_clear"):
-        return
-    groups = Group.objects.filter(pk__in=pk_set or ()) if reverse else [instance]
-    for group in groups:
-        for user_id in group.user_set.values_list("pk", flat=True):
-            end_sessions(user_id)
-
-
-m2m_changed.connect(_end_sessions_on_group_permissions, sender=Group.permissions.through)
+    for user_id in change.group.user_set.values_list("pk", flat=True):
+        end_sessions(user_id)

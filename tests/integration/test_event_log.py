@@ -174,6 +174,10 @@ EXAMPLES: list[tuple[str, dict]] = [
             "new_login": False,
         },
     ),
+    (
+        "GroupPermissionsChanged",
+        {"group_id": "2", "group": "Front desk", "permissions_added": "members.view_member"},
+    ),
 ]
 
 

@@ -1,5 +1,6 @@
 """The security log over the ORM: role changes however they are made (a save, either side of
-the groups and permissions relations, a clear), by whoever made them; a login created with
+the groups and permissions relations, a clear), by whoever made them; a group's permissions
+changing; a login created with
 staff status; a member's erasure scrubbing her login name and addresses from her security
 events; and old security events pruned like any other."""
 
@@ -131,6 +132,30 @@ def test_a_login_created_with_superuser_status_is_recorded_and_a_member_login_is
         }
     ]
     assert changes_of(ana) == []
+
+
+def test_a_groups_permissions_changed_from_either_side_are_recorded_once_per_change(desk):
+    front_desk = Group.objects.get(name="Front desk")
+    view_series = Permission.objects.get(codename="view_classseries")
+
+    front_desk.permissions.add(view_series)
+    view_series.group_set.remove(front_desk)
+
+    rows = StoredEvent.objects.filter(type="GroupPermissionsChanged").order_by("occurred_at")
+    assert [row.payload for row in rows] == [
+        {
+            "group_id": str(front_desk.pk),
+            "group": "Front desk",
+            "permissions_added": "classes.view_classseries",
+            "permissions_removed": "",
+        },
+        {
+            "group_id": str(front_desk.pk),
+            "group": "Front desk",
+            "permissions_added": "",
+            "permissions_removed": "classes.view_classseries",
+        },
+    ]
 
 
 def test_a_role_change_still_ends_the_logins_sessions(client, desk):
