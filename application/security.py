@@ -7,7 +7,8 @@ those types, its type filter offers them, the log line reads their label and lev
 erasure scrubs their `PERSONAL_FIELDS`. To add a type (a two-factor device confirmed, say):
 
 1. define the event in `domain/events.py`, with no secret among its fields (no password,
-   session key, token or one-time code) and the login as `user_id`/`username`;
+   session key, token or one-time code), and the login it concerns as `user_id` and
+   `username` (the admin shows them, an erasure scrubs `PERSONAL_FIELDS`);
 2. add a `SecurityEventType` for it below;
 3. record it where it happens: `services().record_security_event.execute(event)`.
 """

@@ -6,9 +6,8 @@ client's address, never the password), a lockout beginning (django-axes' `user_l
 on the failure that reached the limit) and each attempt refused while locked out (a failure
 axes' backend refused, `members.throttling.refused_by_lockout`); and every role change
 `members.role_changes` notices, of a login or of a group's permissions (its actor is whoever
-made it). Each is recorded through the
-one use case, in a transaction of its own (no request here runs in one), so a refused
-sign-in's record is kept whatever the request does next.
+made it). Each is recorded through the one use case, in a transaction of its own (no request
+here runs in one), so a refused sign-in's record is kept whatever the request does next.
 
 What a client sends is made safe to record: the name typed as axes counts it
 (`normalised_login_name`: lower-cased, printable, cut to a login's length); the address too.
