@@ -25,6 +25,7 @@ from application.schedule import (
     RescheduleClassUseCase,
     ScheduleClassUseCase,
 )
+from application.security import NoSecurityLog, RecordSecurityEventUseCase, SecurityLog
 from application.series import GenerateClassesUseCase, UpdateSeriesUseCase
 from application.unit_of_work import Repositories, unit_of_work_factory
 from application.use_cases import (
@@ -73,6 +74,7 @@ class Services:
     request_password_reset: RequestPasswordResetUseCase
     record_password_change: RecordPasswordChangeUseCase
     request_sign_up: RequestSignUpUseCase
+    record_security_event: RecordSecurityEventUseCase
     generate_classes: GenerateClassesUseCase
     update_series: UpdateSeriesUseCase
     schedule_class: ScheduleClassUseCase
@@ -99,6 +101,7 @@ def bootstrap(
     password_changed_mailer: Handler | None = None,
     sign_up_mailer: Handler | None = None,
     personal_data: Sequence[PersonalData] = (),
+    security_log: SecurityLog | None = None,
 ) -> Services:
     """Wire the handlers to `dispatcher` and build every use case.
 
@@ -108,10 +111,12 @@ def bootstrap(
     sends the reset links asked for, on the mail queue, `password_changed_mailer` the notice
     of a changed password and `sign_up_mailer` the sign-up links. `personal_data` are the
     stores an erasure scrubs besides the entities (a login, in-app notices, the event log).
+    `security_log` is where each security event is also written as a line (none by default).
     """
     uow = unit_of_work_factory(repositories, transactions, dispatcher)
     common = {"uow": uow, "clock": clock}
     with_policy = {**common, "policy": policy}
+    security = {"uow": uow, "log": security_log or NoSecurityLog()}
     promotion = setup_event_handlers(
         dispatcher,
         **with_policy,
@@ -150,8 +155,9 @@ def bootstrap(
         expire_credits=ExpireCreditsUseCase(**common),
         remind_member=RemindMemberUseCase(**common),
         request_password_reset=RequestPasswordResetUseCase(**common),
-        record_password_change=RecordPasswordChangeUseCase(**common),
+        record_password_change=RecordPasswordChangeUseCase(**common, log=security["log"]),
         request_sign_up=RequestSignUpUseCase(**common),
+        record_security_event=RecordSecurityEventUseCase(**security),
         generate_classes=GenerateClassesUseCase(**common, zone=zone),
         update_series=UpdateSeriesUseCase(**common, zone=zone),
         schedule_class=ScheduleClassUseCase(**common),

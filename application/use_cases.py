@@ -12,6 +12,7 @@ from datetime import datetime
 
 from application.claims import book, claim_first, queue
 from application.ports import Clock
+from application.security import SecurityLog, record_security_event
 from application.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from domain.addresses import registrable_address
 from domain.entities import Booking, CreditGrant, FitnessClass, Member, Waitlist
@@ -405,16 +406,20 @@ class RequestSignUpUseCase(UseCase):
 
 @dataclass(kw_only=True)
 class RecordPasswordChangeUseCase(UseCase):
-    """A login's password was changed: recorded, and its owner told by the mail workers."""
+    """A login's password was changed: recorded in the security log, and its owner told by
+    the mail workers."""
+
+    log: SecurityLog
 
     def execute(self, user_id: str, *, site: str, secure: bool, by_reset: bool) -> None:
-        with self.uow() as uow:
-            uow.record(
-                PasswordChanged(
-                    user_id=str(user_id),
-                    site=site,
-                    secure=secure,
-                    by_reset=by_reset,
-                    occurred_at=self.clock.now(),
-                )
-            )
+        record_security_event(
+            self.uow,
+            self.log,
+            PasswordChanged(
+                user_id=str(user_id),
+                site=site,
+                secure=secure,
+                by_reset=by_reset,
+                occurred_at=self.clock.now(),
+            ),
+        )

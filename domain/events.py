@@ -269,3 +269,76 @@ class ClassDeleted(DomainEvent):
     name: str
     starts_at: datetime
     series_id: str | None = None
+
+
+# --- The security log (application/security.py lists these) -------------------------------
+# No field ever holds a password, a session key, a token or a one-time code.
+
+
+@dataclass(frozen=True, kw_only=True)
+class SignedIn(DomainEvent):
+    """A login signed in, at the member site or the staff admin (`entry`)."""
+
+    user_id: str
+    username: str
+    client_ip: str
+    entry: str  # "site" or "admin"
+
+
+@dataclass(frozen=True, kw_only=True)
+class SignInFailed(DomainEvent):
+    """A sign-in was refused: wrong password, no such login, or an inactive one. `username`
+    is the name typed (lower-cased, cut to a login's length), which may match no login."""
+
+    username: str
+    client_ip: str
+    entry: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class SignInLockedOut(DomainEvent):
+    """This failure reached the limit: the name typed, or the address, is locked out of
+    signing in for a while."""
+
+    username: str
+    client_ip: str
+    entry: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class SignInRefused(DomainEvent):
+    """A sign-in attempt while locked out: refused before any password was checked."""
+
+    username: str
+    client_ip: str
+    entry: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class LoginRoleChanged(DomainEvent):
+    """A login's role changed. `staff`, `superuser`, `active`: the flag's new value where it
+    changed (None: unchanged); groups and own permissions added or removed, as names
+    separated by ", " ("members.view_member" for a permission). `new_login`: it was created
+    with staff or superuser status."""
+
+    user_id: str
+    username: str
+    staff: bool | None = None
+    superuser: bool | None = None
+    active: bool | None = None
+    groups_added: str = ""
+    groups_removed: str = ""
+    permissions_added: str = ""
+    permissions_removed: str = ""
+    new_login: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class GroupPermissionsChanged(DomainEvent):
+    """A staff group's permissions changed, and so the role of every login in it (names
+    separated by ", ", as in `LoginRoleChanged`)."""
+
+    group_id: str
+    group: str
+    permissions_added: str = ""
+    permissions_removed: str = ""

@@ -327,3 +327,7 @@ class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 f" {formatting.count(left, 'other is', 'others are')} due now, for the workers."
             )
         self.message_user(request, message, messages.WARNING if failed else messages.SUCCESS)
+
+
+# The security log, a view of the event log of its own (importing it registers it).
+from events import admin_security  # noqa: E402, F401

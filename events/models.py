@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from application.event_dispatcher import DeliveryQueue
+from application.security import SECURITY_EVENTS
 
 
 class StoredEvent(models.Model):
@@ -116,3 +117,22 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.handler} ← {self.event.type} ({self.status})"
+
+
+class SecurityEventManager(models.Manager):
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(type__in=[kind.name for kind in SECURITY_EVENTS])
+
+
+class SecurityEvent(StoredEvent):
+    """The event log's security events (`application.security.SECURITY_EVENTS`): the
+    "Security log" managers see. Its own permission (view only), so seeing it can be given
+    without the rest of the log."""
+
+    objects = SecurityEventManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = "security event"
+        verbose_name_plural = "security log"
+        default_permissions = ("view",)

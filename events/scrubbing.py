@@ -10,7 +10,10 @@ trail's counts and the reports over it are unchanged. What goes:
 - her login as the actor of what she did (the label is her e-mail), replaced by
   `ERASED_ACTOR`;
 - her address and name in the last error of those events' deliveries (a mail server's refusal
-  quotes the address).
+  quotes the address);
+- in the security log, the login name and the client address (`PERSONAL_FIELDS`) of every
+  security event of her login: her sign-ins, the failed ones typed with her login's name,
+  her lockouts, changes of her role.
 
 Every payload still restores to its event (`events.registry.restore`).
 """
@@ -25,6 +28,8 @@ from operator import or_
 from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 
+from application.security import BY_NAME as SECURITY_EVENTS
+from application.security import PERSONAL_FIELDS
 from domain.entities import Member as MemberEntity
 from events.models import Delivery, StoredEvent
 from members.models import Member
@@ -113,7 +118,17 @@ def _mentioning(needle: str) -> Q:
 
 
 def _is_hers(row: StoredEvent, traces: Traces) -> bool:
-    return str(row.member_id) == traces.member_id or _acted(row, traces)
+    return str(row.member_id) == traces.member_id or _acted(row, traces) or _her_login(row, traces)
+
+
+def _her_login(row: StoredEvent, traces: Traces) -> bool:
+    """A security event of her login (by its id, or the name typed)."""
+    if row.type not in SECURITY_EVENTS:
+        return False
+    if traces.user_id is not None and row.payload.get("user_id") == str(traces.user_id):
+        return True
+    labels = {traces.email.casefold(), traces.username.casefold()} - {""}
+    return str(row.payload.get("username", "")).casefold() in labels
 
 
 def _acted(row: StoredEvent, traces: Traces) -> bool:
@@ -131,6 +146,8 @@ def _scrub_row(row: StoredEvent, traces: Traces) -> bool:
     typed = MEMBER_TYPED.get(row.type)
     if about_her and typed and not payload.get(typed[1]):
         payload[typed[0]] = None
+    if about_her and row.type in SECURITY_EVENTS:
+        payload.update({name: ERASED for name in PERSONAL_FIELDS if payload.get(name)})
     changed = payload != row.payload
     row.payload = payload
     if _acted(row, traces):

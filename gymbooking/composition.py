@@ -23,6 +23,7 @@ from classes.series_repository import DjangoClassSeriesRepository, DjangoSeriesS
 from domain.values import BookingPolicy, LateCancellation, PromotionInsideWindow
 from events.dispatcher import DurableEventDispatcher
 from events.scrubbing import EventLogScrubber
+from events.security_log import SecurityLogLine
 from members.erasure import LoginEraser
 from members.password_reset import PasswordChangedMailer, PasswordResetMailer
 from members.queries import DjangoRegisteredEmails
@@ -115,6 +116,7 @@ def django_services(
         sign_up_mailer=SignUpMailer().handle,
         # In this order: the event log finds what she did through her login, deleted last.
         personal_data=(EventLogScrubber(), InAppNoticeEraser(), LoginEraser()),
+        security_log=SecurityLogLine(),
     )
 
 

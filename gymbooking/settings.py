@@ -152,8 +152,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "members.password_validation.StaffMinimumLengthValidator"},
 ]
 
-# Axes first: it refuses a locked-out sign-in before any password is checked.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "members.auth.EmailBackend"]
+# Axes first (members.throttling.LockoutBackend is axes' backend, noting what it refused):
+# it refuses a locked-out sign-in before any password is checked.
+AUTHENTICATION_BACKENDS = ["members.throttling.LockoutBackend", "members.auth.EmailBackend"]
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "classes:schedule"

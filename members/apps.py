@@ -14,3 +14,8 @@ class MembersConfig(AppConfig):
 
         # Logins are stored lower-cased, however a user is created (members/logins.py).
         pre_save.connect(lower_case_login, sender=get_user_model(), dispatch_uid="lower_login")
+
+        from members import security_log
+
+        # Sign-ins, failed ones, lockouts and role changes into the security log.
+        security_log.connect()

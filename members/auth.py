@@ -11,6 +11,8 @@ class EmailBackend(ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is not None:
             username = normalised_login(username)
+            if "\x00" in username:  # matches no login, and PostgreSQL refuses to look it up
+                return None
         return super().authenticate(request, username=username, password=password, **kwargs)
 
     def get_user(self, user_id):

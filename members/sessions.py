@@ -16,19 +16,23 @@ from importlib import import_module
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model, logout
-from django.contrib.auth.models import Group
+from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.db import models
-from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
+
+from members.role_changes import (
+    GroupPermissionsChange,
+    RoleChange,
+    group_permissions_changed,
+    role_changed,
+)
 
 SIGNED_IN_AT = "gym_signed_in_at"
 LAST_SEEN = "gym_last_seen"
 # The last-seen time is written at most this often (each write is a session save).
 LAST_SEEN_RESOLUTION_SECONDS = 60
-PRIVILEGES = ("is_staff", "is_superuser", "is_active")
 
 
 class SignedInSession(models.Model):
@@ -116,48 +120,15 @@ def note_sign_out(sender, request, user, **kwargs) -> None:
         SignedInSession.objects.filter(session_key=request.session.session_key).delete()
 
 
-@receiver(pre_save, sender=get_user_model())
-def _remember_privileges(sender, instance, update_fields=None, **kwargs) -> None:
-    instance._privileges_changed = False
-    if instance.pk is None or (update_fields is not None and not set(PRIVILEGES) & update_fields):
-        return
-    before = sender.objects.filter(pk=instance.pk).values(*PRIVILEGES).first()
-    instance._privileges_changed = before is not None and any(
-        before[name] != getattr(instance, name) for name in PRIVILEGES
-    )
+@receiver(role_changed)
+def _end_sessions_on_role_change(sender, change: RoleChange, **kwargs) -> None:
+    """A login's privileges, groups or permissions changed (members/role_changes.py)."""
+    if not change.new_login:
+        end_sessions(change.user_id)
 
 
-@receiver(post_save, sender=get_user_model())
-def _end_sessions_on_privilege_change(sender, instance, created, **kwargs) -> None:
-    if not created and getattr(instance, "_privileges_changed", False):
-        end_sessions(instance.pk)
-
-
-def _end_sessions_on_role_change(sender, instance, action, reverse, pk_set, **kwargs) -> None:
-    """A login's groups or permissions changed (from either side of the relation)."""
-    if action == "pre_clear" and reverse:  # the users are gone by post_clear: note them now
-        instance._cleared_user_ids = list(instance.user_set.values_list("pk", flat=True))
-    if action not in ("post_add", "post_remove", "post_clear"):
-        return
-    if not reverse:
-        end_sessions(instance.pk)
-        return
-    user_ids = pk_set if action != "post_clear" else getattr(instance, "_cleared_user_ids", [])
-    for user_id in user_ids or ():
-        end_sessions(user_id)
-
-
-def _end_sessions_on_group_permissions(sender, instance, action, reverse, pk_set, **kwargs):
+@receiver(group_permissions_changed)
+def _end_sessions_on_group_permissions(sender, change: GroupPermissionsChange, **kwargs) -> None:
     """A group's permissions changed: every login in it holds a new role."""
-    if action not in ("post_add", "post_remove", "post_clear"):
-        return
-    groups = Group.objects.filter(pk__in=pk_set or ()) if reverse else [instance]
-    for group in groups:
-        for user_id in group.user_set.values_list("pk", flat=True):
-            end_sessions(user_id)
-
-
-_User = get_user_model()
-m2m_changed.connect(_end_sessions_on_role_change, sender=_User.groups.through)
-m2m_changed.connect(_end_sessions_on_role_change, sender=_User.user_permissions.through)
-m2m_changed.connect(_end_sessions_on_group_permissions, sender=Group.permissions.through)
+    for user_id in change.group.user_set.values_list("pk", flat=True):
+        end_sessions(user_id)

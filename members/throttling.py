@@ -16,8 +16,11 @@ import functools
 import hashlib
 from collections.abc import Callable
 
+from axes.backends import AxesStandaloneBackend
+from axes.exceptions import AxesBackendPermissionDenied
 from axes.utils import reset as reset_axes
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -29,7 +32,21 @@ def login_name(request: HttpRequest, credentials: dict | None) -> str:
     name = (credentials or {}).get("username")
     if name is None:
         name = request.POST.get("username", "")
-    return normalised_login(str(name))
+    return normalised_login_name(name)
+
+
+def normalised_login_name(name: object) -> str:
+    """A name typed as a login, as it is counted and recorded: stripped, lower-cased,
+    printable characters only (PostgreSQL stores no NUL), cut to a login's length (the sign-in
+    form does not cut it, and axes' column is not much longer)."""
+    printable = "".join(c for c in normalised_login(str(name or "")) if c.isprintable())
+    return printable[: _username_length()]
+
+
+@functools.cache
+def _username_length() -> int:
+    user = get_user_model()
+    return user._meta.get_field(user.USERNAME_FIELD).max_length
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -41,6 +58,23 @@ def client_ip(request: HttpRequest) -> str:
         if forwarded:
             return forwarded
     return request.META.get("REMOTE_ADDR", "")
+
+
+class LockoutBackend(AxesStandaloneBackend):
+    """Axes' backend (first in AUTHENTICATION_BACKENDS: it refuses a locked-out attempt before
+    any password is checked), noting on the request that it refused: that is how the security
+    log tells an attempt refused by a lockout from a wrong password (members/security_log.py)."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        try:
+            return super().authenticate(request, username, password, **kwargs)
+        except AxesBackendPermissionDenied:
+            request.gym_refused_by_lockout = True
+            raise
+
+
+def refused_by_lockout(request: HttpRequest | None) -> bool:
+    return getattr(request, "gym_refused_by_lockout", False)
 
 
 def locked_out(request: HttpRequest, original_response, credentials: dict | None) -> HttpResponse:

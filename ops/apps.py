@@ -7,8 +7,3 @@ class OpsConfig(AppConfig):
     name = "ops"
     verbose_name = "Operations"
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        from ops import signals
-
-        signals.connect()

@@ -15,6 +15,7 @@ from enum import StrEnum
 from application.bootstrap import Services, bootstrap
 from application.event_dispatcher import InMemoryEventDispatcher, Subscription
 from application.ports import Notice
+from application.security import SecurityEventType
 from application.unit_of_work import Repositories, UnitOfWork
 from domain import events as domain_events
 from domain.entities import Booking, FitnessClass, Member
@@ -76,6 +77,16 @@ class RecordingNotificationService:
 
     def notices_to(self, member_id: str) -> list[Notice]:
         return [notice for notice, sent_to, _ in self.sent if sent_to == member_id]
+
+
+class RecordingSecurityLog:
+    """The `SecurityLog` port: keeps (event, its type's label) of each line written."""
+
+    def __init__(self) -> None:
+        self.lines: list[tuple[DomainEvent, str]] = []
+
+    def write(self, event: DomainEvent, kind: SecurityEventType) -> None:
+        self.lines.append((event, kind.label))
 
 
 class RecordingPersonalData:
@@ -171,6 +182,7 @@ class FakeGym:
         self.sessions = InMemorySeriesSessionRepository(self.classes, self.bookings, self.waitlist)
         self.notifications = RecordingNotificationService()
         self.personal_data = RecordingPersonalData()
+        self.security_log = RecordingSecurityLog()
         self.repositories = Repositories(
             members=self.members,
             classes=self.classes,
@@ -199,6 +211,7 @@ class FakeGym:
             zone=zone,
             welcome_credits=welcome_credits,
             personal_data=[self.personal_data],
+            security_log=self.security_log,
         )
         for service in fields(Services):  # gym.book_class, gym.cancel_booking, …
             setattr(self, service.name, getattr(self.services, service.name))

@@ -162,6 +162,31 @@ EXAMPLES: list[tuple[str, dict]] = [
         },
     ),
     ("MemberErased", {"member_id": ANA}),
+    (
+        "SignedIn",
+        {"user_id": "7", "username": "ana@example.com", "client_ip": "10.0.0.1", "entry": "site"},
+    ),
+    ("SignInFailed", {"username": "ana@example.com", "client_ip": "::1", "entry": "admin"}),
+    ("SignInLockedOut", {"username": "ana@example.com", "client_ip": "::1", "entry": "site"}),
+    ("SignInRefused", {"username": "ana@example.com", "client_ip": "::1", "entry": "site"}),
+    (
+        "LoginRoleChanged",
+        {"user_id": "7", "username": "desk", "staff": True, "groups_added": "Front desk"},
+    ),
+    (
+        "LoginRoleChanged",
+        {
+            "user_id": "7",
+            "username": "desk",
+            "active": False,
+            "permissions_removed": "members.view_member, bookings.view_booking",
+            "new_login": False,
+        },
+    ),
+    (
+        "GroupPermissionsChanged",
+        {"group_id": "2", "group": "Front desk", "permissions_added": "members.view_member"},
+    ),
 ]
 
 

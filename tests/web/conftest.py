@@ -1,18 +1,24 @@
 """Members signed in through the test client: Ana (`member`, `member_client`) and Ben
 (`other_member`, `other_client`), each a Django user linked to a Member by `Member.user`, who
 can also sign in with their e-mail address and `PASSWORD`. Neither holds credits: a test
-grants what it needs."""
+grants what it needs. `json_lines`: the log lines as production writes them."""
 
+import io
+import json
+import logging
 from functools import cache
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import default_token_generator
 from django.test import Client
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from pythonjsonlogger.json import JsonFormatter
 
+from ops.logcontext import ContextFilter
 from tests.factories import MemberFactory
 
 PASSWORD = "a-long-test-password"
@@ -80,3 +86,25 @@ def late_cancellation_forfeits(settings):
 def four_hour_cancellation_window(settings):
     """A 4-hour cancellation window: requested before `services`, like the policy above."""
     settings.GYM_CANCELLATION_WINDOW_HOURS = 4
+
+
+@pytest.fixture
+def json_lines():
+    """Log lines as production writes them (LOG_FORMAT=json): the formatter and filter of
+    settings.LOGGING on a handler of the root logger; returns a function giving the parsed
+    lines so far."""
+    options = dict(django_settings.LOGGING["formatters"]["json"])
+    assert options.pop("()") == "pythonjsonlogger.json.JsonFormatter"
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter(**options))
+    handler.addFilter(ContextFilter())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    previous_level = root.level
+    root.setLevel(logging.INFO)
+    try:
+        yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(previous_level)

@@ -215,6 +215,25 @@ TWO_FACTOR_OFF = Rule(
     get=by_role(anonymous=REDIRECT, **dict.fromkeys(MEMBERS, REDIRECT), other=403),
     post=by_role(anonymous=REDIRECT, **dict.fromkeys(MEMBERS, REDIRECT), other=403),
 )
+# The security log: the Manager and superusers read it; the Front desk and other staff may not.
+SECURITY_LOG = Rule(
+    get=by_role(
+        anonymous=REDIRECT,
+        **dict.fromkeys(MEMBERS, REDIRECT),
+        front_desk=403,
+        manager=200,
+        superuser=200,
+        staff=403,
+    ),
+    post=by_role(
+        anonymous=REDIRECT,
+        **dict.fromkeys(MEMBERS, REDIRECT),
+        front_desk=403,
+        manager=(200, 302),
+        superuser=(200, 302),
+        staff=403,
+    ),
+)
 ADMIN_MODEL = "admin model page"  # decided by the role's permissions, below
 
 # (name or route pattern, rule): the first that matches a pattern's "name route" decides.
@@ -253,6 +272,7 @@ RULES = [
     (r"^admin:app_list ", ADMIN_APP_INDEX),
     (r"^admin:autocomplete ", AUTOCOMPLETE),
     (r"^admin:(view_on_site )?.*\(\?P<url>|^admin:view_on_site ", ADMIN_CATCH_ALL),
+    (r"^admin:events_securityevent_changelist ", SECURITY_LOG),
     (r"^admin:\S* admin/\w+/\w+/", ADMIN_MODEL),
 ]
 

@@ -1,48 +1,22 @@
 """Structured logs: the request id (reused or made, and echoed), the signed-in user and
-member on every line of a request, `log_context` fields, JSON lines with LOG_FORMAT=json, and
-sign-ins and failed sign-ins logged without passwords."""
+member on every line of a request, `log_context` fields, JSON lines with LOG_FORMAT=json.
+(Sign-ins are logged on the security log: tests/web/test_security_log.py.)"""
 
-import io
 import json
 import logging
 import runpy
 from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
-from pythonjsonlogger.json import JsonFormatter
 
 from domain.events import ClassCancelled
 from domain.values import new_id
 from events.dispatcher import DurableEventDispatcher
-from ops.logcontext import ContextFilter, log_context
-from tests.web.conftest import PASSWORD
+from ops.logcontext import log_context
 
 SETTINGS_FILE = Path(__file__).resolve().parents[2] / "gymbooking" / "settings.py"
-
-
-@pytest.fixture
-def json_lines():
-    """Log lines as production writes them (LOG_FORMAT=json): the formatter and filter of
-    settings.LOGGING on a handler of the root logger; returns a function giving the parsed
-    lines so far."""
-    options = dict(django_settings.LOGGING["formatters"]["json"])
-    assert options.pop("()") == "pythonjsonlogger.json.JsonFormatter"
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonFormatter(**options))
-    handler.addFilter(ContextFilter())
-    root = logging.getLogger()
-    root.addHandler(handler)
-    previous_level = root.level
-    root.setLevel(logging.INFO)
-    try:
-        yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(previous_level)
 
 
 @pytest.mark.django_db
@@ -138,46 +112,6 @@ def test_an_explicit_extra_wins_over_the_context(json_lines):
 
     [line] = json_lines()
     assert line["handler"] == "inner"
-
-
-# --- Sign-ins -------------------------------------------------------------------------------
-
-
-def auth_records(caplog) -> list[logging.LogRecord]:
-    return [record for record in caplog.records if record.name == "ops.auth"]
-
-
-@pytest.mark.django_db
-def test_a_sign_in_is_logged_with_the_user_id(client, member, caplog):
-    with caplog.at_level(logging.INFO, logger="ops.auth"):
-        response = client.post(
-            "/accounts/login/", {"username": "ana@example.com", "password": PASSWORD}
-        )
-
-    assert response.status_code == 302
-    [record] = auth_records(caplog)
-    assert record.levelname == "INFO"
-    assert record.event == "sign_in"
-    assert record.user_id == member.user.pk
-    assert record.remote_addr == "127.0.0.1"
-
-
-@pytest.mark.django_db
-def test_a_failed_sign_in_logs_the_username_lower_cased_and_cut_never_the_password(
-    client, member, caplog, json_lines
-):
-    typed = "  Ana@Example.COM" + "x" * 100
-    with caplog.at_level(logging.INFO, logger="ops.auth"):
-        response = client.post("/accounts/login/", {"username": typed, "password": "Wr0ng-Pass!"})
-
-    assert response.status_code == 200  # the form again, with the error
-    [record] = auth_records(caplog)
-    assert record.levelname == "WARNING"
-    assert record.event == "sign_in_failed"
-    assert record.username == ("ana@example.com" + "x" * 100)[:64]
-    everything = json.dumps(json_lines()) + caplog.text
-    assert "Wr0ng-Pass!" not in everything
-    assert "x" * 65 not in everything
 
 
 # --- LOG_FORMAT -----------------------------------------------------------------------------
