@@ -1,10 +1,11 @@
-"""The security log: sign-ins, failed ones, lockouts, role changes and password changes,
-recorded in the event log (each in a transaction of its own, so a refused sign-in's record
-stays whatever the request does next) and written as one line on the security log.
+"""The security log: sign-ins, failed ones, lockouts, role and password changes, two-factor
+changes and wrong codes, recorded in the event log (each in a transaction of its own, so a
+refused sign-in's record stays whatever the request does next) and written as one line on
+the security log.
 
 `SECURITY_EVENTS` is the one list of what belongs to it: the admin's "Security log" shows
 those types, its type filter offers them, the log line reads their label and level, and an
-erasure scrubs their `PERSONAL_FIELDS`. To add a type (a two-factor device confirmed, say):
+erasure scrubs their `PERSONAL_FIELDS`. To add a type:
 
 1. define the event in `domain/events.py`, with no secret among its fields (no password,
    session key, token or one-time code), and the login it concerns as `user_id` and
@@ -22,10 +23,15 @@ from domain.events import (
     GroupPermissionsChanged,
     LoginRoleChanged,
     PasswordChanged,
+    RecoveryCodesRenewed,
+    RecoveryCodeUsed,
+    SecondFactorFailed,
     SignedIn,
     SignInFailed,
     SignInLockedOut,
     SignInRefused,
+    TwoFactorRemoved,
+    TwoFactorTurnedOn,
 )
 
 
@@ -48,6 +54,11 @@ SECURITY_EVENTS: tuple[SecurityEventType, ...] = (
     SecurityEventType(PasswordChanged, "Password changed"),
     SecurityEventType(LoginRoleChanged, "Role changed"),
     SecurityEventType(GroupPermissionsChanged, "Group's permissions changed"),
+    SecurityEventType(TwoFactorTurnedOn, "Two-factor sign-in turned on"),
+    SecurityEventType(TwoFactorRemoved, "Two-factor sign-in removed"),
+    SecurityEventType(RecoveryCodesRenewed, "New recovery codes made"),
+    SecurityEventType(RecoveryCodeUsed, "Signed in with a recovery code"),
+    SecurityEventType(SecondFactorFailed, "Wrong two-factor code", warning=True),
 )
 BY_NAME: dict[str, SecurityEventType] = {kind.name: kind for kind in SECURITY_EVENTS}
 # Fields that say who somebody is or where she came from: an erasure scrubs them from the

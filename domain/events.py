@@ -342,3 +342,49 @@ class GroupPermissionsChanged(DomainEvent):
     group: str
     permissions_added: str = ""
     permissions_removed: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class TwoFactorTurnedOn(DomainEvent):
+    """A login confirmed an authenticator app: it signs in with a second factor from now on,
+    and has a new set of recovery codes."""
+
+    user_id: str
+    username: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class TwoFactorRemoved(DomainEvent):
+    """A login's app and recovery codes were removed: by staff, for a lost phone
+    (`by_staff`), or turned off by its owner where nothing requires it."""
+
+    user_id: str
+    username: str
+    by_staff: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecoveryCodesRenewed(DomainEvent):
+    """A login made new recovery codes (for a current code); the old ones no longer work."""
+
+    user_id: str
+    username: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecoveryCodeUsed(DomainEvent):
+    """A login gave a recovery code instead of its app's code; `codes_left` remain."""
+
+    user_id: str
+    username: str
+    codes_left: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class SecondFactorFailed(DomainEvent):
+    """A wrong code (never recorded) where a login's second factor was asked for: its
+    password was right, so this is worth a look when it repeats."""
+
+    user_id: str
+    username: str
+    client_ip: str

@@ -22,6 +22,7 @@ from domain.events import (
     DomainEvent,
     GroupPermissionsChanged,
     LoginRoleChanged,
+    SecondFactorFailed,
     SignedIn,
     SignInFailed,
     SignInLockedOut,
@@ -123,6 +124,19 @@ def on_group_permissions_changed(sender, change: GroupPermissionsChange, **kwarg
             group=change.group.name,
             permissions_added=", ".join(change.added),
             permissions_removed=", ".join(change.removed),
+            occurred_at=timezone.now(),
+        )
+    )
+
+
+def on_second_factor_failed(request: HttpRequest) -> None:
+    """A signed-in login gave a wrong code for its second factor (the code is not kept)."""
+    user = request.user
+    record(
+        SecondFactorFailed(
+            user_id=str(user.pk),
+            username=user.get_username(),
+            client_ip=address(request),
             occurred_at=timezone.now(),
         )
     )

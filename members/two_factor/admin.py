@@ -48,4 +48,4 @@ class TwoFactorDeviceAdmin(admin.ModelAdmin):
 
     def _remove(self, request, devices) -> None:
         for user in {device.user for device in devices}:
-            changes.remove_devices_by_staff(user, by=request.user)
+            changes.remove_devices_by_staff(user)

@@ -18,6 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 from django_otp.plugins.otp_static.models import StaticDevice
 
+from members import security_log
 from members.two_factor import changes, enrolment, policy
 from members.two_factor.forms import AppCodeForm, CodeForm, TurnOffForm
 from members.two_factor.verification import (
@@ -68,6 +69,8 @@ def _check(request: HttpRequest, form, **kwargs):
         return None
     if device is None:
         form.add_error("code", WRONG_CODE)
+        if kwargs.get("confirmed", True):  # not an app still being set up
+            security_log.on_second_factor_failed(request)
     return device
 
 

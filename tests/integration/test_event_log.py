@@ -187,6 +187,11 @@ EXAMPLES: list[tuple[str, dict]] = [
         "GroupPermissionsChanged",
         {"group_id": "2", "group": "Front desk", "permissions_added": "members.view_member"},
     ),
+    ("TwoFactorTurnedOn", {"user_id": "7", "username": "desk"}),
+    ("TwoFactorRemoved", {"user_id": "7", "username": "desk", "by_staff": True}),
+    ("RecoveryCodesRenewed", {"user_id": "7", "username": "desk"}),
+    ("RecoveryCodeUsed", {"user_id": "7", "username": "desk", "codes_left": 9}),
+    ("SecondFactorFailed", {"user_id": "7", "username": "desk", "client_ip": "10.0.0.1"}),
 ]
 
 
