@@ -373,11 +373,11 @@ class RecoveryCodesRenewed(DomainEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class RecoveryCodeUsed(DomainEvent):
-    """A login gave a recovery code instead of its app's code; `codes_left` remain."""
+    """A login gave a recovery code instead of its app's code; `remaining` are left."""
 
     user_id: str
     username: str
-    codes_left: int
+    remaining: int
 
 
 @dataclass(frozen=True, kw_only=True)

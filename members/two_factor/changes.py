@@ -51,7 +51,7 @@ def use_recovery_code(device: StaticDevice, code: str) -> bool:
         return False
     left = device.token_set.count()
     security_log.record(
-        RecoveryCodeUsed(**_login(device.user), codes_left=left, occurred_at=timezone.now())
+        RecoveryCodeUsed(**_login(device.user), remaining=left, occurred_at=timezone.now())
     )
     return True
 

@@ -190,7 +190,7 @@ EXAMPLES: list[tuple[str, dict]] = [
     ("TwoFactorTurnedOn", {"user_id": "7", "username": "desk"}),
     ("TwoFactorRemoved", {"user_id": "7", "username": "desk", "by_staff": True}),
     ("RecoveryCodesRenewed", {"user_id": "7", "username": "desk"}),
-    ("RecoveryCodeUsed", {"user_id": "7", "username": "desk", "codes_left": 9}),
+    ("RecoveryCodeUsed", {"user_id": "7", "username": "desk", "remaining": 9}),
     ("SecondFactorFailed", {"user_id": "7", "username": "desk", "client_ip": "10.0.0.1"}),
 ]
 

@@ -74,7 +74,7 @@ def test_a_recovery_code_used_and_new_codes_are_recorded(client, member, ana_wit
     changes.renew_recovery_codes(member.user)
 
     [used] = recorded("RecoveryCodeUsed")
-    assert used.payload["codes_left"] == 9
+    assert used.payload["remaining"] == 9
     assert codes[0] not in json.dumps(used.payload)
     assert len(recorded("RecoveryCodesRenewed")) == 2  # Ana's first codes, then the new ones
 
