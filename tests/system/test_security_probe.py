@@ -87,8 +87,9 @@ def assert_hardened(page: Page) -> None:
     headers = page.headers
     assert "camera=()" in headers.get("Permissions-Policy", ""), page.url
     assert headers.get("Cross-Origin-Opener-Policy") == "same-origin", page.url
-    assert headers.get("Referrer-Policy") in ("same-origin", "strict-origin-when-cross-origin")
+    assert headers.get("Referrer-Policy") == "same-origin", page.url
     assert headers.get("X-Content-Type-Options") == "nosniff", page.url
+    assert headers.get("X-Frame-Options") == "DENY", page.url
     hsts = re.match(r"max-age=(\d+)", headers.get("Strict-Transport-Security", ""))
     assert hsts and int(hsts.group(1)) >= 31536000, f"{page.url}: no lasting HSTS"
 
