@@ -160,6 +160,11 @@ class Site:
     nodes: list[Node]
     workers: dict[str, Worker]  # by queue
     mail_server: BlackHoleSMTP
+    env: dict[str, str]  # the site's environment, from its environment file
+
+    def shell(self, code: str) -> None:
+        """Python run in the site's own `manage.py shell` (to seed what no page creates)."""
+        manage(self.env, "shell", "--no-imports", "-c", code)
 
     def query(self, sql: str, *params) -> list[tuple]:
         """Rows from the site's database, read directly."""
@@ -222,6 +227,8 @@ def site(tmp_path_factory) -> Iterator[Site]:
                 "EMAIL_URL": f"{mail_server.url}?timeout={SMTP_TIMEOUT}",
                 "LOG_FORMAT": "json",
                 "GYM_EVENT_DELIVERY": "inline",
+                # Open, so that the security probe can try to abuse it.
+                "GYM_SELF_SIGNUP": "True",
             },
         )
         # Nothing from the test run's own environment (DEBUG=True above all) leaks in.
@@ -266,7 +273,7 @@ def site(tmp_path_factory) -> Iterator[Site]:
         for node in nodes:
             wait_until_live(node)
 
-        yield Site(name, login, nodes, workers, mail_server)
+        yield Site(name, login, nodes, workers, mail_server, env)
     finally:
         shut_down(started)
         mail_server.stop()

@@ -10,14 +10,11 @@ one checks, as an operator's walk through the runbook would.
 
 import re
 import time
-from dataclasses import dataclass
-from http.cookiejar import CookieJar, DefaultCookiePolicy
-from urllib.parse import urlencode, urljoin, urlsplit
-from urllib.request import HTTPCookieProcessor, Request, build_opener, urlopen
 
 import pytest
 
-from tests.system.conftest import BOOKED, PASSWORD, SMTP_TIMEOUT, WAITING
+from tests.system.conftest import BOOKED, SMTP_TIMEOUT, WAITING
+from tests.system.http import Browser, probe
 from tests.worker_process import wait_until
 
 pytestmark = [pytest.mark.system, pytest.mark.timeout(90)]
@@ -26,63 +23,7 @@ FAST_ENOUGH = 3.0  # seconds for a whole POST and its redirect, with the mail se
 PROMOTION_SECONDS = 10.0
 GUNICORN_STOP_SECONDS = 15.0
 STYLESHEET = re.compile(r'href="(/static/css/gymbooking\.[0-9a-f]{12}\.css)"')
-CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 CANCEL_FORM = re.compile(r'action="(/bookings/[0-9a-f-]{36}/cancel/)"')
-
-
-# --- A member's browser -----------------------------------------------------------------------
-
-
-class BehindTheProxy(DefaultCookiePolicy):
-    """The TLS proxy speaks HTTPS to the browser and plain HTTP to the nodes: the browser's
-    Secure cookies (session, CSRF) reach the nodes through it."""
-
-    def return_ok_secure(self, cookie, request) -> bool:
-        return True
-
-
-@dataclass(frozen=True)
-class Page:
-    url: str
-    status: int
-    body: str
-
-
-class Browser:
-    """A browser whose requests reach the nodes through the TLS proxy (which says so with
-    X-Forwarded-Proto): one cookie jar, whichever node answers; forms posted with the page's
-    CSRF token and the Origin a browser sends. Redirects are followed."""
-
-    def __init__(self) -> None:
-        self.opener = build_opener(HTTPCookieProcessor(CookieJar(policy=BehindTheProxy())))
-        self.opener.addheaders = [("X-Forwarded-Proto", "https")]
-
-    def get(self, url: str) -> Page:
-        with self.opener.open(url, timeout=10) as response:
-            return Page(response.url, response.status, response.read().decode())
-
-    def submit(self, page: Page, action: str, fields: dict[str, str] | None = None) -> Page:
-        """POST a form of `page` to `action`, as a click on its button does."""
-        token = CSRF_TOKEN.search(page.body)
-        assert token, f"no CSRF token on {page.url}"
-        origin = "https://" + urlsplit(page.url).netloc
-        request = Request(
-            urljoin(page.url, action),
-            data=urlencode({"csrfmiddlewaretoken": token.group(1), **(fields or {})}).encode(),
-            headers={"Origin": origin},
-        )
-        with self.opener.open(request, timeout=10) as response:
-            return Page(response.url, response.status, response.read().decode())
-
-    def sign_in(self, node_url: str, email: str) -> Page:
-        form = self.get(node_url + "/accounts/login/")
-        return self.submit(form, "/accounts/login/", {"username": email, "password": PASSWORD})
-
-
-def probe(url: str, **headers: str) -> Page:
-    """A plain-HTTP request at a node's own address, as a load balancer or Prometheus sends."""
-    with urlopen(Request(url, headers=headers), timeout=5) as response:
-        return Page(response.url, response.status, response.read().decode())
 
 
 def timed(call):
