@@ -118,7 +118,8 @@ def test_an_idle_worker_stops_at_once_on_sigterm_whatever_its_poll_interval(proc
     # when it gets SIGTERM
     took = worker.stop(timeout=10)
 
-    # then it stopped at once, cleanly
+    # then it stopped at once, cleanly: not after its 60 s wait (the bound leaves room for a
+    # loaded machine, where an interpreter's exit alone has taken 1.5 s)
     assert worker.returncode == 0, worker.log()
-    assert took < 1, f"stopping took {took:.1f} s"
+    assert took < 5, f"stopping took {took:.1f} s"
     assert worker.output() == "Ran 0 deliveries."
