@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from classes import queries
+from classes.member_reads import member_reads
 from classes.models import FitnessClass
 from classes.wording import class_page_url, class_times_html
 from domain.eligibility import (
@@ -271,12 +272,13 @@ def schedule(request: HttpRequest) -> HttpResponse:
     rows = []
     if classes:
         ids = [fitness_class.pk for fitness_class in classes]
-        booked = queries.member_bookings_by_class(request.member.pk, ids)
-        positions = queries.waitlist_positions_by_class(request.member.pk, ids)
-        facts = queries.member_facts(
-            request.member, now, classes[0].starts_at, max(c.ends_at for c in classes)
+        hers = member_reads(
+            request.member, now, ids, classes[0].starts_at, max(c.ends_at for c in classes)
         )
-        rows = [class_row(c, now, booked.get(c.pk), positions.get(c.pk), facts) for c in classes]
+        booked, positions = hers.bookings, hers.positions
+        rows = [
+            class_row(c, now, booked.get(c.pk), positions.get(c.pk), hers.facts) for c in classes
+        ]
 
     monday = day - timedelta(days=day.weekday())
     week = [monday + timedelta(days=offset) for offset in range(7)]
@@ -347,16 +349,12 @@ def detail(request: HttpRequest, class_id: uuid.UUID) -> HttpResponse:
     fitness_class = queries.class_with_counts(class_id)
     if fitness_class is None:
         raise Http404("That class does not exist.")
-    member_id = request.member.pk
-    facts = queries.member_facts(
-        request.member, now, fitness_class.starts_at, fitness_class.ends_at
+    hers = member_reads(
+        request.member, now, [class_id], fitness_class.starts_at, fitness_class.ends_at
     )
+    facts = hers.facts
     row = class_row(
-        fitness_class,
-        now,
-        queries.member_bookings_by_class(member_id, [class_id]).get(class_id),
-        queries.waitlist_positions_by_class(member_id, [class_id]).get(class_id),
-        facts,
+        fitness_class, now, hers.bookings.get(class_id), hers.positions.get(class_id), facts
     )
     return render(
         request,

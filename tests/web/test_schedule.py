@@ -24,10 +24,11 @@ pytestmark = pytest.mark.django_db
 
 SCHEDULE = reverse("classes:schedule")
 
-# session, user, member; the page's classes with their counts; the member's bookings in them;
-# the member's waitlist positions in them; what the rules ask of her (upcoming bookings, the
-# spots she holds, her credits); the filters' choices; the header's unread count.
-SCHEDULE_QUERIES = 11
+# session; her login with her member; the page's classes with their counts; all she is in
+# them and what the rules ask of her (her bookings, waitlist positions, upcoming bookings,
+# the spots she holds, her credits: `classes.member_reads`); the filters' choices; the
+# header's unread count.
+SCHEDULE_QUERIES = 6
 
 TO = "\N{EN DASH}"  # between a class's start and end times
 
