@@ -1,12 +1,13 @@
-"""The reads behind the schedule and the class page (what they read about the member herself
-is `classes.member_reads`).
+"""Reads of classes with their counts, and what the schedule and the class page make of
+their rows (the pages' own reads, as SQL written once, are `classes.day_reads` and
+`classes.member_reads`).
 
 Each function is one query, whatever the number of classes, bookings and waitlist entries:
 counts are correlated subqueries.
 """
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -56,14 +57,14 @@ class FilterChoices:
 
 
 def filter_choices(
-    classes: QuerySet[FitnessClass], chosen: Mapping[str, str] | None = None
+    rows: Iterable[tuple[str, str, str]], chosen: Mapping[str, str] | None = None
 ) -> FilterChoices:
-    """The distinct names, instructors and locations of `classes`, sorted: one query.
+    """The names, instructors and locations of classes (`rows` of the three), each distinct
+    and sorted (`classes.day_reads.day_choices` reads them).
 
     Values in `chosen` (field → value) are offered too, so a filter carried to a week that
     has no such class still shows as chosen.
     """
-    rows = classes.order_by().values_list("name", "instructor", "location").distinct()
     values: dict[str, set[str]] = {"name": set(), "instructor": set(), "location": set()}
     for name, instructor, location in rows:
         values["name"].add(name)
@@ -79,11 +80,6 @@ def filter_choices(
     return FilterChoices(
         names=ordered("name"), instructors=ordered("instructor"), locations=ordered("location")
     )
-
-
-def class_with_counts(class_id: uuid.UUID) -> FitnessClass | None:
-    """One class with `spots_taken` and `waiting_count`, or None when there is none."""
-    return with_counts(FitnessClass.objects.filter(pk=class_id)).first()
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from classes import queries
+from classes import day_reads, queries
 from classes.member_reads import member_reads
 from classes.models import FitnessClass
 from classes.wording import class_page_url, class_times_html
@@ -180,8 +180,9 @@ def class_row(
     position: int | None,
     facts: queries.MemberFacts,
 ) -> ClassRow:
-    """The member's state on a class annotated by `queries.with_counts`, and what the rules
-    would answer to the action it offers (`domain.eligibility`, as the use cases ask it)."""
+    """The member's state on a class read with its counts (`classes.day_reads`), and what the
+    rules would answer to the action it offers (`domain.eligibility`, as the use cases ask
+    it)."""
     spots_left = max(fitness_class.capacity - fitness_class.spots_taken, 0)
     if fitness_class.cancelled_at is not None:
         state = "cancelled"
@@ -291,10 +292,8 @@ def schedule(request: HttpRequest) -> HttpResponse:
     start, end = _local_midnight(day), _local_midnight(day + timedelta(days=1))
     chosen = {field: _filter_value(request, field) for field in FILTERS}
 
-    shown = paging.window(
-        queries.with_counts(queries.classes_between(start, end, **chosen)),
-        paging.requested_page(request) or 1,
-        CLASSES_PER_PAGE,
+    shown = day_reads.day_page(
+        start, end, chosen, paging.requested_page(request) or 1, CLASSES_PER_PAGE
     )
     classes = shown.rows
     rows = []
@@ -331,7 +330,7 @@ def schedule(request: HttpRequest) -> HttpResponse:
             "page": shown.page,
             "earlier_page": shown.earlier,
             "later_page": shown.later,
-            "choices": queries.filter_choices(queries.classes_between(start, end), chosen),
+            "choices": day_reads.day_choices(start, end, chosen),
             "chosen": chosen,
             "filter_query": filter_query,
             "filtered": any(chosen.values()),
@@ -374,7 +373,7 @@ def _action(row: ClassRow, now: datetime, credits: int) -> Action:
 @member_required
 def detail(request: HttpRequest, class_id: uuid.UUID) -> HttpResponse:
     now = timezone.now()
-    fitness_class = queries.class_with_counts(class_id)
+    fitness_class = day_reads.class_with_counts(class_id)
     if fitness_class is None:
         raise Http404("That class does not exist.")
     hers = member_reads(
