@@ -34,6 +34,7 @@ ONE_CLASS = WITH_COUNTS + " WHERE c.id = %s"
 BETWEEN = " WHERE c.starts_at >= %s AND c.starts_at < %s"
 DAY_PAGE = WITH_COUNTS + BETWEEN + "{filters} ORDER BY c.starts_at, c.id LIMIT %s OFFSET %s"
 CHOICES = "SELECT DISTINCT c.name, c.instructor, c.location FROM classes_fitnessclass c" + BETWEEN
+# The fields the schedule filters on (column names, put into its statement as they are).
 FILTERS = ("name", "instructor", "location")
 
 

@@ -33,9 +33,6 @@ from gymbooking.composition import services
 from members.decorators import member_required
 from web import paging
 
-FILTERS = ("name", "instructor", "location")
-
-
 # Short forms of the reasons for the schedule's status column.
 BLOCKED_LABELS = {
     Hindrance.PAUSED: "booking paused",
@@ -290,7 +287,7 @@ def schedule(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate(now)
     day = _requested_day(request, today)
     start, end = _local_midnight(day), _local_midnight(day + timedelta(days=1))
-    chosen = {field: _filter_value(request, field) for field in FILTERS}
+    chosen = {field: _filter_value(request, field) for field in day_reads.FILTERS}
 
     shown = day_reads.day_page(
         start, end, chosen, paging.requested_page(request) or 1, CLASSES_PER_PAGE
