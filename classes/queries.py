@@ -1,13 +1,13 @@
-"""The reads behind the schedule and the class page.
+"""Reads of classes with their counts, and what the schedule and the class page make of
+their rows (the pages' own reads, as SQL written once, are `classes.day_reads` and
+`classes.member_reads`).
 
-Each function is one query (`member_facts` three), whatever the number of classes, bookings
-and waitlist entries: counts are correlated subqueries, and a member's own bookings and
-waitlist positions for the shown classes are read in one query each, by the ids of the
-classes a page shows (a page shows a bounded number of them).
+Each function is one query, whatever the number of classes, bookings and waitlist entries:
+counts are correlated subqueries.
 """
 
 import uuid
-from collections.abc import Collection, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,11 +15,10 @@ from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from bookings.models import Booking, WaitlistEntry
-from bookings.queries import waitlist_position
 from classes.models import FitnessClass
 from domain.eligibility import Standing
-from domain.entities import SPOT_HOLDING_STATUSES, BookingStatus
-from members.models import CreditGrant, Member
+from domain.entities import SPOT_HOLDING_STATUSES
+from members.models import CreditGrant
 
 
 def count_of(rows: QuerySet) -> Coalesce:
@@ -58,14 +57,14 @@ class FilterChoices:
 
 
 def filter_choices(
-    classes: QuerySet[FitnessClass], chosen: Mapping[str, str] | None = None
+    rows: Iterable[tuple[str, str, str]], chosen: Mapping[str, str] | None = None
 ) -> FilterChoices:
-    """The distinct names, instructors and locations of `classes`, sorted: one query.
+    """The names, instructors and locations of classes (`rows` of the three), each distinct
+    and sorted (`classes.day_reads.day_choices` reads them).
 
     Values in `chosen` (field → value) are offered too, so a filter carried to a week that
     has no such class still shows as chosen.
     """
-    rows = classes.order_by().values_list("name", "instructor", "location").distinct()
     values: dict[str, set[str]] = {"name": set(), "instructor": set(), "location": set()}
     for name, instructor, location in rows:
         values["name"].add(name)
@@ -83,45 +82,10 @@ def filter_choices(
     )
 
 
-def class_with_counts(class_id: uuid.UUID) -> FitnessClass | None:
-    """One class with `spots_taken` and `waiting_count`, or None when there is none."""
-    return with_counts(FitnessClass.objects.filter(pk=class_id)).first()
-
-
-def member_bookings_by_class(
-    member_id: uuid.UUID, class_ids: Collection[uuid.UUID]
-) -> dict[uuid.UUID, tuple[uuid.UUID, str, datetime | None]]:
-    """The member's booking holding a spot in each of the classes (confirmed, or already
-    marked attended or no-show): class id → (booking id, status, free cancellation until)."""
-    rows = Booking.objects.filter(
-        member_id=member_id, status__in=SPOT_HOLDING_STATUSES, fitness_class_id__in=class_ids
-    ).order_by()
-    return {
-        class_id: (pk, status, free_until)
-        for class_id, pk, status, free_until in rows.values_list(
-            "fitness_class_id", "id", "status", "free_cancellation_until"
-        )
-    }
-
-
-def waitlist_positions_by_class(
-    member_id: uuid.UUID, class_ids: Collection[uuid.UUID]
-) -> dict[uuid.UUID, int]:
-    """The member's 1-based place on the waitlist of each of the classes: class id →
-    position."""
-    rows = (
-        WaitlistEntry.objects.filter(member_id=member_id, fitness_class_id__in=class_ids)
-        .annotate(position=waitlist_position())
-        .order_by()
-        .values_list("fitness_class_id", "position")
-    )
-    return dict(rows)
-
-
 @dataclass(frozen=True)
 class MemberFacts:
-    """What the rules ask about the member, read once for a page: her credits, pause and
-    upcoming bookings, and the spots she holds around the shown classes."""
+    """What the rules ask about the member, read once for a page (`classes.member_reads`): her
+    credits, pause and upcoming bookings, and the spots she holds around the shown classes."""
 
     credits: int
     paused: bool
@@ -143,28 +107,6 @@ class MemberFacts:
             upcoming_bookings=self.upcoming_bookings,
             holds_overlapping_spot=overlapping,
         )
-
-
-def member_facts(member: Member, now: datetime, start: datetime, end: datetime) -> MemberFacts:
-    """Her facts for classes held within [start, end): three queries, however many
-    classes."""
-    upcoming = Booking.objects.filter(
-        member=member, status=BookingStatus.CONFIRMED, fitness_class__starts_at__gt=now
-    ).count()
-    spots = Booking.objects.filter(
-        member=member,
-        status__in=SPOT_HOLDING_STATUSES,
-        fitness_class__cancelled_at__isnull=True,
-        # Every spot she holds around the shown classes: whatever overlaps one is among them.
-        fitness_class__ends_at__gt=start,
-        fitness_class__starts_at__lt=end,
-    ).values_list("fitness_class_id", "fitness_class__starts_at", "fitness_class__ends_at")
-    return MemberFacts(
-        credits=spendable_credits(member.pk, now),
-        paused=member.bookings_paused_until is not None and now < member.bookings_paused_until,
-        upcoming_bookings=upcoming,
-        spots=tuple(spots),
-    )
 
 
 def spendable_credits(member_id: uuid.UUID, now: datetime) -> int:

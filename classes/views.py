@@ -12,10 +12,11 @@ from datetime import date, datetime, time, timedelta
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 
-from classes import queries
+from classes import day_reads, queries
+from classes.member_reads import member_reads
 from classes.models import FitnessClass
 from classes.wording import class_page_url, class_times_html
 from domain.eligibility import (
@@ -31,9 +32,6 @@ from domain.values import CancellationTerms
 from gymbooking.composition import services
 from members.decorators import member_required
 from web import paging
-
-FILTERS = ("name", "instructor", "location")
-
 
 # Short forms of the reasons for the schedule's status column.
 BLOCKED_LABELS = {
@@ -63,6 +61,17 @@ STATUS_WORDS = {
     "checked_in": "Checked in",
     "open": "Open",
 }
+
+
+# A schedule row, made in one piece (see `ClassRow.html`).
+ROW = """<tr class="class-row class-row-{state}">
+              <td data-label="Time">{times}</td>
+              <th scope="row" data-label="Class"><a href="{url}">{name}</a></th>
+              <td data-label="Instructor">{instructor}</td>
+              <td data-label="Location">{location}</td>
+              <td data-label="Spots left" class="spots-left">{spots}</td>
+              <td data-label="Status">{status}</td>
+            </tr>"""
 
 
 @dataclass(frozen=True)
@@ -143,6 +152,23 @@ class ClassRow:
         note = self.status_note
         return format_html('{} <span class="status-note">{}</span>', badge, note) if note else badge
 
+    @property
+    def html(self) -> SafeString:
+        """The schedule's row as one piece of markup: a template node per cell cost the page
+        more than its queries."""
+        return mark_safe(
+            ROW.format(
+                state=self.state,
+                times=self.times_html,
+                url=escape(self.url),
+                name=escape(self.fitness_class.name),
+                instructor=escape(self.instructor),
+                location=escape(self.location),
+                spots=escape(self.spots),
+                status=self.status_html,
+            )
+        )
+
 
 def class_row(
     fitness_class: FitnessClass,
@@ -151,8 +177,9 @@ def class_row(
     position: int | None,
     facts: queries.MemberFacts,
 ) -> ClassRow:
-    """The member's state on a class annotated by `queries.with_counts`, and what the rules
-    would answer to the action it offers (`domain.eligibility`, as the use cases ask it)."""
+    """The member's state on a class read with its counts (`classes.day_reads`), and what the
+    rules would answer to the action it offers (`domain.eligibility`, as the use cases ask
+    it)."""
     spots_left = max(fitness_class.capacity - fitness_class.spots_taken, 0)
     if fitness_class.cancelled_at is not None:
         state = "cancelled"
@@ -260,23 +287,22 @@ def schedule(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate(now)
     day = _requested_day(request, today)
     start, end = _local_midnight(day), _local_midnight(day + timedelta(days=1))
-    chosen = {field: _filter_value(request, field) for field in FILTERS}
+    chosen = {field: _filter_value(request, field) for field in day_reads.FILTERS}
 
-    shown = paging.window(
-        queries.with_counts(queries.classes_between(start, end, **chosen)),
-        paging.requested_page(request) or 1,
-        CLASSES_PER_PAGE,
+    shown = day_reads.day_page(
+        start, end, chosen, paging.requested_page(request) or 1, CLASSES_PER_PAGE
     )
     classes = shown.rows
     rows = []
     if classes:
         ids = [fitness_class.pk for fitness_class in classes]
-        booked = queries.member_bookings_by_class(request.member.pk, ids)
-        positions = queries.waitlist_positions_by_class(request.member.pk, ids)
-        facts = queries.member_facts(
-            request.member, now, classes[0].starts_at, max(c.ends_at for c in classes)
+        hers = member_reads(
+            request.member, now, ids, classes[0].starts_at, max(c.ends_at for c in classes)
         )
-        rows = [class_row(c, now, booked.get(c.pk), positions.get(c.pk), facts) for c in classes]
+        booked, positions = hers.bookings, hers.positions
+        rows = [
+            class_row(c, now, booked.get(c.pk), positions.get(c.pk), hers.facts) for c in classes
+        ]
 
     monday = day - timedelta(days=day.weekday())
     week = [monday + timedelta(days=offset) for offset in range(7)]
@@ -301,7 +327,7 @@ def schedule(request: HttpRequest) -> HttpResponse:
             "page": shown.page,
             "earlier_page": shown.earlier,
             "later_page": shown.later,
-            "choices": queries.filter_choices(queries.classes_between(start, end), chosen),
+            "choices": day_reads.day_choices(start, end, chosen),
             "chosen": chosen,
             "filter_query": filter_query,
             "filtered": any(chosen.values()),
@@ -344,19 +370,15 @@ def _action(row: ClassRow, now: datetime, credits: int) -> Action:
 @member_required
 def detail(request: HttpRequest, class_id: uuid.UUID) -> HttpResponse:
     now = timezone.now()
-    fitness_class = queries.class_with_counts(class_id)
+    fitness_class = day_reads.class_with_counts(class_id)
     if fitness_class is None:
         raise Http404("That class does not exist.")
-    member_id = request.member.pk
-    facts = queries.member_facts(
-        request.member, now, fitness_class.starts_at, fitness_class.ends_at
+    hers = member_reads(
+        request.member, now, [class_id], fitness_class.starts_at, fitness_class.ends_at
     )
+    facts = hers.facts
     row = class_row(
-        fitness_class,
-        now,
-        queries.member_bookings_by_class(member_id, [class_id]).get(class_id),
-        queries.waitlist_positions_by_class(member_id, [class_id]).get(class_id),
-        facts,
+        fitness_class, now, hers.bookings.get(class_id), hers.positions.get(class_id), facts
     )
     return render(
         request,

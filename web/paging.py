@@ -31,7 +31,11 @@ def requested_page(request: HttpRequest) -> int | None:
 def window[T](rows: QuerySet[T], page: int, size: int) -> Window[T]:
     """Page `page` of `rows` (ordered), `size` rows a page: one query."""
     offset = (page - 1) * size
-    shown = list(rows[offset : offset + size + 1])
+    return window_of(list(rows[offset : offset + size + 1]), page, size)
+
+
+def window_of[T](shown: list[T], page: int, size: int) -> Window[T]:
+    """Page `page`, from the rows read for it: up to `size + 1` rows from its start."""
     return Window(
         rows=shown[:size],
         page=page,

@@ -22,10 +22,11 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-# session, user, member; the class with its counts; what the rules ask of her (upcoming
-# bookings, the spots she holds, her spendable credits, shown with "Book"); the member's
-# booking on it; the member's waitlist position on it; the header's unread count.
-CLASS_PAGE_QUERIES = 10
+# session; her login with her member; the class with its counts; all she is in it and what
+# the rules ask of her (her booking, waitlist position, upcoming bookings, the spots she
+# holds, her spendable credits shown with "Book": `classes.member_reads`); the header's
+# unread count.
+CLASS_PAGE_QUERIES = 5
 
 ACTIONS = {
     "/book/": "book",

@@ -24,10 +24,11 @@ pytestmark = pytest.mark.django_db
 
 SCHEDULE = reverse("classes:schedule")
 
-# session, user, member; the page's classes with their counts; the member's bookings in them;
-# the member's waitlist positions in them; what the rules ask of her (upcoming bookings, the
-# spots she holds, her credits); the filters' choices; the header's unread count.
-SCHEDULE_QUERIES = 11
+# session; her login with her member; the page's classes with their counts; all she is in
+# them and what the rules ask of her (her bookings, waitlist positions, upcoming bookings,
+# the spots she holds, her credits: `classes.member_reads`); the filters' choices; the
+# header's unread count.
+SCHEDULE_QUERIES = 6
 
 TO = "\N{EN DASH}"  # between a class's start and end times
 
@@ -394,6 +395,26 @@ def test_rows_link_to_the_class_page(member_client):
     response = member_client.get(day_of(monday))
 
     assert f'href="{reverse("classes:detail", args=[spin.pk])}"' in response.content.decode()
+
+
+def test_a_rows_names_are_shown_as_text_not_markup(member_client):
+    # given a class whose name, instructor and location look like markup
+    monday = a_future_monday()
+    FitnessClassFactory(
+        name="<b>Spin</b> & co",
+        instructor='<img src=x onerror="alert(1)">',
+        location="Studio 'A'",
+        starts_at=at(monday, 7),
+    )
+
+    # when the day is shown
+    content = member_client.get(day_of(monday)).content.decode()
+
+    # then each is escaped in its cell
+    assert ">&lt;b&gt;Spin&lt;/b&gt; &amp; co</a></th>" in content
+    assert ">&lt;img src=x onerror=&quot;alert(1)&quot;&gt;</td>" in content
+    assert ">Studio &#x27;A&#x27;</td>" in content
+    assert "<b>Spin" not in content and "<img" not in content
 
 
 def test_times_are_machine_readable(member_client):
