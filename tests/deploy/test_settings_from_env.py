@@ -57,6 +57,16 @@ def test_postgresql_has_no_pool_by_default_and_checks_connections_before_reuse(e
     assert settings["CONN_HEALTH_CHECKS"] is True
 
 
+def test_postgresql_connections_turn_jit_compilation_off(environment):
+    assert environment(DATABASE_URL=PG_URL)["OPTIONS"]["options"] == "-c jit=off"
+
+
+def test_connection_options_in_the_url_come_after_jit_off_so_they_win(environment):
+    settings = environment(DATABASE_URL=f"{PG_URL}?options=-c%20jit%3Don")
+
+    assert settings["OPTIONS"]["options"] == "-c jit=off -c jit=on"
+
+
 def test_conn_max_age_keeps_connections_open_without_a_pool(environment):
     settings = environment(DATABASE_URL=PG_URL, CONN_MAX_AGE="60")
 
@@ -106,6 +116,7 @@ def test_pool_true_in_the_url_is_a_pool_not_a_string_django_cannot_read(environm
 
     assert settings["OPTIONS"] == {
         "sslmode": "require",
+        "options": "-c jit=off",
         "pool": {
             "min_size": 2,
             "max_size": 10,
