@@ -122,6 +122,8 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "notifications.context_processors.unread_notifications",
             ],
+            # The rows of the admin's bounded history inlines (web.admin_inlines).
+            "libraries": {"bounded_inlines": "web.admin_inlines"},
         },
     },
 ]
