@@ -2,15 +2,13 @@
 none imports another's views."""
 
 import uuid
-from functools import lru_cache
 
-from django.conf import settings
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from classes.models import FitnessClass
 from web import formatting
+from web.links import url_with_id
 
 
 def describe_class(fitness_class: FitnessClass) -> str:
@@ -31,16 +29,6 @@ def class_times_html(fitness_class: FitnessClass) -> SafeString:
     )
 
 
-_ANY_CLASS = uuid.UUID(int=0)
-
-
 def class_page_url(class_id: uuid.UUID) -> str:
-    """The class page of `class_id`: `reverse()` once per URL prefix and URLconf, then the
-    id put in, as reversing per row cost a list page more than any of the row's cells."""
-    urlconf = get_urlconf() or settings.ROOT_URLCONF
-    return _class_page_url(get_script_prefix(), urlconf).replace(str(_ANY_CLASS), str(class_id))
-
-
-@lru_cache(maxsize=16)
-def _class_page_url(script_prefix: str, urlconf: str) -> str:
-    return reverse("classes:detail", args=[_ANY_CLASS], urlconf=urlconf)
+    """The class page of `class_id`."""
+    return url_with_id("classes:detail", class_id)

@@ -295,6 +295,33 @@ def test_todays_classes_are_listed_with_their_counts_and_links(desk):
     assert f'href="{checkin_url(late)}"' in html
 
 
+def test_a_row_of_today_shows_its_times_words_counts_and_action(desk):
+    midnight = local_midnight_today()
+    spin = FitnessClassFactory(
+        name="Spin <b>& core</b>",
+        instructor="",
+        location="Studio 1",
+        starts_at=midnight + timedelta(hours=7),
+        ends_at=midnight + timedelta(hours=8),
+    )
+    FitnessClassFactory(name="Yoga", starts_at=midnight + timedelta(hours=9), cancelled_at=midnight)
+    book(spin, "Ana", "Ben")
+
+    html = desk.get(reverse("bookings:checkin_today")).content.decode()
+
+    starts = timezone.localtime(spin.starts_at)
+    assert f'<time datetime="{starts.isoformat()}">07:00</time>' in html
+    assert '<th scope="row" data-label="Class">Spin &lt;b&gt;&amp; core&lt;/b&gt;</th>' in html
+    assert '<td data-label="Instructor">—</td>' in html
+    assert '<td data-label="Location">Studio 1</td>' in html
+    assert '<td data-label="Booked">2</td>' in html
+    assert (
+        f'<a class="button" href="{checkin_url(spin)}">Check in<span class="visually-hidden">'
+        " Spin &lt;b&gt;&amp; core&lt;/b&gt;, 07:00</span></a>"
+    ) in html
+    assert html.count('<span class="badge badge-cancelled">Cancelled</span>') == 1, "Yoga's"
+
+
 def a_busy_day(count: int) -> list:
     """`count` one-hour classes today, one every ten minutes from 06:00, named by order."""
     midnight = local_midnight_today()
