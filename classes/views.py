@@ -8,11 +8,11 @@ both pages.
 import uuid
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
+from html import escape
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from classes import day_reads, queries
@@ -142,24 +142,23 @@ class ClassRow:
         return f"{self.spots_left} of {self.fitness_class.capacity}"
 
     @property
-    def times_html(self) -> SafeString:
-        return class_times_html(self.fitness_class)
-
-    @property
     def status_html(self) -> SafeString:
         """The state's badge, and the note saying why she cannot act or what she needs."""
-        badge = format_html('<span class="badge badge-{}">{}</span>', self.badge, self.status)
+        badge = f'<span class="badge badge-{self.badge}">{escape(self.status)}</span>'
         note = self.status_note
-        return format_html('{} <span class="status-note">{}</span>', badge, note) if note else badge
+        if note:
+            badge += f' <span class="status-note">{escape(note)}</span>'
+        return mark_safe(badge)
 
     @property
     def html(self) -> SafeString:
         """The schedule's row as one piece of markup: a template node per cell cost the page
-        more than its queries."""
+        more than its queries (and the standard library's `escape`, Django's without its
+        lazy-text wrapper and safe-string type, is what the row's cells need)."""
         return mark_safe(
             ROW.format(
                 state=self.state,
-                times=self.times_html,
+                times=class_times_html(self.fitness_class),
                 url=escape(self.url),
                 name=escape(self.fitness_class.name),
                 instructor=escape(self.instructor),

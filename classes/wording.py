@@ -19,13 +19,14 @@ def describe_class(fitness_class: FitnessClass) -> str:
 def class_times_html(fitness_class: FitnessClass) -> SafeString:
     """Start to end ("07:00" en dash "08:00") in the page's zone (the gym's), each a
     machine-readable <time>: made once in Python for the pages that list many classes."""
-    starts = timezone.localtime(fitness_class.starts_at)
-    ends = timezone.localtime(fitness_class.ends_at)
+    zone = timezone.get_current_timezone()
+    starts = fitness_class.starts_at.astimezone(zone)
+    ends = fitness_class.ends_at.astimezone(zone)
     # Digits and ISO punctuation only: nothing to escape (format_html's escaping was half
     # of this function's cost, and it runs for every row of a list).
     return mark_safe(
-        f'<time datetime="{starts.isoformat()}">{starts:%H:%M}</time>\N{EN DASH}'
-        f'<time datetime="{ends.isoformat()}">{ends:%H:%M}</time>'
+        f'<time datetime="{starts.isoformat()}">{starts.hour:02}:{starts.minute:02}</time>'
+        f'\N{EN DASH}<time datetime="{ends.isoformat()}">{ends.hour:02}:{ends.minute:02}</time>'
     )
 
 
