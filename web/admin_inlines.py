@@ -8,6 +8,7 @@ from django import template
 from django.contrib.admin.helpers import InlineAdminFormSet
 from django.contrib.admin.templatetags.admin_urls import admin_urlname
 from django.contrib.admin.utils import quote
+from django.forms import BoundField
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -97,12 +98,26 @@ def bounded_rows(inline_admin_formset: InlineAdminFormSet) -> SafeString:
                 index,
                 original,
                 link(original) if linked else "",
-                admin_form.pk_field().field if admin_form.needs_explicit_pk_field() else "",
-                parent.field if parent else "",
+                hidden_input(admin_form.pk_field().field)
+                if admin_form.needs_explicit_pk_field()
+                else "",
+                hidden_input(parent.field) if parent else "",
                 cells,
             )
         )
     return SafeString("".join(rows))
+
+
+def hidden_input(field: BoundField) -> SafeString:
+    """`field` as its hidden widget renders it, without a template per input: rendering the
+    id and parent inputs through the form renderer was most of a history row's cost."""
+    value = field.field.widget.format_value(field.value())
+    return format_html(
+        '<input type="hidden" name="{}"{} id="{}">',
+        field.html_name,
+        format_html(' value="{}"', value) if value is not None else "",
+        field.auto_id,
+    )
 
 
 def _link_to_row(inline_admin_formset: InlineAdminFormSet):
