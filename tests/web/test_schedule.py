@@ -283,6 +283,21 @@ def test_filters_offer_the_days_distinct_names_instructors_and_locations(member_
     assert choices.locations == ["Studio 1", "Studio 2"]
 
 
+def test_a_filters_options_name_each_value_as_text_and_mark_the_chosen_one(member_client):
+    monday = a_future_monday()
+    FitnessClassFactory(name='Spin "<b>"', instructor="Kim", starts_at=at(monday, 7))
+    FitnessClassFactory(name="Yoga", instructor="Lee", starts_at=at(monday, 9))
+
+    content = member_client.get(f"{day_of(monday)}&instructor=Lee").content.decode()
+
+    assert (
+        '<option value="Spin &quot;&lt;b&gt;&quot;">Spin &quot;&lt;b&gt;&quot;</option>' in content
+    )
+    assert '<option value="Yoga">Yoga</option>' in content
+    assert '<option value="Kim">Kim</option>' in content
+    assert '<option value="Lee" selected>Lee</option>' in content
+
+
 @pytest.mark.parametrize(
     ("filters", "shown"),
     [
