@@ -14,7 +14,12 @@ from django.utils import timezone
 
 from bookings.models import Booking
 from classes.models import ClassSeries, FitnessClass
-from tests.factories import BookingFactory, FitnessClassFactory
+from tests.factories import (
+    BookingFactory,
+    ClassSeriesFactory,
+    FitnessClassFactory,
+    LocationFactory,
+)
 from web.admin_actions import APPLY, FORM_PREFIX
 from web.formatting import staff_time as local_time
 
@@ -53,7 +58,7 @@ def make_series(**fields) -> ClassSeries:
         "capacity": 12,
         "first_date": timezone.localdate() + timedelta(days=1),
     }
-    return ClassSeries.objects.create(**{**defaults, **fields})
+    return ClassSeriesFactory(**{**defaults, **fields})
 
 
 def with_sessions(services, days: int = 3, **fields) -> tuple[ClassSeries, list[FitnessClass]]:
@@ -83,7 +88,7 @@ def series_form(**changes) -> dict[str, object]:
         "name": "Spin",
         "description": "",
         "instructor": "Kim",
-        "location": "Studio 1",
+        "location": str(LocationFactory(name="Studio 1").pk),
         "weekdays": ["0", "2"],
         "start_time": "18:00",
         "duration_minutes": "45",
