@@ -2,9 +2,9 @@
 and written by its name (the domain's `FitnessClass.location`) in the statement that writes
 it."""
 
-from django.db.models import Model, Subquery
+from django.db.models import Model, OuterRef, Subquery
 
-from locations.models import Location
+from locations.models import Location, Room
 
 # For the statements over `classes_fitnessclass c` (the schedule, the class page): the
 # location's columns, joined.
@@ -33,3 +33,10 @@ def named(name: str) -> Subquery:
     """The id of the location named `name`, as a value to write (no location has an empty
     name: writing it fails the row's NOT NULL, as a class without a place should)."""
     return Subquery(Location.objects.filter(name=name).order_by().values("pk")[:1])
+
+
+def room_kept_at(name: str) -> Subquery:
+    """The row's room while it is one of the location named `name`'s, else none: an update
+    that moves a class or series to another location takes it out of the old one's room."""
+    kept = Room.objects.filter(pk=OuterRef("room_id"), location__name=name)
+    return Subquery(kept.order_by().values("pk")[:1])

@@ -106,7 +106,9 @@ class DjangoClassRepository:
     def save(self, fitness_class: entities.FitnessClass) -> None:
         """Write the class's own columns; bookings are saved through their own repository."""
         fields = to_fields(fitness_class)
-        if not FitnessClass.objects.filter(pk=fitness_class.id).update(**fields):
+        kept_room = locations.room_kept_at(fitness_class.location)
+        rows = FitnessClass.objects.filter(pk=fitness_class.id)
+        if not rows.update(**fields, room_id=kept_room):
             FitnessClass.objects.create(id=fitness_class.id, **fields)
 
     def ever_booked(self, class_id: str) -> bool:

@@ -81,7 +81,9 @@ class DjangoClassSeriesRepository:
 
     def save(self, class_series: series.ClassSeries) -> None:
         fields = to_row_fields(class_series)
-        if not ClassSeries.objects.filter(pk=class_series.id).update(**fields):
+        kept_room = locations.room_kept_at(class_series.location)
+        rows = ClassSeries.objects.filter(pk=class_series.id)
+        if not rows.update(**fields, room_id=kept_room):
             ClassSeries.objects.create(id=class_series.id, **fields)
 
 

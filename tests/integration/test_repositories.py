@@ -29,7 +29,7 @@ from domain.values import new_id
 from members.models import CreditGrant as CreditGrantRow
 from members.models import Member as MemberRow
 from members.repositories import DjangoMemberRepository
-from tests.factories import LocationFactory
+from tests.factories import LocationFactory, RoomFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -417,6 +417,27 @@ class TestClassRepository:
         row.refresh_from_db()
         assert row.location == riverside
         assert self.repository.get_by_id(str(row.pk)).location == "Riverside"
+
+    def test_a_class_keeps_its_room_at_its_location_and_leaves_it_when_it_moves_away(self):
+        # given a class in the studio's back room
+        row = class_row()
+        row.room = RoomFactory(location=row.location, name="Back room")
+        row.save()
+        LocationFactory(name="Riverside")
+        fitness_class = self.repository.get_by_id(str(row.pk), for_update=True)
+
+        # when it is renamed, then moved to Riverside
+        fitness_class.change_details(now=NOW, name="Spin 45")
+        self.repository.save(fitness_class)
+        row.refresh_from_db()
+        kept = row.room
+        fitness_class.change_details(now=NOW, location="Riverside")
+        self.repository.save(fitness_class)
+        row.refresh_from_db()
+
+        # then it stayed in the room while at the studio, and has no room at Riverside
+        assert kept is not None and kept.name == "Back room"
+        assert (row.location.name, row.room) == ("Riverside", None)
 
     def test_a_renamed_location_is_the_name_its_classes_load_with(self):
         row = class_row()

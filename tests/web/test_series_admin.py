@@ -19,6 +19,7 @@ from tests.factories import (
     ClassSeriesFactory,
     FitnessClassFactory,
     LocationFactory,
+    RoomFactory,
 )
 from web.admin_actions import APPLY, FORM_PREFIX
 from web.formatting import staff_time as local_time
@@ -220,6 +221,28 @@ def test_a_change_without_booked_sessions_applies_at_once(admin_client, services
     assert response.url == url("changelist")
     assert set(spin.sessions.values_list("instructor", flat=True)) == {"Marco"}
     assert "3 upcoming sessions nobody had booked now follow the series." in messages_of(response)
+
+
+def test_a_series_is_put_in_a_room_of_its_location_and_refused_one_elsewhere(
+    admin_client, services
+):
+    # given a series at Studio 1, a room there and one at Riverside
+    spin = make_series()
+    back_room = RoomFactory(location=spin.location, name="Back room")
+    loft = RoomFactory(location=LocationFactory(name="Riverside"), name="Loft")
+
+    # when staff choose the Riverside room, then the studio's
+    refused = change_series(admin_client, spin, room=loft.pk)
+    accepted = change_series(admin_client, spin, room=back_room.pk)
+
+    # then the first is refused on the room field, the second is stored
+    assert refused.status_code == 200
+    assert refused.context["adminform"].form.errors["room"] == [
+        "That room is at Riverside, not at Studio 1: choose one of Studio 1's rooms, or no room."
+    ]
+    assert accepted.status_code == 302
+    spin.refresh_from_db()
+    assert spin.room == back_room
 
 
 def test_a_change_leaves_booked_sessions_alone_and_asks_about_them(admin_client, services):
