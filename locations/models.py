@@ -1,6 +1,7 @@
 """The chain's gyms (`domain.locations.Location`) and their rooms. Classes and series point
 to them (classes app)."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -15,6 +16,14 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(str(refusal), code="invalid_time_zone") from None
 
 
+class LocationManager(models.Manager):
+    def named(self, name: str) -> "Location":
+        """The location of that name, added on the installation's clock (`TIME_ZONE`) when
+        there is none: for scripts that set up a gym (benchmarks, checks), not for staff."""
+        location, _ = self.get_or_create(name=name, defaults={"time_zone": settings.TIME_ZONE})
+        return location
+
+
 class Location(models.Model):
     # Unique: a class names its location by it (`FitnessClass.location` in the domain).
     name = models.CharField(max_length=120, unique=True)
@@ -24,6 +33,8 @@ class Location(models.Model):
         validators=[validate_time_zone],
         help_text="The IANA name of the location's clock, such as Europe/London.",
     )
+
+    objects = LocationManager()
 
     class Meta:
         ordering = ["name", "id"]
