@@ -10,7 +10,10 @@ booked or waited for; any other is refused with a message pointing to cancelling
 is shown on the form (or as a message) and nothing is saved. A class is cancelled with the
 "Cancel selected classes…" action (`CancelClassUseCase`: refunds, waitlist cleared, members
 told). A session generated from a series is a class like any other, changed or cancelled on
-its own; it cannot be moved onto another session of its series.
+its own; it cannot be moved onto another session of its series. A class is at one of the
+chain's locations (chosen by name in the domain, so relocating is a detail change) and, if
+staff say so, in one of that location's rooms (checked by the form, stored as chosen: no rule
+depends on the room).
 
 A class's page is its roster (`classes.admin.inlines`): the booked members and the waitlist in
 promotion order. From there staff add a member ("Add a member to this class…":

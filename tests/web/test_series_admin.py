@@ -427,6 +427,27 @@ def test_the_series_filter_adds_no_query_to_the_class_list(
     assert len(response.context["cl"].result_list) == 6
 
 
+def test_a_series_page_reads_the_same_queries_for_2_and_6_upcoming_sessions(
+    admin_client, services, django_assert_max_num_queries
+):
+    # given a series with 2 upcoming sessions, and the queries of its page
+    spin, _ = with_sessions(services, days=2)
+    page = url("change", spin.pk)
+    admin_client.get(page)  # what the first request caches
+    with django_assert_max_num_queries(99) as few:
+        admin_client.get(page)
+
+    # when it has 6
+    spin.last_date = timezone.localdate() + timedelta(days=6)
+    spin.save()
+    services.generate_classes.execute(1, series_id=str(spin.pk))
+
+    # then its page (each session shown with its location) reads no more
+    with django_assert_max_num_queries(len(few)):
+        response = admin_client.get(page)
+    assert response.content.decode().count("Studio 1") >= 6
+
+
 # --- Permissions --------------------------------------------------------------------------------
 
 
