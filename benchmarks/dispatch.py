@@ -80,6 +80,7 @@ def fresh_class(n: int) -> RoundTrip:
 
     from bookings.models import Booking, WaitlistEntry
     from classes.models import FitnessClass
+    from locations.models import Location
     from members.models import CreditGrant, Member
 
     now = timezone.now()
@@ -87,6 +88,7 @@ def fresh_class(n: int) -> RoundTrip:
     starts_at = now + timedelta(days=1, minutes=n)
     spin = FitnessClass.objects.create(
         name=f"Spin {n}",
+        location=Location.objects.named("Studio 1"),
         capacity=1,
         starts_at=starts_at,
         ends_at=starts_at + timedelta(hours=1),

@@ -98,6 +98,7 @@ def fill(classes_per_week: int, bookings: int, long_history: int) -> dict[str, s
 
     from bookings.models import Booking, WaitlistEntry
     from classes.models import FitnessClass
+    from locations.models import Location
     from members.models import CreditGrant, Member
     from notifications.models import Notification
 
@@ -109,10 +110,12 @@ def fill(classes_per_week: int, bookings: int, long_history: int) -> dict[str, s
         for n, pk in enumerate(ids(MEMBER_IDS, MEMBERS))
     )
     others = ids(MEMBER_IDS, MEMBERS)
+    studios = [Location.objects.named(f"Studio {n}") for n in range(5)]
     past = [
         FitnessClass(
             id=pk,
             name=f"History {n % 9}",
+            location=studios[n % len(studios)],
             capacity=MEMBERS,
             starts_at=now - timedelta(days=1, hours=6 * n),
             ends_at=now - timedelta(days=1, hours=6 * n - 1),
@@ -131,7 +134,7 @@ def fill(classes_per_week: int, bookings: int, long_history: int) -> dict[str, s
                 FitnessClass(
                     name=f"Class {n % 12}",
                     instructor=f"Instructor {n % 8}",
-                    location=f"Studio {n % 5}",
+                    location=studios[n % len(studios)],
                     capacity=20,
                     starts_at=starts_at,
                     ends_at=starts_at + timedelta(hours=1),

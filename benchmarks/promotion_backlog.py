@@ -68,13 +68,18 @@ def fresh_class(n: int) -> tuple[str, str, str]:
 
     from bookings.models import Booking, WaitlistEntry
     from classes.models import FitnessClass
+    from locations.models import Location
     from members.models import CreditGrant, Member
 
     now = timezone.now()
     tag = uuid.uuid4().hex[:12]
     starts_at = now + timedelta(days=1, minutes=n)
     spin = FitnessClass.objects.create(
-        name=f"Spin {n}", capacity=1, starts_at=starts_at, ends_at=starts_at + timedelta(hours=1)
+        name=f"Spin {n}",
+        location=Location.objects.named("Studio 1"),
+        capacity=1,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=1),
     )
     month = {"granted_at": now, "expires_at": now + timedelta(days=30), "reason": "benchmark"}
     booked = Member.objects.create(name=f"Booked {n}", email=f"booked-{tag}@example.com")

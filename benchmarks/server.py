@@ -236,11 +236,12 @@ def sign_in(members: Sequence) -> list[SignedIn]:
 
 def fitness_class(name: str, starts_at: datetime, capacity: int):
     from classes.models import FitnessClass
+    from locations.models import Location
 
     return FitnessClass.objects.create(
         name=name,
         instructor="Benchmark",
-        location="Studio 1",
+        location=Location.objects.named("Studio 1"),
         starts_at=starts_at,
         ends_at=starts_at + timedelta(minutes=45),
         capacity=capacity,

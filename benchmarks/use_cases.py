@@ -84,6 +84,7 @@ def seed() -> list[Seat]:
     from django.utils import timezone
 
     from classes.models import FitnessClass
+    from locations.models import Location
     from members.models import CreditGrant, Member
 
     now = timezone.now()
@@ -94,7 +95,7 @@ def seed() -> list[Seat]:
             starts_at=now + timedelta(days=2, hours=n),
             ends_at=now + timedelta(days=2, hours=n, minutes=45),
             instructor="Ines",
-            location="Studio 1",
+            location=Location.objects.named("Studio 1"),
         )
         for n in range(CLASSES)
     ]

@@ -220,7 +220,7 @@ def today(request: HttpRequest) -> HttpResponse:
 @require_GET
 @front_desk_required
 def class_roster(request: HttpRequest, class_id: uuid.UUID) -> HttpResponse:
-    fitness_class = get_object_or_404(FitnessClass, pk=class_id)
+    fitness_class = get_object_or_404(FitnessClass.objects.select_related("location"), pk=class_id)
     rows = [RosterRow(booking, *MARKS[booking.status]) for booking in roster(class_id)]
     marks = Counter(row.mark for row in rows)
     opens_at = fitness_class.starts_at - CHECK_IN_OPENS

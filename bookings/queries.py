@@ -41,7 +41,7 @@ def upcoming_bookings(member_id: uuid.UUID, now: datetime) -> list[Booking]:
         Booking.objects.filter(
             member_id=member_id, status=BookingStatus.CONFIRMED, fitness_class__starts_at__gt=now
         )
-        .select_related("fitness_class")
+        .select_related("fitness_class__location")
         .order_by("fitness_class__starts_at", "fitness_class_id")
     )
 
@@ -51,7 +51,7 @@ def waiting_entries(member_id: uuid.UUID, now: datetime) -> list[WaitlistEntry]:
     annotated with its current `position`."""
     return list(
         WaitlistEntry.objects.filter(member_id=member_id, fitness_class__starts_at__gt=now)
-        .select_related("fitness_class")
+        .select_related("fitness_class__location")
         .annotate(position=waitlist_position())
         .order_by("fitness_class__starts_at", "fitness_class_id")
     )
@@ -63,7 +63,7 @@ def past_bookings(member_id: uuid.UUID, now: datetime, limit: int) -> tuple[list
     rows: QuerySet[Booking] = (
         Booking.objects.filter(member_id=member_id)
         .exclude(status=BookingStatus.CONFIRMED, fitness_class__starts_at__gt=now)
-        .select_related("fitness_class")
+        .select_related("fitness_class__location")
         .order_by("-fitness_class__starts_at", "-created_at", "-id")
     )
     shown = list(rows[: limit + 1])

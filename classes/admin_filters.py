@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.utils import timezone
 
 from classes.models import ClassSeries
+from locations.models import Location
 
 
 class ClassDateFilter(admin.SimpleListFilter):
@@ -99,13 +100,13 @@ def _series_pk(value: str | None) -> uuid.UUID | None:
         return None
 
 
-# What "current" means for the instructor and location filters.
+# What "current" means for the instructor filter.
 CURRENT_SINCE = timedelta(days=30)
 CURRENT_CLASSES = 2_000
 
 
 class CurrentValuesFilter(admin.SimpleListFilter):
-    """By a text field of the class (instructor, location): the values of the classes from a
+    """By a text field of the class (the instructor): the values of the classes from a
     month ago on (at most `CURRENT_CLASSES` of them, read in order of start from its index),
     not a DISTINCT over every class the gym ever ran. A value chosen by URL is filtered on,
     and offered, even when no current class has it."""
@@ -134,6 +135,14 @@ class InstructorFilter(CurrentValuesFilter):
     field = parameter_name = "instructor"
 
 
-class LocationFilter(CurrentValuesFilter):
+class LocationFilter(admin.SimpleListFilter):
+    """By location, chosen by name: every location of the chain (there are few)."""
+
     title = "location"
-    field = parameter_name = "location"
+    parameter_name = "location"
+
+    def lookups(self, request, model_admin):
+        return [(name, name) for name in Location.objects.values_list("name", flat=True)]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(location__name=self.value()) if self.value() else queryset

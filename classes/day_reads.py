@@ -14,6 +14,7 @@ from datetime import datetime
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from bookings.models import Booking
+from classes import locations
 from classes.models import FitnessClass
 from classes.queries import FilterChoices, filter_choices
 from domain.entities import SPOT_HOLDING_STATUSES
@@ -22,20 +23,26 @@ from web import paging
 
 HOLDING = sorted(status.value for status in SPOT_HOLDING_STATUSES)
 
-# A class with `spots_taken` (the bookings holding a spot) and `waiting_count`.
+# A class with `spots_taken` (the bookings holding a spot), `waiting_count` and its location.
 WITH_COUNTS = (
-    "SELECT c.*, (SELECT COUNT(*) FROM bookings_booking b WHERE b.fitness_class_id = c.id"
+    f"SELECT c.*, {locations.COLUMNS},"
+    " (SELECT COUNT(*) FROM bookings_booking b WHERE b.fitness_class_id = c.id"
     f" AND b.status IN ({sql.marks(len(HOLDING))})) AS spots_taken,"
     " (SELECT COUNT(*) FROM bookings_waitlistentry w WHERE w.fitness_class_id = c.id)"
-    " AS waiting_count FROM classes_fitnessclass c"
+    " AS waiting_count FROM classes_fitnessclass c" + locations.JOIN
 )
 ONE_CLASS = WITH_COUNTS + " WHERE c.id = %s"
 # Classes starting in [start, end), the chosen filters' conditions added, in order of start.
 BETWEEN = " WHERE c.starts_at >= %s AND c.starts_at < %s"
 DAY_PAGE = WITH_COUNTS + BETWEEN + "{filters} ORDER BY c.starts_at, c.id LIMIT %s OFFSET %s"
-CHOICES = "SELECT DISTINCT c.name, c.instructor, c.location FROM classes_fitnessclass c" + BETWEEN
-# The fields the schedule filters on (column names, put into its statement as they are).
-FILTERS = ("name", "instructor", "location")
+CHOICES = (
+    "SELECT DISTINCT c.name, c.instructor, l.name FROM classes_fitnessclass c"
+    + locations.JOIN
+    + BETWEEN
+)
+# The fields the schedule filters on, and their columns (put into its statement as they are):
+# a location is chosen by its name.
+FILTERS = {"name": "c.name", "instructor": "c.instructor", "location": "l.name"}
 
 
 def _holding() -> list[object]:
@@ -45,7 +52,8 @@ def _holding() -> list[object]:
 def class_with_counts(class_id: uuid.UUID) -> FitnessClass | None:
     """One class with `spots_taken` and `waiting_count`, or None when there is none."""
     params = [*_holding(), *sql.values(FitnessClass, id=class_id)]
-    return next(iter(FitnessClass.objects.raw(ONE_CLASS, params)), None)
+    row = next(iter(FitnessClass.objects.raw(ONE_CLASS, params)), None)
+    return None if row is None else locations.with_location(row)
 
 
 def day_page(
@@ -54,16 +62,17 @@ def day_page(
     """Page `page` of the classes starting in [start, end) that match the chosen filters
     (field → value, empty for any), `size` a page, with their counts: one query."""
     chosen_fields = {field: chosen[field] for field in FILTERS if chosen.get(field)}
-    filters = "".join(f" AND c.{field} = %s" for field in chosen_fields)
+    filters = "".join(f" AND {FILTERS[field]} = %s" for field in chosen_fields)
     params = [
         *_holding(),
         *sql.values(FitnessClass, starts_at=start),
         *sql.values(FitnessClass, starts_at=end),
-        *sql.values(FitnessClass, **chosen_fields),
+        *chosen_fields.values(),
         size + 1,
         (page - 1) * size,
     ]
-    rows = list(FitnessClass.objects.raw(DAY_PAGE.format(filters=filters), params))
+    rows = FitnessClass.objects.raw(DAY_PAGE.format(filters=filters), params)
+    rows = [locations.with_location(row) for row in rows]
     return paging.window_of(rows, page, size)
 
 

@@ -6,7 +6,24 @@ import uuid
 from django.db import models
 from django.db.models import F, Q
 
+from locations.models import Location, Room
 from web import formatting
+
+
+def _location() -> models.ForeignKey:
+    # A location with classes or series stays (nothing on the schedule loses its place).
+    return models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
+
+
+def _room() -> models.ForeignKey:
+    return models.ForeignKey(
+        Room,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Optional: one of the location's rooms.",
+    )
 
 
 class ClassSeries(models.Model):
@@ -17,7 +34,8 @@ class ClassSeries(models.Model):
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
     instructor = models.CharField(max_length=120, blank=True)
-    location = models.CharField(max_length=120, blank=True)
+    location = _location()
+    room = _room()
     # Monday is 0, Sunday 6 (Python's `date.weekday()`), in order: [0, 2] is Mon and Wed.
     weekdays = models.JSONField(default=list)
     start_time = models.TimeField(help_text="On the gym's clock: it stays put when clocks change.")
@@ -58,7 +76,8 @@ class FitnessClass(models.Model):
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
     instructor = models.CharField(max_length=120, blank=True)
-    location = models.CharField(max_length=120, blank=True)
+    location = _location()
+    room = _room()
     starts_at = models.DateTimeField(db_index=True)
     ends_at = models.DateTimeField()
     capacity = models.PositiveIntegerField()

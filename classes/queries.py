@@ -44,7 +44,8 @@ def classes_between(
     """Classes starting in [start, end), narrowed by the filters that are not empty, in order
     of start (then id). Lazy: evaluate it, or pass it on as a subquery."""
     classes = FitnessClass.objects.filter(starts_at__gte=start, starts_at__lt=end)
-    filters = {"name": name, "instructor": instructor, "location": location}
+    classes = classes.select_related("location")  # shown with each class
+    filters = {"name": name, "instructor": instructor, "location__name": location}
     classes = classes.filter(**{field: value for field, value in filters.items() if value})
     return classes.order_by("starts_at", "id")
 

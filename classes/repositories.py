@@ -5,6 +5,7 @@ import uuid
 from django.db import connection
 
 from bookings.models import Booking
+from classes import locations
 from classes.models import FitnessClass
 from domain import entities
 from domain.entities import SPOT_HOLDING_STATUSES
@@ -14,20 +15,21 @@ from events import sql
 HOLDING = sorted(status.value for status in SPOT_HOLDING_STATUSES)
 _HOLDING_MARKS = sql.marks(len(HOLDING))
 # The class row alone (to lock it), and the members holding a spot in it.
-CLASS = "SELECT * FROM classes_fitnessclass WHERE id = %s"
+CLASS = f"SELECT c.*, {locations.NAME} FROM classes_fitnessclass c WHERE c.id = %s"
 HOLDERS = (
     "SELECT member_id FROM bookings_booking WHERE fitness_class_id = %s"
     f" AND status IN ({_HOLDING_MARKS}) ORDER BY member_id"
 )
 # The class row with one row per spot holder (one row with none when nobody holds a spot).
 CLASS_WITH_HOLDERS = (
-    "SELECT c.*, b.member_id AS held_by FROM classes_fitnessclass c"
+    f"SELECT c.*, {locations.NAME}, b.member_id AS held_by FROM classes_fitnessclass c"
     " LEFT JOIN bookings_booking b ON b.fitness_class_id = c.id"
     f" AND b.status IN ({_HOLDING_MARKS}) WHERE c.id = %s"
 )
 
 
 def to_entity(row: FitnessClass, booked_member_ids: list[str]) -> entities.FitnessClass:
+    """The entity of `row`, read with its `location_name` (`classes.locations.NAME`)."""
     return entities.FitnessClass(
         class_id=str(row.pk),
         name=row.name,
@@ -36,7 +38,7 @@ def to_entity(row: FitnessClass, booked_member_ids: list[str]) -> entities.Fitne
         duration=row.ends_at - row.starts_at,
         description=row.description,
         instructor=row.instructor,
-        location=row.location,
+        location=row.location_name,
         booked_member_ids=booked_member_ids,
         cancelled_at=row.cancelled_at,
         cancellation_reason=row.cancellation_reason,
@@ -44,12 +46,12 @@ def to_entity(row: FitnessClass, booked_member_ids: list[str]) -> entities.Fitne
 
 
 def to_fields(fitness_class: entities.FitnessClass) -> dict[str, object]:
-    """The class's own columns."""
+    """The class's own columns (its room is not the entity's: staff choose it in the admin)."""
     return {
         "name": fitness_class.name,
         "description": fitness_class.description,
         "instructor": fitness_class.instructor,
-        "location": fitness_class.location,
+        "location_id": locations.named(fitness_class.location),
         "starts_at": fitness_class.starts_at,
         "ends_at": fitness_class.ends_at,
         "capacity": fitness_class.capacity,
@@ -104,7 +106,9 @@ class DjangoClassRepository:
     def save(self, fitness_class: entities.FitnessClass) -> None:
         """Write the class's own columns; bookings are saved through their own repository."""
         fields = to_fields(fitness_class)
-        if not FitnessClass.objects.filter(pk=fitness_class.id).update(**fields):
+        kept_room = locations.room_kept_at(fitness_class.location)
+        rows = FitnessClass.objects.filter(pk=fitness_class.id)
+        if not rows.update(**fields, room_id=kept_room):
             FitnessClass.objects.create(id=fitness_class.id, **fields)
 
     def ever_booked(self, class_id: str) -> bool:

@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 
 from application.ports import SeriesSession
 from bookings.models import Booking, WaitlistEntry
+from classes import locations
 from classes.models import ClassSeries, FitnessClass, SeriesOccurrence
 from classes.repositories import to_fields
 from domain import entities, series
@@ -19,6 +20,7 @@ from domain.series import SeriesNotFoundException
 
 
 def to_entity(row: ClassSeries) -> series.ClassSeries:
+    """The entity of `row`, read with its location (`select_related`)."""
     return series.ClassSeries(
         series_id=str(row.pk),
         name=row.name,
@@ -30,7 +32,7 @@ def to_entity(row: ClassSeries) -> series.ClassSeries:
         last_date=row.last_date,
         description=row.description,
         instructor=row.instructor,
-        location=row.location,
+        location=row.location.name,
     )
 
 
@@ -40,7 +42,7 @@ def to_row_fields(class_series: series.ClassSeries) -> dict[str, object]:
         "name": class_series.name,
         "description": class_series.description,
         "instructor": class_series.instructor,
-        "location": class_series.location,
+        "location_id": locations.named(class_series.location),
         "weekdays": sorted(class_series.weekdays),
         "start_time": class_series.start_time,
         "duration_minutes": int(class_series.duration.total_seconds() // 60),
@@ -59,7 +61,9 @@ def _parse_id(series_id: object) -> uuid.UUID:
 
 class DjangoClassSeriesRepository:
     def get_by_id(self, series_id: str, *, for_update: bool = False) -> series.ClassSeries:
-        rows = ClassSeries.objects.select_for_update() if for_update else ClassSeries.objects
+        rows = ClassSeries.objects.select_related("location")
+        if for_update:
+            rows = rows.select_for_update(of=("self",))  # not the location's row
         try:
             return to_entity(rows.get(pk=_parse_id(series_id)))
         except ClassSeries.DoesNotExist:
@@ -77,7 +81,9 @@ class DjangoClassSeriesRepository:
 
     def save(self, class_series: series.ClassSeries) -> None:
         fields = to_row_fields(class_series)
-        if not ClassSeries.objects.filter(pk=class_series.id).update(**fields):
+        kept_room = locations.room_kept_at(class_series.location)
+        rows = ClassSeries.objects.filter(pk=class_series.id)
+        if not rows.update(**fields, room_id=kept_room):
             ClassSeries.objects.create(id=class_series.id, **fields)
 
 
@@ -132,14 +138,14 @@ class DjangoSeriesSessionRepository:
                 name=row.name,
                 description=row.description,
                 instructor=row.instructor,
-                location=row.location,
+                location=row.location.name,
                 capacity=row.capacity,
                 cancelled=row.cancelled_at is not None,
                 confirmed=row.confirmed_count,
                 bookings=row.bookings_count,
                 waiting=row.waiting_count,
             )
-            for row in with_people(sessions).order_by("starts_at", "id")
+            for row in with_people(sessions.select_related("location")).order_by("starts_at", "id")
         ]
 
     def add(self, series_id: str, session: entities.FitnessClass, *, on: date) -> bool:
@@ -147,7 +153,10 @@ class DjangoSeriesSessionRepository:
         try:
             with transaction.atomic():  # a savepoint: a refused insert leaves the rest intact
                 created = FitnessClass.objects.create(
-                    id=session.id, series_id=series_pk, **to_fields(session)
+                    id=session.id,
+                    series_id=series_pk,
+                    room_id=Subquery(ClassSeries.objects.filter(pk=series_pk).values("room")),
+                    **to_fields(session),
                 )
                 SeriesOccurrence.objects.create(series_id=series_pk, date=on, fitness_class=created)
         except IntegrityError:

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "events.apps.EventsConfig",
     "members.apps.MembersConfig",
+    "locations.apps.LocationsConfig",
     "classes.apps.ClassesConfig",
     "bookings.apps.BookingsConfig",
     "notifications.apps.NotificationsConfig",

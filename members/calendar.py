@@ -54,7 +54,7 @@ def _event(booking: Booking, stamp: datetime) -> Event:
         start=fitness_class.starts_at.astimezone(UTC),
         end=fitness_class.ends_at.astimezone(UTC),
         summary=fitness_class.name,
-        location=fitness_class.location or None,
+        location=fitness_class.location.name,
         description="\n\n".join(details) or None,
         status=STATUS.CONFIRMED,
     )

@@ -119,7 +119,7 @@ def _bookings(member: Member) -> Iterator[Row]:
     """Every booking with its outcome (status), the latest class first."""
     rows = (
         Booking.objects.filter(member=member)
-        .select_related("fitness_class")
+        .select_related("fitness_class__location")
         .order_by("-fitness_class__starts_at", "-created_at", "-id")
     )
     for booking in rows.iterator(chunk_size=CHUNK):
@@ -129,7 +129,7 @@ def _bookings(member: Member) -> Iterator[Row]:
             **_class(fitness_class),
             "class_ends_at": fitness_class.ends_at,
             "instructor": fitness_class.instructor,
-            "location": fitness_class.location,
+            "location": fitness_class.location.name,
             "status": booking.status,
             "booked_at": booking.created_at,
             "cancelled_at": booking.cancelled_at,

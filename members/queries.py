@@ -247,6 +247,6 @@ def upcoming_spot_holding_bookings(member: Member, now: datetime) -> list[Bookin
             fitness_class__ends_at__gt=now,
             fitness_class__cancelled_at__isnull=True,
         )
-        .select_related("fitness_class")
+        .select_related("fitness_class__location")
         .order_by("fitness_class__starts_at", "id")
     )

@@ -2,14 +2,16 @@
 under test always goes through the use cases."""
 
 import uuid
-from datetime import timedelta
+from datetime import time, timedelta
 
 import factory
 from django.utils import timezone
 
 from bookings.models import Booking, WaitlistEntry
-from classes.models import FitnessClass
+from classes.models import ClassSeries, FitnessClass
+from domain.locations import DEFAULT_LOCATION_NAME
 from events.models import Delivery, StoredEvent
+from locations.models import Location, Room
 from members.models import CreditGrant, Member
 
 
@@ -33,7 +35,40 @@ class CreditGrantFactory(factory.django.DjangoModelFactory):
     reason = "Test grant"
 
 
-class FitnessClassFactory(factory.django.DjangoModelFactory):
+class LocationFactory(factory.django.DjangoModelFactory):
+    """A location, the one of that name if there is one (classes name theirs)."""
+
+    class Meta:
+        model = Location
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Gym {n}")
+    time_zone = "Europe/London"
+
+
+class RoomFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Room
+        django_get_or_create = ("location", "name")
+
+    location = factory.SubFactory(LocationFactory)
+    name = factory.Sequence(lambda n: f"Room {n}")
+    capacity = 20
+
+
+class AtLocation:
+    """A factory whose rows have a location, given as a `Location` or by its name ("Studio 1",
+    created when missing; an empty name is the default location, as the migration has it)."""
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs):
+        location = kwargs.get("location")
+        if isinstance(location, str):
+            kwargs["location"] = LocationFactory(name=location or DEFAULT_LOCATION_NAME)
+        return kwargs
+
+
+class FitnessClassFactory(AtLocation, factory.django.DjangoModelFactory):
     class Meta:
         model = FitnessClass
 
@@ -43,6 +78,22 @@ class FitnessClassFactory(factory.django.DjangoModelFactory):
     capacity = 10
     starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=1))
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=1))
+
+
+class ClassSeriesFactory(AtLocation, factory.django.DjangoModelFactory):
+    """Spin on Mondays at 18:00 for 45 minutes, 12 places, from today."""
+
+    class Meta:
+        model = ClassSeries
+
+    name = "Spin"
+    instructor = "Kim"
+    location = "Studio 1"
+    weekdays = factory.LazyFunction(lambda: [0])
+    start_time = time(18, 0)
+    duration_minutes = 45
+    capacity = 12
+    first_date = factory.LazyFunction(timezone.localdate)
 
 
 class BookingFactory(factory.django.DjangoModelFactory):

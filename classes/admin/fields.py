@@ -1,10 +1,13 @@
-"""Form fields the class and series forms share."""
+"""Form fields, and the place (location and room), the class and series forms share."""
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 
 from domain.entities import MAX_CAPACITY, ensure_valid_capacity
 from domain.exceptions import DomainException
+from domain.locations import ensure_room_at
+from locations.models import Room
 
 
 class CapacityField(forms.IntegerField):
@@ -23,3 +26,28 @@ class CapacityField(forms.IntegerField):
             ensure_valid_capacity(value)
         except DomainException as refusal:
             raise ValidationError(str(refusal), code="capacity") from refusal
+
+
+class PlaceForm(forms.ModelForm):
+    """A form with a `location` and an optional `room`, which must be one of its rooms."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if "room" in self.fields:  # each room is shown with its location's name
+            self.fields["room"].queryset = Room.objects.select_related("location")
+
+    def clean(self):
+        cleaned = super().clean()
+        location, room = cleaned.get("location"), cleaned.get("room")
+        if location is not None and room is not None:
+            try:
+                ensure_room_at(location.name, room.location.name)
+            except DomainException as refusal:
+                self.add_error("room", str(refusal))
+        return cleaned
+
+
+def put_in_room(obj: models.Model) -> None:
+    """Store the room staff chose for a class or series (validated by `PlaceForm`): the
+    room says where in the location it is, and no rule depends on it."""
+    type(obj).objects.filter(pk=obj.pk).update(room=obj.room)

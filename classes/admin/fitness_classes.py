@@ -10,7 +10,10 @@ booked or waited for; any other is refused with a message pointing to cancelling
 is shown on the form (or as a message) and nothing is saved. A class is cancelled with the
 "Cancel selected classes…" action (`CancelClassUseCase`: refunds, waitlist cleared, members
 told). A session generated from a series is a class like any other, changed or cancelled on
-its own; it cannot be moved onto another session of its series.
+its own; it cannot be moved onto another session of its series. A class is at one of the
+chain's locations (chosen by name in the domain, so relocating is a detail change) and, if
+staff say so, in one of that location's rooms (checked by the form, stored as chosen: no rule
+depends on the room).
 
 A class's page is its roster (`classes.admin.inlines`): the booked members and the waitlist in
 promotion order. From there staff add a member ("Add a member to this class…":
@@ -35,7 +38,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from bookings.models import Booking
-from classes.admin.fields import CapacityField
+from classes.admin.fields import CapacityField, PlaceForm, put_in_room
 from classes.admin.inlines import ConfirmedBookingInline, WaitlistInline
 from classes.admin_filters import (
     CancelledFilter,
@@ -66,7 +69,7 @@ def describe_class(fitness_class: FitnessClass) -> str:
     return f"{fitness_class.name}, {formatting.staff_time(fitness_class.starts_at)}"
 
 
-class FitnessClassForm(forms.ModelForm):
+class FitnessClassForm(PlaceForm):
     """The plain fields of a class, checked as input; rules are the use cases' business."""
 
     capacity = CapacityField(help_text="How many members can book.")
@@ -135,14 +138,15 @@ class FitnessClassAdmin(UseCaseSaveMixin, admin.ModelAdmin):
     list_per_page = 50
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[FitnessClass]:
-        return with_counts(super().get_queryset(request))
+        return with_counts(super().get_queryset(request).select_related("location"))
 
     def get_fieldsets(self, request, obj=None):
-        main = (None, {"fields": ("name", "description", "instructor", "location")})
+        details = ("name", "description", "instructor", "location", "room")
+        main = (None, {"fields": details})
         when = ("When", {"fields": ("starts_at", "ends_at")})
         if obj is None:
             return (main, when, ("Spots", {"fields": ("capacity",)}))
-        main = (None, {"fields": ("name", "description", "instructor", "location", "series")})
+        main = (None, {"fields": (*details, "series")})
         fieldsets = [
             main,
             when,
@@ -202,7 +206,7 @@ class FitnessClassAdmin(UseCaseSaveMixin, admin.ModelAdmin):
             return
         class_id = str(obj.pk)
         changed = set(form.changed_data)
-        details = {name: getattr(obj, name) for name in DETAIL_NAMES if name in changed}
+        details = {name: self._detail(obj, name) for name in DETAIL_NAMES if name in changed}
         if details:
             self._run(
                 "name" if "name" in details else None,
@@ -216,6 +220,13 @@ class FitnessClassAdmin(UseCaseSaveMixin, admin.ModelAdmin):
             )
         if "capacity" in changed:
             self._run("capacity", services().change_class_capacity, class_id, obj.capacity)
+        if "room" in changed:
+            put_in_room(obj)
+
+    @staticmethod
+    def _detail(obj: FitnessClass, name: str) -> str:
+        """A detail as the domain has it: the location by its name."""
+        return obj.location.name if name == "location" else getattr(obj, name)
 
     def _schedule(self, obj: FitnessClass) -> None:
         added = self._run(
@@ -227,9 +238,11 @@ class FitnessClassAdmin(UseCaseSaveMixin, admin.ModelAdmin):
             ends_at=obj.ends_at,
             description=obj.description,
             instructor=obj.instructor,
-            location=obj.location,
+            location=obj.location.name,
         )
         obj.pk = uuid.UUID(added.id)
+        if obj.room_id is not None:
+            put_in_room(obj)
         obj.refresh_from_db()
 
     @staticmethod

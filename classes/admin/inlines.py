@@ -123,7 +123,7 @@ class UpcomingSessionInline(BoundedInline):
 
     def get_queryset(self, request):
         upcoming = super().get_queryset(request).filter(starts_at__gte=timezone.now())
-        return with_counts(upcoming).order_by("starts_at", "id")
+        return with_counts(upcoming.select_related("location")).order_by("starts_at", "id")
 
     @admin.display(description="starts")
     def starts(self, fitness_class: FitnessClass) -> str:

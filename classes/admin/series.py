@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from application.series import GenerationSummary, SeriesUpdate
+from classes.admin.fields import put_in_room
 from classes.admin.inlines import UpcomingSessionInline
 from classes.admin.series_forms import ClassSeriesForm, GenerateSessionsForm, series_details
 from classes.models import ClassSeries
@@ -60,7 +61,7 @@ class ClassSeriesAdmin(UseCaseSaveMixin, admin.ModelAdmin):
     inlines = (UpcomingSessionInline,)
     actions = ("generate_sessions",)
     fieldsets = (
-        (None, {"fields": ("name", "description", "instructor", "location")}),
+        (None, {"fields": ("name", "description", "instructor", "location", "room")}),
         (
             "When",
             {"fields": ("weekdays", "start_time", "duration_minutes", "first_date", "last_date")},
@@ -70,7 +71,8 @@ class ClassSeriesAdmin(UseCaseSaveMixin, admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ClassSeries]:
         upcoming = Q(sessions__starts_at__gte=timezone.now())
-        return super().get_queryset(request).annotate(upcoming_count=Count("sessions", upcoming))
+        series = super().get_queryset(request).select_related("location")
+        return series.annotate(upcoming_count=Count("sessions", upcoming))
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
@@ -128,7 +130,8 @@ class ClassSeriesAdmin(UseCaseSaveMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         """A new series is saved as typed (the form had the domain check it). A change goes
         through `UpdateSeriesUseCase` in the admin's transaction: the series and the upcoming
-        sessions nobody has booked change together; booked ones are reported."""
+        sessions nobody has booked change together; booked ones are reported. The room is
+        the series' own: the sessions generated from then on take it."""
         if not change:
             super().save_model(request, obj, form, change)
             return
@@ -138,6 +141,8 @@ class ClassSeriesAdmin(UseCaseSaveMixin, admin.ModelAdmin):
             )
         except DomainException as refusal:
             raise RefusedSave(None, refusal) from refusal
+        if "room" in form.changed_data:
+            put_in_room(obj)
 
     def response_change(self, request, obj):
         response = super().response_change(request, obj)

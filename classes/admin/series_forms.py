@@ -7,7 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from application.series import DEFAULT_WEEKS_AHEAD
-from classes.admin.fields import CapacityField
+from classes.admin.fields import CapacityField, PlaceForm
 from classes.models import ClassSeries
 from domain import series as domain_series
 
@@ -20,7 +20,7 @@ def series_details(cleaned: Mapping[str, object]) -> dict[str, object]:
         "name": cleaned.get("name") or "",
         "description": cleaned.get("description") or "",
         "instructor": cleaned.get("instructor") or "",
-        "location": cleaned.get("location") or "",
+        "location": getattr(cleaned.get("location"), "name", ""),
         "weekdays": frozenset(cleaned.get("weekdays") or ()),
         "start_time": cleaned.get("start_time"),
         "duration": timedelta(minutes=cleaned.get("duration_minutes") or 0),
@@ -30,7 +30,7 @@ def series_details(cleaned: Mapping[str, object]) -> dict[str, object]:
     }
 
 
-class ClassSeriesForm(forms.ModelForm):
+class ClassSeriesForm(PlaceForm):
     """The fields of a series as input; whether they make a series is the domain's call."""
 
     weekdays = forms.TypedMultipleChoiceField(
@@ -46,6 +46,7 @@ class ClassSeriesForm(forms.ModelForm):
             "description",
             "instructor",
             "location",
+            "room",
             "weekdays",
             "start_time",
             "duration_minutes",

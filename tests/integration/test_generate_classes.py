@@ -23,7 +23,14 @@ from classes.series_repository import DjangoClassSeriesRepository, DjangoSeriesS
 from domain.series import ClassSeries as SeriesEntity
 from domain.series import SeriesNotFoundException
 from events.models import StoredEvent
-from tests.factories import BookingFactory, FitnessClassFactory, WaitlistEntryFactory
+from tests.factories import (
+    BookingFactory,
+    ClassSeriesFactory,
+    FitnessClassFactory,
+    LocationFactory,
+    RoomFactory,
+    WaitlistEntryFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +57,7 @@ def make_series(**fields) -> ClassSeries:
         "capacity": 12,
         "first_date": today(),
     }
-    return ClassSeries.objects.create(**{**defaults, **fields})
+    return ClassSeriesFactory(**{**defaults, **fields})
 
 
 def generate(*args: str) -> str:
@@ -84,7 +91,7 @@ def test_the_command_creates_the_sessions_of_the_next_weeks_and_says_so():
     sessions = sessions_of(spin)
     assert len(sessions) == expected
     first = sessions[0]
-    assert (first.name, first.instructor, first.location, first.capacity) == (
+    assert (first.name, first.instructor, first.location.name, first.capacity) == (
         "Spin",
         "Kim",
         "Studio 1",
@@ -93,6 +100,19 @@ def test_the_command_creates_the_sessions_of_the_next_weeks_and_says_so():
     assert first.ends_at - first.starts_at == timedelta(minutes=45)
     assert output.startswith(f"Created {expected} sessions for 1 series from ")
     assert output.rstrip().endswith("(0 already there).")
+
+
+def test_sessions_are_generated_at_the_series_location_and_in_its_room():
+    # given a series at Riverside, in its loft
+    riverside = LocationFactory(name="Riverside", time_zone="America/New_York")
+    loft = RoomFactory(location=riverside, name="Loft")
+    spin = make_series(location=riverside, room=loft)
+
+    # when its sessions are generated
+    generate("--weeks", "1")
+
+    # then each is at Riverside, in the loft
+    assert {(s.location, s.room) for s in sessions_of(spin)} == {(riverside, loft)}
 
 
 def test_running_the_command_twice_creates_nothing_the_second_time():
@@ -325,6 +345,7 @@ def test_a_series_round_trips_through_its_repository():
         first_date=date(2030, 3, 5),
         last_date=date(2030, 6, 27),
         description="Slow flow",
+        location=LocationFactory(name="Riverside").name,
     )
 
     repository.save(series)

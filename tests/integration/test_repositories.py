@@ -9,7 +9,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from bookings.models import Booking as BookingRow
 from bookings.models import WaitlistEntry as WaitlistEntryRow
@@ -29,6 +29,7 @@ from domain.values import new_id
 from members.models import CreditGrant as CreditGrantRow
 from members.models import Member as MemberRow
 from members.repositories import DjangoMemberRepository
+from tests.factories import LocationFactory, RoomFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -68,6 +69,7 @@ def class_row(
 ) -> FitnessClassRow:
     return FitnessClassRow.objects.create(
         name="Spin",
+        location=LocationFactory(name="Studio 1"),
         capacity=10,
         starts_at=starts_at,
         ends_at=ends_at or starts_at + HOUR,
@@ -296,6 +298,7 @@ class TestClassRepository:
     repository = DjangoClassRepository()
 
     def test_a_saved_class_loads_back_with_the_same_fields(self):
+        studio = LocationFactory(name="Studio 2")
         fitness_class = FitnessClass(
             new_id(),
             "Yoga",
@@ -313,6 +316,7 @@ class TestClassRepository:
         assert class_fields(loaded) == class_fields(fitness_class)
         row = FitnessClassRow.objects.get(pk=fitness_class.id)
         assert (row.ends_at, row.cancelled_at) == (TEN + timedelta(minutes=45), None)
+        assert row.location == studio
 
     def test_bookings_holding_a_spot_count_as_booked_and_cancelled_ones_do_not(self):
         row = class_row()
@@ -395,6 +399,59 @@ class TestClassRepository:
 
         with django_assert_num_queries(1):
             self.repository.save(fitness_class)
+
+    def test_a_relocated_class_is_saved_at_the_location_of_that_name_in_one_query(
+        self, django_assert_num_queries
+    ):
+        # given a class at Studio 1 and another location, Riverside
+        row = class_row()
+        riverside = LocationFactory(name="Riverside", time_zone="America/New_York")
+        fitness_class = self.repository.get_by_id(str(row.pk), for_update=True)
+        fitness_class.change_details(now=NOW, location="Riverside")
+
+        # when it is saved
+        with django_assert_num_queries(1):
+            self.repository.save(fitness_class)
+
+        # then its row points to Riverside, whose name it loads with
+        row.refresh_from_db()
+        assert row.location == riverside
+        assert self.repository.get_by_id(str(row.pk)).location == "Riverside"
+
+    def test_a_class_keeps_its_room_at_its_location_and_leaves_it_when_it_moves_away(self):
+        # given a class in the studio's back room
+        row = class_row()
+        row.room = RoomFactory(location=row.location, name="Back room")
+        row.save()
+        LocationFactory(name="Riverside")
+        fitness_class = self.repository.get_by_id(str(row.pk), for_update=True)
+
+        # when it is renamed, then moved to Riverside
+        fitness_class.change_details(now=NOW, name="Spin 45")
+        self.repository.save(fitness_class)
+        row.refresh_from_db()
+        kept = row.room
+        fitness_class.change_details(now=NOW, location="Riverside")
+        self.repository.save(fitness_class)
+        row.refresh_from_db()
+
+        # then it stayed in the room while at the studio, and has no room at Riverside
+        assert kept is not None and kept.name == "Back room"
+        assert (row.location.name, row.room) == ("Riverside", None)
+
+    def test_a_renamed_location_is_the_name_its_classes_load_with(self):
+        row = class_row()
+        row.location.name = "Studio One"
+        row.location.save()
+
+        assert self.repository.get_by_id(str(row.pk)).location == "Studio One"
+
+    def test_a_class_at_a_location_nobody_added_is_refused_by_the_database(self):
+        fitness_class = FitnessClass(new_id(), "Yoga", 12, starts_at=TEN, location="Atlantis")
+
+        with pytest.raises(IntegrityError), transaction.atomic():
+            self.repository.save(fitness_class)
+        assert not FitnessClassRow.objects.filter(pk=fitness_class.id).exists()
 
 
 # --- Bookings ---------------------------------------------------------------------------------

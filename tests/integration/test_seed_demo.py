@@ -6,7 +6,6 @@ from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management import call_command
@@ -17,6 +16,7 @@ from django.utils import timezone
 from bookings.models import Booking, WaitlistEntry
 from classes.models import FitnessClass
 from classes.queries import spendable_credits, with_counts
+from locations.models import Location
 from members.models import CreditGrant, Member
 
 pytestmark = pytest.mark.django_db
@@ -52,11 +52,17 @@ def test_seed_demo_makes_members_a_week_of_classes_and_a_staff_login():
     assert staff.is_superuser and staff.is_staff
     assert staff.email == "staff@gymbooking.local"
     assert staff.check_password("gymbooking-staff")
-    zone = ZoneInfo(settings.TIME_ZONE)
-    days = {timezone.localtime(c.starts_at, zone).date() for c in FitnessClass.objects.all()}
-    today = timezone.localdate(timezone=zone)
-    assert days == {today + timedelta(days=n) for n in range(7)}
-    assert FitnessClass.objects.count() >= 7 * 4
+    # two gyms in different zones, each with a week of classes from its own today, in its rooms
+    zones = dict(Location.objects.values_list("name", "time_zone"))
+    assert zones == {"Old Town": "Europe/London", "Riverside": "America/New_York"}
+    for name, zone_name in zones.items():
+        zone = ZoneInfo(zone_name)
+        classes = FitnessClass.objects.filter(location__name=name).select_related("room")
+        days = {timezone.localtime(c.starts_at, zone).date() for c in classes}
+        today = timezone.localdate(timezone=zone)
+        assert days == {today + timedelta(days=n) for n in range(7)}, name
+        assert len(classes) >= 7 * 4
+        assert {c.room.location_id for c in classes} == {classes[0].location_id}
     assert "staff / gymbooking-staff" in output
     assert "ana@example.com / gymbooking-demo" in output
 

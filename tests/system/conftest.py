@@ -43,12 +43,13 @@ from django.utils import timezone
 
 from bookings.models import Booking, WaitlistEntry
 from classes.models import FitnessClass
+from locations.models import Location
 from members.models import CreditGrant, Member
 from members.queries import create_login
 
 now = timezone.now()
 spin = FitnessClass.objects.create(
-    name="Spin", instructor="Kim", location="Studio 1", capacity=1,
+    name="Spin", instructor="Kim", location=Location.objects.named("Studio 1"), capacity=1,
     starts_at=now + timedelta(days=1), ends_at=now + timedelta(days=1, hours=1),
 )
 

@@ -26,7 +26,9 @@ from tests.factories import (
     BookingFactory,
     CreditGrantFactory,
     FitnessClassFactory,
+    LocationFactory,
     MemberFactory,
+    RoomFactory,
     WaitlistEntryFactory,
     full_class,
     member_with_credits,
@@ -161,12 +163,15 @@ def test_members_and_classes_can_be_added_by_hand(admin_client, model):
 
 
 def test_a_class_is_created_with_the_add_form(admin_client):
+    studio = LocationFactory(name="Studio 2")
+    room = RoomFactory(location=studio, name="Back room")
     response = admin_client.post(
         admin_url(FitnessClass, "add"),
         {
             "name": "Yoga",
             "instructor": "Lena",
-            "location": "Studio 2",
+            "location": str(studio.pk),
+            "room": str(room.pk),
             "starts_at_0": "2030-03-04",
             "starts_at_1": "18:30:00",
             "ends_at_0": "2030-03-04",
@@ -177,7 +182,7 @@ def test_a_class_is_created_with_the_add_form(admin_client):
 
     assert response.status_code == 302
     yoga = FitnessClass.objects.get(name="Yoga")
-    assert yoga.capacity == 12
+    assert (yoga.capacity, yoga.location, yoga.room) == (12, studio, room)
     assert timezone.localtime(yoga.starts_at).strftime("%H:%M") == "18:30"
 
 
@@ -447,12 +452,31 @@ def test_the_capacity_of_a_cancelled_class_cannot_change(admin_client, services)
 
 def test_other_fields_of_a_class_save_as_typed(admin_client, services):
     spin = FitnessClassFactory(capacity=5, location="Studio 1")
+    studio = LocationFactory(name="Studio 2")
+    room = RoomFactory(location=studio)
 
-    response = post_class_change(admin_client, spin, location="Studio 2")
+    response = post_class_change(admin_client, spin, location=studio.pk, room=room.pk)
 
     assert response.status_code == 302
     spin.refresh_from_db()
-    assert (spin.capacity, spin.location) == (5, "Studio 2")
+    assert (spin.capacity, spin.location, spin.room) == (5, studio, room)
+
+
+def test_a_room_of_another_location_is_refused_on_the_room_field(admin_client, services):
+    # given a class at Studio 1 and a room at Riverside
+    spin = FitnessClassFactory(location="Studio 1")
+    elsewhere = RoomFactory(location=LocationFactory(name="Riverside"), name="Loft")
+
+    # when staff put the class in that room
+    response = post_class_change(admin_client, spin, room=elsewhere.pk)
+
+    # then the form says why, and nothing changes
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["room"] == [
+        "That room is at Riverside, not at Studio 1: choose one of Studio 1's rooms, or no room."
+    ]
+    spin.refresh_from_db()
+    assert spin.room is None
 
 
 def test_the_class_page_lists_confirmed_bookings_and_the_waitlist_in_order(admin_client):
@@ -826,29 +850,34 @@ def test_a_class_page_shows_the_first_of_a_long_waitlist_and_links_to_all_of_it(
     assert admin_client.get(full_list).context["cl"].result_count == CLASS_ROWS + 1
 
 
-def test_the_class_lists_instructor_and_location_filters_offer_current_classes_values(
+def test_the_class_lists_instructor_filter_offers_current_classes_values_and_locations_all(
     admin_client,
 ):
-    # given a class of long ago and classes around now, with their instructors and locations
+    # given a class of long ago and classes around now, with their instructors and locations,
+    # and a location without classes
     now = timezone.now()
     FitnessClassFactory(
         instructor="Retired", location="Old hall", starts_at=now - timedelta(days=400)
     )
     FitnessClassFactory(instructor="Kim", location="Studio 1", starts_at=now + timedelta(days=1))
     FitnessClassFactory(instructor="Lee", location="", starts_at=now - timedelta(days=3))
+    LocationFactory(name="Riverside")
 
     # when staff open the class list, then filter by the old instructor by URL
     listing = admin_client.get(admin_url(FitnessClass, "changelist"))
     chosen = admin_client.get(admin_url(FitnessClass, "changelist"), {"instructor": "Retired"})
+    at_studio = admin_client.get(admin_url(FitnessClass, "changelist"), {"location": "Studio 1"})
 
-    # then the filters offer the current classes' values only (no DISTINCT over the whole
-    # table), and a value chosen by URL still filters and shows as chosen
+    # then the instructor filter offers the current classes' values only (no DISTINCT over
+    # the whole table), and a value chosen by URL still filters and shows as chosen; the
+    # location filter offers every location
     choices = {
         spec.title: [choice["display"] for choice in spec.choices(listing.context["cl"])][1:]
         for spec in listing.context["cl"].filter_specs
     }
     assert choices["instructor"] == ["Kim", "Lee"]
-    assert choices["location"] == ["Studio 1"]
+    assert choices["location"] == ["Main gym", "Old hall", "Riverside", "Studio 1"]
+    assert [c.instructor for c in at_studio.context["cl"].result_list] == ["Kim"]
     assert [c.instructor for c in chosen.context["cl"].result_list] == ["Retired"]
     instructor = next(s for s in chosen.context["cl"].filter_specs if s.title == "instructor")
     assert [c["display"] for c in instructor.choices(chosen.context["cl"]) if c["selected"]] == [

@@ -17,6 +17,7 @@ anyone without staff status goes to the admin sign-in.
 
 import re
 from dataclasses import dataclass
+from datetime import time
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -27,16 +28,17 @@ from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from classes.models import ClassSeries
 from members.models import PendingSignUp
 from members.signups import link_path_args
 from notifications.models import Notification
 from ops.models import JobRun, WorkerHeartbeat
 from tests.factories import (
     BookingFactory,
+    ClassSeriesFactory,
     CreditGrantFactory,
     DeliveryFactory,
     FitnessClassFactory,
+    RoomFactory,
     StoredEventFactory,
     WaitlistEntryFactory,
 )
@@ -349,14 +351,8 @@ def world(member, other_member, django_user_model):
     Notification.objects.create(member=member, title="Hello", body="Hi")
     WorkerHeartbeat.objects.create(name="mail-1", beat_at=timezone.now())
     JobRun.objects.create(job="close_classes", succeeded_at=timezone.now())
-    ClassSeries.objects.create(
-        name="Yoga",
-        weekdays=[0],
-        start_time="09:00",
-        duration_minutes=60,
-        capacity=10,
-        first_date=timezone.localdate(),
-    )
+    ClassSeriesFactory(name="Yoga", start_time=time(9, 0), duration_minutes=60, capacity=10)
+    RoomFactory(location=fitness_class.location)
     AccessAttempt.objects.create(
         username="x@example.com", ip_address="10.0.0.1", failures_since_start=1
     )

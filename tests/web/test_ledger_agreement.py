@@ -32,6 +32,7 @@ from events.models import Delivery
 from members.models import CreditGrant, Member
 from members.queries import attach_login, create_login
 from notifications.models import Notification
+from tests.factories import FitnessClassFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -364,8 +365,9 @@ def history_setup(settings, monkeypatch, admin_client, request):
         for name in CLASS_NAMES:
             starts_at = START + timedelta(hours=rng.randint(6, 24 * 6))
             history.classes.append(
-                FitnessClass.objects.create(
+                FitnessClassFactory(
                     name=name,
+                    instructor="",
                     capacity=rng.randint(1, 3),
                     starts_at=starts_at,
                     ends_at=starts_at + timedelta(hours=1),

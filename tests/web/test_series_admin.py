@@ -14,7 +14,13 @@ from django.utils import timezone
 
 from bookings.models import Booking
 from classes.models import ClassSeries, FitnessClass
-from tests.factories import BookingFactory, FitnessClassFactory
+from tests.factories import (
+    BookingFactory,
+    ClassSeriesFactory,
+    FitnessClassFactory,
+    LocationFactory,
+    RoomFactory,
+)
 from web.admin_actions import APPLY, FORM_PREFIX
 from web.formatting import staff_time as local_time
 
@@ -53,7 +59,7 @@ def make_series(**fields) -> ClassSeries:
         "capacity": 12,
         "first_date": timezone.localdate() + timedelta(days=1),
     }
-    return ClassSeries.objects.create(**{**defaults, **fields})
+    return ClassSeriesFactory(**{**defaults, **fields})
 
 
 def with_sessions(services, days: int = 3, **fields) -> tuple[ClassSeries, list[FitnessClass]]:
@@ -83,7 +89,7 @@ def series_form(**changes) -> dict[str, object]:
         "name": "Spin",
         "description": "",
         "instructor": "Kim",
-        "location": "Studio 1",
+        "location": str(LocationFactory(name="Studio 1").pk),
         "weekdays": ["0", "2"],
         "start_time": "18:00",
         "duration_minutes": "45",
@@ -215,6 +221,28 @@ def test_a_change_without_booked_sessions_applies_at_once(admin_client, services
     assert response.url == url("changelist")
     assert set(spin.sessions.values_list("instructor", flat=True)) == {"Marco"}
     assert "3 upcoming sessions nobody had booked now follow the series." in messages_of(response)
+
+
+def test_a_series_is_put_in_a_room_of_its_location_and_refused_one_elsewhere(
+    admin_client, services
+):
+    # given a series at Studio 1, a room there and one at Riverside
+    spin = make_series()
+    back_room = RoomFactory(location=spin.location, name="Back room")
+    loft = RoomFactory(location=LocationFactory(name="Riverside"), name="Loft")
+
+    # when staff choose the Riverside room, then the studio's
+    refused = change_series(admin_client, spin, room=loft.pk)
+    accepted = change_series(admin_client, spin, room=back_room.pk)
+
+    # then the first is refused on the room field, the second is stored
+    assert refused.status_code == 200
+    assert refused.context["adminform"].form.errors["room"] == [
+        "That room is at Riverside, not at Studio 1: choose one of Studio 1's rooms, or no room."
+    ]
+    assert accepted.status_code == 302
+    spin.refresh_from_db()
+    assert spin.room == back_room
 
 
 def test_a_change_leaves_booked_sessions_alone_and_asks_about_them(admin_client, services):
@@ -397,6 +425,27 @@ def test_the_series_filter_adds_no_query_to_the_class_list(
         response = admin_client.get(reverse("admin:classes_fitnessclass_changelist"))
 
     assert len(response.context["cl"].result_list) == 6
+
+
+def test_a_series_page_reads_the_same_queries_for_2_and_6_upcoming_sessions(
+    admin_client, services, django_assert_max_num_queries
+):
+    # given a series with 2 upcoming sessions, and the queries of its page
+    spin, _ = with_sessions(services, days=2)
+    page = url("change", spin.pk)
+    admin_client.get(page)  # what the first request caches
+    with django_assert_max_num_queries(99) as few:
+        admin_client.get(page)
+
+    # when it has 6
+    spin.last_date = timezone.localdate() + timedelta(days=6)
+    spin.save()
+    services.generate_classes.execute(1, series_id=str(spin.pk))
+
+    # then its page (each session shown with its location) reads no more
+    with django_assert_max_num_queries(len(few)):
+        response = admin_client.get(page)
+    assert response.content.decode().count("Studio 1") >= 6
 
 
 # --- Permissions --------------------------------------------------------------------------------

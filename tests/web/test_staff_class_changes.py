@@ -14,7 +14,13 @@ from application.security import BY_NAME as SECURITY_LOG
 from bookings.models import Booking, WaitlistEntry
 from classes.models import ClassSeries, FitnessClass, SeriesOccurrence
 from events.models import StoredEvent
-from tests.factories import BookingFactory, FitnessClassFactory, WaitlistEntryFactory, full_class
+from tests.factories import (
+    BookingFactory,
+    FitnessClassFactory,
+    LocationFactory,
+    WaitlistEntryFactory,
+    full_class,
+)
 from tests.web.test_admin import admin_url, change_form_data, messages_of
 from tests.web.test_series_admin import change_series, make_series, series_form, with_sessions
 from tests.web.test_series_admin import run_action as run_series_action
@@ -64,7 +70,7 @@ def class_form(**changes) -> dict[str, str]:
         "name": "Yoga",
         "description": "",
         "instructor": "Lena",
-        "location": "Studio 2",
+        "location": str(LocationFactory(name="Studio 2").pk),
         "starts_at_0": "2030-03-04",
         "starts_at_1": "18:30:00",
         "ends_at_0": "2030-03-04",
@@ -207,12 +213,17 @@ def test_relocating_renaming_and_resizing_a_booked_class_are_each_recorded_with_
     spin = full_class(capacity=1, name="Spin")
 
     response = edit_class(
-        manager, spin, name="Spin 45", instructor="Marco", location="Studio 3", capacity="3"
+        manager,
+        spin,
+        name="Spin 45",
+        instructor="Marco",
+        location=LocationFactory(name="Studio 3").pk,
+        capacity="3",
     )
 
     assert response.status_code == 302
     spin.refresh_from_db()
-    assert (spin.name, spin.instructor, spin.location, spin.capacity) == (
+    assert (spin.name, spin.instructor, spin.location.name, spin.capacity) == (
         "Spin 45",
         "Marco",
         "Studio 3",

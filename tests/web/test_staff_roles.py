@@ -45,9 +45,12 @@ FRONT_DESK_PERMISSIONS = {
     "bookings.view_booking",
     "bookings.view_waitlistentry",
 }
+# The front desk sees the chain's locations and rooms (locations/migrations/0002); a manager
+# changes them too (locations is among MANAGER_APPS).
+LOCATION_VIEWS = {"locations.view_location", "locations.view_room"}
 # Both groups unlock a login locked out of signing in (django-axes' attempts).
 UNLOCK_PERMISSIONS = {"axes.view_accessattempt", "axes.delete_accessattempt"}
-MANAGER_APPS = {"members", "classes", "bookings", "notifications", "events"}
+MANAGER_APPS = {"members", "locations", "classes", "bookings", "notifications", "events"}
 # A manager removes the authenticator app of a login that lost its phone (members/two_factor).
 DEVICE_PERMISSIONS = {"otp_totp.view_totpdevice", "otp_totp.delete_totpdevice"}
 
@@ -87,7 +90,9 @@ def action_choices(response) -> set[str]:
 
 
 def test_the_migration_created_the_front_desk_group_with_its_permissions():
-    assert group_permissions("Front desk") == FRONT_DESK_PERMISSIONS | UNLOCK_PERMISSIONS
+    assert group_permissions("Front desk") == (
+        FRONT_DESK_PERMISSIONS | LOCATION_VIEWS | UNLOCK_PERMISSIONS
+    )
 
 
 def test_the_migration_gave_the_manager_every_permission_of_the_gym_and_the_report():
@@ -101,6 +106,7 @@ def test_the_migration_gave_the_manager_every_permission_of_the_gym_and_the_repo
         every | {"reports.view_reports"} | UNLOCK_PERMISSIONS | DEVICE_PERMISSIONS
     )
     assert {"classes.add_classseries", "bookings.record_attendance"} <= every
+    assert {"locations.change_location", "locations.add_room"} <= every
 
 
 def test_running_the_staff_groups_migration_again_changes_nothing():

@@ -1,12 +1,14 @@
 """`manage.py seed_demo`: a small, believable gym to click around in.
 
-A staff superuser, twenty members with logins and credits, a week of classes from today (in the
-gym's TIME_ZONE), bookings, and a few full classes with a waitlist. Members, credits, bookings
-and waitlist places are made through the use cases (`services()`), exactly as a sign-up, staff
-and members would make them, so the rules hold: members get the gym's welcome credits,
-credits are really spent, nothing is overbooked, and a booking the rules refuse (no credit
-left, an overlapping class) is simply not made. Only what no use case makes (logins, the
-schedule) is written directly, logins with the sign-up's own helpers.
+A staff superuser, twenty members with logins and credits, two gyms of the chain in different
+time zones (Old Town in London, Riverside in New York, each with its rooms), a week of classes
+from today at each (on its own clock), bookings, and a few full classes with a waitlist.
+Members, credits, bookings and waitlist places are made through the use cases (`services()`),
+exactly as a sign-up, staff and members would make them, so the rules hold: members get the
+gym's welcome credits, credits are really spent, nothing is overbooked, and a booking the rules
+refuse (no credit left, an overlapping class) is simply not made. Only what no use case makes
+(logins, the locations, the schedule) is written directly, logins with the sign-up's own
+helpers.
 
 Development only: with DEBUG off it refuses to run (its staff password is public).
 
@@ -49,6 +51,7 @@ from domain.exceptions import DomainException
 from events.dispatcher import DUE
 from events.models import Delivery
 from gymbooking.composition import services
+from locations.models import Location, Room
 from members.models import Member
 from members.queries import attach_login, create_login
 from web import formatting
@@ -98,9 +101,24 @@ class ClassType:
     name: str
     description: str
     instructors: tuple[str, ...]
-    location: str
+    room: str
     minutes: int
     capacities: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class DemoLocation:
+    name: str
+    time_zone: str
+    address: str
+
+
+# Two gyms of the chain, five hours apart; each has every room the class types use.
+LOCATIONS = (
+    DemoLocation("Old Town", "Europe/London", "12 Market Street, London"),
+    DemoLocation("Riverside", "America/New_York", "200 Hudson Street, New York"),
+)
+ROOM_CAPACITY = 20
 
 
 CLASS_TYPES = (
@@ -185,9 +203,9 @@ class Planned:
     """A class of the schedule before it is saved."""
 
     kind: ClassType
+    location: Location
     starts_at: datetime
     instructor: str
-    location: str
     capacity: int
     full: bool = False
 
@@ -271,7 +289,6 @@ class Seeder:
         self.rng = rng
         self.write = write
         self.now = timezone.now()
-        self.zone = ZoneInfo(settings.TIME_ZONE)
         self.services = services()
         # Credits each member may still spend on demo bookings.
         self.budget: dict[str, int] = {}
@@ -303,8 +320,8 @@ class Seeder:
         waiting = WaitlistEntry.objects.filter(fitness_class__in=classes).count()
         first_day = formatting.staff_day(classes[0].starts_at)
         return (
-            f"{len(members)} members, {len(classes)} classes over {DAYS} days from "
-            f"{first_day}, {bookings} bookings, {waiting} waitlist places"
+            f"{len(members)} members, {len(classes)} classes at {len(LOCATIONS)} locations over "
+            f"{DAYS} days from {first_day}, {bookings} bookings, {waiting} waitlist places"
         )
 
     # --- People --------------------------------------------------------------------------
@@ -356,11 +373,28 @@ class Seeder:
 
     # --- The schedule --------------------------------------------------------------------
 
+    def create_locations(self) -> dict[tuple[str, str], Room]:
+        """The demo's gyms and their rooms: each room by (location name, room name)."""
+        rooms = {}
+        for demo in LOCATIONS:
+            location, _ = Location.objects.get_or_create(
+                name=demo.name, defaults={"time_zone": demo.time_zone, "address": demo.address}
+            )
+            for room_name in sorted({kind.room for kind in CLASS_TYPES}):
+                room, _ = Room.objects.get_or_create(
+                    location=location, name=room_name, defaults={"capacity": ROOM_CAPACITY}
+                )
+                rooms[demo.name, room_name] = room
+        return rooms
+
     def create_schedule(self) -> list[FitnessClass]:
-        today = timezone.localdate(self.now, self.zone)
-        planned = [
-            entry for offset in range(DAYS) for entry in self.plan_day(today + timedelta(offset))
-        ]
+        rooms = self.create_locations()
+        planned = []
+        for location in Location.objects.filter(name__in=[demo.name for demo in LOCATIONS]):
+            today = timezone.localdate(self.now, ZoneInfo(location.time_zone))
+            for offset in range(DAYS):
+                planned += self.plan_day(location, today + timedelta(offset))
+        planned.sort(key=lambda p: (p.starts_at, p.location.name, p.kind.room))
         candidates = [p for p in planned if p.starts_at > self.now + FULL_CLASS_LEAD]
         for entry in self.rng.sample(candidates, min(FULL_CLASSES, len(candidates))):
             entry.full = True
@@ -372,6 +406,7 @@ class Seeder:
                 description=entry.kind.description,
                 instructor=entry.instructor,
                 location=entry.location,
+                room=rooms[entry.location.name, entry.kind.room],
                 starts_at=entry.starts_at,
                 ends_at=entry.starts_at + timedelta(minutes=entry.kind.minutes),
                 capacity=entry.capacity,
@@ -381,18 +416,21 @@ class Seeder:
             classes.append(fitness_class)
         return classes
 
-    def plan_day(self, day: date) -> list[Planned]:
-        """Four or five classes: all slots but two, sometimes two classes in the evening."""
+    def plan_day(self, location: Location, day: date) -> list[Planned]:
+        """Four or five classes at `location` on its `day`: all slots but two, sometimes two
+        classes in the evening."""
         skipped = self.rng.sample(SLOTS, 2)
-        planned = [self.plan(day, slot) for slot in SLOTS if slot not in skipped]
+        planned = [self.plan(location, day, slot) for slot in SLOTS if slot not in skipped]
         if PARALLEL_SLOT not in skipped and self.rng.random() < 0.5:
             taken = next(p for p in planned if p.starts_at.time() == PARALLEL_SLOT)
-            planned.append(self.plan(day, PARALLEL_SLOT, beside=taken))
-        return sorted(planned, key=lambda p: (p.starts_at, p.location))
+            planned.append(self.plan(location, day, PARALLEL_SLOT, beside=taken))
+        return sorted(planned, key=lambda p: (p.starts_at, p.kind.room))
 
-    def plan(self, day: date, slot: time, beside: Planned | None = None) -> Planned:
-        """One class at `slot`; `beside` is a class at the same time (another room and
-        instructor then)."""
+    def plan(
+        self, location: Location, day: date, slot: time, beside: Planned | None = None
+    ) -> Planned:
+        """One class at `slot` on the location's clock; `beside` is a class at the same time
+        (another room and instructor then)."""
 
         def free(instructor: str) -> bool:
             return beside is None or instructor != beside.instructor
@@ -400,15 +438,15 @@ class Seeder:
         kinds = [
             kind
             for kind in CLASS_TYPES
-            if (beside is None or kind.location != beside.location)
+            if (beside is None or kind.room != beside.kind.room)
             and any(free(instructor) for instructor in kind.instructors)
         ]
         kind = self.rng.choice(kinds)
         return Planned(
             kind=kind,
-            starts_at=datetime.combine(day, slot, self.zone),
+            location=location,
+            starts_at=datetime.combine(day, slot, ZoneInfo(location.time_zone)),
             instructor=self.rng.choice([i for i in kind.instructors if free(i)]),
-            location=kind.location,
             capacity=self.rng.choice(kind.capacities),
         )
 

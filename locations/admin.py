@@ -1,0 +1,31 @@
+"""Admin for the chain's locations, each with its rooms inline. Managers change them; the
+front desk sees them (members/migrations and locations/migrations/0002 grant this). A location
+with classes or series cannot be deleted (their foreign keys protect it)."""
+
+from django.contrib import admin
+
+from locations.models import Location, Room
+
+
+class RoomInline(admin.TabularInline):
+    model = Room
+    fields = ("name", "capacity")
+    extra = 1
+
+
+@admin.register(Location)
+class LocationAdmin(admin.ModelAdmin):
+    list_display = ("name", "time_zone", "address")
+    search_fields = ("name", "address")
+    fields = ("name", "time_zone", "address")
+    inlines = (RoomInline,)
+
+
+@admin.register(Room)
+class RoomAdmin(admin.ModelAdmin):
+    """Rooms are added on their location's page; this list finds them across the chain."""
+
+    list_display = ("name", "location", "capacity")
+    list_filter = ("location",)
+    list_select_related = ("location",)
+    search_fields = ("name", "location__name")

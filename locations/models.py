@@ -1,0 +1,69 @@
+"""The chain's gyms (`domain.locations.Location`) and their rooms. Classes and series point
+to them (classes app)."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from domain.locations import InvalidLocationException, time_zone_named
+
+
+def validate_time_zone(value: str) -> None:
+    try:
+        time_zone_named(value)
+    except InvalidLocationException as refusal:
+        raise ValidationError(str(refusal), code="invalid_time_zone") from None
+
+
+class LocationManager(models.Manager):
+    def named(self, name: str) -> "Location":
+        """The location of that name, added on the installation's clock (`TIME_ZONE`) when
+        there is none: for scripts that set up a gym (benchmarks, checks), not for staff."""
+        location, _ = self.get_or_create(name=name, defaults={"time_zone": settings.TIME_ZONE})
+        return location
+
+
+class Location(models.Model):
+    # Unique: a class names its location by it (`FitnessClass.location` in the domain).
+    name = models.CharField(max_length=120, unique=True)
+    address = models.TextField(blank=True)
+    time_zone = models.CharField(
+        max_length=64,
+        validators=[validate_time_zone],
+        help_text="The IANA name of the location's clock, such as Europe/London.",
+    )
+
+    objects = LocationManager()
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Room(models.Model):
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="rooms")
+    name = models.CharField(max_length=120)
+    capacity = models.PositiveIntegerField(
+        help_text="How many members a class in this room takes unless staff say otherwise."
+    )
+
+    class Meta:
+        ordering = ["location", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["location", "name"],
+                name="one_room_name_per_location",
+                violation_error_message="This location already has a room of that name.",
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__gt=0),
+                name="room_capacity_positive",
+                violation_error_message="A room needs space for at least one member.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.location.name})" if self.location_id else self.name
