@@ -189,7 +189,7 @@ def today_row_html(fitness_class: FitnessClass) -> SafeString:
             times=class_times_html(fitness_class),
             name=name,
             instructor=escape(fitness_class.instructor or "—"),
-            location=escape(fitness_class.location or "—"),
+            location=escape(fitness_class.location.name),
             booked=fitness_class.booked,
             attended=fitness_class.attended,
             no_shows=fitness_class.no_shows,

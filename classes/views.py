@@ -133,7 +133,7 @@ class ClassRow:
 
     @property
     def location(self) -> str:
-        return self.fitness_class.location or "—"
+        return self.fitness_class.location.name
 
     @property
     def spots(self) -> str:
