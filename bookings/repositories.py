@@ -49,8 +49,9 @@ _stored: WeakSet[entities.Booking] = WeakSet()
 
 
 def booking_to_entity(row: Booking) -> entities.Booking:
+    """`row`: a model instance, or a row of `sql.select` (the same names)."""
     booking = entities.Booking(
-        booking_id=str(row.pk),
+        booking_id=str(row.id),
         member_id=str(row.member_id),
         class_id=str(row.fitness_class_id),
         status=BookingStatus(row.status),
@@ -81,8 +82,9 @@ def booking_fields(booking: entities.Booking) -> dict[str, object]:
 
 
 def entry_to_entity(row: WaitlistEntry) -> entities.WaitlistEntry:
+    """`row`: a model instance, or a row of `sql.select` (the same names)."""
     return entities.WaitlistEntry(
-        entry_id=str(row.pk),
+        entry_id=str(row.id),
         member_id=str(row.member_id),
         class_id=str(row.fitness_class_id),
         created_at=row.created_at,
@@ -128,7 +130,7 @@ class DjangoBookingRepository:
         if pk is None:
             raise BookingNotFoundException()
         lock = sql.for_update() if for_update else ""
-        for row in Booking.objects.raw(BOOKING + lock, sql.values(Booking, id=pk)):
+        for row in sql.select(Booking, BOOKING + lock, sql.values(Booking, id=pk)):
             return booking_to_entity(row)
         raise BookingNotFoundException()
 
@@ -279,7 +281,7 @@ class DjangoWaitlistRepository:
         pk = _uuid_or_none(class_id)
         if pk is None:
             return []
-        entries = WaitlistEntry.objects.raw(QUEUE, sql.values(WaitlistEntry, fitness_class_id=pk))
+        entries = sql.select(WaitlistEntry, QUEUE, sql.values(WaitlistEntry, fitness_class_id=pk))
         return [entry_to_entity(row) for row in entries]
 
     def get_overlapping_for_member(
@@ -303,9 +305,10 @@ class DjangoWaitlistRepository:
         pk = _uuid_or_none(member_id)
         this = sql.values(WaitlistEntry, fitness_class_id=_uuid_or_none(fitness_class.id))
         if pk is None:
-            rows = WaitlistEntry.objects.raw(QUEUE, this)
+            rows = sql.select(WaitlistEntry, QUEUE, this)
         else:
-            rows = WaitlistEntry.objects.raw(
+            rows = sql.select(
+                WaitlistEntry,
                 QUEUE_AND_OVERLAPPING,
                 [*this, *sql.values(WaitlistEntry, member_id=pk), *_overlap_values(fitness_class)],
             )

@@ -73,10 +73,11 @@ class DurableEventDispatcher(InMemoryEventDispatcher):
             return
         now = timezone.now()
         actor = current_actor()
-        # Two statements however many events: written as SQL (`events.sql`), as building
-        # them through the ORM cost more than running them.
-        sql.insert(StoredEvent, [_stored(event, actor, now) for event in events])
-        deliveries = sql.insert(
+        # One statement however many events (two on SQLite): written as SQL (`events.sql`),
+        # as building them through the ORM cost more than running them.
+        deliveries = sql.insert_both(
+            StoredEvent,
+            [_stored(event, actor, now) for event in events],
             Delivery,
             [
                 {
@@ -230,8 +231,8 @@ def _oldest_due(*, queue: str) -> Delivery | None:
 # The delivery's event with the delivery's own columns, the delivery row locked as
 # `_locked_due` locks it (`{lock}`).
 DUE_BY_ID = (
-    "SELECT e.*, d.id AS delivery_id, d.handler AS delivery_handler,"
-    " d.attempts AS delivery_attempts FROM events_delivery d"
+    "SELECT e.id, e.type, e.schema_version, e.payload, e.occurred_at, d.id AS delivery_id,"
+    " d.handler AS delivery_handler, d.attempts AS delivery_attempts FROM events_delivery d"
     " JOIN events_storedevent e ON e.id = d.event_id"
     " WHERE d.id = %s AND d.status IN (%s, %s){lock}"
 )
@@ -243,12 +244,19 @@ def _due_by_id(delivery_id: int) -> Delivery | None:
     features = connection.features
     lock = " FOR UPDATE OF d SKIP LOCKED" if features.has_select_for_update_skip_locked else ""
     query = DUE_BY_ID.format(lock=lock)
-    for event in StoredEvent.objects.raw(query, [delivery_id, *(status.value for status in DUE)]):
+    for row in sql.select(StoredEvent, query, [delivery_id, *(status.value for status in DUE)]):
+        event = StoredEvent(
+            id=row.id,
+            type=row.type,
+            schema_version=row.schema_version,
+            payload=row.payload,
+            occurred_at=row.occurred_at,
+        )
         return Delivery(
-            id=event.delivery_id,
+            id=row.delivery_id,
             event=event,
-            handler=event.delivery_handler,
-            attempts=event.delivery_attempts,
+            handler=row.delivery_handler,
+            attempts=row.delivery_attempts,
         )
     return None
 
