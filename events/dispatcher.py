@@ -37,6 +37,7 @@ from application.event_dispatcher import (
 from domain.events import DomainEvent
 from events import registry, sql
 from events.actors import Actor, acting_as, current_actor
+from events.handler_savepoint import handler_savepoint
 from events.models import Delivery, StoredEvent
 from ops.logcontext import log_context
 
@@ -149,7 +150,7 @@ class DurableEventDispatcher(InMemoryEventDispatcher):
                     with transaction.atomic():
                         event = restore(delivery.event)
                         handler = self.subscription(type(event), delivery.handler).handler
-                        with acting_as(Actor.system(delivery.handler)):
+                        with acting_as(Actor.system(delivery.handler)), handler_savepoint():
                             handler(event)
                         sql.update(
                             Delivery,
