@@ -27,12 +27,14 @@ BOOKING = "SELECT * FROM bookings_booking WHERE id = %s"
 OVERLAPS = "c.cancelled_at IS NULL AND c.starts_at < %s AND c.ends_at > %s AND c.id <> %s"
 _UPCOMING = "b.status = %s AND c.starts_at > %s"
 _OVERLAPPING = f"b.status IN ({sql.marks(len(HOLDING))}) AND {OVERLAPS}"
-# The member's upcoming confirmed bookings, counted, and whether any spot overlaps.
+# The member's upcoming confirmed bookings, counted, and whether any spot overlaps, over her
+# spot-holding bookings (confirmed is one of those statuses). Not filtered by the two
+# conditions as well: PostgreSQL took 2 ms planning that OR, and 0.03 ms running it.
 SPOTS_HELD = (
     f"SELECT SUM(CASE WHEN {_UPCOMING} THEN 1 ELSE 0 END),"
     f" MAX(CASE WHEN {_OVERLAPPING} THEN 1 ELSE 0 END)"
     " FROM bookings_booking b JOIN classes_fitnessclass c ON c.id = b.fitness_class_id"
-    f" WHERE b.member_id = %s AND (({_UPCOMING}) OR ({_OVERLAPPING}))"
+    f" WHERE b.member_id = %s AND b.status IN ({sql.marks(len(HOLDING))})"
 )
 QUEUE = "SELECT * FROM bookings_waitlistentry WHERE fitness_class_id = %s ORDER BY created_at, id"
 QUEUE_AND_OVERLAPPING = (
@@ -191,10 +193,11 @@ class DjangoBookingRepository:
             *sql.db_values(Booking, "status", [BookingStatus.CONFIRMED.value]),
             *sql.values(FitnessClass, starts_at=now),
         ]
-        overlapping = [*sql.db_values(Booking, "status", HOLDING), *_overlap_values(fitness_class)]
+        holding = sql.db_values(Booking, "status", HOLDING)
+        overlapping = [*holding, *_overlap_values(fitness_class)]
         member = sql.values(Booking, member_id=pk)
         with connection.cursor() as cursor:
-            cursor.execute(SPOTS_HELD, [*upcoming, *overlapping, *member, *upcoming, *overlapping])
+            cursor.execute(SPOTS_HELD, [*upcoming, *overlapping, *member, *holding])
             upcoming_count, overlaps = cursor.fetchone()
         return SpotsHeld(upcoming_confirmed=upcoming_count or 0, overlapping=bool(overlaps))
 
