@@ -2,9 +2,10 @@
 
 Building and compiling a queryset costs the ORM 0.3-1 ms of Python every time; booking and
 cancelling run a dozen statements each, so the query builder, not the database, was most of
-their cost. Their statements are therefore written as SQL and run through
-`Model.objects.raw` (rows converted exactly as the ORM converts them: time zones, UUIDs) or
-a cursor, with every value adapted by its own model field, as the ORM would adapt it.
+their cost. Their statements are therefore written as SQL and run through a cursor: rows
+come back as named tuples, each column converted by its own model field exactly as the ORM
+converts it (`select`: time zones, UUIDs, JSON), and every value sent is adapted by its own
+model field, as the ORM would adapt it.
 """
 
 from collections import namedtuple
