@@ -90,7 +90,7 @@ def _reading(db, model: type[Model], columns: tuple[str, ...]) -> tuple[type, _C
 
 @cache
 def _row_type(names: tuple[str, ...]) -> type:
-    return namedtuple("Row", names)
+    return namedtuple("Row", names, rename=True)  # a column no identifier can name: _<n>
 
 
 def _converted(row: tuple, converters: _Converters, db) -> list[object]:
