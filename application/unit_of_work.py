@@ -16,7 +16,7 @@ is taken by the repositories' `for_update=True`, as the use cases ask for it.
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, fields
-from functools import partial, wraps
+from functools import partial
 from typing import Any, Self
 
 from application.ports import (
@@ -45,6 +45,9 @@ class Repositories:
     series: ClassSeriesRepository
     sessions: SeriesSessionRepository
     emails: RegisteredEmails
+
+
+_REPOSITORY_NAMES = tuple(field.name for field in fields(Repositories))
 
 
 class _Seen:
@@ -76,7 +79,8 @@ class _Seen:
 
 class _Tracked:
     """A repository as a unit of work hands it out: every entity it returns or is given is
-    remembered. Whatever the repository offers, its twin offers, unchanged."""
+    remembered. Whatever the repository offers, its twin offers, unchanged (each method
+    wrapped once per unit of work, on first use)."""
 
     def __init__(self, repository: object, seen: _Seen) -> None:
         self._repository = repository
@@ -86,15 +90,18 @@ class _Tracked:
         attribute = getattr(self._repository, name)
         if not callable(attribute):
             return attribute
+        remember = self._seen.remember
 
-        @wraps(attribute)
         def tracked(*args: Any, **kwargs: Any) -> Any:
             for argument in (*args, *kwargs.values()):
-                self._seen.remember(argument)
+                remember(argument)
             result = attribute(*args, **kwargs)
-            self._seen.remember(result)
+            remember(result)
             return result
 
+        tracked.__name__ = tracked.__qualname__ = name
+        tracked.__doc__ = attribute.__doc__
+        setattr(self, name, tracked)  # found before `__getattr__` from now on
         return tracked
 
 
@@ -119,8 +126,8 @@ class UnitOfWork:
         self._dispatcher = dispatcher
         self._seen = _Seen()
         self._stack: ExitStack | None = None
-        for field in fields(repositories):
-            setattr(self, field.name, _Tracked(getattr(repositories, field.name), self._seen))
+        for name in _REPOSITORY_NAMES:
+            setattr(self, name, _Tracked(getattr(repositories, name), self._seen))
 
     def __enter__(self) -> Self:
         if self._stack is not None:

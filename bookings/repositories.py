@@ -27,12 +27,14 @@ BOOKING = "SELECT * FROM bookings_booking WHERE id = %s"
 OVERLAPS = "c.cancelled_at IS NULL AND c.starts_at < %s AND c.ends_at > %s AND c.id <> %s"
 _UPCOMING = "b.status = %s AND c.starts_at > %s"
 _OVERLAPPING = f"b.status IN ({sql.marks(len(HOLDING))}) AND {OVERLAPS}"
-# The member's upcoming confirmed bookings, counted, and whether any spot overlaps.
+# The member's upcoming confirmed bookings, counted, and whether any spot overlaps, over her
+# spot-holding bookings (confirmed is one of those statuses). Not filtered by the two
+# conditions as well: PostgreSQL took 2 ms planning that OR, and 0.03 ms running it.
 SPOTS_HELD = (
     f"SELECT SUM(CASE WHEN {_UPCOMING} THEN 1 ELSE 0 END),"
     f" MAX(CASE WHEN {_OVERLAPPING} THEN 1 ELSE 0 END)"
     " FROM bookings_booking b JOIN classes_fitnessclass c ON c.id = b.fitness_class_id"
-    f" WHERE b.member_id = %s AND (({_UPCOMING}) OR ({_OVERLAPPING}))"
+    f" WHERE b.member_id = %s AND b.status IN ({sql.marks(len(HOLDING))})"
 )
 QUEUE = "SELECT * FROM bookings_waitlistentry WHERE fitness_class_id = %s ORDER BY created_at, id"
 QUEUE_AND_OVERLAPPING = (
@@ -49,8 +51,9 @@ _stored: WeakSet[entities.Booking] = WeakSet()
 
 
 def booking_to_entity(row: Booking) -> entities.Booking:
+    """`row`: a model instance, or a row of `sql.select` (the same names)."""
     booking = entities.Booking(
-        booking_id=str(row.pk),
+        booking_id=str(row.id),
         member_id=str(row.member_id),
         class_id=str(row.fitness_class_id),
         status=BookingStatus(row.status),
@@ -81,8 +84,9 @@ def booking_fields(booking: entities.Booking) -> dict[str, object]:
 
 
 def entry_to_entity(row: WaitlistEntry) -> entities.WaitlistEntry:
+    """`row`: a model instance, or a row of `sql.select` (the same names)."""
     return entities.WaitlistEntry(
-        entry_id=str(row.pk),
+        entry_id=str(row.id),
         member_id=str(row.member_id),
         class_id=str(row.fitness_class_id),
         created_at=row.created_at,
@@ -128,7 +132,7 @@ class DjangoBookingRepository:
         if pk is None:
             raise BookingNotFoundException()
         lock = sql.for_update() if for_update else ""
-        for row in Booking.objects.raw(BOOKING + lock, sql.values(Booking, id=pk)):
+        for row in sql.select(Booking, BOOKING + lock, sql.values(Booking, id=pk)):
             return booking_to_entity(row)
         raise BookingNotFoundException()
 
@@ -189,10 +193,11 @@ class DjangoBookingRepository:
             *sql.db_values(Booking, "status", [BookingStatus.CONFIRMED.value]),
             *sql.values(FitnessClass, starts_at=now),
         ]
-        overlapping = [*sql.db_values(Booking, "status", HOLDING), *_overlap_values(fitness_class)]
+        holding = sql.db_values(Booking, "status", HOLDING)
+        overlapping = [*holding, *_overlap_values(fitness_class)]
         member = sql.values(Booking, member_id=pk)
         with connection.cursor() as cursor:
-            cursor.execute(SPOTS_HELD, [*upcoming, *overlapping, *member, *upcoming, *overlapping])
+            cursor.execute(SPOTS_HELD, [*upcoming, *overlapping, *member, *holding])
             upcoming_count, overlaps = cursor.fetchone()
         return SpotsHeld(upcoming_confirmed=upcoming_count or 0, overlapping=bool(overlaps))
 
@@ -279,7 +284,7 @@ class DjangoWaitlistRepository:
         pk = _uuid_or_none(class_id)
         if pk is None:
             return []
-        entries = WaitlistEntry.objects.raw(QUEUE, sql.values(WaitlistEntry, fitness_class_id=pk))
+        entries = sql.select(WaitlistEntry, QUEUE, sql.values(WaitlistEntry, fitness_class_id=pk))
         return [entry_to_entity(row) for row in entries]
 
     def get_overlapping_for_member(
@@ -303,9 +308,10 @@ class DjangoWaitlistRepository:
         pk = _uuid_or_none(member_id)
         this = sql.values(WaitlistEntry, fitness_class_id=_uuid_or_none(fitness_class.id))
         if pk is None:
-            rows = WaitlistEntry.objects.raw(QUEUE, this)
+            rows = sql.select(WaitlistEntry, QUEUE, this)
         else:
-            rows = WaitlistEntry.objects.raw(
+            rows = sql.select(
+                WaitlistEntry,
                 QUEUE_AND_OVERLAPPING,
                 [*this, *sql.values(WaitlistEntry, member_id=pk), *_overlap_values(fitness_class)],
             )

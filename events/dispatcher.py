@@ -37,6 +37,7 @@ from application.event_dispatcher import (
 from domain.events import DomainEvent
 from events import registry, sql
 from events.actors import Actor, acting_as, current_actor
+from events.handler_savepoint import handler_savepoint
 from events.models import Delivery, StoredEvent
 from ops.logcontext import log_context
 
@@ -73,10 +74,11 @@ class DurableEventDispatcher(InMemoryEventDispatcher):
             return
         now = timezone.now()
         actor = current_actor()
-        # Two statements however many events: written as SQL (`events.sql`), as building
-        # them through the ORM cost more than running them.
-        sql.insert(StoredEvent, [_stored(event, actor, now) for event in events])
-        deliveries = sql.insert(
+        # One statement however many events (two on SQLite): written as SQL (`events.sql`),
+        # as building them through the ORM cost more than running them.
+        deliveries = sql.insert_both(
+            StoredEvent,
+            [_stored(event, actor, now) for event in events],
             Delivery,
             [
                 {
@@ -148,7 +150,7 @@ class DurableEventDispatcher(InMemoryEventDispatcher):
                     with transaction.atomic():
                         event = restore(delivery.event)
                         handler = self.subscription(type(event), delivery.handler).handler
-                        with acting_as(Actor.system(delivery.handler)):
+                        with acting_as(Actor.system(delivery.handler)), handler_savepoint():
                             handler(event)
                         sql.update(
                             Delivery,
@@ -188,22 +190,22 @@ class DurableEventDispatcher(InMemoryEventDispatcher):
         raise LookupError(f"No handler named {name} is registered for {event_type.__name__}.")
 
     def _record_failure(self, delivery: Delivery, attempts: int, error: str) -> None:
-        """Record the failed attempt on the (still locked) row: retry later, or give up."""
-        delivery.attempts = attempts
-        delivery.last_error = error[-4000:]
-        if delivery.attempts >= self.max_attempts:
-            delivery.status = Status.DEAD
+        """Record the failed attempt on the (still locked) row: retry later, or give up. Only
+        what changes is written (the row was taken with the columns running it needs)."""
+        fields: dict[str, object] = {"attempts": attempts, "last_error": error[-4000:]}
+        if attempts >= self.max_attempts:
+            fields["status"] = Status.DEAD
         else:
-            delivery.status = Status.FAILED
-            delivery.next_attempt_at = timezone.now() + self.backoff(delivery.attempts)
-        delivery.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+            fields["status"] = Status.FAILED
+            fields["next_attempt_at"] = timezone.now() + self.backoff(attempts)
+        sql.update(Delivery, delivery.pk, **fields)
         logger.error(
             "%s failed on %s %s (attempt %s, %s): %s",
             delivery.handler,
             delivery.event.type,
             delivery.event_id,
-            delivery.attempts,
-            delivery.status,
+            attempts,
+            fields["status"],
             error.strip().splitlines()[-1],
         )
 
@@ -214,41 +216,56 @@ class DurableEventDispatcher(InMemoryEventDispatcher):
         return delay * random.uniform(0.5, 1.5)
 
 
-def _locked_due() -> QuerySet[Delivery]:
-    # `of=("self",)` locks the delivery row only, not its event (shared with sibling
-    # deliveries that other workers may be running).
-    return Delivery.objects.select_for_update(skip_locked=True, of=("self",)).filter(status__in=DUE)
+# A due delivery with its event: the event's columns and the delivery's own, the delivery
+# row locked (`{lock}`: `TAKE_LOCK`).
+# Skipping rows another worker holds. `OF d` locks the delivery row only, not its event
+# (shared with sibling deliveries that other workers may be running).
+TAKE_LOCK = " FOR UPDATE OF d SKIP LOCKED"
+TAKE_DUE = (
+    "SELECT e.id, e.type, e.schema_version, e.payload, e.occurred_at, d.id AS delivery_id,"
+    " d.handler AS delivery_handler, d.attempts AS delivery_attempts FROM events_delivery d"
+    " JOIN events_storedevent e ON e.id = d.event_id"
+    " WHERE d.status IN (%s, %s) AND {which}{lock}"
+)
+DUE_BY_ID = TAKE_DUE.format(which="d.id = %s", lock="{lock}")
+# The queue's due delivery that has waited longest (the `delivery_due_in_queue` index).
+OLDEST_DUE = TAKE_DUE.format(
+    which="d.queue = %s AND d.next_attempt_at <= %s ORDER BY d.next_attempt_at, d.id LIMIT 1",
+    lock="{lock}",
+)
 
 
 def _oldest_due(*, queue: str) -> Delivery | None:
-    """The queue's due delivery that has waited longest, locked (the `delivery_due_in_queue`
-    index)."""
-    due = _locked_due().filter(queue=queue, next_attempt_at__lte=timezone.now())
-    return due.order_by("next_attempt_at", "pk").select_related("event").first()
-
-
-# The delivery's event with the delivery's own columns, the delivery row locked as
-# `_locked_due` locks it (`{lock}`).
-DUE_BY_ID = (
-    "SELECT e.*, d.id AS delivery_id, d.handler AS delivery_handler,"
-    " d.attempts AS delivery_attempts FROM events_delivery d"
-    " JOIN events_storedevent e ON e.id = d.event_id"
-    " WHERE d.id = %s AND d.status IN (%s, %s){lock}"
-)
+    """The queue's due delivery that has waited longest, locked; None if there is none (or
+    every one is held by another worker)."""
+    now = sql.values(Delivery, next_attempt_at=timezone.now())
+    return _taken(OLDEST_DUE, [queue, *now])
 
 
 def _due_by_id(delivery_id: int) -> Delivery | None:
     """This delivery with its event if it is due, locked; None if it is not (done, or held
     by another worker)."""
-    features = connection.features
-    lock = " FOR UPDATE OF d SKIP LOCKED" if features.has_select_for_update_skip_locked else ""
-    query = DUE_BY_ID.format(lock=lock)
-    for event in StoredEvent.objects.raw(query, [delivery_id, *(status.value for status in DUE)]):
+    return _taken(DUE_BY_ID, [delivery_id])
+
+
+def _taken(query: str, params: list[object]) -> Delivery | None:
+    """The delivery the query finds, locked, with its event; written as SQL, as the ORM's
+    query builder cost more than the statement (a worker takes one per delivery)."""
+    lock = TAKE_LOCK if connection.features.has_select_for_update_skip_locked else ""
+    statuses = [status.value for status in DUE]
+    for row in sql.select(StoredEvent, query.format(lock=lock), [*statuses, *params]):
+        event = StoredEvent(
+            id=row.id,
+            type=row.type,
+            schema_version=row.schema_version,
+            payload=row.payload,
+            occurred_at=row.occurred_at,
+        )
         return Delivery(
-            id=event.delivery_id,
+            id=row.delivery_id,
             event=event,
-            handler=event.delivery_handler,
-            attempts=event.delivery_attempts,
+            handler=row.delivery_handler,
+            attempts=row.delivery_attempts,
         )
     return None
 

@@ -9,6 +9,7 @@ import dataclasses
 import types
 import typing
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from domain import events as domain_events
@@ -62,8 +63,7 @@ def restore(
         raise EventRestoreError(f"Unknown event type {name!r}.")
     if version != SCHEMA_VERSION:
         raise EventRestoreError(f"{name} has schema version {version}; {SCHEMA_VERSION} is known.")
-    hints = typing.get_type_hints(event_type)
-    fields = {f.name for f in dataclasses.fields(event_type)} - {"event_id", "occurred_at"}
+    hints, fields = _shape(event_type)
     unexpected = payload.keys() - fields
     if unexpected:
         raise EventRestoreError(f"{name} has no field(s) {', '.join(sorted(unexpected))}.")
@@ -72,6 +72,14 @@ def restore(
         return event_type(event_id=event_id, occurred_at=occurred_at, **values)
     except (TypeError, ValueError) as exc:
         raise EventRestoreError(f"{name} payload does not fit: {exc}") from exc
+
+
+@cache
+def _shape(event_type: type[DomainEvent]) -> tuple[dict[str, Any], frozenset[str]]:
+    """The type hints of an event type and the fields of its payload (worked out once: every
+    delivery restores an event)."""
+    fields = {f.name for f in dataclasses.fields(event_type)} - {"event_id", "occurred_at"}
+    return typing.get_type_hints(event_type), frozenset(fields)
 
 
 def _from_json(hint: Any, value: Any) -> Any:

@@ -22,6 +22,7 @@ from classes.repositories import DjangoClassRepository
 from classes.series_repository import DjangoClassSeriesRepository, DjangoSeriesSessionRepository
 from domain.values import BookingPolicy, LateCancellation, PromotionInsideWindow
 from events.dispatcher import DurableEventDispatcher
+from events.handler_savepoint import join_handler_savepoint
 from events.scrubbing import EventLogScrubber
 from events.security_log import SecurityLogLine
 from members.erasure import LoginEraser
@@ -41,7 +42,9 @@ class SystemClock:
 
 class DjangoTransactions:
     def atomic(self) -> AbstractContextManager[object]:
-        return transaction.atomic()
+        """A transaction, or a savepoint when nested, except directly inside a delivery's
+        handler: that one already runs in a savepoint (`events.handler_savepoint`)."""
+        return transaction.atomic(savepoint=not join_handler_savepoint())
 
 
 def django_repositories() -> Repositories:

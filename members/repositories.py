@@ -15,8 +15,9 @@ GRANTS = "SELECT * FROM members_creditgrant WHERE member_id IN ({marks}) AND rem
 
 
 def to_entity(row: Member, grant_rows: list[CreditGrant]) -> entities.Member:
+    """`row` and `grant_rows`: model instances, or rows of `sql.select` (the same names)."""
     return entities.Member(
-        member_id=str(row.pk),
+        member_id=str(row.id),
         name=row.name,
         email=row.email,
         grants=[grant_to_entity(grant) for grant in grant_rows],
@@ -27,7 +28,7 @@ def to_entity(row: Member, grant_rows: list[CreditGrant]) -> entities.Member:
 
 def grant_to_entity(row: CreditGrant) -> entities.CreditGrant:
     return entities.CreditGrant(
-        grant_id=str(row.pk),
+        grant_id=str(row.id),
         amount=row.amount,
         remaining=row.remaining,
         granted_at=row.granted_at,
@@ -115,7 +116,7 @@ class DjangoMemberRepository:
 
     def get_contact(self, member_id: str) -> entities.Member:
         key = sql.values(Member, id=_parse_id(member_id))
-        rows = list(Member.objects.raw(MEMBERS.format(marks="%s"), key))
+        rows = sql.select(Member, MEMBERS.format(marks="%s"), key)
         if not rows:
             raise MemberNotFoundException()
         return to_entity(rows[0], [])
@@ -139,14 +140,14 @@ class DjangoMemberRepository:
             return []
         keys = sql.db_values(Member, "id", ids)
         lock = sql.for_update() if for_update else ""
-        rows = list(Member.objects.raw(MEMBERS.format(marks=sql.marks(len(keys))) + lock, keys))
+        rows = sql.select(Member, MEMBERS.format(marks=sql.marks(len(keys))) + lock, keys)
         if not rows:
             return []
-        grants: dict[object, list[CreditGrant]] = {row.pk: [] for row in rows}
+        grants: dict[object, list[CreditGrant]] = {row.id: [] for row in rows}
         found = sql.db_values(Member, "id", grants)
-        for grant in CreditGrant.objects.raw(GRANTS.format(marks=sql.marks(len(found))), found):
+        for grant in sql.select(CreditGrant, GRANTS.format(marks=sql.marks(len(found))), found):
             grants[grant.member_id].append(grant)
-        return [_loaded(to_entity(row, grants[row.pk])) for row in rows]
+        return [_loaded(to_entity(row, grants[row.id])) for row in rows]
 
     def save(self, member: entities.Member) -> None:
         """Write the name and e-mail if they changed, insert new grants and update the

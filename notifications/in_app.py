@@ -7,8 +7,11 @@ together with the delivery and a retried delivery never stores the notice twice.
 
 from datetime import datetime
 
+from django.utils import timezone
+
 from application.ports import Notice
 from domain.entities import FitnessClass, Member
+from events import sql
 from notifications.models import Notification
 from notifications.wording import notice_body, notice_subject
 
@@ -17,12 +20,20 @@ class InAppNotificationService:
     """Keeps each notice for the member to read in the app (`notifications:list`)."""
 
     def send(self, notice: Notice, member: Member, fitness_class: FitnessClass) -> None:
-        Notification.objects.create(
-            member_id=member.id,
-            kind=notice.kind.value,
-            fitness_class_id=fitness_class.id,
-            title=notice_subject(notice.kind, fitness_class),
-            body=notice_body(notice),
+        """One INSERT written once (`events.sql`): a notice is stored on every booking."""
+        sql.insert(
+            Notification,
+            [
+                {
+                    "member_id": member.id,
+                    "kind": notice.kind.value,
+                    "fitness_class_id": fitness_class.id,
+                    "title": notice_subject(notice.kind, fitness_class),
+                    "body": notice_body(notice),
+                    "created_at": timezone.now(),
+                    "read_at": None,
+                }
+            ],
         )
 
 

@@ -7,7 +7,8 @@ import dataclasses
 import logging
 
 import pytest
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from application.unit_of_work import unit_of_work_factory
 from bookings.models import Booking
@@ -302,6 +303,68 @@ def test_a_failing_handler_does_not_stop_the_others_when_callbacks_are_captured(
     assert Booking.objects.filter(pk=booking.id, status="confirmed").exists()
     assert not Member.objects.filter(name=FAILING_HANDLER_MEMBER).exists()
     assert statuses() == ["failed", "delivered"]
+
+
+class UnitOfWorkHandler:
+    """A handler whose whole work is a unit of work (as the promotion's is): it writes a
+    member, then fails if told to."""
+
+    def __init__(self, *, fails: bool) -> None:
+        self.uow = unit_of_work_factory(
+            django_repositories(), DjangoTransactions(), DurableEventDispatcher()
+        )
+        self.fails = fails
+
+    def handle(self, event) -> None:
+        with self.uow():
+            MemberFactory(name=FAILING_HANDLER_MEMBER, email=f"uow-{event.event_id}@example.com")
+            if self.fails:
+                raise HandlerFailed("the unit of work failed")
+
+
+def _savepoints(captured) -> int:
+    return sum(q["sql"].startswith("SAVEPOINT") for q in captured.captured_queries)
+
+
+def test_a_handlers_unit_of_work_runs_in_the_handlers_savepoint_not_one_of_its_own(
+    services, django_capture_on_commit_callbacks
+):
+    # given a booking whose one delivery goes to a handler that opens a unit of work
+    dispatcher = DurableEventDispatcher()
+    dispatcher.register(BookingConfirmed, UnitOfWorkHandler(fails=False).handle, name="uow")
+    book_class = booking_through(services, dispatcher)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        book_class.execute(str(member_with_credits(1).id), str(FitnessClassFactory().id))
+
+    # when it is delivered (inside the test's transaction: the delivery's own is a savepoint)
+    with CaptureQueriesContext(connection) as captured:
+        callbacks[0]()
+
+    # then two savepoints were opened, the delivery's and its handler's: none for the unit
+    # of work, whose write is there
+    assert _savepoints(captured) == 2
+    assert Member.objects.filter(name=FAILING_HANDLER_MEMBER).exists()
+    assert statuses() == ["delivered"]
+
+
+def test_a_handlers_failing_unit_of_work_leaves_nothing_and_the_delivery_is_retried(
+    services, recorder, django_capture_on_commit_callbacks
+):
+    # given a handler whose unit of work writes and then fails, and a recording one after it
+    dispatcher = DurableEventDispatcher()
+    dispatcher.register(BookingConfirmed, UnitOfWorkHandler(fails=True).handle, name="uow")
+    dispatcher.register(BookingConfirmed, recorder.handle, name="recording")
+    book_class = booking_through(services, dispatcher)
+
+    # when a member books and the deliveries run
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = book_class.execute(str(member_with_credits(1).id), str(FitnessClassFactory().id))
+
+    # then the unit of work's write rolled back with the handler's savepoint, its failure is
+    # recorded for a retry, and the next handler ran
+    assert not Member.objects.filter(name=FAILING_HANDLER_MEMBER).exists()
+    assert statuses() == ["failed", "delivered"]
+    assert [event.booking_id for event in recorder.events] == [booking.id]
 
 
 # --- Arguments are bound when dispatched ------------------------------------------------------
