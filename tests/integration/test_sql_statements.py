@@ -49,20 +49,7 @@ def test_inserted_rows_read_back_through_the_orm_as_written():
 def test_many_rows_go_in_batches_and_every_returned_column_comes_back():
     rows = [event_row(n) for n in range(sql.INSERT_BATCH * 2 + 1)]
     sql.insert(StoredEvent, rows)
-    deliveries = [
-        {
-            "event_id": row["id"],
-            "handler": "Benchmark.noop",
-            "queue": "fast",
-            "status": "pending",
-            "attempts": 0,
-            "next_attempt_at": NOW,
-            "last_error": "",
-            "created_at": NOW,
-            "superseded_reason": "",
-        }
-        for row in rows
-    ]
+    deliveries = [delivery_row(row["id"], "Benchmark.noop") for row in rows]
 
     with CaptureQueriesContext(connection) as statements:
         returned = sql.insert(Delivery, deliveries, returning="id")
