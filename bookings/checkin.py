@@ -182,7 +182,7 @@ def today_row_html(fitness_class: FitnessClass) -> SafeString:
         check_in = CHECK_IN_LINK.format(
             url=escape(url_with_id("bookings:checkin", fitness_class.pk)),
             name=name,
-            start=f"{timezone.localtime(fitness_class.starts_at):%H:%M}",
+            start=f"{formatting.local(fitness_class.starts_at, fitness_class.time_zone):%H:%M}",
         )
     return mark_safe(
         TODAY_ROW.format(
@@ -224,19 +224,20 @@ def class_roster(request: HttpRequest, class_id: uuid.UUID) -> HttpResponse:
     rows = [RosterRow(booking, *MARKS[booking.status]) for booking in roster(class_id)]
     marks = Counter(row.mark for row in rows)
     opens_at = fitness_class.starts_at - CHECK_IN_OPENS
-    return render(
-        request,
-        "bookings/checkin.html",
-        {
-            "fitness_class": fitness_class,
-            "rows": rows,
-            "attended": marks["attended"],
-            "no_shows": marks["no-show"],
-            "unmarked": marks["booked"],
-            "opens_at": opens_at,
-            "not_open_yet": timezone.now() < opens_at,
-        },
-    )
+    with timezone.override(fitness_class.time_zone):  # the class's location's clock
+        return render(
+            request,
+            "bookings/checkin.html",
+            {
+                "fitness_class": fitness_class,
+                "rows": rows,
+                "attended": marks["attended"],
+                "no_shows": marks["no-show"],
+                "unmarked": marks["booked"],
+                "opens_at": opens_at,
+                "not_open_yet": timezone.now() < opens_at,
+            },
+        )
 
 
 @require_POST
