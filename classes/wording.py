@@ -12,7 +12,8 @@ from web.links import url_with_id
 
 def describe_class(fitness_class: FitnessClass) -> str:
     """“Spin, Tue 1 Dec 18:00”."""
-    return f"{fitness_class.name}, {formatting.member_time(fitness_class.starts_at, fitness_class.time_zone)}"
+    when = formatting.member_time(fitness_class.starts_at, fitness_class.time_zone)
+    return f"{fitness_class.name}, {when}"
 
 
 def class_times_html(fitness_class: FitnessClass) -> SafeString:
