@@ -44,7 +44,8 @@ DAY_PAGE = WITH_COUNTS + BETWEEN + "{filters} ORDER BY c.starts_at, c.id LIMIT %
 # by name) joined with its classes starting in a window that holds the local days asked about:
 # where its day begins is known only once its clock is read, here, in the same statement.
 MENU = (
-    "SELECT l.name, l.time_zone, c.name, c.instructor, c.starts_at FROM locations_location l"
+    "SELECT l.name, l.time_zone, c.name, c.instructor, c.starts_at, c.ends_at"
+    " FROM locations_location l"
     " LEFT JOIN classes_fitnessclass c ON c.location_id = l.id"
     " AND l.id = COALESCE((SELECT p.id FROM locations_location p WHERE p.name = %s),"
     " (SELECT f.id FROM locations_location f ORDER BY f.name, f.id LIMIT 1))"
@@ -90,14 +91,20 @@ def day_page(
 
 @dataclass(frozen=True)
 class DayMenu:
-    """The location whose day the schedule shows, that day's bounds on its clock, and the
-    filter menus' choices (every location; the names and instructors of its day's classes)."""
+    """The location whose day a page shows, that day's bounds on its clock, the filter menus'
+    choices (every location; the names and instructors of its day's classes), and the ends of
+    its day's classes (check-in opens at the first not over)."""
 
     location: Location
     day: date
     start: datetime
     end: datetime
     choices: FilterChoices
+    ends: list[datetime]
+
+    def over_by(self, now: datetime) -> int:
+        """How many of the day's classes have ended by `now`."""
+        return sum(end <= now for end in self.ends)
 
 
 def local_midnight(day: date, zone: tzinfo) -> datetime:
@@ -132,18 +139,22 @@ def day_menu(
     shown = day(location.time_zone)
     start = local_midnight(shown, location.time_zone)
     end = local_midnight(shown + timedelta(days=1), location.time_zone)
-    classes = [
-        (class_name, instructor or "", name)
-        for _, _, class_name, instructor, starts_at in rows
+    days = [
+        (class_name, instructor or "", ends_at)
+        for _, _, class_name, instructor, starts_at, ends_at in rows
         if class_name is not None and start <= _moment(starts_at) < end
     ]
-    choices = filter_choices(classes, {**chosen, "location": name})
+    choices = filter_choices(
+        [(class_name, instructor, name) for class_name, instructor, _ in days],
+        {**chosen, "location": name},
+    )
     return DayMenu(
         location=location,
         day=shown,
         start=start,
         end=end,
         choices=replace(choices, locations=sorted(set(names), key=str.casefold)),
+        ends=[_moment(ends_at) for *_, ends_at in days],
     )
 
 
