@@ -19,8 +19,9 @@ type Zone = tzinfo | str | None
 
 
 def zone_of(zone: Zone) -> tzinfo:
-    """`zone` as a tzinfo: a name is looked up (zoneinfo caches it), None is TIME_ZONE."""
-    if zone is None:
+    """`zone` as a tzinfo: a name is looked up (zoneinfo caches it); none (or "") is
+    TIME_ZONE."""
+    if not zone:
         return timezone.get_default_timezone()
     return ZoneInfo(zone) if isinstance(zone, str) else zone
 
