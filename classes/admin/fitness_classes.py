@@ -66,7 +66,8 @@ RECORD_ATTENDANCE = "bookings.record_attendance"
 
 
 def describe_class(fitness_class: FitnessClass) -> str:
-    return f"{fitness_class.name}, {formatting.staff_time(fitness_class.starts_at)}"
+    when = formatting.staff_time(fitness_class.starts_at, fitness_class.time_zone)
+    return f"{fitness_class.name}, {when}"
 
 
 class FitnessClassForm(PlaceForm):
@@ -112,7 +113,7 @@ class FitnessClassAdmin(UseCaseSaveMixin, admin.ModelAdmin):
     form = FitnessClassForm
     list_display = (
         "name",
-        "starts_at",
+        "starts",
         "instructor",
         "location",
         "capacity",
@@ -139,6 +140,11 @@ class FitnessClassAdmin(UseCaseSaveMixin, admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[FitnessClass]:
         return with_counts(super().get_queryset(request).select_related("location"))
+
+    @admin.display(description="starts at", ordering="starts_at")
+    def starts(self, fitness_class: FitnessClass) -> str:
+        """On the class's location's clock (the form's times are the installation's)."""
+        return formatting.staff_time_with_year(fitness_class.starts_at, fitness_class.time_zone)
 
     def get_fieldsets(self, request, obj=None):
         details = ("name", "description", "instructor", "location", "room")
