@@ -85,7 +85,7 @@ class ClassRow:
     position: int | None = None
     booking_id: uuid.UUID | None = None
     free_cancellation_until: datetime | None = None
-    booking_opens: str = ""  # not_open: when booking opens, in the gym's zone
+    booking_opens: str = ""  # not_open: when booking opens, on the installation's clock
     blocked: Hindrance | None = None  # why the action on offer would be refused now
     blocked_message: str = ""  # … in the rule's own words (what the use case would say)
     promotion_needs: str = ""  # waiting, or about to: what a promotion would need of her

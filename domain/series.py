@@ -217,7 +217,8 @@ def ensure_no_clash(starts_at: datetime, other_starts: Iterable[datetime]) -> No
 
 
 def local_start(day: date, start_time: time, zone: tzinfo) -> datetime:
-    """The moment (in UTC) at which the gym's clock in `zone` shows `start_time` on `day`.
+    """The moment (in UTC) at which the clock of `zone` (the series' location's) shows
+    `start_time` on `day`.
 
     A time skipped by the clocks going forward is moved on by the gap; a time repeated by the
     clocks going back is its first occurrence (`fold=0`, as `zoneinfo` reads it).
@@ -227,8 +228,8 @@ def local_start(day: date, start_time: time, zone: tzinfo) -> datetime:
 
 def session_starts(series: ClassSeries, start: date, end: date, zone: tzinfo) -> list[datetime]:
     """The start moments (UTC, in order) of the series' sessions on the local dates from
-    `start` to `end`, both included. Each is `series.start_time` on the gym's clock in
-    `zone`, whatever the clocks did in between."""
+    `start` to `end`, both included. Each is `series.start_time` on the clock of `zone` (its
+    location's, `ClassSeries.clock`), whatever the clocks did in between."""
     if start > end:
         return []
     first = max(start, series.first_date)
