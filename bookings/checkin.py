@@ -106,7 +106,9 @@ def unmarked_booking_ids(class_id: uuid.UUID) -> list[str]:
 def todays_menu(request: HttpRequest, now: datetime) -> day_reads.DayMenu:
     """The location asked for (`?location=`; the first by name without one) and its calendar
     day of `now`, on its clock: one query."""
-    asked = request.GET.get("location", "").replace("\x00", "")
+    asked = request.GET.get("location", "").strip()
+    if "\x00" in asked:  # no location has one (and PostgreSQL refuses it): ignored
+        asked = ""
     return day_reads.day_menu(
         asked, lambda zone: timezone.localdate(now, zone), now.astimezone(UTC).date(), {}
     )
