@@ -106,6 +106,10 @@ class GenerateClassesUseCase(UseCase):
     `ClassScheduled`. When every running series is generated, one that is refused (its stored
     details no longer make a series, say) is reported in `failed` and the others still get
     their sessions; a single series asked for by id raises its refusal.
+
+    A series' sessions are on its location's clock (`ClassSeries.clock`); the weeks ahead are
+    counted from today on the installation's (`zone`), whose dates are at most a day off any
+    location's (sessions that would start before now are never made).
     """
 
     zone: tzinfo
@@ -149,26 +153,24 @@ class GenerateClassesUseCase(UseCase):
         with self.uow() as uow:
             series = uow.series.get_by_id(series_id, for_update=not dry_run)
             now = self.clock.now()
+            zone = series.clock(self.zone)
             scheduled = [
                 *uow.sessions.scheduled_dates(series.id),
-                *(self._local_date(start) for start in uow.sessions.starts_of(series.id)),
+                *(start.astimezone(zone).date() for start in uow.sessions.starts_of(series.id)),
             ]
-            plan = plan_sessions(series, first, last, self.zone, scheduled_dates=scheduled, now=now)
+            plan = plan_sessions(series, first, last, zone, scheduled_dates=scheduled, now=now)
             if dry_run:
                 return SeriesGenerated(series.id, series.name, plan.to_create, plan.skipped)
             created: list[datetime] = []
             skipped = plan.skipped
             for starts_at in plan.to_create:
                 session = series.new_session(starts_at)
-                if uow.sessions.add(series.id, session, on=self._local_date(starts_at)):
+                if uow.sessions.add(series.id, session, on=starts_at.astimezone(zone).date()):
                     series.record_scheduled(session, now=now)
                     created.append(starts_at)
                 else:  # another run got there first (the database's unique constraints)
                     skipped += 1
         return SeriesGenerated(series.id, series.name, tuple(created), skipped)
-
-    def _local_date(self, moment: datetime) -> date:
-        return moment.astimezone(self.zone).date()
 
 
 # --- Changing a series ---------------------------------------------------------------------------
@@ -250,7 +252,7 @@ class UpdateSeriesUseCase(UseCase):
                         held.append(HeldSession(session.class_id, session.starts_at))
                         continue
                     fitness_class = uow.classes.get_by_id(session.class_id)
-                    day = self._local_date(fitness_class.starts_at)
+                    day = fitness_class.starts_at.astimezone(old.clock(self.zone)).date()
                     if old.runs_on(day) and not new.runs_on(day):
                         if uow.sessions.remove(session.class_id):
                             fitness_class.delete(
@@ -319,9 +321,6 @@ class UpdateSeriesUseCase(UseCase):
 
     # --- helpers -------------------------------------------------------------------------------
 
-    def _local_date(self, moment: datetime) -> date:
-        return moment.astimezone(self.zone).date()
-
     def _follow(
         self, old: ClassSeries, new: ClassSeries, fitness_class: FitnessClass, now: datetime
     ) -> None:
@@ -337,9 +336,10 @@ class UpdateSeriesUseCase(UseCase):
             },
         )
         starts_at = fitness_class.starts_at
-        local = starts_at.astimezone(self.zone)
+        zone = old.clock(self.zone)  # the series' location's clock
+        local = starts_at.astimezone(zone)
         if local.time() == old.start_time:
-            moved = local_start(local.date(), new.start_time, self.zone)
+            moved = local_start(local.date(), new.start_time, zone)
             starts_at = moved if moved > now else starts_at  # never into the past
         duration = (
             new.duration if fitness_class.duration == old.duration else fitness_class.duration

@@ -59,14 +59,14 @@ class FitnessClassColumns:
 
     @admin.display(description="class starts", ordering="fitness_class__starts_at")
     def class_starts_at(self, row):
-        return row.fitness_class.starts_at
+        """On the class's location's clock."""
+        return formatting.staff_time(row.fitness_class.starts_at, row.fitness_class.time_zone)
 
 
 def describe_booking(booking: Booking) -> str:
-    return (
-        f"{booking.member.name}: {booking.fitness_class.name}, "
-        f"{formatting.staff_time(booking.fitness_class.starts_at)}"
-    )
+    fitness_class = booking.fitness_class
+    when = formatting.staff_time(fitness_class.starts_at, fitness_class.time_zone)
+    return f"{booking.member.name}: {fitness_class.name}, {when}"
 
 
 @admin.register(Booking)
@@ -101,7 +101,7 @@ class BookingAdmin(ReadOnlyAdminMixin, FitnessClassColumns, admin.ModelAdmin):
     show_full_result_count = False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Booking]:
-        return super().get_queryset(request).select_related("member", "fitness_class")
+        return super().get_queryset(request).select_related("member", "fitness_class__location")
 
     def has_cancel_permission(self, request: HttpRequest) -> bool:
         """Cancelling is the one change staff make to a booking: `bookings.change_booking`."""
@@ -208,4 +208,4 @@ class WaitlistEntryAdmin(ReadOnlyAdminMixin, FitnessClassColumns, admin.ModelAdm
     show_full_result_count = False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[WaitlistEntry]:
-        return super().get_queryset(request).select_related("member", "fitness_class")
+        return super().get_queryset(request).select_related("member", "fitness_class__location")

@@ -17,16 +17,14 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime
 from functools import wraps
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, OuterRef, Q, QuerySet
+from django.db.models import OuterRef, QuerySet
 from django.db.models.functions import Coalesce
 from django.http import (
     Http404,
@@ -43,6 +41,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from bookings.models import Booking
+from classes import day_reads
 from classes.models import FitnessClass
 from classes.queries import classes_between, count_of
 from classes.wording import class_times_html
@@ -104,13 +103,20 @@ def unmarked_booking_ids(class_id: uuid.UUID) -> list[str]:
     return [str(pk) for pk in rows.values_list("pk", flat=True)]
 
 
-def todays_classes(now: datetime) -> QuerySet[FitnessClass]:
-    """Classes starting on the gym's calendar day of `now`, in order of start."""
-    zone = ZoneInfo(settings.TIME_ZONE)
-    today = timezone.localdate(now, zone)
-    start = datetime.combine(today, time.min, zone)
-    end = datetime.combine(today + timedelta(days=1), time.min, zone)
-    return classes_between(start, end)
+def todays_menu(request: HttpRequest, now: datetime) -> day_reads.DayMenu:
+    """The location asked for (`?location=`; the first by name without one) and its calendar
+    day of `now`, on its clock: one query."""
+    asked = request.GET.get("location", "").strip()
+    if "\x00" in asked:  # no location has one (and PostgreSQL refuses it): ignored
+        asked = ""
+    return day_reads.day_menu(
+        asked, lambda zone: timezone.localdate(now, zone), now.astimezone(UTC).date(), {}
+    )
+
+
+def todays_classes(menu: day_reads.DayMenu) -> QuerySet[FitnessClass]:
+    """The menu's location's classes of its day, in order of start."""
+    return classes_between(menu.start, menu.end, location=menu.location.name)
 
 
 def with_marks(classes: QuerySet[FitnessClass]) -> QuerySet[FitnessClass]:
@@ -127,11 +133,10 @@ def with_marks(classes: QuerySet[FitnessClass]) -> QuerySet[FitnessClass]:
     )
 
 
-def first_page_not_over(classes: QuerySet[FitnessClass], now: datetime) -> int:
-    """The page holding the first of `classes` not over at `now`, or the last page when all
-    are (one query: counts of the day's classes)."""
-    counts = classes.aggregate(over=Count("pk", filter=Q(ends_at__lte=now)), all=Count("pk"))
-    return max(min(counts["over"], counts["all"] - 1), 0) // CLASSES_PER_PAGE + 1
+def first_page_not_over(menu: day_reads.DayMenu, now: datetime) -> int:
+    """The page holding the first of the day's classes not over at `now`, or the last page
+    when all are."""
+    return max(min(menu.over_by(now), len(menu.ends) - 1), 0) // CLASSES_PER_PAGE + 1
 
 
 # --- Pages ------------------------------------------------------------------------------------
@@ -182,7 +187,7 @@ def today_row_html(fitness_class: FitnessClass) -> SafeString:
         check_in = CHECK_IN_LINK.format(
             url=escape(url_with_id("bookings:checkin", fitness_class.pk)),
             name=name,
-            start=f"{timezone.localtime(fitness_class.starts_at):%H:%M}",
+            start=f"{formatting.local(fitness_class.starts_at, fitness_class.time_zone):%H:%M}",
         )
     return mark_safe(
         TODAY_ROW.format(
@@ -201,10 +206,12 @@ def today_row_html(fitness_class: FitnessClass) -> SafeString:
 @require_GET
 @front_desk_required
 def today(request: HttpRequest) -> HttpResponse:
+    """A location's classes of its today (on its clock), a page at a time; `?location=`
+    chooses the location, the first by name without one."""
     now = timezone.now()
-    classes = todays_classes(now)
-    page = paging.requested_page(request) or first_page_not_over(classes, now)
-    shown = paging.window(with_marks(classes), page, CLASSES_PER_PAGE)
+    menu = todays_menu(request, now)
+    page = paging.requested_page(request) or first_page_not_over(menu, now)
+    shown = paging.window(with_marks(todays_classes(menu)), page, CLASSES_PER_PAGE)
     return render(
         request,
         "bookings/checkin_today.html",
@@ -212,7 +219,9 @@ def today(request: HttpRequest) -> HttpResponse:
             "classes": shown.rows,
             "rows": [today_row_html(fitness_class) for fitness_class in shown.rows],
             "window": shown,
-            "today": now,
+            "today": menu.day,
+            "location": menu.location.name,
+            "locations": menu.choices.locations,
         },
     )
 
@@ -224,19 +233,20 @@ def class_roster(request: HttpRequest, class_id: uuid.UUID) -> HttpResponse:
     rows = [RosterRow(booking, *MARKS[booking.status]) for booking in roster(class_id)]
     marks = Counter(row.mark for row in rows)
     opens_at = fitness_class.starts_at - CHECK_IN_OPENS
-    return render(
-        request,
-        "bookings/checkin.html",
-        {
-            "fitness_class": fitness_class,
-            "rows": rows,
-            "attended": marks["attended"],
-            "no_shows": marks["no-show"],
-            "unmarked": marks["booked"],
-            "opens_at": opens_at,
-            "not_open_yet": timezone.now() < opens_at,
-        },
-    )
+    with timezone.override(fitness_class.time_zone):  # the class's location's clock
+        return render(
+            request,
+            "bookings/checkin.html",
+            {
+                "fitness_class": fitness_class,
+                "rows": rows,
+                "attended": marks["attended"],
+                "no_shows": marks["no-show"],
+                "unmarked": marks["booked"],
+                "opens_at": opens_at,
+                "not_open_yet": timezone.now() < opens_at,
+            },
+        )
 
 
 @require_POST

@@ -50,7 +50,7 @@ def _redirect_back(request: HttpRequest, class_id: object) -> HttpResponseRedire
 def book(request: HttpRequest, class_id: uuid.UUID) -> HttpResponse:
     """Book; inside the cancellation window only with the form's "I understand" ticked (without
     it the use case refuses with the warning, and nothing changes)."""
-    fitness_class = get_object_or_404(FitnessClass, pk=class_id)
+    fitness_class = get_object_or_404(FitnessClass.objects.select_related("location"), pk=class_id)
     member_id = str(request.member.pk)
 
     def book_once() -> None:
@@ -101,7 +101,7 @@ def _cancelled_message(booking: entities.Booking | Booking) -> str:
         class_id, refunded = booking.class_id, booking.refunded
     else:
         class_id, refunded = booking.fitness_class_id, booking.refund_grant_id is not None
-    what = describe_class(FitnessClass.objects.get(pk=class_id))
+    what = describe_class(FitnessClass.objects.select_related("location").get(pk=class_id))
     if refunded:
         return f"Your booking for {what} is cancelled and your credit has been refunded."
     return (
@@ -113,7 +113,7 @@ def _cancelled_message(booking: entities.Booking | Booking) -> str:
 @require_POST
 @member_required
 def join_waitlist(request: HttpRequest, class_id: uuid.UUID) -> HttpResponse:
-    fitness_class = get_object_or_404(FitnessClass, pk=class_id)
+    fitness_class = get_object_or_404(FitnessClass.objects.select_related("location"), pk=class_id)
     member_id = request.member.pk
 
     def join_once() -> int:
@@ -136,7 +136,7 @@ def join_waitlist(request: HttpRequest, class_id: uuid.UUID) -> HttpResponse:
 @require_POST
 @member_required
 def leave_waitlist(request: HttpRequest, class_id: uuid.UUID) -> HttpResponse:
-    fitness_class = get_object_or_404(FitnessClass, pk=class_id)
+    fitness_class = get_object_or_404(FitnessClass.objects.select_related("location"), pk=class_id)
 
     def leave() -> None:
         # The class exists, so "not found" means the member is not waiting: a second click

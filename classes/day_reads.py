@@ -8,16 +8,21 @@ instances (`Model.objects.raw`, converted as the ORM converts them); the queries
 """
 
 import uuid
-from collections.abc import Mapping
-from datetime import datetime
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from zoneinfo import ZoneInfo
 
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from bookings.models import Booking
 from classes import locations
 from classes.models import FitnessClass
 from classes.queries import FilterChoices, filter_choices
 from domain.entities import SPOT_HOLDING_STATUSES
+from domain.locations import Location
 from events import sql
 from web import paging
 
@@ -35,11 +40,19 @@ ONE_CLASS = WITH_COUNTS + " WHERE c.id = %s"
 # Classes starting in [start, end), the chosen filters' conditions added, in order of start.
 BETWEEN = " WHERE c.starts_at >= %s AND c.starts_at < %s"
 DAY_PAGE = WITH_COUNTS + BETWEEN + "{filters} ORDER BY c.starts_at, c.id LIMIT %s OFFSET %s"
-CHOICES = (
-    "SELECT DISTINCT c.name, c.instructor, l.name FROM classes_fitnessclass c"
-    + locations.JOIN
-    + BETWEEN
+# Every location (the location menu), the one asked for (or, when that names none, the first
+# by name) joined with its classes starting in a window that holds the local days asked about:
+# where its day begins is known only once its clock is read, here, in the same statement.
+MENU = (
+    "SELECT l.name, l.time_zone, c.name, c.instructor, c.starts_at, c.ends_at"
+    " FROM locations_location l"
+    " LEFT JOIN classes_fitnessclass c ON c.location_id = l.id"
+    " AND l.id = COALESCE((SELECT p.id FROM locations_location p WHERE p.name = %s),"
+    " (SELECT f.id FROM locations_location f ORDER BY f.name, f.id LIMIT 1))"
+    " AND c.starts_at >= %s AND c.starts_at < %s ORDER BY l.name, l.id"
 )
+# A local day lies within this much of the same UTC day (clocks run from UTC-12 to UTC+14).
+WIDEST_OFFSET = timedelta(hours=14)
 # The fields the schedule filters on, and their columns (put into its statement as they are):
 # a location is chosen by its name.
 FILTERS = {"name": "c.name", "instructor": "c.instructor", "location": "l.name"}
@@ -76,9 +89,76 @@ def day_page(
     return paging.window_of(rows, page, size)
 
 
-def day_choices(start: datetime, end: datetime, chosen: Mapping[str, str]) -> FilterChoices:
-    """The filter choices of every class starting in [start, end): one query."""
-    params = [*sql.values(FitnessClass, starts_at=start), *sql.values(FitnessClass, starts_at=end)]
+@dataclass(frozen=True)
+class DayMenu:
+    """The location whose day a page shows, that day's bounds on its clock, the filter menus'
+    choices (every location; the names and instructors of its day's classes), and the ends of
+    its day's classes (check-in opens at the first not over)."""
+
+    location: Location
+    day: date
+    start: datetime
+    end: datetime
+    choices: FilterChoices
+    ends: list[datetime]
+
+    def over_by(self, now: datetime) -> int:
+        """How many of the day's classes have ended by `now`."""
+        return sum(end <= now for end in self.ends)
+
+
+def local_midnight(day: date, zone: tzinfo) -> datetime:
+    """The start of `day` on `zone`'s clock (each day on its own: DST moves the offset)."""
+    return datetime.combine(day, time.min, zone)
+
+
+def day_menu(
+    preferred: str, day: Callable[[tzinfo], date], around: date, chosen: Mapping[str, str]
+) -> DayMenu:
+    """The location named `preferred` (the first by name when it names none), its `day` (a
+    function of its clock, within a day of `around`) and the menus: one query. Without any
+    location, a nameless one on the installation's clock (`TIME_ZONE`)."""
+    utc_midnight = datetime.combine(around, time.min, UTC)
+    window = (
+        utc_midnight - timedelta(days=1) - WIDEST_OFFSET,
+        utc_midnight + timedelta(days=2) + WIDEST_OFFSET,
+    )
+    params = [preferred, *(sql.values(FitnessClass, starts_at=bound)[0] for bound in window)]
     with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-        cursor.execute(CHOICES, params)
-        return filter_choices(cursor.fetchall(), chosen)
+        cursor.execute(MENU, params)
+        rows = cursor.fetchall()
+    names = [name for name, *_ in rows]
+    if rows:
+        name, zone_name = next(
+            ((n, z) for n, z, *_ in rows if n == preferred), (rows[0][0], rows[0][1])
+        )
+        location = Location(name=name, time_zone=ZoneInfo(zone_name))
+    else:  # no location yet: an empty day on the installation's clock
+        location = Location(name="", time_zone=timezone.get_default_timezone())
+        name = ""
+    shown = day(location.time_zone)
+    start = local_midnight(shown, location.time_zone)
+    end = local_midnight(shown + timedelta(days=1), location.time_zone)
+    days = [
+        (class_name, instructor or "", ends_at)
+        for _, _, class_name, instructor, starts_at, ends_at in rows
+        if class_name is not None and start <= _moment(starts_at) < end
+    ]
+    choices = filter_choices(
+        [(class_name, instructor, name) for class_name, instructor, _ in days],
+        {**chosen, "location": name},
+    )
+    return DayMenu(
+        location=location,
+        day=shown,
+        start=start,
+        end=end,
+        choices=replace(choices, locations=sorted(set(names), key=str.casefold)),
+        ends=[_moment(ends_at) for *_, ends_at in days],
+    )
+
+
+def _moment(value: datetime | str) -> datetime:
+    """A start read by a cursor, aware: PostgreSQL's are; SQLite's come naive, in UTC."""
+    moment = value if isinstance(value, datetime) else parse_datetime(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

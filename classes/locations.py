@@ -12,9 +12,13 @@ JOIN = " JOIN locations_location l ON l.id = c.location_id"
 COLUMNS = (
     "l.name AS location_name, l.time_zone AS location_time_zone, l.address AS location_address"
 )
-# The name alone, as a subquery: a row lock (FOR UPDATE) then takes the class's row only,
+# The name and clock alone, as subqueries: a row lock (FOR UPDATE) then takes the class's row only,
 # not its location's (which every booking at that location would queue behind).
-NAME = "(SELECT l.name FROM locations_location l WHERE l.id = c.location_id) AS location_name"
+NAME = (
+    "(SELECT l.name FROM locations_location l WHERE l.id = c.location_id) AS location_name,"
+    " (SELECT l.time_zone FROM locations_location l WHERE l.id = c.location_id)"
+    " AS location_time_zone"
+)
 
 
 def with_location[Row: Model](row: Row) -> Row:
@@ -40,3 +44,9 @@ def room_kept_at(name: str) -> Subquery:
     that moves a class or series to another location takes it out of the old one's room."""
     kept = Room.objects.filter(pk=OuterRef("room_id"), location__name=name)
     return Subquery(kept.order_by().values("pk")[:1])
+
+
+def home_location_name(member: object) -> str:
+    """The location whose schedule and day `member` sees first. Members have no home location
+    yet: "" (none), so the first location by name is shown; a member's own goes here."""
+    return ""

@@ -117,7 +117,16 @@ class FitnessClass(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} {formatting.staff_time(self.starts_at)}"
+        # On its location's clock when that was read with it; a bare row (a choice among
+        # many) is not worth a query each, and is shown on the installation's.
+        zone = self.time_zone if FitnessClass.location.is_cached(self) else None
+        return f"{self.name} {formatting.staff_time(self.starts_at, zone)}"
+
+    @property
+    def time_zone(self) -> str:
+        """Its location's clock, which every time of the class is shown on: read the location
+        with the class (`select_related`, or `classes.locations.COLUMNS`), not once a row."""
+        return self.location.time_zone
 
 
 class SeriesOccurrence(models.Model):

@@ -61,7 +61,7 @@ def filter_choices(
     rows: Iterable[tuple[str, str, str]], chosen: Mapping[str, str] | None = None
 ) -> FilterChoices:
     """The names, instructors and locations of classes (`rows` of the three), each distinct
-    and sorted (`classes.day_reads.day_choices` reads them).
+    and sorted (`classes.day_reads.day_menu` reads them).
 
     Values in `chosen` (field → value) are offered too, so a filter carried to a week that
     has no such class still shows as chosen.

@@ -29,7 +29,7 @@ CLASS_WITH_HOLDERS = (
 
 
 def to_entity(row: FitnessClass, booked_member_ids: list[str]) -> entities.FitnessClass:
-    """The entity of `row`, read with its `location_name` (`classes.locations.NAME`)."""
+    """The entity of `row`, read with its location's name and clock (`classes.locations.NAME`)."""
     return entities.FitnessClass(
         class_id=str(row.pk),
         name=row.name,
@@ -39,6 +39,7 @@ def to_entity(row: FitnessClass, booked_member_ids: list[str]) -> entities.Fitne
         description=row.description,
         instructor=row.instructor,
         location=row.location_name,
+        time_zone=row.location_time_zone,
         booked_member_ids=booked_member_ids,
         cancelled_at=row.cancelled_at,
         cancellation_reason=row.cancellation_reason,

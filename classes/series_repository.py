@@ -33,6 +33,7 @@ def to_entity(row: ClassSeries) -> series.ClassSeries:
         description=row.description,
         instructor=row.instructor,
         location=row.location.name,
+        time_zone=row.location.time_zone,
     )
 
 

@@ -7,7 +7,7 @@ both pages.
 
 import uuid
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from html import escape
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,7 +15,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from classes import day_reads, queries
+from classes import day_reads, locations, queries
 from classes.member_reads import member_reads
 from classes.models import FitnessClass
 from classes.wording import class_page_url, class_times_html
@@ -31,7 +31,7 @@ from domain.entities import BookingStatus
 from domain.values import CancellationTerms
 from gymbooking.composition import services
 from members.decorators import member_required
-from web import paging
+from web import formatting, paging
 
 # Short forms of the reasons for the schedule's status column.
 BLOCKED_LABELS = {
@@ -85,7 +85,7 @@ class ClassRow:
     position: int | None = None
     booking_id: uuid.UUID | None = None
     free_cancellation_until: datetime | None = None
-    booking_opens: str = ""  # not_open: when booking opens, in the gym's zone
+    booking_opens: str = ""  # not_open: when booking opens, on the installation's clock
     blocked: Hindrance | None = None  # why the action on offer would be refused now
     blocked_message: str = ""  # … in the rule's own words (what the use case would say)
     promotion_needs: str = ""  # waiting, or about to: what a promotion would need of her
@@ -257,19 +257,14 @@ class DayLink:
     today: bool
 
 
-def _requested_day(request: HttpRequest, today: date) -> date:
-    """The day asked for (`?day=YYYY-MM-DD`, or the older `?week=`), or today when it is
-    missing, malformed or too close to the ends of the calendar to page from."""
+def _asked_day(request: HttpRequest) -> date | None:
+    """The day asked for (`?day=YYYY-MM-DD`, or the older `?week=`); None when it is missing,
+    malformed or too close to the ends of the calendar to page from."""
     try:
         day = date.fromisoformat(request.GET.get("day") or request.GET.get("week") or "")
     except ValueError:
-        day = today
-    return day if date.min.year < day.year < date.max.year else today
-
-
-def _local_midnight(day: date) -> datetime:
-    """The start of `day` in the gym's time zone (each day on its own: DST moves the offset)."""
-    return timezone.make_aware(datetime.combine(day, time.min))
+        return None
+    return day if date.min.year < day.year < date.max.year else None
 
 
 def _filter_value(request: HttpRequest, field: str) -> str:
@@ -293,13 +288,22 @@ def _options_html(values: list[str], chosen: str) -> SafeString:
 
 @member_required
 def schedule(request: HttpRequest) -> HttpResponse:
-    """One day's classes, a page of them at a time, with the day's week to move around in."""
+    """One location's day of classes, a page of them at a time, with the day's week to move
+    around in. The day is the location's calendar day (midnight to midnight on its clock);
+    `?location=` names the location (the old filter of that name), and without it the
+    member's home location is shown (`home_location_name`)."""
     now = timezone.now()
-    today = timezone.localdate(now)
-    day = _requested_day(request, today)
-    start, end = _local_midnight(day), _local_midnight(day + timedelta(days=1))
     chosen = {field: _filter_value(request, field) for field in day_reads.FILTERS}
-
+    asked = _asked_day(request)
+    menu = day_reads.day_menu(
+        chosen["location"] or locations.home_location_name(request.member),
+        lambda zone: asked or timezone.localdate(now, zone),
+        asked or now.astimezone(UTC).date(),
+        chosen,
+    )
+    chosen["location"] = menu.location.name
+    today, day = timezone.localdate(now, menu.location.time_zone), menu.day
+    start, end = menu.start, menu.end
     shown = day_reads.day_page(
         start, end, chosen, paging.requested_page(request) or 1, CLASSES_PER_PAGE
     )
@@ -315,11 +319,12 @@ def schedule(request: HttpRequest) -> HttpResponse:
             class_row(c, now, booked.get(c.pk), positions.get(c.pk), hers.facts) for c in classes
         ]
 
-    choices = day_reads.day_choices(start, end, chosen)
+    choices = menu.choices
     monday = day - timedelta(days=day.weekday())
     week = [monday + timedelta(days=offset) for offset in range(7)]
     # The chosen filters alone, kept by the day and page links (empty ones are left out).
     filter_query = {field: value for field, value in chosen.items() if value}
+    filters = {field: value for field, value in filter_query.items() if field != "location"}
     return render(
         request,
         "classes/schedule.html",
@@ -347,7 +352,8 @@ def schedule(request: HttpRequest) -> HttpResponse:
             },
             "chosen": chosen,
             "filter_query": filter_query,
-            "filtered": any(chosen.values()),
+            "location": menu.location,
+            "filtered": bool(filters),
             "class_count": len(rows),
         },
     )
@@ -397,13 +403,18 @@ def detail(request: HttpRequest, class_id: uuid.UUID) -> HttpResponse:
     row = class_row(
         fitness_class, now, hers.bookings.get(class_id), hers.positions.get(class_id), facts
     )
-    return render(
-        request,
-        "classes/detail.html",
-        {
-            "row": row,
-            "fitness_class": fitness_class,
-            "action": _action(row, now, facts.credits),
-            "day": timezone.localdate(fitness_class.starts_at).isoformat(),
-        },
-    )
+    zone = formatting.zone_of(fitness_class.time_zone)
+    # The page is the class's: its times on its location's clock, and the schedule link
+    # back to its day there.
+    with timezone.override(zone):
+        return render(
+            request,
+            "classes/detail.html",
+            {
+                "row": row,
+                "fitness_class": fitness_class,
+                "action": _action(row, now, facts.credits),
+                "day": timezone.localdate(fitness_class.starts_at, zone).isoformat(),
+                "location_name": fitness_class.location.name,
+            },
+        )

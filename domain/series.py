@@ -4,17 +4,18 @@
 each session generated from it is an ordinary `FitnessClass`, booked, edited and cancelled on
 its own.
 
-The start time is a local wall-clock time, so a session stays at 18:00 on the gym's clock when
-the clocks change; start moments are computed in the gym's time zone and returned in UTC
-(`session_starts`). Two corner cases of the clock change are settled the way the clocks are:
-a start time that does not exist that day (the hour skipped in spring) is moved on by the
-length of the gap (01:30 becomes 02:30), and one that happens twice (the hour repeated in
-autumn) is the first of the two.
+The start time is a local wall-clock time, so a session stays at 18:00 on its location's clock
+when the clocks change; start moments are computed in the series' location's time zone
+(`ClassSeries.clock`) and returned in UTC (`session_starts`). Two corner cases of the clock
+change are settled the way the clocks are: a start time that does not exist that day (the
+hour skipped in spring) is moved on by the length of the gap (01:30 becomes 02:30), and one
+that happens twice (the hour repeated in autumn) is the first of the two.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from zoneinfo import ZoneInfo
 
 from domain.entities import CAPACITY_RULE, Entity, FitnessClass, is_valid_capacity
 from domain.events import ClassScheduled
@@ -69,6 +70,8 @@ class ClassSeries(Entity):
     description: str = ""
     instructor: str = ""
     location: str = ""
+    # The IANA name of the location's clock, read with the series ("" when not read).
+    time_zone: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
         Entity.__init__(self)
@@ -116,7 +119,9 @@ class ClassSeries(Entity):
         return tuple(
             f.name
             for f in fields(self)
-            if f.init and f.name != "series_id" and getattr(self, f.name) != getattr(other, f.name)
+            if f.compare
+            and f.name != "series_id"
+            and getattr(self, f.name) != getattr(other, f.name)
         )
 
     def runs_on(self, day: date) -> bool:
@@ -126,6 +131,11 @@ class ClassSeries(Entity):
             and self.first_date <= day
             and (self.last_date is None or day <= self.last_date)
         )
+
+    def clock(self, default: tzinfo) -> tzinfo:
+        """The zone its sessions' local times are on: its location's, else `default` (the
+        installation's)."""
+        return ZoneInfo(self.time_zone) if self.time_zone else default
 
     def has_ended(self, today: date) -> bool:
         return self.last_date is not None and self.last_date < today
@@ -207,7 +217,8 @@ def ensure_no_clash(starts_at: datetime, other_starts: Iterable[datetime]) -> No
 
 
 def local_start(day: date, start_time: time, zone: tzinfo) -> datetime:
-    """The moment (in UTC) at which the gym's clock in `zone` shows `start_time` on `day`.
+    """The moment (in UTC) at which the clock of `zone` (the series' location's) shows
+    `start_time` on `day`.
 
     A time skipped by the clocks going forward is moved on by the gap; a time repeated by the
     clocks going back is its first occurrence (`fold=0`, as `zoneinfo` reads it).
@@ -217,8 +228,8 @@ def local_start(day: date, start_time: time, zone: tzinfo) -> datetime:
 
 def session_starts(series: ClassSeries, start: date, end: date, zone: tzinfo) -> list[datetime]:
     """The start moments (UTC, in order) of the series' sessions on the local dates from
-    `start` to `end`, both included. Each is `series.start_time` on the gym's clock in
-    `zone`, whatever the clocks did in between."""
+    `start` to `end`, both included. Each is `series.start_time` on the clock of `zone` (its
+    location's, `ClassSeries.clock`), whatever the clocks did in between."""
     if start > end:
         return []
     first = max(start, series.first_date)

@@ -91,7 +91,9 @@ class ClassColumns:
 
     @admin.display(description="class starts")
     def class_starts(self, row) -> str:
-        return formatting.staff_time_with_year(row.fitness_class.starts_at)
+        return formatting.staff_time_with_year(
+            row.fitness_class.starts_at, row.fitness_class.time_zone
+        )
 
 
 class BookingHistoryInline(ClassColumns, MemberHistoryInline):
@@ -121,7 +123,7 @@ class BookingHistoryInline(ClassColumns, MemberHistoryInline):
         return (
             super()
             .get_queryset(request)
-            .select_related("member", "fitness_class")  # both name each row
+            .select_related("member", "fitness_class__location")  # both name each row
             .order_by("-fitness_class__starts_at", "-created_at", "-id")
         )
 
@@ -139,7 +141,7 @@ class WaitlistPlacesInline(ClassColumns, MemberHistoryInline):
         return (
             super()
             .get_queryset(request)
-            .select_related("member", "fitness_class")  # both name each row
+            .select_related("member", "fitness_class__location")  # both name each row
             .annotate(position_in_line=waitlist_position())
             .order_by("fitness_class__starts_at", "fitness_class_id")
         )

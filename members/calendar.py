@@ -26,7 +26,9 @@ def calendar_name(member: Member) -> str:
 
 def build_calendar(member: Member, bookings: Iterable[Booking], now: datetime) -> bytes:
     """The feed: one event per booking (its class, in UTC), with stable UIDs so that calendar
-    apps update an event rather than duplicate it when the feed is fetched again."""
+    apps update an event rather than duplicate it when the feed is fetched again. UTC is the
+    class's instant whatever its location's clock: every calendar app shows it on the
+    reader's own clock, with no time zone definitions to ship for each location."""
     calendar = Calendar.new(
         prodid=PRODID,
         name=calendar_name(member),

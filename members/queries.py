@@ -167,6 +167,7 @@ def credits_overview(member: Member, now: datetime) -> CreditsOverview:
             "fitness_class__name",
             "fitness_class__starts_at",
             "fitness_class__cancelled_at",
+            "fitness_class__location__time_zone",
         )[: HISTORY_LIMIT + 1]
     )
     entries = merge(
@@ -195,7 +196,7 @@ def credits_overview(member: Member, now: datetime) -> CreditsOverview:
 def _spending(member: Member) -> QuerySet[Booking]:
     """Every booking of the member that spent a credit, with its class."""
     return Booking.objects.filter(member=member, credit_grant__isnull=False).select_related(
-        "fitness_class"
+        "fitness_class__location"
     )
 
 
@@ -219,12 +220,11 @@ def _grant_entry(grant: CreditGrant, now: datetime) -> LedgerEntry:
 
 def _spending_entry(booking: Booking) -> LedgerEntry:
     fitness_class = booking.fitness_class
+    when = formatting.member_time_with_year(fitness_class.starts_at, fitness_class.time_zone)
     return LedgerEntry(
         at=booking.created_at,
         change=-1,
-        description=(
-            f"{fitness_class.name}, {formatting.member_time_with_year(fitness_class.starts_at)}"
-        ),
+        description=f"{fitness_class.name}, {when}",
         note=credit_note(booking),
     )
 

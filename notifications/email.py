@@ -2,7 +2,8 @@
 
 Each notice kind has a subject (`notifications.wording`) and two templates: the plain-text
 body ``emails/<kind>.txt`` and its HTML alternative ``emails/<kind>.html``. Times
-are shown in the gym's time zone (``TIME_ZONE``), whatever zone the current request activated.
+are shown on the class's location's clock (`FitnessClass.time_zone`), whatever zone the
+current request activated.
 
 Sending errors are not swallowed: the notification handler's delivery fails and is retried.
 """
@@ -17,6 +18,7 @@ from django.utils import timezone
 from application.ports import Notice
 from domain.entities import FitnessClass, Member
 from notifications.wording import notice_subject, promotion_cancellation_terms
+from web import formatting
 
 SITE_NAME = "gymbooking"
 
@@ -25,14 +27,18 @@ class EmailNotificationService:
     """Tells a member by e-mail: one message, plain text with an HTML alternative."""
 
     def send(self, notice: Notice, member: Member, fitness_class: FitnessClass) -> None:
-        with timezone.override(settings.TIME_ZONE):
-            message = self.build_message(notice, member, fitness_class)
-        message.send()
+        self.build_message(notice, member, fitness_class).send()
 
     def build_message(
         self, notice: Notice, member: Member, fitness_class: FitnessClass
     ) -> EmailMultiAlternatives:
-        """The message for `notice`, with times in the current time zone."""
+        """The message for `notice`, its times on the class's location's clock."""
+        with timezone.override(formatting.zone_of(fitness_class.time_zone)):
+            return self._message(notice, member, fitness_class)
+
+    def _message(
+        self, notice: Notice, member: Member, fitness_class: FitnessClass
+    ) -> EmailMultiAlternatives:
         starts_at_local = timezone.localtime(fitness_class.starts_at)
         subject = notice_subject(notice.kind, fitness_class)
         context = {
@@ -44,7 +50,7 @@ class EmailNotificationService:
             "ends_at_local": timezone.localtime(fitness_class.ends_at),
             "site_name": SITE_NAME,
             "subject": subject,
-            "cancellation_terms": promotion_cancellation_terms(notice),
+            "cancellation_terms": promotion_cancellation_terms(notice, fitness_class),
         }
         template = f"emails/{notice.kind.value}"
         message = EmailMultiAlternatives(

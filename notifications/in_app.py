@@ -29,7 +29,7 @@ class InAppNotificationService:
                     "kind": notice.kind.value,
                     "fitness_class_id": fitness_class.id,
                     "title": notice_subject(notice.kind, fitness_class),
-                    "body": notice_body(notice),
+                    "body": notice_body(notice, fitness_class),
                     "created_at": timezone.now(),
                     "read_at": None,
                 }

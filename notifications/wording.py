@@ -1,5 +1,6 @@
 """What members are told about each notice, shared by every channel (e-mail and in-app), so
-the in-app list says what the e-mails say."""
+the in-app list says what the e-mails say. Every time in them is the class's, on its
+location's clock (`FitnessClass.time_zone`)."""
 
 from application.ports import Notice, NoticeKind
 from domain.entities import FitnessClass
@@ -17,19 +18,20 @@ SUBJECTS: dict[NoticeKind, str] = {
 
 
 def notice_subject(kind: NoticeKind, fitness_class: FitnessClass) -> str:
-    """The subject line of a notice: the class's name and its start in the gym's zone."""
+    """The subject line of a notice: the class's name and its start on its location's clock."""
     return SUBJECTS[kind].format(
         # A subject is one line, whatever the class name holds.
         name=" ".join(fitness_class.name.split()),
-        when=formatting.member_time(fitness_class.starts_at),
+        when=formatting.member_time(fitness_class.starts_at, fitness_class.time_zone),
     )
 
 
-def promotion_cancellation_terms(notice: Notice) -> str:
-    """What a promoted member may still do about her spot, by the rule that applies to her."""
+def promotion_cancellation_terms(notice: Notice, fitness_class: FitnessClass) -> str:
+    """What a promoted member may still do about her spot, by the rule that applies to her
+    (the refund's deadline on the class's clock)."""
     if notice.refundable_until is None:
         return "Can't make it after all? Please cancel so the next person can have your spot."
-    until = formatting.member_time(notice.refundable_until)
+    until = formatting.member_time(notice.refundable_until, fitness_class.time_zone)
     if notice.grace:
         return (
             "You were promoted close to the start, inside the cancellation window, so you may "
@@ -42,7 +44,7 @@ def promotion_cancellation_terms(notice: Notice) -> str:
     )
 
 
-def notice_body(notice: Notice) -> str:
+def notice_body(notice: Notice, fitness_class: FitnessClass) -> str:
     """The gist of the e-mail (templates/emails/<kind>.txt), one sentence a line."""
     reason = f" Reason: {notice.reason}" if notice.reason else ""
     match notice.kind:
@@ -51,7 +53,7 @@ def notice_body(notice: Notice) -> str:
         case NoticeKind.PROMOTED_FROM_WAITLIST:
             lines = [
                 "You're in — a spot opened up and we booked you in; one credit was used.",
-                promotion_cancellation_terms(notice),
+                promotion_cancellation_terms(notice, fitness_class),
             ]
         case NoticeKind.BOOKING_CANCELLED:
             lines = [

@@ -36,6 +36,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from bookings.models import Booking
 from classes.admin.fields import CapacityField, PlaceForm, put_in_room
@@ -66,7 +67,12 @@ RECORD_ATTENDANCE = "bookings.record_attendance"
 
 
 def describe_class(fitness_class: FitnessClass) -> str:
-    return f"{fitness_class.name}, {formatting.staff_time(fitness_class.starts_at)}"
+    when = formatting.staff_time(fitness_class.starts_at, fitness_class.time_zone)
+    return f"{fitness_class.name}, {when}"
+
+
+# The fields of a class that are moments.
+CLOCK_FIELDS = {"starts_at", "ends_at"}
 
 
 class FitnessClassForm(PlaceForm):
@@ -74,8 +80,26 @@ class FitnessClassForm(PlaceForm):
 
     capacity = CapacityField(help_text="How many members can book.")
 
+    def __init__(self, *args, **kwargs) -> None:
+        """A class's times are typed and shown on its location's clock (the chosen one's
+        when it is added or moved), not the installation's."""
+        super().__init__(*args, **kwargs)
+        zone = None if self.instance._state.adding else self.instance.time_zone
+        for name in CLOCK_FIELDS.intersection(self.fields):
+            self.fields[name].help_text = "On the location's clock."
+            if zone:
+                wall_clock = formatting.local(getattr(self.instance, name), zone)
+                self.initial[name] = wall_clock.replace(tzinfo=None)
+
     def clean(self):
         cleaned = super().clean()
+        location = cleaned.get("location")
+        if location is None and self.instance.location_id:
+            location = self.instance.location
+        for name in CLOCK_FIELDS.intersection(cleaned):
+            if location is not None and cleaned[name] is not None:
+                typed = timezone.localtime(cleaned[name]).replace(tzinfo=None)
+                cleaned[name] = timezone.make_aware(typed, formatting.zone_of(location.time_zone))
         starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
         if starts_at and ends_at and ends_at <= starts_at:
             self.add_error("ends_at", "The class must end after it starts.")
@@ -112,7 +136,7 @@ class FitnessClassAdmin(UseCaseSaveMixin, admin.ModelAdmin):
     form = FitnessClassForm
     list_display = (
         "name",
-        "starts_at",
+        "starts",
         "instructor",
         "location",
         "capacity",
@@ -139,6 +163,11 @@ class FitnessClassAdmin(UseCaseSaveMixin, admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[FitnessClass]:
         return with_counts(super().get_queryset(request).select_related("location"))
+
+    @admin.display(description="starts at", ordering="starts_at")
+    def starts(self, fitness_class: FitnessClass) -> str:
+        """On the class's location's clock (the form's times are the installation's)."""
+        return formatting.staff_time_with_year(fitness_class.starts_at, fitness_class.time_zone)
 
     def get_fieldsets(self, request, obj=None):
         details = ("name", "description", "instructor", "location", "room")

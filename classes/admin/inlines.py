@@ -39,7 +39,7 @@ class MemberBalanceColumn:
 def with_member_balances(rows: QuerySet) -> QuerySet:
     """Roster rows with their member, class (each row's title names both) and
     `member_balance`, in one query."""
-    return rows.select_related("member", "fitness_class").annotate(
+    return rows.select_related("member", "fitness_class__location").annotate(
         member_balance=spendable_credits_of(OuterRef("member"), timezone.now())
     )
 
@@ -69,7 +69,7 @@ class ConfirmedBookingInline(MemberBalanceColumn, BoundedInline):
 
     @admin.display(description="booked at")
     def booked_at(self, booking: Booking) -> str:
-        return formatting.staff_time(booking.created_at)
+        return formatting.staff_time(booking.created_at, booking.fitness_class.time_zone)
 
     @admin.display(description="cancel")
     def staff_cancel(self, booking: Booking) -> str:
@@ -127,7 +127,7 @@ class UpcomingSessionInline(BoundedInline):
 
     @admin.display(description="starts")
     def starts(self, fitness_class: FitnessClass) -> str:
-        return formatting.staff_time(fitness_class.starts_at)
+        return formatting.staff_time(fitness_class.starts_at, fitness_class.time_zone)
 
     @admin.display(description="confirmed")
     def confirmed(self, fitness_class: FitnessClass) -> int:

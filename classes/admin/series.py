@@ -166,6 +166,7 @@ class ClassSeriesAdmin(UseCaseSaveMixin, admin.ModelAdmin):
         if not self.has_change_permission(request, series):
             raise PermissionDenied
         back_url = reverse("admin:classes_classseries_change", args=[series.pk])
+        zone = series.location.time_zone  # its sessions' times are on its location's clock
         use_case = services().update_series
         if request.method == "POST":
             chosen = request.POST.getlist("session")
@@ -174,7 +175,7 @@ class ClassSeriesAdmin(UseCaseSaveMixin, admin.ModelAdmin):
                 return HttpResponseRedirect(back_url)
             result = use_case.apply_to_booked(str(series.pk), chosen)
             for _, starts_at, why in result.refused:
-                when = formatting.staff_time(starts_at) if starts_at else "a session"
+                when = formatting.staff_time(starts_at, zone) if starts_at else "a session"
                 self.message_user(request, f"{series.name}, {when}: {why}", messages.ERROR)
             if result.updated:
                 done = formatting.count(len(result.updated), "booked session", "booked sessions")
@@ -193,7 +194,7 @@ class ClassSeriesAdmin(UseCaseSaveMixin, admin.ModelAdmin):
             "rows": [
                 {
                     "class_id": change.class_id,
-                    "when": formatting.staff_time(change.starts_at),
+                    "when": formatting.staff_time(change.starts_at, zone),
                     "confirmed": change.confirmed,
                     "waiting": change.waiting,
                     "changes": change.changes,

@@ -53,10 +53,13 @@ class FitnessClass(Entity):
         description: str = "",
         instructor: str = "",
         location: str = "",
+        time_zone: str = "",
         booked_member_ids: Iterable[str] = (),
         cancelled_at: datetime | None = None,
         cancellation_reason: str = "",
     ) -> None:
+        """`time_zone` is the IANA name of its location's clock, read with it, which its
+        times are shown on ("" when not read: the installation's)."""
         super().__init__()
         if not name or duration <= timedelta(0):
             raise exceptions.InvalidClassException()
@@ -69,6 +72,7 @@ class FitnessClass(Entity):
         self.description = description
         self.instructor = instructor
         self.location = location
+        self.time_zone = time_zone
         self._bookings = list(booked_member_ids)
         self._cancelled_at = cancelled_at
         self._cancellation_reason = cancellation_reason

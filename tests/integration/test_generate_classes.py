@@ -434,3 +434,49 @@ def test_two_runs_at_once_create_each_session_once():
     assert len(sessions_of(spin)) == expected
     created = sorted(int(output.split()[1]) for output in outputs)
     assert created == [0, expected], "one run created them all, the other found them there"
+
+
+@pytest.mark.parametrize(
+    ("now", "first", "london_utc_hours", "new_york_utc_hours"),
+    [
+        # New York springs forward on 14 March 2027, London not until the 28th
+        (datetime(2027, 3, 1, 12, tzinfo=UTC), date(2027, 3, 7), [7, 7, 7, 6], [12, 11, 11, 11]),
+        # London falls back on 31 October 2027, New York not until 7 November
+        (
+            datetime(2027, 10, 18, 12, tzinfo=UTC),
+            date(2027, 10, 24),
+            [6, 7, 7, 7],
+            [11, 11, 12, 12],
+        ),
+    ],
+    ids=["spring", "autumn"],
+)
+def test_each_location_s_sessions_keep_its_own_clock_through_its_own_clock_change(
+    settings, monkeypatch, now, first, london_utc_hours, new_york_utc_hours
+):
+    # given an installation on Tokyo's clock, and Sunday 07:00 series in London and New York
+    # for four weeks around the two clock changes
+    settings.TIME_ZONE = "Asia/Tokyo"
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    LocationFactory(name="Thames", time_zone="Europe/London")
+    LocationFactory(name="Hudson", time_zone="America/New_York")
+    last = first + timedelta(weeks=3)
+    thames = make_series(
+        location="Thames", weekdays=[6], start_time=time(7), first_date=first, last_date=last
+    )
+    hudson = make_series(
+        location="Hudson", weekdays=[6], start_time=time(7), first_date=first, last_date=last
+    )
+
+    # when the sessions are generated
+    generate("--weeks", "5")
+
+    # then each is at 07:00 on its location's clock, which moves on its own day
+    for series, zone_name, hours in [
+        (thames, "Europe/London", london_utc_hours),
+        (hudson, "America/New_York", new_york_utc_hours),
+    ]:
+        sessions = sessions_of(series)
+        local = {f"{s.starts_at.astimezone(ZoneInfo(zone_name)):%a %H:%M}" for s in sessions}
+        assert local == {"Sun 07:00"}
+        assert [s.starts_at.astimezone(UTC).hour for s in sessions] == hours

@@ -6,7 +6,7 @@ errors and nothing saved.
 Setup rows come from the factories; the behaviour under test is driven through the admin.
 """
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django import forms
@@ -896,3 +896,27 @@ def test_lists_of_tables_that_grow_read_no_distinct_values_of_the_whole_table(
     # then no query reads the distinct values of a column over every row
     assert response.status_code == 200
     assert [q["sql"] for q in queries if "DISTINCT" in q["sql"].upper()] == []
+
+
+def test_a_class_s_times_are_typed_and_shown_on_its_location_s_clock(admin_client, settings):
+    # given an installation on London's clock and a gym in New York
+    settings.TIME_ZONE = "Europe/London"
+    hudson = LocationFactory(name="Hudson", time_zone="America/New_York")
+    form = {
+        "name": "Yoga",
+        "location": str(hudson.pk),
+        "starts_at_0": "2030-03-04",
+        "starts_at_1": "18:30:00",
+        "ends_at_0": "2030-03-04",
+        "ends_at_1": "19:30:00",
+        "capacity": "12",
+    }
+
+    # when staff add a class there at 18:30, then open it
+    admin_client.post(admin_url(FitnessClass, "add"), form)
+    yoga = FitnessClass.objects.get(name="Yoga")
+    page = admin_client.get(admin_url(FitnessClass, "change", yoga.pk)).content.decode()
+
+    # then it starts at 18:30 in New York (23:30 in London), and the form shows 18:30 again
+    assert yoga.starts_at == datetime(2030, 3, 4, 23, 30, tzinfo=UTC)
+    assert 'name="starts_at_1" value="18:30:00"' in page

@@ -2,6 +2,7 @@
 of a clock change, whatever zone is active, and with the right plural."""
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -32,6 +33,15 @@ def test_the_gyms_zone_wins_over_the_active_one():
     with timezone.override("Asia/Tokyo"):
         assert formatting.staff_time(BEFORE_THE_CHANGE) == "Sat 30 Mar 18:00"
         assert formatting.member_time(AFTER_THE_CHANGE) == "Mon 1 Apr 18:00"
+
+
+def test_a_class_s_zone_by_name_or_tzinfo_wins_over_the_installations():
+    # 2027-03-14: New York has sprung forward (UTC-4), London has not (UTC+0)
+    moment = datetime(2027, 3, 14, 22, 0, tzinfo=UTC)
+
+    assert formatting.member_time(moment, "America/New_York") == "Sun 14 Mar 18:00"
+    assert formatting.staff_time(moment, ZoneInfo("America/New_York")) == "Sun 14 Mar 18:00"
+    assert formatting.staff_time(moment) == formatting.staff_time(moment, "") == "Sun 14 Mar 22:00"
 
 
 def test_a_change_of_the_gyms_zone_is_followed(settings):

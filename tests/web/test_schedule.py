@@ -110,7 +110,7 @@ def test_a_day_lists_its_classes_in_order_of_start_with_their_details(member_cli
     CreditGrantFactory(member=member, amount=5)
     monday = a_future_monday()
     FitnessClassFactory(
-        name="Boxing", instructor="Lee", location="Ring", starts_at=at(monday, 19), capacity=8
+        name="Boxing", instructor="Lee", location="Studio 1", starts_at=at(monday, 19), capacity=8
     )
     spin = FitnessClassFactory(
         name="Spin", instructor="Kim", location="Studio 1", starts_at=at(monday, 7), capacity=10
@@ -123,7 +123,7 @@ def test_a_day_lists_its_classes_in_order_of_start_with_their_details(member_cli
     # then the rows are in order of start, each with time, name, instructor, location, spots
     assert names_of(response) == ["Spin", "Boxing"]
     assert row_of(response, "Spin") == f"07:00 {TO} 08:00 Spin Kim Studio 1 7 of 10 Open"
-    assert row_of(response, "Boxing") == f"19:00 {TO} 20:00 Boxing Lee Ring 8 of 8 Open"
+    assert row_of(response, "Boxing") == f"19:00 {TO} 20:00 Boxing Lee Studio 1 8 of 8 Open"
 
 
 def link(response, rel_or_text: str) -> str:
@@ -259,20 +259,27 @@ def test_a_page_past_the_last_says_there_are_no_more_and_leads_back(member_clien
     assert "page=4" in link(response, "Earlier classes")
 
 
-def test_filters_offer_the_days_distinct_names_instructors_and_locations(member_client):
-    # given a day of classes, some sharing a name, instructor or location, and one the next day
+def test_filters_offer_the_locations_days_distinct_names_and_instructors_and_every_location(
+    member_client,
+):
+    # given a day of classes at two locations, some sharing a name or instructor, and one the
+    # next day
     monday = a_future_monday()
     FitnessClassFactory(name="Spin", instructor="Kim", location="Studio 1", starts_at=at(monday, 7))
-    FitnessClassFactory(name="Spin", instructor="Lee", location="Studio 2", starts_at=at(monday, 9))
+    FitnessClassFactory(name="Spin", instructor="Lee", location="Studio 1", starts_at=at(monday, 9))
     FitnessClassFactory(
-        name="Yoga", instructor="Kim", location="Studio 2", starts_at=at(monday, 11)
+        name="Yoga", instructor="Kim", location="Studio 1", starts_at=at(monday, 11)
+    )
+    FitnessClassFactory(
+        name="Pilates", instructor="Ola", location="Studio 2", starts_at=at(monday, 8)
     )
     FitnessClassFactory(name="Boxing", starts_at=at(monday + timedelta(days=1), 11))
 
-    # when the member opens the day
+    # when the member opens the day (at the first location by name)
     response = member_client.get(day_of(monday))
 
-    # then each filter is a labelled select of the distinct values, in a GET form
+    # then each filter is a labelled select: that location's day's distinct values, and the
+    # locations to choose from
     content = response.content.decode()
     assert '<form method="get"' in content
     for field, label in [("name", "Class"), ("instructor", "Instructor"), ("location", "Location")]:
@@ -281,6 +288,7 @@ def test_filters_offer_the_days_distinct_names_instructors_and_locations(member_
     assert choices.names == ["Spin", "Yoga"]
     assert choices.instructors == ["Kim", "Lee"]
     assert choices.locations == ["Studio 1", "Studio 2"]
+    assert '<option value="Studio 1" selected>' in content
 
 
 def test_a_filters_options_name_each_value_as_text_and_mark_the_chosen_one(member_client):
@@ -303,18 +311,19 @@ def test_a_filters_options_name_each_value_as_text_and_mark_the_chosen_one(membe
     [
         ({"name": "Spin"}, ["Spin 7", "Spin 9"]),
         ({"instructor": "Kim"}, ["Spin 7", "Yoga 11"]),
-        ({"location": "Studio 2"}, ["Spin 9", "Yoga 11"]),
+        ({"location": "Studio 2"}, ["Yoga 8"]),
         ({"name": "Spin", "instructor": "Kim", "location": "Studio 1"}, ["Spin 7"]),
         ({"name": "Boxing"}, []),
     ],
 )
 def test_filters_narrow_the_day_to_the_matching_classes(member_client, filters, shown):
-    # given a day of classes
+    # given a day of classes at two locations
     monday = a_future_monday()
     for name, instructor, location, hour in [
         ("Spin", "Kim", "Studio 1", 7),
-        ("Spin", "Lee", "Studio 2", 9),
-        ("Yoga", "Kim", "Studio 2", 11),
+        ("Spin", "Lee", "Studio 1", 9),
+        ("Yoga", "Kim", "Studio 1", 11),
+        ("Yoga", "Lee", "Studio 2", 8),
     ]:
         FitnessClassFactory(
             name=name, instructor=instructor, location=location, starts_at=at(monday, hour)
@@ -329,7 +338,7 @@ def test_filters_narrow_the_day_to_the_matching_classes(member_client, filters, 
         for row in response.context["rows"]
     ]
     assert rows == shown
-    assert set(response.context["choices"].names) >= {"Spin", "Yoga"}, "all the day's stay"
+    assert "Yoga" in response.context["choices"].names, "all the location's day's stay"
     content = response.content.decode()
     for value in filters.values():
         assert f'<option value="{value}" selected>' in content
@@ -348,13 +357,14 @@ def test_day_and_page_links_keep_the_filters(member_client):
         SCHEDULE, {"day": monday.isoformat(), "name": "", "instructor": "Kim"}
     )
 
-    # then the previous, next and later links keep the filter (and leave out the empty ones)
+    # then the previous, next and later links keep the filter and the location shown (and
+    # leave out the empty ones)
     content = html.unescape(filtered.content.decode())
     previous_day = (monday - timedelta(days=1)).isoformat()
     next_day = (monday + timedelta(days=1)).isoformat()
-    assert f'href="?instructor=Kim&day={previous_day}" rel="prev"' in content
-    assert f'href="?instructor=Kim&day={next_day}" rel="next"' in content
-    assert f"?day={monday.isoformat()}&page=2" in link(response, "Later classes")
+    assert f'href="?instructor=Kim&location=Studio+1&day={previous_day}" rel="prev"' in content
+    assert f'href="?instructor=Kim&location=Studio+1&day={next_day}" rel="next"' in content
+    assert f"?location=Studio+1&day={monday.isoformat()}&page=2" in link(response, "Later classes")
 
 
 def test_each_row_shows_the_members_own_state(member_client, member):

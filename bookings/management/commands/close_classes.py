@@ -57,7 +57,7 @@ class Command(periodic.PeriodicCommand):
             unmarked = formatting.count(
                 len(_unmarked(class_id)), "unmarked booking", "unmarked bookings"
             )
-            when = formatting.staff_time(fitness_class.starts_at)
+            when = formatting.staff_time(fitness_class.starts_at, fitness_class.time_zone)
             lines.append(f"{fitness_class.name}, {when}: {unmarked}")
         return lines
 

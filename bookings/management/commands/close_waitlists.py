@@ -44,7 +44,7 @@ class Command(periodic.PeriodicCommand):
         lines = []
         for class_id in class_ids:
             fitness_class = classes.get_by_id(class_id)
-            when = formatting.staff_time(fitness_class.starts_at)
+            when = formatting.staff_time(fitness_class.starts_at, fitness_class.time_zone)
             lines.append(f"{fitness_class.name}, {when}: {_entries(len(_waiting(class_id)))}")
         return lines
 

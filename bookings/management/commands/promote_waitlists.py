@@ -56,8 +56,6 @@ class Command(periodic.PeriodicCommand):
             fitness_class = classes.get_by_id(class_id)
             waiting = len(waitlist.get_by_class(class_id))
             free = formatting.count(fitness_class.spots_left, "free spot", "free spots")
-            lines.append(
-                f"{fitness_class.name}, {formatting.staff_time(fitness_class.starts_at)}: "
-                f"{free}, {waiting} waiting"
-            )
+            when = formatting.staff_time(fitness_class.starts_at, fitness_class.time_zone)
+            lines.append(f"{fitness_class.name}, {when}: {free}, {waiting} waiting")
         return lines

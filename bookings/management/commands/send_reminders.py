@@ -53,6 +53,6 @@ class Command(periodic.PeriodicCommand):
             booking = bookings.get_by_id(booking_id)
             fitness_class = classes.get_by_id(booking.class_id)
             member = members.get_by_id(booking.member_id)
-            when = formatting.staff_time(fitness_class.starts_at)
+            when = formatting.staff_time(fitness_class.starts_at, fitness_class.time_zone)
             lines.append(f"{member.name}: {fitness_class.name}, {when}")
         return lines
