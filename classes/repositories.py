@@ -28,10 +28,11 @@ CLASS_WITH_HOLDERS = (
 )
 
 
-def to_entity(row: FitnessClass, booked_member_ids: list[str]) -> entities.FitnessClass:
-    """The entity of `row`, read with its location's name and clock (`classes.locations.NAME`)."""
+def to_entity(row: tuple, booked_member_ids: list[str]) -> entities.FitnessClass:
+    """The entity of `row` (`sql.select`ed with its location's name and clock:
+    `classes.locations.NAME`)."""
     return entities.FitnessClass(
-        class_id=str(row.pk),
+        class_id=str(row.id),
         name=row.name,
         capacity=row.capacity,
         starts_at=row.starts_at,
@@ -89,20 +90,20 @@ class DjangoClassRepository:
         pk = sql.values(FitnessClass, id=_parse_id(class_id))
         holding = sql.db_values(Booking, "status", HOLDING)
         if for_update:
-            row = self._first(FitnessClass.objects.raw(CLASS + sql.for_update(), pk))
+            row = self._first(sql.select(FitnessClass, CLASS + sql.for_update(), pk))
             with connection.cursor() as cursor:
                 cursor.execute(HOLDERS, [*pk, *holding])
                 booked = [_member_id(member_id) for (member_id,) in cursor.fetchall()]
             return to_entity(row, booked)
-        rows = list(FitnessClass.objects.raw(CLASS_WITH_HOLDERS, [*holding, *pk]))
+        rows = sql.select(FitnessClass, CLASS_WITH_HOLDERS, [*holding, *pk])
         row = self._first(rows)
         held_by = sorted(_member_id(r.held_by) for r in rows if r.held_by is not None)
         return to_entity(row, held_by)
 
-    def _first(self, rows: object) -> FitnessClass:
-        for row in rows:
-            return row
-        raise ClassNotFoundException()
+    def _first(self, rows: list[tuple]) -> tuple:
+        if not rows:
+            raise ClassNotFoundException()
+        return rows[0]
 
     def save(self, fitness_class: entities.FitnessClass) -> None:
         """Write the class's own columns; bookings are saved through their own repository."""
