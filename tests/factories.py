@@ -5,6 +5,7 @@ import uuid
 from datetime import time, timedelta
 
 import factory
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from bookings.models import Booking, WaitlistEntry
@@ -151,3 +152,11 @@ def full_class(capacity: int = 1, **class_fields) -> FitnessClass:
     fitness_class = FitnessClassFactory(capacity=capacity, **class_fields)
     BookingFactory.create_batch(capacity, fitness_class=fitness_class)
     return fitness_class
+
+
+def staff_client(client, django_user_model, group: str, username: str):
+    """`client`, signed in as a new staff user of `group` ("Front desk", "Manager")."""
+    user = django_user_model.objects.create_user(username=username, is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    client.force_login(user)
+    return client

@@ -19,7 +19,7 @@ from django.utils.http import urlsafe_base64_encode
 from pythonjsonlogger.json import JsonFormatter
 
 from ops.logcontext import ContextFilter
-from tests.factories import MemberFactory
+from tests.factories import MemberFactory, staff_client
 
 PASSWORD = "a-long-test-password"
 
@@ -108,3 +108,15 @@ def json_lines():
     finally:
         root.removeHandler(handler)
         root.setLevel(previous_level)
+
+
+@pytest.fixture
+def front_desk(client, django_user_model):
+    """The test client, signed in as a Front desk user (a test module may mean another)."""
+    return staff_client(client, django_user_model, "Front desk", "desk")
+
+
+@pytest.fixture
+def manager(client, django_user_model):
+    """The test client, signed in as a Manager (a test module may mean another)."""
+    return staff_client(client, django_user_model, "Manager", "boss")

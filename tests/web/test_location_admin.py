@@ -7,21 +7,10 @@ import pytest
 from locations.models import Location, Room
 from tests.factories import FitnessClassFactory, LocationFactory, RoomFactory
 from tests.web.test_admin import admin_url, change_form_data
-from tests.web.test_staff_roles import staff_client
 
 pytestmark = pytest.mark.django_db
 
 ROOMS = "rooms"  # the inline's prefix (the related name)
-
-
-@pytest.fixture
-def front_desk(client, django_user_model):
-    return staff_client(client, django_user_model, "Front desk", "desk")
-
-
-@pytest.fixture
-def manager(client, django_user_model):
-    return staff_client(client, django_user_model, "Manager", "boss")
 
 
 def location_form(**fields) -> dict[str, str]:

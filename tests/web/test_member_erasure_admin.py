@@ -19,20 +19,10 @@ from tests.factories import (
     member_with_credits,
 )
 from tests.web.test_admin import admin_url, messages_of, run_action
-from tests.web.test_staff_roles import action_choices, staff_client
+from tests.web.test_staff_roles import action_choices
 from web.admin_actions import APPLY, FORM_PREFIX
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def front_desk(client, django_user_model):
-    return staff_client(client, django_user_model, "Front desk", "desk")
-
-
-@pytest.fixture
-def manager(client, django_user_model):
-    return staff_client(client, django_user_model, "Manager", "boss")
 
 
 @pytest.fixture

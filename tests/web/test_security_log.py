@@ -16,9 +16,9 @@ from application.security import SECURITY_EVENTS
 from events.models import SecurityEvent, StoredEvent
 from events.security_log import LOG_FIELD_NAMES
 from ops.logcontext import RESERVED_FIELDS
+from tests.factories import staff_client
 from tests.web.conftest import PASSWORD
 from tests.web.test_admin import admin_url, change_form_data
-from tests.web.test_staff_roles import staff_client
 
 pytestmark = pytest.mark.django_db
 

@@ -63,23 +63,6 @@ def group_permissions(name: str) -> set[str]:
     return names(Group.objects.get(name=name).permissions.select_related("content_type"))
 
 
-def staff_client(client, django_user_model, group: str, username: str):
-    user = django_user_model.objects.create_user(username=username, is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def front_desk(client, django_user_model):
-    return staff_client(client, django_user_model, "Front desk", "desk")
-
-
-@pytest.fixture
-def manager(client, django_user_model):
-    return staff_client(client, django_user_model, "Manager", "boss")
-
-
 def action_choices(response) -> set[str]:
     """The actions a page offers (none: the page has no action form)."""
     form = response.context.get("action_form")
