@@ -34,10 +34,22 @@ class Location(models.Model):
         help_text="The IANA name of the location's clock, such as Europe/London.",
     )
 
+    # The staff who work here: they see and change this location's classes, rosters and
+    # reports (locations/scoping.py). Staff holding `work_at_every_location` see the chain.
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="staffed_locations",
+        help_text="The staff who work at this location and see only what happens here.",
+    )
+
     objects = LocationManager()
 
     class Meta:
         ordering = ["name", "id"]
+        permissions = [
+            ("work_at_every_location", "Can see and change every location of the chain"),
+        ]
 
     def __str__(self) -> str:
         return self.name
