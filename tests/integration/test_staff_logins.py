@@ -1,6 +1,7 @@
 """The first staff login: `create_staff` makes one that signs in whatever the letter case,
-refuses duplicates in any case, and takes its password from a prompt or a file; Django's
-own `createsuperuser` with a mixed-case name makes a login that can sign in too."""
+refuses duplicates in any case, takes its password from a prompt or a file and works at the
+locations it is given; Django's own `createsuperuser` with a mixed-case name makes a login
+that can sign in too."""
 
 from io import StringIO
 
@@ -10,6 +11,8 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import RequestFactory
+
+from tests.factories import LocationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -47,8 +50,9 @@ def test_create_staff_makes_a_lower_case_superuser_who_signs_in_in_any_case(pass
     user = get_user_model().objects.get()
     assert (user.username, user.email) == ("opsadmin@gym.example.com", "opsadmin@gym.example.com")
     assert user.is_staff and user.is_superuser
-    assert (
-        out == "Created the staff login opsadmin@gym.example.com (superuser); sign in at /admin/.\n"
+    assert out == (
+        "Created the staff login opsadmin@gym.example.com (superuser); sign in at /admin/.\n"
+        "It works at every location.\n"
     )
     for typed in (
         "OpsAdmin@Gym.Example.com",
@@ -78,6 +82,51 @@ def test_create_staff_with_a_username_and_a_group(password_file):
     assert [g.name for g in user.groups.all()] == ["Front desk"]
     assert user.is_staff and not user.is_superuser
     assert authenticate(request=sign_in_request(), username="FRONTDESK", password=PASSWORD) == user
+
+
+def test_create_staff_at_named_locations_works_there_only(password_file):
+    old_town, riverside = LocationFactory(name="Old Town"), LocationFactory(name="Riverside")
+    LocationFactory(name="Harbour")
+
+    out = create_staff(
+        "--email", "desk@gym.example.com", "--group", "Front desk",
+        "--location", "Riverside", "--location", "Old Town", "--password-file", password_file,
+    )  # fmt: skip
+
+    user = get_user_model().objects.get()
+    assert set(user.staffed_locations.all()) == {old_town, riverside}
+    assert not user.has_perm("locations.work_at_every_location")
+    assert out.endswith("It works at Old Town, Riverside.\n")
+
+
+def test_create_staff_for_every_location_holds_the_chain_permission(password_file):
+    LocationFactory(name="Old Town")
+
+    out = create_staff(
+        "--email", "boss@gym.example.com", "--every-location", "--password-file", password_file
+    )
+
+    user = get_user_model().objects.get()
+    assert user.has_perm("locations.work_at_every_location")
+    assert not user.staffed_locations.exists()
+    assert out.endswith("It works at every location.\n")
+
+
+def test_create_staff_without_a_location_says_it_sees_none_yet(password_file):
+    out = create_staff("--email", "new@gym.example.com", "--password-file", password_file)
+
+    assert out.endswith("It works at no location yet: assign it one in the admin.\n")
+
+
+def test_an_unknown_location_is_refused_and_names_the_locations_there_are(password_file):
+    LocationFactory(name="Old Town")
+
+    with pytest.raises(CommandError, match=r"No location Nowhere \(there are: Old Town\)"):
+        create_staff(
+            "--email", "a@b.example", "--location", "Nowhere", "--password-file", password_file
+        )
+
+    assert not get_user_model().objects.exists()
 
 
 @pytest.mark.parametrize(

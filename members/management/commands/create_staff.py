@@ -2,7 +2,10 @@
 
     manage.py create_staff --email OpsAdmin@gym.example.com --superuser
     manage.py create_staff --email desk@gym.example.com --group "Front desk" \\
-        --password-file /run/secrets/desk-password
+        --location "Old Town" --password-file /run/secrets/desk-password
+
+Staff see and change only the locations they work at (--location, repeated), or the whole
+chain (--every-location, or --superuser); a name that is no location is refused.
 
 The login is the e-mail (or --username) in lower case, as the sign-in form looks it up, so
 whatever case it is typed in, here or at sign-in, it works. A login or e-mail already in use,
@@ -15,13 +18,14 @@ import sys
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 from django.db import transaction
 
+from locations.models import Location
 from members.logins import login_taken, normalised_login
 
 
@@ -47,12 +51,35 @@ class Command(BaseCommand):
             help='A staff group to join ("Front desk", "Manager"); may be repeated.',
         )
         parser.add_argument(
+            "--location",
+            action="append",
+            default=[],
+            help="A location this login works at (its name); may be repeated.",
+        )
+        parser.add_argument(
+            "--every-location",
+            action="store_true",
+            help="Works at every location of the chain, those added later too.",
+        )
+        parser.add_argument(
             "--password-file",
             type=Path,
             help="Read the password from the first line of this file instead of asking.",
         )
 
-    def handle(self, *args, email, username, name, superuser, group, password_file, **options):
+    def handle(
+        self,
+        *args,
+        email,
+        username,
+        name,
+        superuser,
+        group,
+        location,
+        every_location,
+        password_file,
+        **options,
+    ):
         email = email.strip().lower()
         try:
             validate_email(email)
@@ -70,6 +97,7 @@ class Command(BaseCommand):
         if unknown:
             known = ", ".join(sorted(Group.objects.values_list("name", flat=True))) or "none"
             raise CommandError(f"No group {', '.join(unknown)} (there are: {known}).")
+        locations = self.locations(location)
 
         first_name, _, last_name = name.strip().partition(" ")
         user = User(
@@ -89,10 +117,31 @@ class Command(BaseCommand):
         with transaction.atomic():
             user.save()
             user.groups.set(groups)
+            user.staffed_locations.set(locations)
+            if every_location:
+                user.user_permissions.add(
+                    Permission.objects.get(
+                        content_type__app_label="locations", codename="work_at_every_location"
+                    )
+                )
         role = "superuser" if superuser else ", ".join(g.name for g in groups) or "no group"
         self.stdout.write(f"Created the staff login {login} ({role}); sign in at /admin/.")
         if not superuser and not groups:
             self.stdout.write("It has no permissions yet: add it to a group in the admin.")
+        if superuser or every_location:
+            self.stdout.write("It works at every location.")
+        elif locations:
+            self.stdout.write(f"It works at {', '.join(map(str, locations))}.")
+        else:
+            self.stdout.write("It works at no location yet: assign it one in the admin.")
+
+    def locations(self, names: list[str]) -> list[Location]:
+        found = list(Location.objects.filter(name__in=names))
+        unknown = sorted(set(names) - {found_location.name for found_location in found})
+        if unknown:
+            known = ", ".join(Location.objects.values_list("name", flat=True)) or "none"
+            raise CommandError(f"No location {', '.join(unknown)} (there are: {known}).")
+        return found
 
     def password(self, password_file: Path | None) -> str:
         if password_file is not None:
