@@ -150,7 +150,9 @@ def home_location(request: HttpRequest) -> HttpResponse:
         chosen = form.cleaned_data["home_location"]
         choose_home_location(member, chosen)
         if chosen is None:
-            messages.success(request, "You have no home gym: the schedule opens at the first gym by name.")
+            messages.success(
+                request, "You have no home gym: the schedule opens at the first gym by name."
+            )
         else:
             messages.success(request, f"Your home gym is {chosen.name}: the schedule opens there.")
         return redirect("members:home_location")
