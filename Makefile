@@ -53,12 +53,12 @@ clean:
 # Every benchmark (scripts, not tests), each on a throwaway database beside the one
 # DATABASE_URL names (SQLite by default; PostgreSQL for the workers and the rush, which is
 # skipped without it), each printing its ratios last. README "Performance" has the figures.
-BENCH_SCRIPTS = dispatch use_cases pages http_load rush
+BENCH_SCRIPTS = dispatch use_cases pages locations http_load rush
 .PHONY: bench $(addprefix bench-,$(BENCH_SCRIPTS))
 bench: $(addprefix bench-,$(BENCH_SCRIPTS))
 
 # benchmarks/http_load.py drives gunicorn with wrk (apt-get install wrk).
-bench-dispatch bench-use_cases bench-pages bench-http_load: bench-%: $(INSTALLED)
+bench-dispatch bench-use_cases bench-pages bench-locations bench-http_load: bench-%: $(INSTALLED)
 	$(BIN)/python benchmarks/$*.py
 
 # What a request costs outside its view, middleware by middleware (a diagnostic, in-process).

@@ -296,13 +296,13 @@ def reply(message: dict) -> None:
 
 
 class Server:
-    """A child process serving one data set."""
+    """A child process serving one data set: `script --serve size` (this one's by default)."""
 
-    def __init__(self, size: str, env: dict[str, str], log) -> None:
+    def __init__(self, size: str, env: dict[str, str], log, script: str = __file__) -> None:
         self.size = size
         self.log = log
         self.process = subprocess.Popen(
-            [sys.executable, __file__, "--serve", size],
+            [sys.executable, script, "--serve", size],
             env=env,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,

@@ -5,6 +5,7 @@ it."""
 from django.db.models import Model, OuterRef, Subquery
 
 from locations.models import Location, Room
+from members.models import Member
 
 # For the statements over `classes_fitnessclass c` (the schedule, the class page): the
 # location's columns, joined.
@@ -46,7 +47,8 @@ def room_kept_at(name: str) -> Subquery:
     return Subquery(kept.order_by().values("pk")[:1])
 
 
-def home_location_name(member: object) -> str:
-    """The location whose schedule and day `member` sees first. Members have no home location
-    yet: "" (none), so the first location by name is shown; a member's own goes here."""
-    return ""
+def home_location_name(member: Member) -> str:
+    """The location whose schedule and day `member` sees first: her home location's name, or
+    "" (none chosen, or hers was closed) for the first location by name. The signed-in login
+    is read with her member and home location (members/auth.py), so this reads nothing."""
+    return member.home_location.name if member.home_location_id is not None else ""

@@ -42,7 +42,12 @@ from members import accounts
 from members.admin_erasure import MemberErasureAdmin
 from members.admin_filters import BookingPauseFilter, GrantExpiryFilter
 from members.models import CreditGrant, Member
-from members.queries import attach_login, expiry_note, with_spendable_credits
+from members.queries import (
+    attach_login,
+    choose_home_location,
+    expiry_note,
+    with_spendable_credits,
+)
 from web import formatting
 from web.admin_actions import (
     ReadOnlyAdminMixin,
@@ -181,7 +186,7 @@ class RefusedDeletion(Exception):
 @admin.register(Member)
 class MemberAdmin(MemberErasureAdmin, UseCaseSaveMixin, admin.ModelAdmin):
     list_display = ("name", "email", "credit_balance", "joined_at", "is_active")
-    list_filter = (BookingPauseFilter, "is_active")
+    list_filter = (BookingPauseFilter, "is_active", "home_location")
     search_fields = ("name", "email")
     ordering = ("name", "id")
     fields = (
@@ -190,6 +195,7 @@ class MemberAdmin(MemberErasureAdmin, UseCaseSaveMixin, admin.ModelAdmin):
         "user",
         "login",
         "is_active",
+        "home_location",
         "credit_balance",
         "booking_pause",
         "joined_at",
@@ -264,6 +270,7 @@ class MemberAdmin(MemberErasureAdmin, UseCaseSaveMixin, admin.ModelAdmin):
         login = obj.user or accounts.login_for_new_member(member.name, str(member.email), None)
         attach_login(member.id, login)
         obj.pk = member.id
+        choose_home_location(obj, obj.home_location)  # the registration knows no locations
         obj.refresh_from_db()
 
     def get_inlines(self, request, obj):

@@ -16,9 +16,10 @@ class EmailBackend(ModelBackend):
         return super().authenticate(request, username=username, password=password, **kwargs)
 
     def get_user(self, user_id):
-        """The login of a session with her member (or none) in one query: every member page
-        needs both (`member_required`), and it saves a query per request."""
-        users = get_user_model()._default_manager.select_related("member")
+        """The login of a session with her member (or none) and her home location in one
+        query: every member page needs the first two (`member_required`), the schedule the
+        third (`classes.locations.home_location_name`), and it saves a query per request."""
+        users = get_user_model()._default_manager.select_related("member__home_location")
         try:
             user = users.get(pk=user_id)
         except users.model.DoesNotExist:

@@ -71,6 +71,7 @@ PROFILE = (
     "joined_at",
     "bookings_paused_until",
     "spendable_credits",
+    "home_location",
 )
 
 
@@ -84,6 +85,7 @@ def _profile(member: Member, now: datetime) -> Row:
         "joined_at": member.joined_at,
         "bookings_paused_until": member.bookings_paused_until,
         "spendable_credits": sum(spendable.values_list("remaining", flat=True)),
+        "home_location": member.home_location.name if member.home_location else None,
     }
 
 

@@ -1,6 +1,6 @@
-"""The sign-up form: what a new member types, checked for shape only (the address normalised,
-a look-alike refused). Whether the address is free is never said here: the e-mail tells its
-owner (members/signups.py)."""
+"""The member's forms. Sign-up: what a new member types, checked for shape only (the address
+normalised, a look-alike refused); whether the address is free is never said here: the e-mail
+tells its owner (members/signups.py). And her home gym."""
 
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from domain.addresses import AddressRefused, registrable_address
+from locations.models import Location
 from members.password_validation import member_help_text_html
 
 LOGIN_MAX_LENGTH = 150  # the login's username is the address
@@ -88,3 +89,20 @@ class AccountSetupForm(SignUpForm):
 
     def clean(self) -> dict:
         return forms.Form.clean(self)
+
+
+class HomeLocationForm(forms.Form):
+    """The member's home location: the gym whose schedule opens first. None is a choice too
+    (the first location by name is then shown)."""
+
+    home_location = forms.ModelChoiceField(
+        label="Your home gym",
+        queryset=Location.objects.order_by("name", "id"),
+        required=False,
+        empty_label="None: show the first gym by name",
+        help_text="The schedule opens at this gym; the others stay one click away in its "
+        "location menu. Your credits and bookings count at every gym.",
+        error_messages={
+            "invalid_choice": "That is not one of our gyms: choose one from the list.",
+        },
+    )

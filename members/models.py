@@ -48,6 +48,16 @@ class Member(models.Model):
     erased_at = models.DateTimeField(
         null=True, blank=True, editable=False, help_text="When staff erased her personal data."
     )
+    # A preference, not a record: a gym that closes leaves its members with none (the first
+    # location by name is then shown). Her credits and bookings are the chain's either way.
+    home_location = models.ForeignKey(
+        "locations.Location",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="home_members",
+        help_text="The gym whose schedule she sees first; the others are one click away.",
+    )
 
     class Meta:
         ordering = ["name", "id"]

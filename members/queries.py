@@ -20,6 +20,7 @@ from bookings.models import Booking
 from bookings.wording import credit_note
 from domain.entities import SPOT_HOLDING_STATUSES
 from domain.values import Email
+from locations.models import Location
 from members.logins import normalised_login
 from members.models import CreditGrant, Member
 from web import formatting
@@ -72,6 +73,13 @@ def member_by_id_or_email(identifier: str) -> Member | None:
         return Member.objects.filter(pk=uuid.UUID(identifier)).first()
     except ValueError:
         return Member.objects.filter(email__iexact=identifier).first()
+
+
+def choose_home_location(member: Member, location: Location | None) -> None:
+    """Her home location (or none): a preference of hers, written alone (one UPDATE), so it
+    never overwrites what a booking or a no-show changed on her row meanwhile."""
+    Member.objects.filter(pk=member.pk).update(home_location=location)
+    member.home_location = location
 
 
 # --- Balances, in the query of a list ---------------------------------------------------------

@@ -13,6 +13,7 @@ urlpatterns = [
     ),
     path("accounts/set-up/", views.set_up_account, name="set_up_account"),
     path("me/credits/", views.credits, name="credits"),
+    path("me/home-gym/", views.home_location, name="home_location"),
     path("me/calendar/", views.calendar, name="calendar"),
     path("me/data/", data_views.your_data, name="your_data"),
     path("me/data/download/", data_views.download_data, name="download_data"),

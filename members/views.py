@@ -1,4 +1,4 @@
-"""The member's own pages: sign-up, credits and the calendar feed.
+"""The member's own pages: sign-up, credits, her home gym and the calendar feed.
 
 Signing in and out, and changing or resetting a password, are Django's auth views (under
 `accounts/`) with the templates in templates/registration/.
@@ -23,11 +23,12 @@ from gymbooking.composition import services
 from members import calendar as feed
 from members import signups
 from members.decorators import member_required, no_member_profile
-from members.forms import AccountSetupForm, SignUpForm
+from members.forms import AccountSetupForm, HomeLocationForm, SignUpForm
 from members.logins import normalised_login
 from members.models import Member
 from members.queries import (
     attach_login,
+    choose_home_location,
     credits_overview,
     member_by_calendar_token,
     upcoming_spot_holding_bookings,
@@ -136,6 +137,26 @@ def _welcome(name: str, grants) -> str:
 def credits(request: HttpRequest) -> HttpResponse:
     overview = credits_overview(request.member, timezone.now())
     return render(request, "members/credits.html", {"overview": overview})
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def home_location(request: HttpRequest) -> HttpResponse:
+    """Her home gym, whose schedule opens first. A choice that is no gym's is refused on the
+    form and changes nothing."""
+    member = request.member
+    form = HomeLocationForm(request.POST or None, initial={"home_location": member.home_location})
+    if request.method == "POST" and form.is_valid():
+        chosen = form.cleaned_data["home_location"]
+        choose_home_location(member, chosen)
+        if chosen is None:
+            messages.success(
+                request, "You have no home gym: the schedule opens at the first gym by name."
+            )
+        else:
+            messages.success(request, f"Your home gym is {chosen.name}: the schedule opens there.")
+        return redirect("members:home_location")
+    return render(request, "members/home_location.html", {"form": form})
 
 
 @require_GET

@@ -1,6 +1,7 @@
 """`manage.py seed_demo`: a believable week of demo data, made through the use cases, so the
 rules hold afterwards; a second run changes nothing."""
 
+from collections import Counter
 from datetime import timedelta
 from io import StringIO
 from zoneinfo import ZoneInfo
@@ -148,3 +149,39 @@ def test_seed_demo_refuses_to_run_with_debug_off(settings):
         seed()
 
     assert all(count == 0 for count in counts().values())
+
+
+def test_the_demo_has_staff_at_each_gym_a_chain_manager_and_a_member_booked_at_both():
+    output = seed()
+
+    # a front desk login at each gym alone, and a manager of every gym
+    users = get_user_model().objects
+    for username, gym in [("oldtown-desk", "Old Town"), ("riverside-desk", "Riverside")]:
+        desk = users.get(username=username)
+        assert desk.is_staff and not desk.is_superuser
+        assert desk.check_password("gymbooking-staff")
+        assert list(desk.groups.values_list("name", flat=True)) == ["Front desk"]
+        assert list(desk.staffed_locations.values_list("name", flat=True)) == [gym]
+        assert not desk.has_perm("locations.work_at_every_location")
+        assert f"front desk, {gym} only  {username} / gymbooking-staff" in output
+    manager = users.get(username="chain-manager")
+    assert manager.has_perm("locations.work_at_every_location")
+    assert list(manager.groups.values_list("name", flat=True)) == ["Manager"]
+    assert "manager, every location  chain-manager / gymbooking-staff" in output
+    # members have home gyms, some none
+    homes = Counter(Member.objects.values_list("home_location__name", flat=True))
+    assert set(homes) == {"Old Town", "Riverside", None}
+    assert min(homes.values()) >= 6
+    # and Ana (home Old Town) is booked at both gyms on the same day, each on its own clock
+    ana = Member.objects.get(email="ana@example.com")
+    assert ana.home_location.name == "Old Town"
+    days = {}
+    for booking in ana.bookings.filter(status="confirmed").select_related(
+        "fitness_class__location"
+    ):
+        location = booking.fitness_class.location
+        local = timezone.localdate(booking.fitness_class.starts_at, ZoneInfo(location.time_zone))
+        days.setdefault(local, set()).add(location.name)
+    assert {"Old Town", "Riverside"} in days.values()
+    assert "ana@example.com / gymbooking-demo" in output
+    assert "home Old Town; booked at Old Town and Riverside" in output

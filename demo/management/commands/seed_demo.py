@@ -1,14 +1,16 @@
 """`manage.py seed_demo`: a small, believable gym to click around in.
 
-A staff superuser, twenty members with logins and credits, two gyms of the chain in different
-time zones (Old Town in London, Riverside in New York, each with its rooms), a week of classes
-from today at each (on its own clock), bookings, and a few full classes with a waitlist.
+A staff superuser, a front desk login for each gym and a chain manager (demo/chain.py), twenty
+members with logins, credits and home gyms, two gyms of the chain in different time zones (Old
+Town in London, Riverside in New York, each with its rooms), a week of classes from today at
+each (on its own clock), bookings (one member at both gyms on the same day), and a few full
+classes with a waitlist.
 Members, credits, bookings and waitlist places are made through the use cases (`services()`),
 exactly as a sign-up, staff and members would make them, so the rules hold: members get the
 gym's welcome credits, credits are really spent, nothing is overbooked, and a booking the rules
 refuse (no credit left, an overlapping class) is simply not made. Only what no use case makes
-(logins, the locations, the schedule) is written directly, logins with the sign-up's own
-helpers.
+(logins, staff, the locations and home gyms, the schedule) is written directly, logins with
+the sign-up's own helpers.
 
 Development only: with DEBUG off it refuses to run (its staff password is public).
 
@@ -47,6 +49,7 @@ from django.utils import timezone
 from bookings.models import Booking, WaitlistEntry
 from classes.models import FitnessClass
 from classes.queries import spendable_credits
+from demo import chain
 from domain.exceptions import DomainException
 from events.dispatcher import DUE
 from events.models import Delivery
@@ -264,14 +267,18 @@ class Command(BaseCommand):
     def print_logins(self) -> None:
         """The staff login and a few member logins, with the members' spendable credits."""
         shown = {
-            email_of(MEMBER_NAMES[0]): "",
+            chain.TRAVELLER: f"; {chain.home_and_bookings(chain.TRAVELLER)}",
             email_of(MEMBER_NAMES[1]): "",
             EXPIRING_SOON: f", some expiring in {EXPIRING_SOON_DAYS} days",
             NO_CREDIT[0]: "",
         }
         ids = dict(Member.objects.filter(email__in=shown).values_list("email", "id"))
         now = timezone.now()
-        lines = ["Logins:", f"  staff (superuser)  {STAFF_USERNAME} / {STAFF_PASSWORD}"]
+        lines = [
+            "Logins:",
+            f"  staff (superuser)  {STAFF_USERNAME} / {STAFF_PASSWORD}",
+            *chain.staff_login_lines(STAFF_PASSWORD),
+        ]
         for email, note in shown.items():
             credits = spendable_credits(ids[email], now) if email in ids else 0
             lines.append(
@@ -301,7 +308,10 @@ class Seeder:
         self.create_staff()
         members = self.create_members()
         classes = self.create_schedule()
+        chain.create_staff(STAFF_PASSWORD, self.write)
+        chain.give_home_locations(members)
         future = [c for c in classes if c.starts_at > self.now + BOOKING_LEAD]
+        self.book_travels(members, [c for c in future if c.pk not in self.full])
         # Members who bought nothing spend their welcome credits first, on classes with room.
         spenders = [m for m in members if m in self.no_credit]
         for fitness_class in self.rng.sample(future, len(future)):
@@ -473,6 +483,12 @@ class Seeder:
                 self.budget[member_id] -= 1
                 booked += 1
         return booked
+
+    def book_travels(self, members: list[str], classes: list[FitnessClass]) -> None:
+        """The travelling member, first while her credits last, at each gym on one day."""
+        traveller = members[[email_of(name) for name in MEMBER_NAMES].index(chain.TRAVELLER)]
+        for fitness_class in chain.travel_classes(classes, self.now):
+            self.book(fitness_class, [traveller], 1)
 
     def join_waitlist(self, fitness_class: FitnessClass, members: list[str], size: int) -> int:
         """Queue `size` members who are not booked on the (full) class."""
