@@ -117,6 +117,11 @@ MEMBER_PAGE = Rule(
 )
 # The schedule, a class and my bookings show the same read-only page to a POST.
 MEMBER_READ_PAGE = Rule(get=MEMBER_PAGE.get, post=MEMBER_PAGE.get)
+# A member's own form (her home gym): saved and sent back to it, or shown with its errors.
+MEMBER_FORM = Rule(
+    get=MEMBER_PAGE.get,
+    post=by_role(anonymous=REDIRECT, member=(200, 302), other_member=(200, 302), other=REDIRECT),
+)
 MEMBER_ACTION = Rule(
     get=by_role(other=405),
     post=by_role(anonymous=REDIRECT, member=302, other_member=302, other=REDIRECT),
@@ -261,6 +266,7 @@ RULES = [
         r"members:reset_calendar_token|notifications:mark_all_read) ",
         MEMBER_ACTION,
     ),
+    (r"^members:home_location ", MEMBER_FORM),
     (r"^bookings:cancel ", OWN_OBJECT_ACTION),
     (r"^members:set_up_account ", SET_UP_ACCOUNT),
     (r"^members:calendar_feed ", SECRET_FEED),
