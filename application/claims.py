@@ -157,9 +157,9 @@ def book(
     late_confirmed: bool = False,
 ) -> Booking:
     """Book the member on the class `claim_first` locked: a spot and a credit, always; the
-    booking limits of its location's policy unless `by_staff` (staff adding a member skip them), and
-    inside the cancellation window the member's confirmation (`late_confirmed`) that she
-    cannot cancel for free. Everything is checked before anything changes. The member stops
+    booking limits of its location's policy unless `by_staff` (staff adding a member skip
+    them), and inside the cancellation window the member's confirmation (`late_confirmed`)
+    that she cannot cancel for free. Everything is checked before anything changes. The member stops
     waiting for this class and for any at the same time (the entries `claim_first` read)."""
     fitness_class, member, now = claimed.fitness_class, claimed.member, claimed.now
     policy = claimed.policy
