@@ -49,8 +49,10 @@ class LocationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         defaults = chain_defaults()
         for name in RULE_COLUMNS:
-            if name in self.fields:
-                zero = ZERO_MEANS.get(name, "")
-                self.fields[
-                    name
-                ].help_text = f"Empty: the chain's default of {defaults[name]}.{zero}"
+            field, default = self.fields.get(name), defaults[name]
+            if field is None:
+                continue
+            zero = ZERO_MEANS.get(name, "")
+            field.help_text = f"Empty: the chain's default of {default}.{zero}"
+            if name in CHOICES:
+                field.choices = [("", f"As the chain: {default.lower()}"), *CHOICES[name]]

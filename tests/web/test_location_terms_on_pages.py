@@ -104,6 +104,10 @@ def test_the_location_admin_names_each_rules_chain_default(riverside, manager, s
         "Empty: the chain's default of 14 days. 0: members may book as soon as a class is listed."
     )
     assert form.fields["reminder_hours"].help_text == "Empty: the chain's default of 24 hours."
+    assert form.fields["late_cancellation"].choices[0] == (
+        "",
+        "As the chain: refuse it: the booking stays",
+    )
     assert "Booking rules" in response.content.decode()
 
 
