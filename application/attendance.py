@@ -13,7 +13,12 @@ from domain.entities import Booking, BookingStatus, FitnessClass
 
 @dataclass(kw_only=True)
 class _RecordsAttendance(PolicyUseCase):
-    """What marking attendance shares between the front desk and the end-of-class settling."""
+    """What marking attendance shares between the front desk and the end-of-class settling.
+
+    No-shows are a location's business: the location of the class missed decides (its limit
+    and period, counting the member's no-shows there, and the length of the pause). The pause
+    itself is the member's, at every location: she is the one who keeps not coming.
+    """
 
     def _mark(
         self,
@@ -25,47 +30,69 @@ class _RecordsAttendance(PolicyUseCase):
     ) -> None:
         """Mark each (locked) booking; enough new no-shows pause the member's booking, and a
         corrected no-show lifts a pause that no longer holds."""
-        marked: set[str] = set()
-        corrected: set[str] = set()
+        marked: dict[tuple[str, str], FitnessClass] = {}
+        corrected: dict[tuple[str, str], FitnessClass] = {}
         for booking in bookings:
             held_in = fitness_class or uow.classes.get_by_id(booking.class_id)
             was_no_show = booking.status is BookingStatus.NO_SHOW
             if booking.record_attendance(attended, class_start_time=held_in.starts_at, now=now):
                 uow.bookings.save(booking)
-                marked.add(booking.member_id)
+                key = (booking.member_id, held_in.location)
+                marked[key] = held_in
                 if was_no_show:
-                    corrected.add(booking.member_id)
-        if not self.policy.no_show_limit:
-            return
+                    corrected[key] = held_in
         if attended:
             self._lift_pauses_no_longer_due(uow, corrected, now)
         else:
             self._pause_over_the_limit(uow, marked, now)
 
-    def _pause_over_the_limit(self, uow: UnitOfWork, member_ids: set[str], now: datetime) -> None:
-        """Pause the members whose no-shows reached the limit (locked in key order)."""
-        since = now - self.policy.no_show_period
-        counts = {m: uow.bookings.count_no_shows_since(m, since) for m in member_ids}
-        over = [m for m, count in counts.items() if count >= self.policy.no_show_limit]
-        for member in uow.members.get_by_ids(over, for_update=True):
-            until = now + self.policy.no_show_pause
-            member.pause_bookings(until=until, no_shows=counts[member.id], now=now)
+    def _pause_over_the_limit(
+        self, uow: UnitOfWork, marked: dict[tuple[str, str], FitnessClass], now: datetime
+    ) -> None:
+        """Pause the members whose no-shows at a location reached its limit (locked in key
+        order); over the limit at two locations, the longer pause holds."""
+        pauses: dict[str, tuple[datetime, int]] = {}
+        for (member_id, location), held_in in marked.items():
+            policy = self.policy_for(held_in)
+            if not policy.no_show_limit:
+                continue
+            since = now - policy.no_show_period
+            count = uow.bookings.count_no_shows_since(member_id, since, location=location)
+            if count >= policy.no_show_limit:
+                pause = (now + policy.no_show_pause, count)
+                pauses[member_id] = max(pauses.get(member_id, pause), pause)
+        if not pauses:
+            return
+        for member in uow.members.get_by_ids(sorted(pauses), for_update=True):
+            until, no_shows = pauses[member.id]
+            member.pause_bookings(until=until, no_shows=no_shows, now=now)
             uow.members.save(member)
 
     def _lift_pauses_no_longer_due(
-        self, uow: UnitOfWork, member_ids: set[str], now: datetime
+        self, uow: UnitOfWork, corrected: dict[tuple[str, str], FitnessClass], now: datetime
     ) -> None:
-        """Members whose no-show was corrected: each paused one's no-shows are counted again
-        over the period that paused her (from the period before the pause began); below the
-        limit, the pause is lifted (`Member.reconsider_pause`). Locked in key order."""
-        for member in uow.members.get_by_ids(sorted(member_ids), for_update=True):
+        """Members whose no-show was corrected: each paused one's no-shows at that class's
+        location are counted again over the period that paused her (from the period before
+        the pause began, by that location's rules); below its limit, the pause is lifted
+        (`Member.reconsider_pause`). Locked in key order."""
+        counted = {
+            key: policy
+            for key, held_in in sorted(corrected.items())
+            if (policy := self.policy_for(held_in)).no_show_limit
+        }
+        if not counted:
+            return
+        members = uow.members.get_by_ids(sorted({m for m, _ in counted}), for_update=True)
+        by_id = {member.id: member for member in members}
+        for (member_id, location), policy in counted.items():
+            member = by_id[member_id]
             if member.may_book(now) or member.bookings_paused_until is None:
                 continue
-            paused_at = member.bookings_paused_until - self.policy.no_show_pause
+            paused_at = member.bookings_paused_until - policy.no_show_pause
             no_shows = uow.bookings.count_no_shows_since(
-                member.id, paused_at - self.policy.no_show_period
+                member.id, paused_at - policy.no_show_period, location=location
             )
-            if member.reconsider_pause(no_shows=no_shows, limit=self.policy.no_show_limit, now=now):
+            if member.reconsider_pause(no_shows=no_shows, limit=policy.no_show_limit, now=now):
                 uow.members.save(member)
 
 

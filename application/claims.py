@@ -153,16 +153,16 @@ def book(
     uow: UnitOfWork,
     claimed: "Claimed",
     *,
-    policy: BookingPolicy,
     by_staff: bool = False,
     late_confirmed: bool = False,
 ) -> Booking:
     """Book the member on the class `claim_first` locked: a spot and a credit, always; the
-    gym's booking limits of `policy` unless `by_staff` (staff adding a member skip them), and
-    inside the cancellation window the member's confirmation (`late_confirmed`) that she
-    cannot cancel for free. Everything is checked before anything changes. The member stops
+    booking limits of its location's policy unless `by_staff` (staff adding a member skip
+    them), and inside the cancellation window the member's confirmation (`late_confirmed`)
+    that she cannot cancel for free. Everything is checked before anything changes. The member stops
     waiting for this class and for any at the same time (the entries `claim_first` read)."""
     fitness_class, member, now = claimed.fitness_class, claimed.member, claimed.now
+    policy = claimed.policy
     fitness_class.ensure_room_for(member.id, now=now)
     standing = standing_of(uow, member, fitness_class, now)
     reason = hindrance(standing, fitness_class.starts_at, now, limits=None if by_staff else policy)
@@ -196,7 +196,8 @@ def queue(
 ) -> int:
     """Put a member on a locked class's waitlist; returns their position. Nobody joins past
     the promotion cut-off (she could never be promoted); the booking window and a no-show
-    pause apply as they do to booking, unless `by_staff`."""
+    pause apply as they do to booking, unless `by_staff`. `policy` is the class's
+    location's."""
     waitlist = Waitlist(fitness_class, uow.waitlist.get_by_class(fitness_class.id))
     fitness_class.ensure_open(now)
     standing = standing_of(uow, member, fitness_class, now)
@@ -212,7 +213,8 @@ def queue(
 @dataclass(frozen=True)
 class Claimed:
     """A locked class and member, after the waitlist took what it had a claim on; with the
-    class's waitlist and the member's entries for classes at the same time, as read then."""
+    class's waitlist and the member's entries for classes at the same time, as read then, and
+    the policy of the class's location."""
 
     fitness_class: FitnessClass
     member: Member
@@ -220,6 +222,7 @@ class Claimed:
     promoted: list[Booking]
     waitlist: Waitlist
     waiting_elsewhere: list[WaitlistEntry]
+    policy: BookingPolicy
 
 
 def claim_first(
@@ -227,7 +230,7 @@ def claim_first(
     class_id: str,
     member_id: str,
     clock: Clock,
-    policy: BookingPolicy,
+    default: BookingPolicy,
     *,
     refuse_full: bool = False,
 ) -> Claimed:
@@ -239,9 +242,11 @@ def claim_first(
     With `refuse_full` (a booker, who cannot queue) a full class is refused as soon as it is
     locked, with `book`'s own answer: a full class promotes nobody, so nothing read after
     would change the answer, and the class lock is held for three statements instead of five
-    — in a rush the refusals are what queue behind the lock."""
+    — in a rush the refusals are what queue behind the lock. `default` is the chain's policy:
+    the class's location's own rules apply."""
     fitness_class = uow.classes.get_by_id(class_id, for_update=True)
     now = clock.now()
+    policy = fitness_class.policy_from(default)
     if refuse_full and fitness_class.is_full():
         uow.members.get_contact(member_id)  # an unknown member is told so, as before
         fitness_class.ensure_room_for(member_id, now=now)
@@ -254,4 +259,4 @@ def claim_first(
     promoted = fill_free_spots(
         uow, fitness_class, waitlist, locked, policy, now, ahead_of=member_id
     )
-    return Claimed(fitness_class, member, now, promoted, waitlist, waiting_elsewhere)
+    return Claimed(fitness_class, member, now, promoted, waitlist, waiting_elsewhere, policy)

@@ -40,8 +40,9 @@ class WaitlistPromotionHandler(PolicyUseCase):
             fitness_class = uow.classes.get_by_id(class_id, for_update=True)
             now = self.clock.now()
             waitlist = Waitlist(fitness_class, uow.waitlist.get_by_class(class_id))
-            locked = lock_for_free_spots(uow, fitness_class, waitlist, self.policy, now)
-            return fill_free_spots(uow, fitness_class, waitlist, locked, self.policy, now)
+            policy = self.policy_for(fitness_class)
+            locked = lock_for_free_spots(uow, fitness_class, waitlist, policy, now)
+            return fill_free_spots(uow, fitness_class, waitlist, locked, policy, now)
 
 
 def setup_event_handlers(

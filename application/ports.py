@@ -8,7 +8,7 @@ the row until the transaction ends (see the locking rules in the README).
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
@@ -74,7 +74,8 @@ class ClassRepository(Protocol):
 class SpotsHeld:
     """A member's bookings as the rules of booking count them."""
 
-    # Confirmed bookings of classes that have not started (the upcoming-bookings limit).
+    # Confirmed bookings of classes at the same location that have not started (the
+    # upcoming-bookings limit is the location's).
     upcoming_confirmed: int
     # Whether she holds a spot (confirmed, or marked attended or no-show) in another live
     # class overlapping the one asked about.
@@ -102,17 +103,21 @@ class BookingRepository(Protocol):
         ...
 
     def spots_held(self, member_id: str, fitness_class: FitnessClass, now: datetime) -> "SpotsHeld":
-        """What the member's bookings say about her taking a spot in this class, in one read."""
+        """What the member's bookings say about her taking a spot in this class, in one read
+        (upcoming ones counted at its location)."""
         ...
 
     def save(self, booking: Booking) -> None: ...
 
-    def count_no_shows_since(self, member_id: str, since: datetime) -> int:
-        """The member's no-shows for classes that started at or after `since`."""
+    def count_no_shows_since(self, member_id: str, since: datetime, *, location: str) -> int:
+        """The member's no-shows for classes at `location` (by name) that started at or after
+        `since`."""
         ...
 
-    def ids_due_for_reminder(self, now: datetime, until: datetime) -> list[str]:
-        """Confirmed, not yet reminded bookings of classes starting in [now, until)."""
+    def ids_due_for_reminder(self, now: datetime, lead: timedelta) -> list[str]:
+        """Confirmed, not yet reminded bookings of live classes starting from `now` until
+        their location's reminder lead after it (`lead`, the chain's, where the location
+        keeps it), in order of start."""
         ...
 
     def class_ids_to_settle(self, ended_before: datetime) -> list[str]:

@@ -242,6 +242,8 @@ class UpdateSeriesUseCase(UseCase):
             new = old.changed(**changes)
             changed = old.differences(new)
             uow.series.save(new)
+            if "location" in changed:
+                new = uow.series.get_by_id(series_id)  # with its new location's clock
             updated = removed = 0
             held: list[HeldSession] = []
             if changed:
@@ -326,7 +328,8 @@ class UpdateSeriesUseCase(UseCase):
     ) -> None:
         """Give each field of `fitness_class` that still has the series' old value the new
         one, through the entity (so each change records its event). Nobody is booked on it,
-        so it moves and resizes freely."""
+        so it moves and resizes freely. A session that moves with the series to another
+        location keeps its local time, on the new location's clock."""
         fitness_class.change_details(
             now=now,
             **{
@@ -338,8 +341,11 @@ class UpdateSeriesUseCase(UseCase):
         starts_at = fitness_class.starts_at
         zone = old.clock(self.zone)  # the series' location's clock
         local = starts_at.astimezone(zone)
-        if local.time() == old.start_time:
-            moved = local_start(local.date(), new.start_time, zone)
+        relocated = fitness_class.location == new.location != old.location
+        clock = new.clock(self.zone) if relocated else zone
+        wall = new.start_time if local.time() == old.start_time else local.time()
+        if (wall, clock) != (local.time(), zone):
+            moved = local_start(local.date(), wall, clock)
             starts_at = moved if moved > now else starts_at  # never into the past
         duration = (
             new.duration if fitness_class.duration == old.duration else fitness_class.duration

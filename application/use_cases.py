@@ -38,15 +38,21 @@ class UseCase:
 
 @dataclass(kw_only=True)
 class PolicyUseCase(UseCase):
-    """A use case that applies the gym's booking policy."""
+    """A use case that applies the gym's booking policy: the chain's defaults, which each
+    class's location may override (`policy_for`)."""
 
     policy: BookingPolicy
+
+    def policy_for(self, fitness_class: FitnessClass) -> BookingPolicy:
+        """The policy of the class's location: the one every rule about the class applies."""
+        return fitness_class.policy_from(self.policy)
 
 
 def refund_credit(
     member: Member, fitness_class: FitnessClass, policy: BookingPolicy, now: datetime
 ) -> CreditGrant:
-    """Every refund is a new grant, expiring after the policy's refund expiry."""
+    """Every refund is a new grant, expiring after the refund expiry of `policy` (the
+    class's location's)."""
     return member.add_credits(
         1,
         expiry_days=policy.refund_expiry_days,
@@ -80,13 +86,7 @@ class BookClassUseCase(PolicyUseCase):
                 uow, class_id, member_id, self.clock, self.policy, refuse_full=True
             )
             try:
-                return book(
-                    uow,
-                    claimed,
-                    policy=self.policy,
-                    by_staff=by_staff,
-                    late_confirmed=late_confirmed,
-                )
+                return book(uow, claimed, by_staff=by_staff, late_confirmed=late_confirmed)
             except DomainException as exc:
                 if not claimed.promoted:
                     raise
@@ -127,10 +127,10 @@ class AddMemberToClassUseCase(PolicyUseCase):
             if fitness_class.is_full():
                 return AddedToClass(
                     waitlist_position=queue(
-                        uow, fitness_class, member, now, policy=self.policy, by_staff=True
+                        uow, fitness_class, member, now, policy=claimed.policy, by_staff=True
                     )
                 )
-            return AddedToClass(booking=book(uow, claimed, policy=self.policy, by_staff=True))
+            return AddedToClass(booking=book(uow, claimed, by_staff=True))
 
 
 @dataclass(kw_only=True)
@@ -144,7 +144,8 @@ class _ReleasesBookings(PolicyUseCase):
         fitness_class.remove_booking(booking.member_id, booking.id, now=now)
         if booking.refund_due:
             member = uow.members.get_by_id(booking.member_id, for_update=True)
-            booking.record_refund(refund_credit(member, fitness_class, self.policy, now).grant_id)
+            policy = self.policy_for(fitness_class)
+            booking.record_refund(refund_credit(member, fitness_class, policy, now).grant_id)
             uow.members.save(member)
         uow.bookings.save(booking)
         return booking
@@ -163,7 +164,8 @@ class CancelBookingUseCase(_ReleasesBookings):
             if member_id is not None and booking.member_id != member_id:
                 raise BookingNotFoundException()
             fitness_class = uow.classes.get_by_id(booking.class_id)
-            booking.cancel(fitness_class.starts_at, reason, now=now, policy=self.policy)
+            policy = self.policy_for(fitness_class)
+            booking.cancel(fitness_class.starts_at, reason, now=now, policy=policy)
             return self._release(uow, booking, fitness_class, now)
 
 
@@ -200,6 +202,7 @@ class CancelClassUseCase(PolicyUseCase):
             forfeited = uow.bookings.get_forfeited_by_class(class_id, for_update=True)
             entries = uow.waitlist.get_by_class(class_id)
             fitness_class.cancel(reason, now=now)
+            policy = self.policy_for(fitness_class)
             members = {
                 member.id: member
                 for member in uow.members.get_by_ids(
@@ -214,12 +217,10 @@ class CancelClassUseCase(PolicyUseCase):
                     with_class=True,
                 )
                 member = members[booking.member_id]
-                booking.record_refund(
-                    refund_credit(member, fitness_class, self.policy, now).grant_id
-                )
+                booking.record_refund(refund_credit(member, fitness_class, policy, now).grant_id)
                 uow.bookings.save(booking)
             for booking in forfeited:
-                grant = refund_credit(members[booking.member_id], fitness_class, self.policy, now)
+                grant = refund_credit(members[booking.member_id], fitness_class, policy, now)
                 booking.refund_late_cancellation(grant.grant_id, now=now)
                 uow.bookings.save(booking)
             for member in members.values():
@@ -244,7 +245,8 @@ class JoinWaitlistUseCase(PolicyUseCase):
             fitness_class = uow.classes.get_by_id(class_id, for_update=True)
             now = self.clock.now()
             member = uow.members.get_by_id(member_id)
-            return queue(uow, fitness_class, member, now, policy=self.policy, by_staff=by_staff)
+            policy = self.policy_for(fitness_class)
+            return queue(uow, fitness_class, member, now, policy=policy, by_staff=by_staff)
 
 
 @dataclass(kw_only=True)

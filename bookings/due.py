@@ -14,7 +14,8 @@ def settle_before(now: datetime) -> datetime:
 
 
 def remind_until(now: datetime) -> datetime:
-    """Booked classes starting before this moment are due a reminder."""
+    """Booked classes starting before this moment are due a reminder, at a location that
+    keeps the chain's reminder time."""
     return now + timedelta(hours=settings.GYM_REMINDER_HOURS)
 
 
@@ -28,8 +29,10 @@ def class_ids_to_settle(now: datetime) -> list[str]:
 
 
 def booking_ids_due_for_reminder(now: datetime) -> list[str]:
-    """Confirmed, not yet reminded bookings of live classes starting within the reminder time."""
-    return DjangoBookingRepository().ids_due_for_reminder(now, remind_until(now))
+    """Confirmed, not yet reminded bookings of live classes starting within their location's
+    reminder time (GYM_REMINDER_HOURS where the location keeps the chain's)."""
+    lead = timedelta(hours=settings.GYM_REMINDER_HOURS)
+    return DjangoBookingRepository().ids_due_for_reminder(now, lead)
 
 
 def class_ids_with_room_and_waiting(now: datetime) -> list[str]:

@@ -2,11 +2,21 @@
 
 import uuid
 from collections.abc import Collection
-from datetime import datetime
+from datetime import datetime, timedelta
 from weakref import WeakSet
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Q
+from django.db.models import (
+    Count,
+    DateTimeField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Q,
+    Value,
+)
+from django.db.models.functions import Coalesce
 
 from application.ports import SpotsHeld
 from bookings.models import Booking, WaitlistEntry
@@ -25,7 +35,11 @@ BOOKING = "SELECT * FROM bookings_booking WHERE id = %s"
 # Another live class sharing a moment with the one asked about (`_overlap_values`): its
 # start before that class's end, its end after that class's start (half-open intervals).
 OVERLAPS = "c.cancelled_at IS NULL AND c.starts_at < %s AND c.ends_at > %s AND c.id <> %s"
-_UPCOMING = "b.status = %s AND c.starts_at > %s"
+# At the location asked about: the upcoming-bookings limit is each location's.
+_UPCOMING = (
+    "b.status = %s AND c.starts_at > %s"
+    " AND c.location_id = (SELECT l.id FROM locations_location l WHERE l.name = %s)"
+)
 _OVERLAPPING = f"b.status IN ({sql.marks(len(HOLDING))}) AND {OVERLAPS}"
 # The member's upcoming confirmed bookings, counted, and whether any spot overlaps, over her
 # spot-holding bookings (confirmed is one of those statuses). Not filtered by the two
@@ -184,14 +198,16 @@ class DjangoBookingRepository:
     def spots_held(
         self, member_id: str, fitness_class: entities.FitnessClass, now: datetime
     ) -> SpotsHeld:
-        """One query over the member's bookings: confirmed ones of classes not yet started
-        (counted), spots in other live classes overlapping this one (any)."""
+        """One query over the member's bookings: confirmed ones of classes at this one's
+        location not yet started (counted), spots in other live classes overlapping this one
+        (any, at any location: she cannot be in two places at once)."""
         pk = _uuid_or_none(member_id)
         if pk is None:
             return SpotsHeld(upcoming_confirmed=0, overlapping=False)
         upcoming = [
             *sql.db_values(Booking, "status", [BookingStatus.CONFIRMED.value]),
             *sql.values(FitnessClass, starts_at=now),
+            fitness_class.location,
         ]
         holding = sql.db_values(Booking, "status", HOLDING)
         overlapping = [*holding, *_overlap_values(fitness_class)]
@@ -201,14 +217,20 @@ class DjangoBookingRepository:
             upcoming_count, overlaps = cursor.fetchone()
         return SpotsHeld(upcoming_confirmed=upcoming_count or 0, overlapping=bool(overlaps))
 
-    def count_no_shows_since(self, member_id: str, since: datetime) -> int:
+    def count_no_shows_since(self, member_id: str, since: datetime, *, location: str) -> int:
         return Booking.objects.filter(
             member_id=_uuid_or_none(member_id),
             status=BookingStatus.NO_SHOW,
             fitness_class__starts_at__gte=since,
+            fitness_class__location__name=location,
         ).count()
 
-    def ids_due_for_reminder(self, now: datetime, until: datetime) -> list[str]:
+    def ids_due_for_reminder(self, now: datetime, lead: timedelta) -> list[str]:
+        """One query: each class's location's lead (its `reminder_hours`, else `lead`)."""
+        column = ExpressionWrapper(F("fitness_class__location__reminder_hours"), IntegerField())
+        hours = column * Value(timedelta(hours=1))
+        location_lead = Coalesce(ExpressionWrapper(hours, DurationField()), Value(lead))
+        until = ExpressionWrapper(Value(now) + location_lead, DateTimeField())
         due = Booking.objects.filter(
             status=BookingStatus.CONFIRMED,
             reminded_at__isnull=True,

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from bookings import queries, wording
 from bookings.models import Booking
+from classes import locations
 from classes.models import FitnessClass
 from classes.wording import describe_class
 from domain import entities
@@ -164,7 +165,7 @@ def my_bookings(request: HttpRequest) -> HttpResponse:
     upcoming = [
         (
             booking,
-            policy.cancellation_terms(
+            locations.policy_of(booking.fitness_class, policy).cancellation_terms(
                 booking.fitness_class.starts_at, now, free_until=booking.free_cancellation_until
             ),
         )

@@ -2,24 +2,23 @@
 and written by its name (the domain's `FitnessClass.location`) in the statement that writes
 it."""
 
+from zoneinfo import ZoneInfo
+
 from django.db.models import Model, OuterRef, Subquery
 
+from domain.values import BookingPolicy
 from locations.models import Location, Room
+from locations.rules import RULE_COLUMNS, location_rules
 from members.models import Member
 
-# For the statements over `classes_fitnessclass c` (the schedule, the class page): the
-# location's columns, joined.
+# For the statements over `classes_fitnessclass c` (the schedule, the class page, the class
+# repository): the location's columns, joined — its name, clock and booking rules. A row lock
+# takes the class's row only (`sql.for_update(of="c")`), not its location's, which every
+# booking at that location would queue behind.
 JOIN = " JOIN locations_location l ON l.id = c.location_id"
-COLUMNS = (
-    "l.name AS location_name, l.time_zone AS location_time_zone, l.address AS location_address"
-)
-# The name and clock alone, as subqueries: a row lock (FOR UPDATE) then takes the class's row only,
-# not its location's (which every booking at that location would queue behind).
-NAME = (
-    "(SELECT l.name FROM locations_location l WHERE l.id = c.location_id) AS location_name,"
-    " (SELECT l.time_zone FROM locations_location l WHERE l.id = c.location_id)"
-    " AS location_time_zone"
-)
+RULES = ", ".join(f"l.{column}" for column in RULE_COLUMNS)
+NAME = f"l.name AS location_name, l.time_zone AS location_time_zone, {RULES}"
+COLUMNS = f"{NAME}, l.address AS location_address"
 
 
 def with_location[Row: Model](row: Row) -> Row:
@@ -30,8 +29,16 @@ def with_location[Row: Model](row: Row) -> Row:
         name=row.location_name,
         time_zone=row.location_time_zone,
         address=row.location_address,
+        **{column: getattr(row, column) for column in RULE_COLUMNS},
     )
     return row
+
+
+def policy_of(fitness_class: Model, default: BookingPolicy) -> BookingPolicy:
+    """The chain's `default` policy as the class's location keeps it (its own rules, its
+    clock), for a page that previews a rule: the class's location read with it."""
+    location = fitness_class.location
+    return default.at(location_rules(location), ZoneInfo(location.time_zone))
 
 
 def named(name: str) -> Subquery:

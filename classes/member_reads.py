@@ -28,7 +28,8 @@ HOLDING = sorted(status.value for status in SPOT_HOLDING_STATUSES)
 # cancellation, a number (a waitlist position, the upcoming bookings, the credits).
 # Her spot-holding bookings of classes around [start, end) (every shown class is among
 # them); her waitlist entries on the shown classes with their 1-based place in the queue
-# (joined earlier, then by id, as the domain's `Waitlist` orders it); then two counts.
+# (joined earlier, then by id, as the domain's `Waitlist` orders it); then two counts (her
+# upcoming bookings at the shown classes' location: the limit is each location's).
 READS = (
     "SELECT 'booking', b.fitness_class_id, b.id, b.status, b.free_cancellation_until,"
     " c.starts_at, c.ends_at, c.cancelled_at, NULL"
@@ -44,7 +45,7 @@ READS = (
     " UNION ALL"
     " SELECT 'upcoming', NULL, NULL, NULL, NULL, NULL, NULL, NULL, COUNT(*)"
     " FROM bookings_booking b JOIN classes_fitnessclass c ON c.id = b.fitness_class_id"
-    " WHERE b.member_id = %s AND b.status = %s AND c.starts_at > %s"
+    " WHERE b.member_id = %s AND b.status = %s AND c.starts_at > %s AND c.location_id = %s"
     " UNION ALL"
     " SELECT 'credits', NULL, NULL, NULL, NULL, NULL, NULL, NULL, COALESCE(SUM(remaining), 0)"
     " FROM members_creditgrant WHERE member_id = %s AND remaining > 0 AND expires_at > %s"
@@ -100,10 +101,12 @@ def member_reads(
     class_ids: Collection[uuid.UUID],
     start: datetime,
     end: datetime,
+    location_id: int,
 ) -> MemberReads:
     """Her bookings holding a spot in the classes `class_ids` (confirmed, or already marked
     attended or no-show) and her waitlist places on them, which all lie within [start, end),
-    and her facts for classes held then: one statement, however many classes."""
+    and her facts for classes held then at the location `location_id` (every shown class is
+    one location's): one statement, however many classes."""
     me = sql.values(Booking, member_id=member.pk)
     params = [
         *me,
@@ -113,7 +116,7 @@ def member_reads(
         *sql.db_values(WaitlistEntry, "fitness_class_id", class_ids),
         *me,
         *sql.values(Booking, status=BookingStatus.CONFIRMED.value),
-        *sql.values(FitnessClass, starts_at=now),
+        *sql.values(FitnessClass, starts_at=now, location=location_id),
         *sql.values(CreditGrant, member_id=member.pk, expires_at=now),
     ]
     # `IN (NULL)` matches nothing, where `IN ()` is not SQL.

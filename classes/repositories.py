@@ -11,11 +11,12 @@ from domain import entities
 from domain.entities import SPOT_HOLDING_STATUSES
 from domain.exceptions import ClassNotFoundException
 from events import sql
+from locations.rules import location_rules
 
 HOLDING = sorted(status.value for status in SPOT_HOLDING_STATUSES)
 _HOLDING_MARKS = sql.marks(len(HOLDING))
 # The class row alone (to lock it), and the members holding a spot in it.
-CLASS = f"SELECT c.*, {locations.NAME} FROM classes_fitnessclass c WHERE c.id = %s"
+CLASS = f"SELECT c.*, {locations.NAME} FROM classes_fitnessclass c{locations.JOIN} WHERE c.id = %s"
 HOLDERS = (
     "SELECT member_id FROM bookings_booking WHERE fitness_class_id = %s"
     f" AND status IN ({_HOLDING_MARKS}) ORDER BY member_id"
@@ -23,13 +24,13 @@ HOLDERS = (
 # The class row with one row per spot holder (one row with none when nobody holds a spot).
 CLASS_WITH_HOLDERS = (
     f"SELECT c.*, {locations.NAME}, b.member_id AS held_by FROM classes_fitnessclass c"
-    " LEFT JOIN bookings_booking b ON b.fitness_class_id = c.id"
+    f"{locations.JOIN} LEFT JOIN bookings_booking b ON b.fitness_class_id = c.id"
     f" AND b.status IN ({_HOLDING_MARKS}) WHERE c.id = %s"
 )
 
 
 def to_entity(row: tuple, booked_member_ids: list[str]) -> entities.FitnessClass:
-    """The entity of `row` (`sql.select`ed with its location's name and clock:
+    """The entity of `row` (`sql.select`ed with its location's name, clock and rules:
     `classes.locations.NAME`)."""
     return entities.FitnessClass(
         class_id=str(row.id),
@@ -41,6 +42,7 @@ def to_entity(row: tuple, booked_member_ids: list[str]) -> entities.FitnessClass
         instructor=row.instructor,
         location=row.location_name,
         time_zone=row.location_time_zone,
+        rules=location_rules(row),
         booked_member_ids=booked_member_ids,
         cancelled_at=row.cancelled_at,
         cancellation_reason=row.cancellation_reason,
@@ -90,7 +92,7 @@ class DjangoClassRepository:
         pk = sql.values(FitnessClass, id=_parse_id(class_id))
         holding = sql.db_values(Booking, "status", HOLDING)
         if for_update:
-            row = self._first(sql.select(FitnessClass, CLASS + sql.for_update(), pk))
+            row = self._first(sql.select(FitnessClass, CLASS + sql.for_update(of="c"), pk))
             with connection.cursor() as cursor:
                 cursor.execute(HOLDERS, [*pk, *holding])
                 booked = [_member_id(member_id) for (member_id,) in cursor.fetchall()]

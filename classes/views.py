@@ -208,7 +208,7 @@ def class_row(
 
 
 def _with_the_rules_answer(row: ClassRow, standing: Standing, now: datetime) -> ClassRow:
-    policy = services().policy
+    policy = locations.policy_of(row.fitness_class, services().policy)
     starts_at = row.fitness_class.starts_at
     books = row.state == "open" or (row.state == "waiting" and row.spots_left > 0)
     if row.state == "full":
@@ -232,7 +232,7 @@ def _with_the_rules_answer(row: ClassRow, standing: Standing, now: datetime) -> 
 
 def _promotion_needs(standing: Standing, fitness_class: FitnessClass, now: datetime) -> str:
     """What a waiting member lacks to be promoted, in words ("" when nothing)."""
-    policy = services().policy
+    policy = locations.policy_of(fitness_class, services().policy)
     closes_before = policy.promotion_closes_before
     if now >= fitness_class.starts_at - closes_before:
         return "nobody is promoted from the waitlist this close to the start"
@@ -312,7 +312,12 @@ def schedule(request: HttpRequest) -> HttpResponse:
     if classes:
         ids = [fitness_class.pk for fitness_class in classes]
         hers = member_reads(
-            request.member, now, ids, classes[0].starts_at, max(c.ends_at for c in classes)
+            request.member,
+            now,
+            ids,
+            classes[0].starts_at,
+            max(c.ends_at for c in classes),
+            classes[0].location_id,
         )
         booked, positions = hers.bookings, hers.positions
         rows = [
@@ -375,8 +380,9 @@ class Action:
 def _action(row: ClassRow, now: datetime, credits: int) -> Action:
     if row.state in ("cancelled", "past", "checked_in", "not_open") or row.blocked:
         return Action("")
+    policy = locations.policy_of(row.fitness_class, services().policy)
     if row.state == "booked":
-        terms = services().policy.cancellation_terms(
+        terms = policy.cancellation_terms(
             row.fitness_class.starts_at, now, free_until=row.free_cancellation_until
         )
         return Action("cancel", terms=terms)
@@ -386,7 +392,7 @@ def _action(row: ClassRow, now: datetime, credits: int) -> Action:
         return Action("leave_waitlist")
     # Open, or waiting while a spot is free (nobody eligible was promoted into it): book it.
     # Inside the cancellation window the form asks her to accept that first.
-    terms = services().policy.cancellation_terms(row.fitness_class.starts_at, now)
+    terms = policy.cancellation_terms(row.fitness_class.starts_at, now)
     return Action("book", credits=credits, terms=terms)
 
 
@@ -397,7 +403,12 @@ def detail(request: HttpRequest, class_id: uuid.UUID) -> HttpResponse:
     if fitness_class is None:
         raise Http404("That class does not exist.")
     hers = member_reads(
-        request.member, now, [class_id], fitness_class.starts_at, fitness_class.ends_at
+        request.member,
+        now,
+        [class_id],
+        fitness_class.starts_at,
+        fitness_class.ends_at,
+        fitness_class.location_id,
     )
     facts = hers.facts
     row = class_row(

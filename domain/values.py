@@ -1,7 +1,7 @@
 """Value objects and policies: small immutable things the entities are made of."""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from enum import StrEnum
 from uuid import uuid4
@@ -113,8 +113,46 @@ class PromotionInsideWindow(StrEnum):
 
 
 @dataclass(frozen=True)
+class LocationRules:
+    """A location's own booking rules, each overriding the chain's (`BookingPolicy.at`);
+    None keeps the chain's default.
+
+    Where the policy's None already means something, 0 says it here, as the settings do:
+    `booking_opens_before` of 0 opens booking as soon as a class is listed, and
+    `max_upcoming_bookings` of 0 sets no limit — so "as the chain" and "none" stay distinct.
+    """
+
+    cancellation_window: timedelta | None = None
+    late_cancellation: LateCancellation | None = None
+    refund_expiry_days: int | None = None
+    promotion_cutoff: timedelta | None = None
+    promotion_inside_window: PromotionInsideWindow | None = None
+    promotion_grace: timedelta | None = None
+    booking_opens_before: timedelta | None = None
+    max_upcoming_bookings: int | None = None
+    no_show_limit: int | None = None
+    no_show_period: timedelta | None = None
+    no_show_pause: timedelta | None = None
+    reminder_lead: timedelta | None = None
+
+    def overrides(self) -> dict[str, object]:
+        """The policy's fields this location sets, with the policy's own meaning of each."""
+        given = {f.name: getattr(self, f.name) for f in fields(self)}
+        chosen = {name: value for name, value in given.items() if value is not None}
+        if chosen.get("booking_opens_before") == timedelta(0):
+            chosen["booking_opens_before"] = None
+        if chosen.get("max_upcoming_bookings") == 0:
+            chosen["max_upcoming_bookings"] = None
+        return chosen
+
+
+NO_LOCATION_RULES = LocationRules()
+
+
+@dataclass(frozen=True)
 class BookingPolicy:
-    """The gym's configurable rules; the defaults are the book's."""
+    """The gym's configurable rules; the defaults are the book's. The settings give the
+    chain's; a location may override each (`at`)."""
 
     cancellation_window: timedelta = timedelta(hours=2)
     late_cancellation: LateCancellation = LateCancellation.REFUSE
@@ -130,8 +168,16 @@ class BookingPolicy:
     no_show_pause: timedelta = timedelta(days=14)
     promotion_inside_window: PromotionInsideWindow = PromotionInsideWindow.NEVER
     promotion_grace: timedelta = timedelta(minutes=30)
-    # The gym's time zone, in which the rules' messages name a moment.
+    # A booked member is reminded of a class this long before it starts.
+    reminder_lead: timedelta = timedelta(hours=24)
+    # The clock on which the rules' messages name a moment: the installation's, and a class's
+    # location's once `at` it.
     zone: tzinfo = UTC
+
+    def at(self, rules: LocationRules, zone: tzinfo | None = None) -> "BookingPolicy":
+        """This policy as a location keeps it: its own `rules` over these defaults, its
+        moments named on its clock `zone` (None: this policy's)."""
+        return replace(self, **rules.overrides(), zone=zone or self.zone)
 
     def booking_opens_at(self, class_start_time: datetime) -> datetime | None:
         """When members may start booking the class (None: as soon as it is scheduled)."""

@@ -23,9 +23,13 @@ def _db():
     return connections[DEFAULT_DB_ALIAS]
 
 
-def for_update() -> str:
-    """The row lock clause, where the database has row locks (SQLite serialises writers)."""
-    return " FOR UPDATE" if _db().features.has_select_for_update else ""
+def for_update(of: str = "") -> str:
+    """The row lock clause, where the database has row locks (SQLite serialises writers);
+    with `of`, the rows of that table (alias) alone, not those joined to them."""
+    features = _db().features
+    if not features.has_select_for_update:
+        return ""
+    return f" FOR UPDATE OF {of}" if of and features.has_select_for_update_of else " FOR UPDATE"
 
 
 def values(model: type[Model], **fields: object) -> list[object]:

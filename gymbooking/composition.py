@@ -73,6 +73,7 @@ def policy_from_settings() -> BookingPolicy:
         no_show_limit=settings.GYM_NO_SHOW_LIMIT,
         no_show_period=timedelta(days=settings.GYM_NO_SHOW_PERIOD_DAYS),
         no_show_pause=timedelta(days=settings.GYM_NO_SHOW_PAUSE_DAYS),
+        reminder_lead=timedelta(hours=settings.GYM_REMINDER_HOURS),
         zone=ZoneInfo(settings.TIME_ZONE),
     )
 

@@ -1,10 +1,14 @@
 """Admin for the chain's locations, each with its rooms inline. Managers change them; the
 front desk sees them (members/migrations and locations/migrations/0002 grant this). A location
-with classes or series cannot be deleted (their foreign keys protect it)."""
+with classes or series cannot be deleted (their foreign keys protect it). Its booking rules
+(collapsed) override the chain's settings; each empty one keeps the chain's default, which
+its help text names."""
 
 from django.contrib import admin
 
+from locations.forms import LocationForm
 from locations.models import Location, Room
+from locations.rules import RULE_COLUMNS
 
 
 class RoomInline(admin.TabularInline):
@@ -17,7 +21,11 @@ class RoomInline(admin.TabularInline):
 class LocationAdmin(admin.ModelAdmin):
     list_display = ("name", "time_zone", "address")
     search_fields = ("name", "address")
-    fields = ("name", "time_zone", "address")
+    form = LocationForm
+    fieldsets = (
+        (None, {"fields": ("name", "time_zone", "address")}),
+        ("Booking rules", {"classes": ("collapse",), "fields": RULE_COLUMNS}),
+    )
     inlines = (RoomInline,)
 
 

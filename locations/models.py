@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from domain.locations import InvalidLocationException, time_zone_named
+from locations.rules import LocationRulesFields, rule_constraints
 
 
 def validate_time_zone(value: str) -> None:
@@ -24,7 +25,9 @@ class LocationManager(models.Manager):
         return location
 
 
-class Location(models.Model):
+class Location(LocationRulesFields):
+    """A gym of the chain; its booking rules (`locations.rules`) override the chain's."""
+
     # Unique: a class names its location by it (`FitnessClass.location` in the domain).
     name = models.CharField(max_length=120, unique=True)
     address = models.TextField(blank=True)
@@ -50,6 +53,7 @@ class Location(models.Model):
         permissions = [
             ("work_at_every_location", "Can see and change every location of the chain"),
         ]
+        constraints = rule_constraints()
 
     def __str__(self) -> str:
         return self.name

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from domain import exceptions
 from domain.entities.base import Entity
@@ -15,6 +16,9 @@ from domain.events import (
     ClassSpotBecameAvailable,
 )
 from domain.values import (
+    NO_LOCATION_RULES,
+    BookingPolicy,
+    LocationRules,
     is_positive_int,
     new_id,
 )
@@ -54,12 +58,14 @@ class FitnessClass(Entity):
         instructor: str = "",
         location: str = "",
         time_zone: str = "",
+        rules: LocationRules = NO_LOCATION_RULES,
         booked_member_ids: Iterable[str] = (),
         cancelled_at: datetime | None = None,
         cancellation_reason: str = "",
     ) -> None:
         """`time_zone` is the IANA name of its location's clock, read with it, which its
-        times are shown on ("" when not read: the installation's)."""
+        times are shown on ("" when not read: the installation's); `rules` are its
+        location's own booking rules, read with it too."""
         super().__init__()
         if not name or duration <= timedelta(0):
             raise exceptions.InvalidClassException()
@@ -73,6 +79,7 @@ class FitnessClass(Entity):
         self.instructor = instructor
         self.location = location
         self.time_zone = time_zone
+        self.rules = rules
         self._bookings = list(booked_member_ids)
         self._cancelled_at = cancelled_at
         self._cancellation_reason = cancellation_reason
@@ -162,6 +169,12 @@ class FitnessClass(Entity):
     def overlaps(self, starts_at: datetime, ends_at: datetime) -> bool:
         """Whether this class shares any moment with the period [starts_at, ends_at)."""
         return self.starts_at < ends_at and starts_at < self.ends_at
+
+    def policy_from(self, default: BookingPolicy) -> BookingPolicy:
+        """The chain's `default` policy as this class's location keeps it: its own rules,
+        and its clock for the moments the rules' messages name."""
+        zone = ZoneInfo(self.time_zone) if self.time_zone else None
+        return default.at(self.rules, zone)
 
     def accepts_promotions(self, now: datetime, cutoff: timedelta) -> bool:
         """Waitlisted members are promoted only until `cutoff` before the start."""

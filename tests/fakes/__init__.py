@@ -20,7 +20,7 @@ from application.unit_of_work import Repositories, UnitOfWork
 from domain import events as domain_events
 from domain.entities import Booking, FitnessClass, Member
 from domain.events import DomainEvent
-from domain.values import BookingPolicy, new_id
+from domain.values import BookingPolicy, LocationRules, new_id
 from tests.fakes.repositories import (
     ConstraintViolation,
     InMemoryBookingRepository,
@@ -234,6 +234,13 @@ class FakeGym:
         self.members.save(member)
         return self.members.get_by_id(member.id)
 
+    def add_location(self, name: str, time_zone: str = "", **rules: object) -> str:
+        """A location with its own booking `rules` (`LocationRules`' fields) and clock, whose
+        classes `add_class(location=name)` adds; returns its name."""
+        self.classes.location_rules[name] = LocationRules(**rules)
+        self.classes.location_zones[name] = time_zone
+        return name
+
     def add_class(
         self,
         name: str = "Spin",
@@ -241,13 +248,20 @@ class FakeGym:
         starts_in: timedelta = timedelta(days=1),
         duration: timedelta = timedelta(hours=1),
         booked: int = 0,
+        location: str = "",
     ) -> FitnessClass:
-        """A class starting `starts_in` from now, with `booked` members who each paid a credit."""
+        """A class starting `starts_in` from now, with `booked` members who each paid a credit,
+        at `location` (a name; see `add_location`)."""
         if booked > capacity:
             raise ValueError("cannot book more members than the capacity")
         now = self.clock.now()
         fitness_class = FitnessClass(
-            new_id(), name, capacity, starts_at=now + starts_in, duration=duration
+            new_id(),
+            name,
+            capacity,
+            starts_at=now + starts_in,
+            duration=duration,
+            location=location,
         )
         self.classes.save(fitness_class)
         for number in range(1, booked + 1):

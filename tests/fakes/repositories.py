@@ -6,7 +6,7 @@ shares state with storage), never keep recorded events, raise the domain's
 can `snapshot` and `restore` itself, for `FakeTransactions`."""
 
 import copy
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from application.ports import SeriesSession, SpotsHeld
 from domain.entities import (
@@ -28,7 +28,7 @@ from domain.exceptions import (
     WaitlistEntryNotFoundException,
 )
 from domain.series import ClassSeries, SeriesNotFoundException
-from domain.values import Email
+from domain.values import NO_LOCATION_RULES, Email, LocationRules
 
 
 class ConstraintViolation(Exception):
@@ -135,7 +135,11 @@ class InMemoryBookingRepository(_Table):
         mine = [b for b in self.all() if b.member_id == member_id]
         return SpotsHeld(
             upcoming_confirmed=sum(
-                1 for b in mine if b.is_confirmed and self._class_of(b).starts_at > now
+                1
+                for b in mine
+                if b.is_confirmed
+                and (held_in := self._class_of(b)).starts_at > now
+                and held_in.location == fitness_class.location
             ),
             overlapping=any(
                 self.classes.overlap(b.class_id, fitness_class)
@@ -147,24 +151,26 @@ class InMemoryBookingRepository(_Table):
     def _class_of(self, booking: Booking) -> FitnessClass:
         return self.classes.get_by_id(booking.class_id)
 
-    def count_no_shows_since(self, member_id: str, since: datetime) -> int:
+    def count_no_shows_since(self, member_id: str, since: datetime, *, location: str) -> int:
         return sum(
             1
             for b in self.all()
             if b.member_id == member_id
             and b.status is BookingStatus.NO_SHOW
-            and self._class_of(b).starts_at >= since
+            and (held_in := self._class_of(b)).starts_at >= since
+            and held_in.location == location
         )
 
-    def ids_due_for_reminder(self, now: datetime, until: datetime) -> list[str]:
-        return [
-            b.id
+    def ids_due_for_reminder(self, now: datetime, lead: timedelta) -> list[str]:
+        due = [
+            (held_in.starts_at, b.id)
             for b in self.all()
             if b.is_confirmed
             and b.reminded_at is None
-            and not self._class_of(b).is_cancelled
-            and now <= self._class_of(b).starts_at < until
+            and not (held_in := self._class_of(b)).is_cancelled
+            and now <= held_in.starts_at < now + (held_in.rules.reminder_lead or lead)
         ]
+        return [booking_id for _, booking_id in sorted(due)]
 
     def class_ids_to_settle(self, ended_before: datetime) -> list[str]:
         return sorted(
@@ -192,6 +198,10 @@ class InMemoryClassRepository(_Table):
     def __init__(self, bookings: InMemoryBookingRepository) -> None:
         super().__init__()
         self._bookings = bookings
+        # Each location's own rules and clock, by name, read with its classes as the ORM's
+        # are (a location not named here keeps the chain's rules).
+        self.location_rules: dict[str, LocationRules] = {}
+        self.location_zones: dict[str, str] = {}
 
     def get_by_id(self, class_id: str, *, for_update: bool = False) -> FitnessClass:
         row: FitnessClass = self._read(class_id)
@@ -204,6 +214,8 @@ class InMemoryClassRepository(_Table):
             description=row.description,
             instructor=row.instructor,
             location=row.location,
+            time_zone=self.location_zones.get(row.location, row.time_zone),
+            rules=self.location_rules.get(row.location, NO_LOCATION_RULES),
             booked_member_ids=[
                 b.member_id
                 for b in self._bookings.all()

@@ -32,7 +32,8 @@ def test_her_bookings_places_credits_and_spots_come_in_one_statement():
     # given a member booked on one shown class, waiting third on another (two joined before
     # her, one of them at the same moment with a smaller id), holding a spot in a class
     # overlapping the shown ones and in a cancelled one, booked next week, a cancelled
-    # booking, credits of which some expired, and another member's booking
+    # booking, a booking at another location, credits of which some expired, and another
+    # member's booking
     ana = MemberFactory()
     booked = FitnessClassFactory(starts_at=hour(2))
     waiting = FitnessClassFactory(starts_at=hour(4))
@@ -44,6 +45,7 @@ def test_her_bookings_places_credits_and_spots_come_in_one_statement():
     BookingFactory(member=ana, fitness_class=overlapping, status="attended")
     BookingFactory(member=ana, fitness_class=cancelled)
     BookingFactory(member=ana, fitness_class=next_week)
+    BookingFactory(member=ana, fitness_class=FitnessClassFactory(location="Riverside"))
     BookingFactory(member=ana, fitness_class=waiting, status="cancelled")
     BookingFactory(fitness_class=waiting)
     joined = timezone.now() - timedelta(hours=1)
@@ -57,7 +59,7 @@ def test_her_bookings_places_credits_and_spots_come_in_one_statement():
 
     # when her reads for the shown classes are made
     with CaptureQueriesContext(connection) as statements:
-        hers = member_reads(ana, timezone.now(), shown, hour(2), hour(5))
+        hers = member_reads(ana, timezone.now(), shown, hour(2), hour(5), booked.location_id)
 
     # then they are one statement, answering each question as the ORM does
     assert len(statements) == 1
@@ -68,7 +70,8 @@ def test_her_bookings_places_credits_and_spots_come_in_one_statement():
     assert hers.positions == {waiting.pk: 3}
     assert position_on_waitlist(ana.pk, waiting.pk) == 3
     assert hers.facts.credits == 4
-    assert hers.facts.upcoming_bookings == 3  # booked, cancelled class, next week
+    # booked, cancelled class, next week: at the shown classes' location, not at Riverside
+    assert hers.facts.upcoming_bookings == 3
     assert sorted(hers.facts.spots, key=lambda spot: spot[1]) == [
         (booked.pk, booked.starts_at, booked.ends_at),
         (overlapping.pk, overlapping.starts_at, overlapping.ends_at),
@@ -82,7 +85,12 @@ def test_a_member_with_nothing_gets_empty_answers_and_no_credits():
     fitness_class = FitnessClassFactory(starts_at=hour(2))
 
     hers = member_reads(
-        MemberFactory(), timezone.now(), [fitness_class.pk], hour(2), fitness_class.ends_at
+        MemberFactory(),
+        timezone.now(),
+        [fitness_class.pk],
+        hour(2),
+        fitness_class.ends_at,
+        fitness_class.location_id,
     )
 
     assert (hers.bookings, hers.positions) == ({}, {})
@@ -91,8 +99,8 @@ def test_a_member_with_nothing_gets_empty_answers_and_no_credits():
 
 def test_no_shown_classes_is_still_a_valid_statement():
     ana = MemberFactory()
-    WaitlistEntryFactory(member=ana)
+    entry = WaitlistEntryFactory(member=ana)
 
-    hers = member_reads(ana, timezone.now(), [], hour(2), hour(3))
+    hers = member_reads(ana, timezone.now(), [], hour(2), hour(3), entry.fitness_class.location_id)
 
     assert hers.positions == {}

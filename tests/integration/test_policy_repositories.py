@@ -114,8 +114,8 @@ def test_no_shows_are_counted_for_classes_started_at_or_after_the_moment(booking
     booked(ana, a_class(NOW - 3 * HOUR), status=CONFIRMED)
     booked(ben, a_class(NOW - 4 * HOUR), status=NO_SHOW)
 
-    assert bookings.count_no_shows_since(str(ana.pk), since) == 2
-    assert bookings.count_no_shows_since(str(ben.pk), since) == 1
+    assert bookings.count_no_shows_since(str(ana.pk), since, location="Studio 1") == 2
+    assert bookings.count_no_shows_since(str(ben.pk), since, location="Studio 1") == 1
 
 
 # --- ids_due_for_reminder -----------------------------------------------------------------------
@@ -123,7 +123,8 @@ def test_no_shows_are_counted_for_classes_started_at_or_after_the_moment(booking
 
 def test_bookings_are_due_a_reminder_for_classes_starting_from_now_until_the_horizon(bookings):
     # given a 24-hour horizon
-    until = NOW + timedelta(hours=24)
+    lead = timedelta(hours=24)
+    until = NOW + lead
     member = MemberFactory()
     at_now = booked(member, a_class(NOW))
     just_before = booked(member, a_class(until - SECOND))
@@ -137,7 +138,7 @@ def test_bookings_are_due_a_reminder_for_classes_starting_from_now_until_the_hor
     booked(member, a_class(NOW + 2 * HOUR, cancelled=True))
 
     # when
-    due = bookings.ids_due_for_reminder(NOW, until)
+    due = bookings.ids_due_for_reminder(NOW, lead)
 
     # then in order of the classes' start
     assert due == ids([at_now, middle, just_before])
@@ -146,7 +147,7 @@ def test_bookings_are_due_a_reminder_for_classes_starting_from_now_until_the_hor
 def test_nothing_is_due_a_reminder_in_an_empty_window(bookings):
     booked(MemberFactory(), a_class(NOW))
 
-    assert bookings.ids_due_for_reminder(NOW, NOW) == []
+    assert bookings.ids_due_for_reminder(NOW, timedelta(0)) == []
 
 
 # --- class_ids_to_settle ------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """`manage.py send_reminders`: remind members of the classes they are booked on.
 
-A confirmed booking of a class starting within GYM_REMINDER_HOURS is reminded once: the
+A confirmed booking of a class starting within its location's reminder time (GYM_REMINDER_HOURS
+unless the location sets its own) is reminded once: the
 booking is marked under its row lock and `MemberRemindedOfClass` is recorded; the
 notification handlers e-mail the member and notify them in-app from that event. A booking
 already reminded, cancelled, or of a cancelled class is never reminded (again).
@@ -41,7 +42,8 @@ class Command(periodic.PeriodicCommand):
         reminders = formatting.count(len(booking_ids), "class reminder", "class reminders")
         return (
             f"Would send {reminders} for classes starting before "
-            f"{formatting.staff_time(due.remind_until(now))}."
+            f"{formatting.staff_time(due.remind_until(now))} (or within a location's own "
+            "reminder time)."
         )
 
     def describe(self, booking_ids: list[str], now: datetime) -> list[str]:

@@ -250,7 +250,7 @@ def remind_sweep(gym: FakeGym) -> dict[str, bool]:
     """What `send_reminders` does: every booking due, in its own transaction."""
     remind = gym.remind_member
     now = gym.clock.now()
-    due = gym.bookings.ids_due_for_reminder(now, now + REMIND_BEFORE)
+    due = gym.bookings.ids_due_for_reminder(now, REMIND_BEFORE)
     return {booking_id: remind.execute(booking_id) for booking_id in due}
 
 
