@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.utils import timezone
 
 from classes.models import ClassSeries
-from locations.models import Location
+from locations import scoping
 
 
 class ClassDateFilter(admin.SimpleListFilter):
@@ -76,7 +76,8 @@ class SeriesFilter(admin.SimpleListFilter):
         choices = [("any", "From a series"), ("none", "On its own")]
         chosen = _series_pk(self.value())
         if chosen is not None:
-            series = ClassSeries.objects.filter(pk=chosen).first()
+            visible = scoping.within(ClassSeries.objects.all(), request.user, "location")
+            series = visible.filter(pk=chosen).first()
             if series is not None:
                 choices.append((self.value(), str(series)))
         return choices
@@ -108,16 +109,17 @@ CURRENT_CLASSES = 2_000
 class CurrentValuesFilter(admin.SimpleListFilter):
     """By a text field of the class (the instructor): the values of the classes from a
     month ago on (at most `CURRENT_CLASSES` of them, read in order of start from its index),
-    not a DISTINCT over every class the gym ever ran. A value chosen by URL is filtered on,
-    and offered, even when no current class has it."""
+    not a DISTINCT over every class the gym ever ran, at the user's locations. A value chosen
+    by URL is filtered on, and offered, even when no current class has it."""
 
     field: str
     parameter_name: str
 
     def lookups(self, request, model_admin):
         since = timezone.now() - CURRENT_SINCE
+        classes = scoping.within(model_admin.model.objects.all(), request.user, "location")
         current = (
-            model_admin.model.objects.filter(starts_at__gte=since)
+            classes.filter(starts_at__gte=since)
             .order_by("starts_at")
             .values_list(self.field, flat=True)[:CURRENT_CLASSES]
         )
@@ -136,13 +138,14 @@ class InstructorFilter(CurrentValuesFilter):
 
 
 class LocationFilter(admin.SimpleListFilter):
-    """By location, chosen by name: every location of the chain (there are few)."""
+    """By location, chosen by name: the locations the user works at (there are few)."""
 
     title = "location"
     parameter_name = "location"
 
     def lookups(self, request, model_admin):
-        return [(name, name) for name in Location.objects.values_list("name", flat=True)]
+        names = scoping.locations_of(request.user).values_list("name", flat=True)
+        return [(name, name) for name in names]
 
     def queryset(self, request, queryset):
         return queryset.filter(location__name=self.value()) if self.value() else queryset

@@ -53,6 +53,7 @@ from classes.queries import with_counts
 from domain.entities import DETAIL_NAMES
 from domain.exceptions import DomainException
 from gymbooking.composition import services
+from locations.scoping import LocationScopedAdmin
 from members.models import Member
 from web import formatting
 from web.admin_actions import (
@@ -132,7 +133,8 @@ class CancelClassesForm(forms.Form):
 
 
 @admin.register(FitnessClass)
-class FitnessClassAdmin(UseCaseSaveMixin, admin.ModelAdmin):
+class FitnessClassAdmin(LocationScopedAdmin, UseCaseSaveMixin, admin.ModelAdmin):
+    location_path = "location"
     form = FitnessClassForm
     list_display = (
         "name",
