@@ -39,6 +39,7 @@ class ClassStartFilter(ClassDateFilter):
 
     title = "class date"
     starts_at_field = "fitness_class__starts_at"
+    location_field = "fitness_class__location"
 
 
 class StaffCancelForm(forms.Form):

@@ -1,24 +1,30 @@
 """List filters of the class admin. The bookings and waitlist lists filter by their class's
-date too, and apps do not import each other's admin: so the filters live here."""
+date too, and apps do not import each other's admin: so the filters live here. Their choices
+come from the locations the user works at (`locations.scoping`), never another's."""
 
 import uuid
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib import admin
+from django.db.models import Q
 from django.utils import timezone
 
 from classes.models import ClassSeries
 from locations import scoping
 
+# The days each choice of `ClassDateFilter` covers: (first, last + 1), counted from today.
+DAYS = {"today": (0, 1), "tomorrow": (1, 2), "week": (0, 7)}
+
 
 class ClassDateFilter(admin.SimpleListFilter):
-    """When a class starts, by the gym's calendar (days begin at midnight in TIME_ZONE)."""
+    """When a class starts, by its location's calendar (days begin at midnight on its clock),
+    over the locations the user works at (one query, for a choice of days)."""
 
     title = "date"
     parameter_name = "when"
     starts_at_field = "starts_at"
+    location_field = "location"
 
     def lookups(self, request, model_admin):
         return (
@@ -31,24 +37,31 @@ class ClassDateFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         now = timezone.now()
-        zone = ZoneInfo(settings.TIME_ZONE)
-        today = timezone.localdate(now, zone)
+        if self.value() == "upcoming":
+            return queryset.filter(**{f"{self.starts_at_field}__gte": now})
+        if self.value() == "past":
+            return queryset.filter(**{f"{self.starts_at_field}__lt": now})
+        if self.value() not in DAYS:
+            return queryset
+        first, after = DAYS[self.value()]
+        days = Q(pk__in=[])
+        for location_id, zone_name in scoping.locations_of(request.user).values_list(
+            "pk", "time_zone"
+        ):
+            zone = ZoneInfo(zone_name)
+            today = timezone.localdate(now, zone)
+            days |= Q(
+                **{
+                    self.location_field: location_id,
+                    f"{self.starts_at_field}__gte": _midnight(today + timedelta(first), zone),
+                    f"{self.starts_at_field}__lt": _midnight(today + timedelta(after), zone),
+                }
+            )
+        return queryset.filter(days)
 
-        def midnight(days_from_today: int) -> datetime:
-            return datetime.combine(today + timedelta(days=days_from_today), time.min, zone)
 
-        start, end = {
-            "today": (midnight(0), midnight(1)),
-            "tomorrow": (midnight(1), midnight(2)),
-            "week": (midnight(0), midnight(7)),
-            "upcoming": (now, None),
-            "past": (None, now),
-        }.get(self.value(), (None, None))
-        if start is not None:
-            queryset = queryset.filter(**{f"{self.starts_at_field}__gte": start})
-        if end is not None:
-            queryset = queryset.filter(**{f"{self.starts_at_field}__lt": end})
-        return queryset
+def _midnight(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time.min, zone)
 
 
 class CancelledFilter(admin.SimpleListFilter):
