@@ -2,12 +2,13 @@
 
     manage.py create_staff --email OpsAdmin@gym.example.com --superuser
     manage.py create_staff --email desk@gym.example.com --group "Front desk" \\
-        --password-file /run/secrets/desk-password
+        --location "Old Town" --password-file /run/secrets/desk-password
 
 The login is the e-mail (or --username) in lower case, as the sign-in form looks it up, so
 whatever case it is typed in, here or at sign-in, it works. A login or e-mail already in use,
 in any case, is refused. The password is asked for twice (not echoed), or read from the first
-line of --password-file; Django's password validators apply.
+line of --password-file; Django's password validators apply. Staff work at the locations
+given with --location (superusers at every one); a location that is none is refused.
 """
 
 import getpass
@@ -22,6 +23,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 from django.db import transaction
 
+from locations.models import Location
 from members.logins import login_taken, normalised_login
 
 
@@ -47,12 +49,20 @@ class Command(BaseCommand):
             help='A staff group to join ("Front desk", "Manager"); may be repeated.',
         )
         parser.add_argument(
+            "--location",
+            action="append",
+            default=[],
+            help="A location it works at, by name; may be repeated.",
+        )
+        parser.add_argument(
             "--password-file",
             type=Path,
             help="Read the password from the first line of this file instead of asking.",
         )
 
-    def handle(self, *args, email, username, name, superuser, group, password_file, **options):
+    def handle(
+        self, *args, email, username, name, superuser, group, location, password_file, **options
+    ):
         email = email.strip().lower()
         try:
             validate_email(email)
@@ -70,6 +80,11 @@ class Command(BaseCommand):
         if unknown:
             known = ", ".join(sorted(Group.objects.values_list("name", flat=True))) or "none"
             raise CommandError(f"No group {', '.join(unknown)} (there are: {known}).")
+        places = list(Location.objects.filter(name__in=location))
+        unknown = sorted(set(location) - {place.name for place in places})
+        if unknown:
+            known = ", ".join(Location.objects.values_list("name", flat=True)) or "none"
+            raise CommandError(f"No location {', '.join(unknown)} (there are: {known}).")
 
         first_name, _, last_name = name.strip().partition(" ")
         user = User(
@@ -89,10 +104,19 @@ class Command(BaseCommand):
         with transaction.atomic():
             user.save()
             user.groups.set(groups)
+            user.staffed_locations.set(places)
         role = "superuser" if superuser else ", ".join(g.name for g in groups) or "no group"
         self.stdout.write(f"Created the staff login {login} ({role}); sign in at /admin/.")
         if not superuser and not groups:
             self.stdout.write("It has no permissions yet: add it to a group in the admin.")
+        if not superuser:
+            where = ", ".join(place.name for place in places)
+            self.stdout.write(
+                f"It works at {where}."
+                if places
+                else "It works at no location yet: give --location, or add it to a location's "
+                "staff in the admin."
+            )
 
     def password(self, password_file: Path | None) -> str:
         if password_file is not None:
