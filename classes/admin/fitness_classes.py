@@ -15,6 +15,9 @@ chain's locations (chosen by name in the domain, so relocating is a detail chang
 staff say so, in one of that location's rooms (checked by the form, stored as chosen: no rule
 depends on the room).
 
+Staff see and change the classes of the locations they work at only (`locations.scoping`):
+another location's class is a 404, and neither it nor its location is offered anywhere.
+
 A class's page is its roster (`classes.admin.inlines`): the booked members and the waitlist in
 promotion order. From there staff add a member ("Add a member to this class…":
 `BookClassUseCase` as staff, or `JoinWaitlistUseCase` when the class is full), cancel one

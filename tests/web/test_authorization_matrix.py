@@ -12,8 +12,8 @@ that a staff session without one reaches nothing).
 
 Admin model pages follow Django's permissions: a role may open one if it holds the view,
 add, change or delete permission the page needs (a missing object redirects, or is a 404 in
-the admin of rows that belong to a location), otherwise 403; anyone without staff status goes
-to the admin sign-in.
+the admins of rows that belong to a location and of the event log), otherwise 403; anyone
+without staff status goes to the admin sign-in.
 
 The Front desk and the Manager work at the world's location only. Every admin page, action,
 search, filter and autocomplete is asked again by them about the rows of another location
