@@ -21,6 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from bookings.models import Booking, WaitlistEntry
 from classes.admin_filters import ClassDateFilter
 from gymbooking.composition import services
+from locations.scoping import LocationScopedAdmin
 from web import formatting
 from web.admin_actions import (
     FORM_PREFIX,
@@ -38,6 +39,7 @@ class ClassStartFilter(ClassDateFilter):
 
     title = "class date"
     starts_at_field = "fitness_class__starts_at"
+    location_field = "fitness_class__location"
 
 
 class StaffCancelForm(forms.Form):
@@ -70,7 +72,8 @@ def describe_booking(booking: Booking) -> str:
 
 
 @admin.register(Booking)
-class BookingAdmin(ReadOnlyAdminMixin, FitnessClassColumns, admin.ModelAdmin):
+class BookingAdmin(LocationScopedAdmin, ReadOnlyAdminMixin, FitnessClassColumns, admin.ModelAdmin):
+    location_path = "fitness_class__location"
     list_display = (
         "member",
         "class_name",
@@ -195,9 +198,12 @@ class BookingAdmin(ReadOnlyAdminMixin, FitnessClassColumns, admin.ModelAdmin):
 
 
 @admin.register(WaitlistEntry)
-class WaitlistEntryAdmin(ReadOnlyAdminMixin, FitnessClassColumns, admin.ModelAdmin):
+class WaitlistEntryAdmin(
+    LocationScopedAdmin, ReadOnlyAdminMixin, FitnessClassColumns, admin.ModelAdmin
+):
     """Who waits for what. The order of a class's waitlist is shown on the class's page."""
 
+    location_path = "fitness_class__location"
     list_display = ("member", "class_name", "class_starts_at", "created_at")
     list_filter = (ClassStartFilter,)
     search_fields = ("member__name", "member__email", "fitness_class__name")

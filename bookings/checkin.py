@@ -3,6 +3,8 @@ no-show, one at a time or in bulk; and today's classes, to find the one starting
 
 Staff only: a signed-out visitor is sent to the admin sign-in, and a signed-in user needs
 `bookings.record_attendance` (the "Front desk" and "Manager" groups hold it) or gets a 403.
+Staff check in at the locations they work at (`locations.scoping`): the menu offers only
+those, and another location's class is a 404, as a class that does not exist is.
 
 Every mark is a POST (CSRF-checked by the middleware) that runs `RecordAttendanceUseCase`
 through `run_use_case`, so a refusal (check-in not open yet, a cancelled booking) is shown in
@@ -47,6 +49,7 @@ from classes.queries import classes_between, count_of
 from classes.wording import class_times_html
 from domain.entities import CHECK_IN_OPENS, SPOT_HOLDING_STATUSES, BookingStatus
 from gymbooking.composition import services
+from locations import scoping
 from web import formatting, paging
 from web.links import url_with_id
 from web.pages import run_use_case
@@ -95,6 +98,12 @@ def roster(class_id: uuid.UUID) -> list[Booking]:
     )
 
 
+def classes_of(request: HttpRequest) -> QuerySet[FitnessClass]:
+    """The classes of the locations the user works at: another location's class is a 404,
+    as a class that does not exist is."""
+    return scoping.within(FitnessClass.objects.all(), request.user, "location")
+
+
 def unmarked_booking_ids(class_id: uuid.UUID) -> list[str]:
     """The class's confirmed bookings nobody has marked yet."""
     rows = Booking.objects.filter(
@@ -104,18 +113,26 @@ def unmarked_booking_ids(class_id: uuid.UUID) -> list[str]:
 
 
 def todays_menu(request: HttpRequest, now: datetime) -> day_reads.DayMenu:
-    """The location asked for (`?location=`; the first by name without one) and its calendar
-    day of `now`, on its clock: one query."""
+    """The location asked for (`?location=`; the first by name without one) among those the
+    user works at, and its calendar day of `now`, on its clock: one query (and the user's
+    locations, once a request)."""
     asked = request.GET.get("location", "").strip()
     if "\x00" in asked:  # no location has one (and PostgreSQL refuses it): ignored
         asked = ""
     return day_reads.day_menu(
-        asked, lambda zone: timezone.localdate(now, zone), now.astimezone(UTC).date(), {}
+        asked,
+        lambda zone: timezone.localdate(now, zone),
+        now.astimezone(UTC).date(),
+        {},
+        among=scoping.location_ids(request.user),
     )
 
 
 def todays_classes(menu: day_reads.DayMenu) -> QuerySet[FitnessClass]:
-    """The menu's location's classes of its day, in order of start."""
+    """The menu's location's classes of its day, in order of start (none without one: the
+    user works at no location, or there is none)."""
+    if not menu.location.name:
+        return FitnessClass.objects.none()
     return classes_between(menu.start, menu.end, location=menu.location.name)
 
 
@@ -229,7 +246,7 @@ def today(request: HttpRequest) -> HttpResponse:
 @require_GET
 @front_desk_required
 def class_roster(request: HttpRequest, class_id: uuid.UUID) -> HttpResponse:
-    fitness_class = get_object_or_404(FitnessClass.objects.select_related("location"), pk=class_id)
+    fitness_class = get_object_or_404(classes_of(request).select_related("location"), pk=class_id)
     rows = [RosterRow(booking, *MARKS[booking.status]) for booking in roster(class_id)]
     marks = Counter(row.mark for row in rows)
     opens_at = fitness_class.starts_at - CHECK_IN_OPENS
@@ -265,8 +282,9 @@ def mark(request: HttpRequest, class_id: uuid.UUID) -> HttpResponse:
     if not ids:
         messages.warning(request, "Tick the members to mark first.")
         return HttpResponseRedirect(back)
+    bookings = scoping.within(Booking.objects.all(), request.user, "fitness_class__location")
     chosen = list(
-        Booking.objects.filter(fitness_class_id=class_id, pk__in=ids)
+        bookings.filter(fitness_class_id=class_id, pk__in=ids)
         .select_related("member")
         .only("id", "member__id", "member__name")
     )
@@ -290,7 +308,7 @@ def mark(request: HttpRequest, class_id: uuid.UUID) -> HttpResponse:
 @front_desk_required
 def mark_unmarked_attended(request: HttpRequest, class_id: uuid.UUID) -> HttpResponse:
     """Everyone still unmarked came: the usual end of a check-in."""
-    fitness_class = get_object_or_404(FitnessClass.objects.only("id"), pk=class_id)
+    fitness_class = get_object_or_404(classes_of(request).only("id"), pk=class_id)
     ids = unmarked_booking_ids(fitness_class.pk)
     if not ids:
         messages.info(request, "Nobody is left to mark.")

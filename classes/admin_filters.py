@@ -1,24 +1,30 @@
 """List filters of the class admin. The bookings and waitlist lists filter by their class's
-date too, and apps do not import each other's admin: so the filters live here."""
+date too, and apps do not import each other's admin: so the filters live here. Their choices
+come from the locations the user works at (`locations.scoping`), never another's."""
 
 import uuid
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib import admin
+from django.db.models import Q
 from django.utils import timezone
 
 from classes.models import ClassSeries
-from locations.models import Location
+from locations import scoping
+
+# The days each choice of `ClassDateFilter` covers: (first, last + 1), counted from today.
+DAYS = {"today": (0, 1), "tomorrow": (1, 2), "week": (0, 7)}
 
 
 class ClassDateFilter(admin.SimpleListFilter):
-    """When a class starts, by the gym's calendar (days begin at midnight in TIME_ZONE)."""
+    """When a class starts, by its location's calendar (days begin at midnight on its clock),
+    over the locations the user works at (one query, for a choice of days)."""
 
     title = "date"
     parameter_name = "when"
     starts_at_field = "starts_at"
+    location_field = "location"
 
     def lookups(self, request, model_admin):
         return (
@@ -31,24 +37,31 @@ class ClassDateFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         now = timezone.now()
-        zone = ZoneInfo(settings.TIME_ZONE)
-        today = timezone.localdate(now, zone)
+        if self.value() == "upcoming":
+            return queryset.filter(**{f"{self.starts_at_field}__gte": now})
+        if self.value() == "past":
+            return queryset.filter(**{f"{self.starts_at_field}__lt": now})
+        if self.value() not in DAYS:
+            return queryset
+        first, after = DAYS[self.value()]
+        days = Q(pk__in=[])
+        for location_id, zone_name in scoping.locations_of(request.user).values_list(
+            "pk", "time_zone"
+        ):
+            zone = ZoneInfo(zone_name)
+            today = timezone.localdate(now, zone)
+            days |= Q(
+                **{
+                    self.location_field: location_id,
+                    f"{self.starts_at_field}__gte": _midnight(today + timedelta(first), zone),
+                    f"{self.starts_at_field}__lt": _midnight(today + timedelta(after), zone),
+                }
+            )
+        return queryset.filter(days)
 
-        def midnight(days_from_today: int) -> datetime:
-            return datetime.combine(today + timedelta(days=days_from_today), time.min, zone)
 
-        start, end = {
-            "today": (midnight(0), midnight(1)),
-            "tomorrow": (midnight(1), midnight(2)),
-            "week": (midnight(0), midnight(7)),
-            "upcoming": (now, None),
-            "past": (None, now),
-        }.get(self.value(), (None, None))
-        if start is not None:
-            queryset = queryset.filter(**{f"{self.starts_at_field}__gte": start})
-        if end is not None:
-            queryset = queryset.filter(**{f"{self.starts_at_field}__lt": end})
-        return queryset
+def _midnight(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time.min, zone)
 
 
 class CancelledFilter(admin.SimpleListFilter):
@@ -76,7 +89,8 @@ class SeriesFilter(admin.SimpleListFilter):
         choices = [("any", "From a series"), ("none", "On its own")]
         chosen = _series_pk(self.value())
         if chosen is not None:
-            series = ClassSeries.objects.filter(pk=chosen).first()
+            visible = scoping.within(ClassSeries.objects.all(), request.user, "location")
+            series = visible.filter(pk=chosen).first()
             if series is not None:
                 choices.append((self.value(), str(series)))
         return choices
@@ -108,16 +122,17 @@ CURRENT_CLASSES = 2_000
 class CurrentValuesFilter(admin.SimpleListFilter):
     """By a text field of the class (the instructor): the values of the classes from a
     month ago on (at most `CURRENT_CLASSES` of them, read in order of start from its index),
-    not a DISTINCT over every class the gym ever ran. A value chosen by URL is filtered on,
-    and offered, even when no current class has it."""
+    not a DISTINCT over every class the gym ever ran, at the user's locations. A value chosen
+    by URL is filtered on, and offered, even when no current class has it."""
 
     field: str
     parameter_name: str
 
     def lookups(self, request, model_admin):
         since = timezone.now() - CURRENT_SINCE
+        classes = scoping.within(model_admin.model.objects.all(), request.user, "location")
         current = (
-            model_admin.model.objects.filter(starts_at__gte=since)
+            classes.filter(starts_at__gte=since)
             .order_by("starts_at")
             .values_list(self.field, flat=True)[:CURRENT_CLASSES]
         )
@@ -136,13 +151,14 @@ class InstructorFilter(CurrentValuesFilter):
 
 
 class LocationFilter(admin.SimpleListFilter):
-    """By location, chosen by name: every location of the chain (there are few)."""
+    """By location, chosen by name: the locations the user works at (there are few)."""
 
     title = "location"
     parameter_name = "location"
 
     def lookups(self, request, model_admin):
-        return [(name, name) for name in Location.objects.values_list("name", flat=True)]
+        names = scoping.locations_of(request.user).values_list("name", flat=True)
+        return [(name, name) for name in names]
 
     def queryset(self, request, queryset):
         return queryset.filter(location__name=self.value()) if self.value() else queryset

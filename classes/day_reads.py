@@ -8,7 +8,7 @@ instances (`Model.objects.raw`, converted as the ORM converts them); the queries
 """
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
@@ -40,16 +40,17 @@ ONE_CLASS = WITH_COUNTS + " WHERE c.id = %s"
 # Classes starting in [start, end), the chosen filters' conditions added, in order of start.
 BETWEEN = " WHERE c.starts_at >= %s AND c.starts_at < %s"
 DAY_PAGE = WITH_COUNTS + BETWEEN + "{filters} ORDER BY c.starts_at, c.id LIMIT %s OFFSET %s"
-# Every location (the location menu), the one asked for (or, when that names none, the first
-# by name) joined with its classes starting in a window that holds the local days asked about:
-# where its day begins is known only once its clock is read, here, in the same statement.
+# Every location (the location menu; `{l}`, `{p}`, `{f}`: those of some ids only), the one asked
+# for (or, when that names none, the first by name) joined with its classes starting in a window
+# that holds the local days asked about: where its day begins is known only once its clock is
+# read, here, in the same statement.
 MENU = (
     "SELECT l.name, l.time_zone, c.name, c.instructor, c.starts_at, c.ends_at"
     " FROM locations_location l"
     " LEFT JOIN classes_fitnessclass c ON c.location_id = l.id"
-    " AND l.id = COALESCE((SELECT p.id FROM locations_location p WHERE p.name = %s),"
-    " (SELECT f.id FROM locations_location f ORDER BY f.name, f.id LIMIT 1))"
-    " AND c.starts_at >= %s AND c.starts_at < %s ORDER BY l.name, l.id"
+    " AND l.id = COALESCE((SELECT p.id FROM locations_location p WHERE p.name = %s{p}),"
+    " (SELECT f.id FROM locations_location f WHERE 1 = 1{f} ORDER BY f.name, f.id LIMIT 1))"
+    " AND c.starts_at >= %s AND c.starts_at < %s WHERE 1 = 1{l} ORDER BY l.name, l.id"
 )
 # A local day lies within this much of the same UTC day (clocks run from UTC-12 to UTC+14).
 WIDEST_OFFSET = timedelta(hours=14)
@@ -112,20 +113,43 @@ def local_midnight(day: date, zone: tzinfo) -> datetime:
     return datetime.combine(day, time.min, zone)
 
 
+def _among(alias: str, ids: Collection[int] | None) -> tuple[str, list[int]]:
+    """The condition keeping the locations `ids` (None: every one) of `alias`, and its
+    parameters."""
+    if ids is None:
+        return "", []
+    if not ids:
+        return " AND 1 = 0", []
+    return f" AND {alias}.id IN ({sql.marks(len(ids))})", sorted(ids)
+
+
 def day_menu(
-    preferred: str, day: Callable[[tzinfo], date], around: date, chosen: Mapping[str, str]
+    preferred: str,
+    day: Callable[[tzinfo], date],
+    around: date,
+    chosen: Mapping[str, str],
+    among: Collection[int] | None = None,
 ) -> DayMenu:
     """The location named `preferred` (the first by name when it names none), its `day` (a
-    function of its clock, within a day of `around`) and the menus: one query. Without any
-    location, a nameless one on the installation's clock (`TIME_ZONE`)."""
+    function of its clock, within a day of `around`) and the menus: one query. `among`: the
+    ids of the locations to choose from (None: every one). Without any location, a nameless
+    one on the installation's clock (`TIME_ZONE`)."""
     utc_midnight = datetime.combine(around, time.min, UTC)
     window = (
         utc_midnight - timedelta(days=1) - WIDEST_OFFSET,
         utc_midnight + timedelta(days=2) + WIDEST_OFFSET,
     )
-    params = [preferred, *(sql.values(FitnessClass, starts_at=bound)[0] for bound in window)]
+    scope = {alias: _among(alias, among) for alias in "pfl"}
+    params = [
+        preferred,
+        *scope["p"][1],
+        *scope["f"][1],
+        *(sql.values(FitnessClass, starts_at=bound)[0] for bound in window),
+        *scope["l"][1],
+    ]
+    statement = MENU.format(**{alias: condition for alias, (condition, _) in scope.items()})
     with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-        cursor.execute(MENU, params)
+        cursor.execute(statement, params)
         rows = cursor.fetchall()
     names = [name for name, *_ in rows]
     if rows:

@@ -29,6 +29,7 @@ from events.dispatcher import retry_now as make_due_again
 from events.models import Delivery, StoredEvent
 from events.retention import SETTLED
 from gymbooking.composition import services
+from locations.scoping import NotFoundAdmin, about_classes_within
 from members.models import Member
 from web import formatting
 from web.admin_actions import ReadOnlyAdminMixin, ReadOnlyInline
@@ -92,7 +93,7 @@ class DeliveryInline(ReadOnlyInline):
 
 
 @admin.register(StoredEvent)
-class StoredEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class StoredEventAdmin(NotFoundAdmin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Every domain event, newest first: what happened, who caused it, and which handlers
     have reacted to it."""
 
@@ -126,18 +127,18 @@ class StoredEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     inlines = (DeliveryInline,)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[StoredEvent]:
-        """Each event with the names of its member and class, in the same query."""
+        """Each event with the names of its member and class, in the same query; staff of
+        some locations see the events of their classes and those about no class."""
         classes = FitnessClass.objects.filter(pk=OuterRef("class_id"))
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                member_name=Subquery(
-                    Member.objects.filter(pk=OuterRef("member_id")).values("name")[:1]
-                ),
-                class_name=Subquery(classes.values("name")[:1]),
-                class_starts_at=Subquery(classes.values("starts_at")[:1]),
-            )
+        events = about_classes_within(
+            super().get_queryset(request), request.user, "class_id", FitnessClass.objects.all()
+        )
+        return events.annotate(
+            member_name=Subquery(
+                Member.objects.filter(pk=OuterRef("member_id")).values("name")[:1]
+            ),
+            class_name=Subquery(classes.values("name")[:1]),
+            class_starts_at=Subquery(classes.values("starts_at")[:1]),
         )
 
     def get_search_results(self, request, queryset, search_term):
@@ -189,7 +190,7 @@ class StoredEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class DeliveryAdmin(NotFoundAdmin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """One row per (event, handler): delivered, waiting, failed (will retry), dead, or
     superseded (a notice no longer true when due: not sent, never retried, with the reason)."""
 
@@ -231,7 +232,13 @@ class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     readonly_fields = fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Delivery]:
-        return super().get_queryset(request).select_related("event")
+        deliveries = about_classes_within(
+            super().get_queryset(request),
+            request.user,
+            "event__class_id",
+            FitnessClass.objects.all(),
+        )
+        return deliveries.select_related("event")
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()

@@ -9,6 +9,7 @@ from django.contrib import admin
 from locations.forms import LocationForm
 from locations.models import Location, Room
 from locations.rules import RULE_COLUMNS
+from locations.scoping import LocationScopedAdmin, LocationStaffAdmin
 
 
 class RoomInline(admin.TabularInline):
@@ -18,7 +19,7 @@ class RoomInline(admin.TabularInline):
 
 
 @admin.register(Location)
-class LocationAdmin(admin.ModelAdmin):
+class LocationAdmin(LocationStaffAdmin, admin.ModelAdmin):
     list_display = ("name", "time_zone", "address")
     search_fields = ("name", "address")
     form = LocationForm
@@ -30,10 +31,12 @@ class LocationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Room)
-class RoomAdmin(admin.ModelAdmin):
-    """Rooms are added on their location's page; this list finds them across the chain."""
+class RoomAdmin(LocationScopedAdmin, admin.ModelAdmin):
+    """Rooms are added on their location's page; this list finds them at the
+    locations the user works at."""
 
+    location_path = "location"
     list_display = ("name", "location", "capacity")
-    list_filter = ("location",)
+    list_filter = (("location", admin.RelatedOnlyFieldListFilter),)  # the user's locations
     list_select_related = ("location",)
     search_fields = ("name", "location__name")

@@ -38,6 +38,7 @@ from domain.exceptions import (
     InvalidEmailException,
 )
 from gymbooking.composition import services
+from locations.scoping import LocationScopedInline
 from members import accounts
 from members.admin_erasure import MemberErasureAdmin
 from members.admin_filters import BookingPauseFilter, GrantExpiryFilter
@@ -101,8 +102,9 @@ class ClassColumns:
         )
 
 
-class BookingHistoryInline(ClassColumns, MemberHistoryInline):
+class BookingHistoryInline(LocationScopedInline, ClassColumns, MemberHistoryInline):
     model = Booking
+    location_path = "fitness_class__location"
     full_list = "admin:bookings_booking_changelist"
     full_list_label = "her bookings"
     verbose_name = "booking"
@@ -133,8 +135,9 @@ class BookingHistoryInline(ClassColumns, MemberHistoryInline):
         )
 
 
-class WaitlistPlacesInline(ClassColumns, MemberHistoryInline):
+class WaitlistPlacesInline(LocationScopedInline, ClassColumns, MemberHistoryInline):
     model = WaitlistEntry
+    location_path = "fitness_class__location"
     full_list = "admin:bookings_waitlistentry_changelist"
     full_list_label = "her waitlist places"
     verbose_name = "waitlist place"

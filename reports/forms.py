@@ -1,4 +1,5 @@
-"""The report's question: which days, grouped how. A GET form, so a report has a URL."""
+"""The report's question: which days, where, grouped how. A GET form, so a report has a
+URL."""
 
 from datetime import date, timedelta
 
@@ -29,7 +30,17 @@ def _date_field(label: str) -> forms.DateField:
 class ReportForm(forms.Form):
     start = _date_field("From")
     end = _date_field("To")
+    location = forms.ChoiceField(label="Location", required=False)
     group = forms.ChoiceField(label="Group by", choices=Grouping.choices)
+
+    def __init__(self, *args, locations: list[str], everywhere_label: str, **kwargs) -> None:
+        """`locations`: the names the user may report on; `everywhere_label` names them all
+        ("All my locations", or "The whole chain" for the chain's managers)."""
+        super().__init__(*args, **kwargs)
+        self.fields["location"].choices = [
+            ("", everywhere_label),
+            *((name, name) for name in locations),
+        ]
 
     def clean(self):
         cleaned = super().clean()
@@ -48,8 +59,12 @@ def defaults(today: date) -> dict[str, str]:
     }
 
 
-def report_form(query: dict[str, str], today: date) -> ReportForm:
+def report_form(
+    query: dict[str, str], today: date, locations: list[str], everywhere_label: str
+) -> ReportForm:
     """A bound form: what the URL asks for, the defaults for what it leaves out. A field sent
     empty stays empty (and is reported as missing) rather than silently becoming a default."""
     wanted = {name: query[name] for name in ReportForm.base_fields if name in query}
-    return ReportForm({**defaults(today), **wanted})
+    return ReportForm(
+        {**defaults(today), **wanted}, locations=locations, everywhere_label=everywhere_label
+    )

@@ -1,7 +1,8 @@
 """The numbers behind the staff report, counted by the database.
 
-A report covers the classes *held* in a period: not cancelled, and started on one of the
-period's days in the gym's time zone (a class still to come is not counted yet). Three
+A report covers the classes *held* in a period at some locations: not cancelled, and started
+on one of the period's days on their own location's clock (a class still to come is not
+counted yet). Three
 grouped queries read it, whatever the number of classes, bookings or events:
 
 1. the classes themselves: how many, and their capacity;
@@ -11,12 +12,13 @@ grouped queries read it, whatever the number of classes, bookings or events:
    `prune_history` keeps the log GYM_EVENT_RETENTION_DAYS (a year by default): a report on
    older days shows no waitlist demand. Classes and bookings are never pruned.
 
-Each query groups by the class's name or its instructor; the rates are worked out from the
-counts (`ReportRow`), and the totals are the sums of the groups' counts.
+Each query groups by the class's name, its instructor or its location; the rates are worked
+out from the counts (`ReportRow`), and the totals are the sums of the groups' counts.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta, tzinfo
 from fractions import Fraction
@@ -37,10 +39,15 @@ PROMOTED = MemberPromotedFromWaitlist.__name__
 class Grouping(models.TextChoices):
     CLASS = "class", "Class name"
     INSTRUCTOR = "instructor", "Instructor"
+    LOCATION = "location", "Location"
 
 
 # The class column each grouping reads.
-GROUP_FIELDS = {Grouping.CLASS: "name", Grouping.INSTRUCTOR: "instructor"}
+GROUP_FIELDS = {
+    Grouping.CLASS: "name",
+    Grouping.INSTRUCTOR: "instructor",
+    Grouping.LOCATION: "location__name",
+}
 
 
 @dataclass(frozen=True)
@@ -119,14 +126,25 @@ class Report:
     total: ReportRow
 
 
-def held_classes(period: Period, *, now: datetime) -> QuerySet[FitnessClass]:
-    """Classes not cancelled that started within the period (and so before `now`)."""
-    return FitnessClass.objects.filter(
-        cancelled_at__isnull=True,
-        starts_at__gte=period.starts,
-        starts_at__lt=period.ends,
-        starts_at__lte=now,
-    )
+def on_their_clocks(period: Period, locations: Sequence[tuple[int, tzinfo]]) -> Q:
+    """Classes of `locations` (id, clock) that started on one of the period's days on their
+    own location's clock: one condition per location, so one query for them all."""
+    days = Q(pk__in=[])
+    for location_id, zone in locations:
+        local = Period.of_days(period.first_day, period.last_day, zone)
+        days |= Q(location_id=location_id, starts_at__gte=local.starts, starts_at__lt=local.ends)
+    return days
+
+
+def held_classes(
+    period: Period, *, now: datetime, locations: Sequence[tuple[int, tzinfo]] | None = None
+) -> QuerySet[FitnessClass]:
+    """Classes not cancelled that started within the period (and so before `now`): at
+    `locations` (id, clock), each on its clock; without them, anywhere on the period's."""
+    held = FitnessClass.objects.filter(cancelled_at__isnull=True, starts_at__lte=now)
+    if locations is None:
+        return held.filter(starts_at__gte=period.starts, starts_at__lt=period.ends)
+    return held.filter(on_their_clocks(period, locations))
 
 
 def class_counts(classes: QuerySet[FitnessClass], field: str) -> dict[str, dict[str, int]]:
@@ -173,11 +191,18 @@ def waitlist_counts(classes: QuerySet[FitnessClass], field: str) -> dict[str, di
     return {row.pop("group"): row for row in rows}
 
 
-def build_report(period: Period, grouping: Grouping, *, now: datetime) -> Report:
-    """The report for `period`, one row per group in alphabetical order (whatever the
-    database's collation), and the totals: three queries whatever the size of the data."""
+def build_report(
+    period: Period,
+    grouping: Grouping,
+    *,
+    now: datetime,
+    locations: Sequence[tuple[int, tzinfo]] | None = None,
+) -> Report:
+    """The report for `period` at `locations` (see `held_classes`), one row per group in
+    alphabetical order (whatever the database's collation), and the totals: three queries
+    whatever the size of the data."""
     field = GROUP_FIELDS[grouping]
-    classes = held_classes(period, now=now)
+    classes = held_classes(period, now=now, locations=locations)
     by_class = class_counts(classes, field)
     by_booking = booking_counts(classes, field)
     by_waitlist = waitlist_counts(classes, field)

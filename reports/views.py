@@ -3,6 +3,8 @@
 Who may see them: staff (`staff_member_required`: anyone else is sent to the admin login)
 holding the permission `reports.view_reports` (403 otherwise; superusers hold it). The
 permission lives on the table-less `reports.models.Report`, so it can be given to a group.
+A report covers one of the locations the user works at, or all of them (the chain's managers:
+the whole chain); another location's name is refused as any unknown choice is.
 """
 
 import csv
@@ -20,10 +22,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from locations import scoping
 from reports import charts
 from reports.formatting import decimal, percent
 from reports.forms import ReportForm, report_form
 from reports.queries import Grouping, Period, Report, ReportRow, build_report
+from web import formatting
 
 PERMISSION = "reports.view_reports"
 
@@ -53,8 +57,17 @@ COLUMNS = [
     Column("Late-cancellation rate", "late_cancellation_rate", is_rate=True),
 ]
 
-GROUP_HEADINGS = {Grouping.CLASS: "Class", Grouping.INSTRUCTOR: "Instructor"}
-UNNAMED = {Grouping.CLASS: "(no name)", Grouping.INSTRUCTOR: "(no instructor)"}
+GROUP_HEADINGS = {
+    Grouping.CLASS: "Class",
+    Grouping.INSTRUCTOR: "Instructor",
+    Grouping.LOCATION: "Location",
+}
+UNNAMED = {
+    Grouping.CLASS: "(no name)",
+    Grouping.INSTRUCTOR: "(no instructor)",
+    Grouping.LOCATION: "(no location)",
+}
+EVERYWHERE = {True: "The whole chain", False: "All my locations"}
 
 
 def _label(grouping: Grouping, group: str) -> str:
@@ -63,15 +76,26 @@ def _label(grouping: Grouping, group: str) -> str:
 
 def _read(request: HttpRequest) -> tuple[ReportForm, Report | None]:
     """The form as the URL fills it and, when it is valid, the report it asks for. Days are
-    the gym's (TIME_ZONE) days; "today" is the gym's today."""
-    gym_zone = timezone.get_default_timezone()
+    the chosen location's days on its clock ("today" is its today); over several locations,
+    each class counts on its own location's day, and "today" is the gym's (TIME_ZONE)."""
     now = timezone.now()
-    form = report_form(request.GET.dict(), timezone.localdate(now, gym_zone))
+    mine = list(scoping.locations_of(request.user).only("id", "name", "time_zone"))
+    asked = next((loc for loc in mine if loc.name == request.GET.get("location")), None)
+    zone = formatting.zone_of(asked.time_zone if asked else None)
+    form = report_form(
+        request.GET.dict(),
+        timezone.localdate(now, zone),
+        [location.name for location in mine],
+        EVERYWHERE[scoping.works_everywhere(request.user)],
+    )
     if not form.is_valid():
         return form, None
     data = form.cleaned_data
-    period = Period.of_days(data["start"], data["end"], gym_zone)
-    return form, build_report(period, Grouping(data["group"]), now=now)
+    chosen = [loc for loc in mine if data["location"] in ("", loc.name)]
+    period = Period.of_days(data["start"], data["end"], zone)
+    clocks = [(location.pk, formatting.zone_of(location.time_zone)) for location in chosen]
+    report = build_report(period, Grouping(data["group"]), now=now, locations=clocks)
+    return form, report
 
 
 def _cells(row: ReportRow, rate: Callable[[Fraction | None], str] = percent) -> list[str]:
@@ -83,13 +107,18 @@ def _cells(row: ReportRow, rate: Callable[[Fraction | None], str] = percent) -> 
     ]
 
 
+def _where(form: ReportForm) -> str:
+    """Where the report counts, as its heading says it."""
+    chosen = form.cleaned_data.get("location", "")
+    return chosen or dict(form.fields["location"].choices)[""]
+
+
 def _page(
     request: HttpRequest, form: ReportForm, report: Report | None, *, status: int = 200
 ) -> HttpResponse:
     context = {
         **admin.site.each_context(request),
         "title": "Reports",
-        "gym_time_zone": timezone.get_default_timezone_name(),
         "form": form,
         "report": report,
         "columns": COLUMNS,
@@ -99,20 +128,24 @@ def _page(
         labels = [_label(grouping, row.group) for row in report.rows]
         subject = grouping.label.lower()
         context |= {
+            "where": _where(form),
+            "on_one_clock": bool(form.cleaned_data["location"]),
             "group_heading": GROUP_HEADINGS[grouping],
             "rows": [(label, _cells(row)) for row, label in zip(report.rows, labels, strict=True)],
             "total": _cells(report.total),
             "fill_rate_chart": charts.fill_rate_chart(report.rows, labels, subject=subject),
             "attendance_chart": charts.attendance_chart(report.rows, labels, subject=subject),
-            "csv_url": f"{reverse('reports:csv')}?{urlencode(_query(report))}",
+            "csv_url": f"{reverse('reports:csv')}?{urlencode(_query(form, report))}",
         }
     return render(request, "reports/report.html", context, status=status)
 
 
-def _query(report: Report) -> dict[str, str]:
+def _query(form: ReportForm, report: Report) -> dict[str, str]:
+    where = {"location": form.cleaned_data["location"]} if form.cleaned_data["location"] else {}
     return {
         "start": report.period.first_day.isoformat(),
         "end": report.period.last_day.isoformat(),
+        **where,
         "group": report.grouping.value,
     }
 

@@ -5,7 +5,7 @@ import uuid
 from datetime import time, timedelta
 
 import factory
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
 from bookings.models import Booking, WaitlistEntry
@@ -154,9 +154,25 @@ def full_class(capacity: int = 1, **class_fields) -> FitnessClass:
     return fitness_class
 
 
-def staff_client(client, django_user_model, group: str, username: str):
-    """`client`, signed in as a new staff user of `group` ("Front desk", "Manager")."""
+def staff_client(client, django_user_model, group: str, username: str, locations=None):
+    """`client`, signed in as a new staff user of `group` ("Front desk", "Manager") who works
+    at `locations`; without any, at every location (as the staff of one gym do: migration
+    locations 0003)."""
     user = django_user_model.objects.create_user(username=username, is_staff=True)
     user.groups.add(Group.objects.get(name=group))
+    if locations is None:
+        work_at_every_location(user)
+    else:
+        user.staffed_locations.set(locations)
     client.force_login(user)
     return client
+
+
+def work_at_every_location(user):
+    """`user` becomes one of the chain's managers: every location's staff."""
+    user.user_permissions.add(
+        Permission.objects.get(
+            content_type__app_label="locations", codename="work_at_every_location"
+        )
+    )
+    return user

@@ -7,7 +7,6 @@ from django.db import models
 from domain.entities import MAX_CAPACITY, ensure_valid_capacity
 from domain.exceptions import DomainException
 from domain.locations import ensure_room_at
-from locations.models import Room
 
 
 class CapacityField(forms.IntegerField):
@@ -34,7 +33,7 @@ class PlaceForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if "room" in self.fields:  # each room is shown with its location's name
-            self.fields["room"].queryset = Room.objects.select_related("location")
+            self.fields["room"].queryset = self.fields["room"].queryset.select_related("location")
 
     def clean(self):
         cleaned = super().clean()

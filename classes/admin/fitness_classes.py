@@ -15,6 +15,9 @@ chain's locations (chosen by name in the domain, so relocating is a detail chang
 staff say so, in one of that location's rooms (checked by the form, stored as chosen: no rule
 depends on the room).
 
+Staff see and change the classes of the locations they work at only (`locations.scoping`):
+another location's class is a 404, and neither it nor its location is offered anywhere.
+
 A class's page is its roster (`classes.admin.inlines`): the booked members and the waitlist in
 promotion order. From there staff add a member ("Add a member to this class…":
 `BookClassUseCase` as staff, or `JoinWaitlistUseCase` when the class is full), cancel one
@@ -53,6 +56,7 @@ from classes.queries import with_counts
 from domain.entities import DETAIL_NAMES
 from domain.exceptions import DomainException
 from gymbooking.composition import services
+from locations.scoping import LocationScopedAdmin
 from members.models import Member
 from web import formatting
 from web.admin_actions import (
@@ -132,7 +136,8 @@ class CancelClassesForm(forms.Form):
 
 
 @admin.register(FitnessClass)
-class FitnessClassAdmin(UseCaseSaveMixin, admin.ModelAdmin):
+class FitnessClassAdmin(LocationScopedAdmin, UseCaseSaveMixin, admin.ModelAdmin):
+    location_path = "location"
     form = FitnessClassForm
     list_display = (
         "name",

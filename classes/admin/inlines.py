@@ -18,6 +18,7 @@ from bookings.queries import waitlist_position
 from classes.models import FitnessClass
 from classes.queries import with_counts
 from domain.entities import SPOT_HOLDING_STATUSES, BookingStatus
+from locations.scoping import LocationScopedInline
 from members.queries import spendable_credits_of
 from web import formatting
 from web.admin_actions import user_may
@@ -44,10 +45,11 @@ def with_member_balances(rows: QuerySet) -> QuerySet:
     )
 
 
-class ConfirmedBookingInline(MemberBalanceColumn, BoundedInline):
+class ConfirmedBookingInline(LocationScopedInline, MemberBalanceColumn, BoundedInline):
     """The roster: members holding a spot (booked, or already marked at check-in)."""
 
     model = Booking
+    location_path = "fitness_class__location"
     max_rows = ROWS
     full_list = "admin:bookings_booking_changelist"
     parent_field = "fitness_class"
@@ -84,8 +86,9 @@ class ConfirmedBookingInline(MemberBalanceColumn, BoundedInline):
         )
 
 
-class WaitlistInline(MemberBalanceColumn, BoundedInline):
+class WaitlistInline(LocationScopedInline, MemberBalanceColumn, BoundedInline):
     model = WaitlistEntry
+    location_path = "fitness_class__location"
     max_rows = ROWS
     full_list = "admin:bookings_waitlistentry_changelist"
     parent_field = "fitness_class"
@@ -107,10 +110,11 @@ class WaitlistInline(MemberBalanceColumn, BoundedInline):
         return getattr(entry, "position_in_line", None)
 
 
-class UpcomingSessionInline(BoundedInline):
+class UpcomingSessionInline(LocationScopedInline, BoundedInline):
     """The series' sessions from now on, each a class of its own (edit or cancel it there)."""
 
     model = FitnessClass
+    location_path = "location"
     fk_name = "series"
     max_rows = ROWS
     full_list = "admin:classes_fitnessclass_changelist"

@@ -25,6 +25,7 @@ from classes.models import ClassSeries
 from domain import series as domain_series
 from domain.exceptions import DomainException
 from gymbooking.composition import services
+from locations.scoping import LocationScopedAdmin
 from web import formatting
 from web.admin_actions import (
     RefusedSave,
@@ -41,7 +42,8 @@ def describe_series(series: ClassSeries) -> str:
 
 
 @admin.register(ClassSeries)
-class ClassSeriesAdmin(UseCaseSaveMixin, admin.ModelAdmin):
+class ClassSeriesAdmin(LocationScopedAdmin, UseCaseSaveMixin, admin.ModelAdmin):
+    location_path = "location"
     form = ClassSeriesForm
     list_display = (
         "name",

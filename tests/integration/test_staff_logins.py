@@ -115,7 +115,10 @@ def test_create_staff_for_every_location_holds_the_chain_permission(password_fil
 def test_create_staff_without_a_location_says_it_sees_none_yet(password_file):
     out = create_staff("--email", "new@gym.example.com", "--password-file", password_file)
 
-    assert out.endswith("It works at no location yet: assign it one in the admin.\n")
+    assert out.endswith(
+        "It works at no location yet: give --location, or add it to a location's staff in the "
+        "admin.\n"
+    )
 
 
 def test_an_unknown_location_is_refused_and_names_the_locations_there_are(password_file):

@@ -11,8 +11,14 @@ sessions that gave their second factor; the members have none (test_two_factor_g
 that a staff session without one reaches nothing).
 
 Admin model pages follow Django's permissions: a role may open one if it holds the view,
-add, change or delete permission the page needs (a missing object redirects), otherwise 403;
-anyone without staff status goes to the admin sign-in.
+add, change or delete permission the page needs (a missing object redirects, or is a 404 in
+the admins of rows that belong to a location and of the event log), otherwise 403; anyone
+without staff status goes to the admin sign-in.
+
+The Front desk and the Manager work at the world's location only. Every admin page, action,
+search, filter and autocomplete is asked again by them about the rows of another location
+(`elsewhere`): a 404 (or a 403) for its objects, and never its name, its classes', series' or
+rooms' names in what comes back. Superusers and holders of `work_at_every_location` see it.
 """
 
 import re
@@ -28,6 +34,11 @@ from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from bookings.models import Booking, WaitlistEntry
+from classes.models import ClassSeries, FitnessClass
+from events.models import Delivery, StoredEvent
+from locations.models import Location, Room
+from locations.scoping import LocationScopedAdmin
 from members.models import PendingSignUp
 from members.signups import link_path_args
 from notifications.models import Notification
@@ -38,9 +49,11 @@ from tests.factories import (
     CreditGrantFactory,
     DeliveryFactory,
     FitnessClassFactory,
+    LocationFactory,
     RoomFactory,
     StoredEventFactory,
     WaitlistEntryFactory,
+    work_at_every_location,
 )
 from tests.web.conftest import reset_link
 from tests.web.two_factor import enrolled_device, sign_in_verified
@@ -369,6 +382,7 @@ def world(member, other_member, django_user_model):
         user = django_user_model.objects.create_user(username=username, is_staff=True)
         if group:
             user.groups.add(Group.objects.get(name=group))
+            user.staffed_locations.add(fitness_class.location)
         enrolled_device(user)
         return user
 
@@ -388,8 +402,9 @@ def world(member, other_member, django_user_model):
     return {"users": users, "class": fitness_class, "booking": booking, "member": member}
 
 
-def concrete_url(route: str, name: str, world) -> tuple[str, bool]:
-    """The route with its parameters filled in from `world`, and whether the object exists."""
+def concrete_url(route: str, name: str, world, instance=None) -> tuple[str, bool]:
+    """The route with its parameters filled in from `world` (or about `instance`), and whether
+    the object exists."""
     values = {
         "class_id": str(world["class"].pk),
         "booking_id": str(world["booking"].pk),
@@ -405,7 +420,7 @@ def concrete_url(route: str, name: str, world) -> tuple[str, bool]:
     if route.startswith("calendar/"):
         values["token"] = world["member"].calendar_token
     if "<path:object_id>" in route and route.startswith("admin/") and "/r/" not in route:
-        instance = admin_model(route).objects.first()
+        instance = instance or admin_model(route).objects.first()
         exists = instance is not None
         values["object_id"] = str(instance.pk) if exists else "0"
     values.setdefault("object_id", "1")
@@ -447,3 +462,198 @@ def test_each_role_gets_the_expected_answer(route, name, world, settings):
                     f"{role} {method} {url}: Cache-Control {response.get('Cache-Control')}"
                 )
     assert not wrong, "\n".join(wrong)
+
+
+# --- Staff of one location, and another location's rows -------------------------------------
+
+ELSEWHERE = "Harbour Side Gym"
+HIDDEN_NAMES = (ELSEWHERE, "Secret Sunrise Spin", "Hidden Harbour Yoga", "Hidden Room Nine")
+SCOPED_ROLES = ("front_desk", "manager")
+ADMIN_PAGES = [(route, name) for route, name in PATTERNS if rule_for(route, name) == ADMIN_MODEL]
+
+
+@pytest.fixture
+def elsewhere(world):
+    """Another location's class (Ana booked it, someone waits for it, Ana was told about it,
+    its events are logged), series and room, by model."""
+    location = LocationFactory(name=ELSEWHERE, time_zone="America/New_York")
+    fitness_class = FitnessClassFactory(
+        name="Secret Sunrise Spin",
+        location=location,
+        starts_at=timezone.now() + timezone.timedelta(days=3),
+    )
+    event = StoredEventFactory(class_id=fitness_class.pk, member_id=world["member"].pk)
+    return {
+        Location: location,
+        FitnessClass: fitness_class,
+        Booking: BookingFactory(member=world["member"], fitness_class=fitness_class),
+        WaitlistEntry: WaitlistEntryFactory(fitness_class=fitness_class),
+        ClassSeries: ClassSeriesFactory(
+            name="Hidden Harbour Yoga", location=location, start_time=time(7, 0)
+        ),
+        Room: RoomFactory(location=location, name="Hidden Room Nine"),
+        Notification: Notification.objects.create(
+            member=world["member"],
+            fitness_class=fitness_class,
+            title="Secret Sunrise Spin was cancelled",
+            body="Harbour Side Gym is sorry.",
+        ),
+        StoredEvent: event,
+        Delivery: DeliveryFactory(event=event),
+    }
+
+
+def signed_in(world, role: str) -> Client:
+    client = Client()
+    sign_in_verified(client, world["users"][role])
+    return client
+
+
+def admin_url(model, page: str) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{page}")
+
+
+def leaks(response) -> list[str]:
+    """The other location's names in a response (its body, or where it redirects)."""
+    text = response.content.decode(errors="replace") + response.get("Location", "")
+    return [name for name in HIDDEN_NAMES if name in text]
+
+
+def url_about(route: str, name: str, world, elsewhere) -> tuple[str, bool]:
+    """The admin page's address, about the other location's object when it has one of that
+    model (and whether it is one)."""
+    hidden = elsewhere.get(admin_model(route)) if "<path:object_id>" in route else None
+    return concrete_url(route, name, world, instance=hidden)[0], hidden is not None
+
+
+@pytest.mark.parametrize(("route", "name"), ADMIN_PAGES, ids=[f"{n} {r}" for r, n in ADMIN_PAGES])
+def test_staff_of_one_location_never_reach_another_locations_rows(
+    route, name, world, elsewhere, settings
+):
+    settings.GYM_STAFF_MFA_REQUIRED = True
+    wrong = []
+    for role in SCOPED_ROLES:
+        client = signed_in(world, role)
+        url, about_hidden = url_about(route, name, world, elsewhere)
+        for method in ("GET", "POST"):
+            response = getattr(client, method.lower())(url, follow=True)
+            if about_hidden and response.status_code not in (403, 404):
+                wrong.append(f"{role} {method} {url}: {response.status_code}")
+            if found := leaks(response):
+                wrong.append(f"{role} {method} {url}: shows {found}")
+    assert not wrong, "\n".join(wrong)
+
+
+def scoped_admins():
+    return [
+        (model, model_admin)
+        for model, model_admin in admin.site._registry.items()
+        if isinstance(model_admin, LocationScopedAdmin)
+    ]
+
+
+@pytest.mark.parametrize("role", SCOPED_ROLES)
+def test_lists_searches_and_filters_hold_only_the_staffs_locations(role, world, elsewhere):
+    client = signed_in(world, role)
+    series = elsewhere[ClassSeries]
+    for model, _ in scoped_admins():
+        changelist = admin_url(model, "changelist")
+        for query in ({}, {"q": "Secret"}, {"q": "Hidden"}, {"series": str(series.pk)}):
+            response = client.get(changelist, query)
+
+            assert response.status_code in (200, 302, 403), (changelist, query)
+            assert leaks(response) == [], (changelist, query)
+            if response.status_code == 200 and "cl" in response.context:
+                hidden = elsewhere[model]
+                assert hidden.pk not in {row.pk for row in response.context["cl"].result_list}
+
+
+@pytest.mark.parametrize("role", SCOPED_ROLES)
+def test_the_add_pages_offer_only_the_staffs_locations_and_rooms(role, world, elsewhere):
+    client = signed_in(world, role)
+    for model in (FitnessClass, ClassSeries, Room):
+        response = client.get(admin_url(model, "add"))
+
+        assert leaks(response) == []
+        if response.status_code == 200:
+            form = response.context["adminform"].form
+            assert elsewhere[Location] not in form.fields["location"].queryset
+
+
+# Foreign keys whose targets belong to a location: what their autocomplete could be asked.
+AUTOCOMPLETES = [
+    ("bookings", "booking", "fitness_class", "Secret"),
+    ("classes", "fitnessclass", "location", "Harbour"),
+    ("classes", "fitnessclass", "series", "Hidden"),
+    ("locations", "room", "location", "Harbour"),
+    ("notifications", "notification", "fitness_class", "Secret"),
+]
+
+
+@pytest.mark.parametrize(("app_label", "model_name", "field_name", "term"), AUTOCOMPLETES)
+def test_autocomplete_never_finds_another_locations_rows(
+    app_label, model_name, field_name, term, world, elsewhere
+):
+    query = {"app_label": app_label, "model_name": model_name, "field_name": field_name}
+    superuser = signed_in(world, "superuser").get(
+        reverse("admin:autocomplete"), {**query, "term": term}
+    )
+    for role in SCOPED_ROLES:
+        response = signed_in(world, role).get(
+            reverse("admin:autocomplete"), {**query, "term": term}
+        )
+
+        assert response.status_code in (200, 403)
+        assert leaks(response) == []
+    if superuser.status_code == 200:  # the control: the chain's managers find it
+        assert leaks(superuser) != []
+
+
+# Each admin action over rows of a location, and how to tell it did nothing.
+ACTIONS = [
+    (FitnessClass, "cancel_classes", {"form-reason": "Closed"}),
+    (Booking, "cancel_as_staff", {"form-reason": "Closed"}),
+    (ClassSeries, "generate_sessions", {"form-weeks": "2"}),
+    (Room, "delete_selected", {"post": "yes"}),
+    (Location, "delete_selected", {"post": "yes"}),
+]
+
+
+@pytest.mark.parametrize(("model", "action", "confirmation"), ACTIONS)
+@pytest.mark.parametrize("role", SCOPED_ROLES)
+def test_actions_never_touch_another_locations_rows(
+    role, model, action, confirmation, world, elsewhere
+):
+    hidden = elsewhere[model]
+    before = model.objects.filter(pk=hidden.pk).values().get()
+    classes_before = FitnessClass.objects.count()
+    client = signed_in(world, role)
+    changelist = admin_url(model, "changelist")
+    for step in ({}, {"form-confirmed": "1", **confirmation}):
+        response = client.post(
+            changelist,
+            {"action": action, "_selected_action": [str(hidden.pk)], "index": "0", **step},
+            follow=True,
+        )
+
+        assert response.status_code in (200, 403)
+        assert leaks(response) == []
+    assert model.objects.filter(pk=hidden.pk).values().get() == before
+    assert FitnessClass.objects.count() == classes_before
+
+
+@pytest.mark.parametrize("role", ("superuser", "chain_manager"))
+def test_the_chain_managers_see_every_location(role, world, elsewhere, django_user_model):
+    if role == "chain_manager":
+        user = work_at_every_location(world["users"]["manager"])
+        user.staffed_locations.clear()
+        role = "manager"
+    client = signed_in(world, role)
+    hidden = elsewhere[FitnessClass]
+
+    listed = client.get(reverse("admin:classes_fitnessclass_changelist"))
+    page = client.get(reverse("admin:classes_fitnessclass_change", args=[hidden.pk]))
+
+    assert "Secret Sunrise Spin" in listed.content.decode()
+    assert page.status_code == 200
+    assert ELSEWHERE in page.content.decode()

@@ -16,7 +16,12 @@ from django.utils import timezone
 
 from bookings.checkin import CLASSES_PER_PAGE
 from bookings.models import Booking
-from tests.factories import BookingFactory, FitnessClassFactory, MemberFactory
+from tests.factories import (
+    BookingFactory,
+    FitnessClassFactory,
+    MemberFactory,
+    work_at_every_location,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -30,10 +35,11 @@ TODAY_QUERIES = 6
 
 @pytest.fixture
 def desk_user(django_user_model):
-    """A member of staff in the "Front desk" group (created by the staff-groups migration)."""
+    """A member of staff in the "Front desk" group (created by the staff-groups migration), at
+    every location (test_checkin_locations.py: at some)."""
     user = django_user_model.objects.create_user(username="desk", is_staff=True)
     user.groups.add(Group.objects.get(name="Front desk"))
-    return user
+    return work_at_every_location(user)
 
 
 @pytest.fixture
@@ -453,6 +459,7 @@ def test_get_on_the_marking_endpoints_is_not_allowed(desk, post_endpoints):
 def test_a_manager_can_check_members_in_too(client, django_user_model, services, starting_soon):
     manager = django_user_model.objects.create_user(username="boss", is_staff=True)
     manager.groups.add(Group.objects.get(name="Manager"))
+    manager.staffed_locations.add(starting_soon.location)  # the manager of that location
     client.force_login(manager)
     (ana,) = book(starting_soon, "Ana")
 

@@ -11,7 +11,12 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import CreditGrantFactory, FitnessClassFactory, LocationFactory
+from tests.factories import (
+    CreditGrantFactory,
+    FitnessClassFactory,
+    LocationFactory,
+    work_at_every_location,
+)
 
 NEW_YORK = ZoneInfo("America/New_York")
 LONDON = ZoneInfo("Europe/London")
@@ -97,7 +102,7 @@ def test_each_location_s_day_runs_midnight_to_midnight_on_its_own_clock(two_gyms
 def desk(client, django_user_model):
     user = django_user_model.objects.create_user(username="desk", is_staff=True)
     user.groups.add(Group.objects.get(name="Front desk"))
-    client.force_login(user)
+    client.force_login(work_at_every_location(user))
     return client
 
 

@@ -1,6 +1,7 @@
 """The staff report: its numbers agree with bookings and the event log on known data, on the
-page and in the CSV; periods are the gym's days; only staff with the permission see it; bad
-input is a form error; the charts are accessible SVG; the query count does not grow with data.
+page and in the CSV; periods are days on the classes' locations' clocks; only staff with the
+permission see it; bad input is a form error; the charts are accessible SVG; the query count
+does not grow with data.
 
 The known data (`gym`), all in July 2024 (British Summer Time), counted by hand:
 
@@ -27,7 +28,13 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from events.models import StoredEvent
 from reports.formatting import decimal, percent
-from tests.factories import BookingFactory, FitnessClassFactory, MemberFactory
+from tests.factories import (
+    BookingFactory,
+    FitnessClassFactory,
+    LocationFactory,
+    MemberFactory,
+    work_at_every_location,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -35,9 +42,10 @@ LONDON = ZoneInfo("Europe/London")
 REPORT_URL = reverse("reports:report")
 CSV_URL = reverse("reports:csv")
 JULY = {"start": "2024-07-01", "end": "2024-07-28"}
-# Queries of the report page and of the export, whatever the data: session and user, then
-# the report's three (classes, bookings, waitlist events). Pinned, and shown constant below.
-REPORT_QUERIES = 5
+# Queries of the report page and of the export, whatever the data: session and user, the
+# user's locations, then the report's three (classes, bookings, waitlist events). Pinned, and
+# shown constant below.
+REPORT_QUERIES = 6
 SVG_NAMESPACE = "http://www.w3.org/2000/svg"
 
 
@@ -50,9 +58,16 @@ def london(*args: int) -> datetime:
     return datetime(*args, tzinfo=LONDON)
 
 
-def a_class(name: str, starts_at: datetime, *, instructor: str = "Kim", capacity: int = 10):
+def a_class(
+    name: str,
+    starts_at: datetime,
+    *,
+    instructor: str = "Kim",
+    capacity: int = 10,
+    location="Studio 1",
+):
     return FitnessClassFactory(
-        name=name, instructor=instructor, capacity=capacity, starts_at=starts_at
+        name=name, instructor=instructor, capacity=capacity, starts_at=starts_at, location=location
     )
 
 
@@ -121,10 +136,10 @@ def add_permission(user) -> None:
 
 @pytest.fixture
 def manager(django_user_model):
-    """Staff holding the report permission (not a superuser)."""
+    """Staff holding the report permission (not a superuser), at every location."""
     user = django_user_model.objects.create_user(username="manager", is_staff=True)
     add_permission(user)
-    return user
+    return work_at_every_location(user)
 
 
 @pytest.fixture
@@ -305,11 +320,11 @@ def test_the_period_is_whole_days_in_the_gyms_time_zone(manager_client):
     ]
 
 
-def test_the_period_follows_the_time_zone_setting(manager_client, settings):
-    settings.TIME_ZONE = "Asia/Tokyo"  # UTC+9: 1 July starts at 15:00 UTC on 30 June
-    utc = ZoneInfo("UTC")
-    a_class("Tokyo morning", datetime(2024, 6, 30, 15, 0, tzinfo=utc))
-    a_class("Tokyo night before", datetime(2024, 6, 30, 14, 59, tzinfo=utc))
+def test_the_period_follows_the_clock_of_the_class_location(manager_client):
+    tokyo = LocationFactory(name="Shibuya", time_zone="Asia/Tokyo")  # UTC+9: 1 July starts
+    utc = ZoneInfo("UTC")  # at 15:00 UTC on 30 June there
+    a_class("Tokyo morning", datetime(2024, 6, 30, 15, 0, tzinfo=utc), location=tokyo)
+    a_class("Tokyo night before", datetime(2024, 6, 30, 14, 59, tzinfo=utc), location=tokyo)
 
     response = manager_client.get(REPORT_URL, {"start": "2024-07-01", "end": "2024-07-01"})
 

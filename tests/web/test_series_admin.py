@@ -20,6 +20,7 @@ from tests.factories import (
     FitnessClassFactory,
     LocationFactory,
     RoomFactory,
+    work_at_every_location,
 )
 from web.admin_actions import APPLY, FORM_PREFIX
 from web.formatting import staff_time as local_time
@@ -453,8 +454,10 @@ def test_a_series_page_reads_the_same_queries_for_2_and_6_upcoming_sessions(
 
 @pytest.fixture
 def viewer_client(client, django_user_model):
-    """Staff who may look at series and classes but not change them."""
-    user = django_user_model.objects.create_user(username="viewer", is_staff=True)
+    """Staff who may look at series and classes (at every location) but not change them."""
+    user = work_at_every_location(
+        django_user_model.objects.create_user(username="viewer", is_staff=True)
+    )
     user.user_permissions.add(
         *Permission.objects.filter(
             content_type__app_label="classes",

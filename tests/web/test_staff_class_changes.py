@@ -20,6 +20,7 @@ from tests.factories import (
     LocationFactory,
     WaitlistEntryFactory,
     full_class,
+    work_at_every_location,
 )
 from tests.web.test_admin import admin_url, change_form_data, messages_of
 from tests.web.test_series_admin import change_series, make_series, series_form, with_sessions
@@ -37,14 +38,15 @@ def fast_passwords(settings):
 
 @pytest.fixture
 def staff(django_user_model):
-    """`staff(group)`: a staff user of that group ("Manager", "Front desk")."""
+    """`staff(group)`: a staff user of that group ("Manager", "Front desk"), at every
+    location."""
 
     def make(group: str, username: str | None = None):
         user = django_user_model.objects.create_user(
             username=username or group.lower().replace(" ", "-"), is_staff=True
         )
         user.groups.add(Group.objects.get(name=group))
-        return user
+        return work_at_every_location(user)
 
     return make
 

@@ -133,7 +133,10 @@ class Command(BaseCommand):
         elif locations:
             self.stdout.write(f"It works at {', '.join(map(str, locations))}.")
         else:
-            self.stdout.write("It works at no location yet: assign it one in the admin.")
+            self.stdout.write(
+                "It works at no location yet: give --location, or add it to a location's "
+                "staff in the admin."
+            )
 
     def locations(self, names: list[str]) -> list[Location]:
         found = list(Location.objects.filter(name__in=names))
