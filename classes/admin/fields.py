@@ -28,12 +28,17 @@ class CapacityField(forms.IntegerField):
 
 
 class PlaceForm(forms.ModelForm):
-    """A form with a `location` and an optional `room`, which must be one of its rooms."""
+    """A form with a `location` and an optional `room`, which must be one of its rooms, and
+    a `capacity` that may be left empty to take the room's."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if "room" in self.fields:  # each room is shown with its location's name
             self.fields["room"].queryset = self.fields["room"].queryset.select_related("location")
+            if "capacity" in self.fields:
+                capacity = self.fields["capacity"]
+                capacity.required = False
+                capacity.help_text += " Empty: the room's capacity."
 
     def clean(self):
         cleaned = super().clean()
@@ -43,7 +48,19 @@ class PlaceForm(forms.ModelForm):
                 ensure_room_at(location.name, room.location.name)
             except DomainException as refusal:
                 self.add_error("room", str(refusal))
+        if "capacity" in self.fields and cleaned.get("capacity") is None:
+            self._capacity_from(room)
         return cleaned
+
+    def _capacity_from(self, room) -> None:
+        if "capacity" in self.errors:
+            return
+        if room is None:
+            self.add_error(
+                "capacity", "Give how many members can book, or choose a room to take its capacity."
+            )
+        else:
+            self.cleaned_data["capacity"] = room.capacity
 
 
 def put_in_room(obj: models.Model) -> None:

@@ -187,6 +187,48 @@ def test_a_class_is_created_with_the_add_form(admin_client):
     assert timezone.localtime(yoga.starts_at).strftime("%H:%M") == "18:30"
 
 
+def yoga_in(room, capacity: str) -> dict[str, str]:
+    return {
+        "name": "Yoga",
+        "location": str(room.location.pk) if room else "",
+        "room": str(room.pk) if room else "",
+        "starts_at_0": "2030-03-04",
+        "starts_at_1": "18:30:00",
+        "ends_at_0": "2030-03-04",
+        "ends_at_1": "19:30:00",
+        "capacity": capacity,
+    }
+
+
+def test_a_class_added_with_no_capacity_takes_its_rooms(admin_client):
+    room = RoomFactory(name="Back room", capacity=14)
+
+    response = admin_client.post(admin_url(FitnessClass, "add"), yoga_in(room, capacity=""))
+
+    assert response.status_code == 302
+    assert FitnessClass.objects.get(name="Yoga").capacity == 14
+
+
+def test_a_capacity_typed_wins_over_the_rooms(admin_client):
+    room = RoomFactory(name="Back room", capacity=14)
+
+    admin_client.post(admin_url(FitnessClass, "add"), yoga_in(room, capacity="9"))
+
+    assert FitnessClass.objects.get(name="Yoga").capacity == 9
+
+
+def test_a_class_with_neither_capacity_nor_room_is_refused_with_a_clear_message(admin_client):
+    form = {**yoga_in(None, capacity=""), "location": str(LocationFactory().pk)}
+
+    response = admin_client.post(admin_url(FitnessClass, "add"), form)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["capacity"] == [
+        "Give how many members can book, or choose a room to take its capacity."
+    ]
+    assert not FitnessClass.objects.exists()
+
+
 def test_a_class_that_ends_before_it_starts_is_refused_with_a_clear_message(admin_client):
     response = admin_client.post(
         admin_url(FitnessClass, "add"),

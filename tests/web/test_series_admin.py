@@ -246,6 +246,17 @@ def test_a_series_is_put_in_a_room_of_its_location_and_refused_one_elsewhere(
     assert spin.room == back_room
 
 
+def test_a_series_added_with_no_capacity_takes_its_rooms(admin_client):
+    room = RoomFactory(name="Back room", capacity=16)
+
+    response = admin_client.post(
+        url("add"), series_form(location=str(room.location.pk), room=str(room.pk), capacity="")
+    )
+
+    assert response.status_code == 302
+    assert ClassSeries.objects.get().capacity == 16
+
+
 def test_a_change_leaves_booked_sessions_alone_and_asks_about_them(admin_client, services):
     # given: the second session has a booking
     spin, sessions = with_sessions(services)
