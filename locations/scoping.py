@@ -107,6 +107,22 @@ def scoped_choices(admin_site: admin.AdminSite, db_field, request, kwargs: dict)
         kwargs["queryset"] = within(related.all(), request.user, related_admin.location_path)
 
 
+class WorkplaceFilter(admin.RelatedFieldListFilter):
+    """A list filter on a foreign key to a location (a member's home gym) offering only the
+    locations the user works at: the others' names stay off the page."""
+
+    def field_choices(self, field, request, model_admin):
+        return [(location.pk, str(location)) for location in locations_of(request.user)]
+
+
+def workplaces_and(user, kept: Location | None) -> QuerySet[Location]:
+    """The locations `user` works at and `kept`, the one a row already points to (a
+    member's home gym elsewhere), so that saving the row never drops it."""
+    if kept is None or location_ids(user) is None:
+        return locations_of(user)
+    return Location.objects.filter(Q(pk__in=locations_of(user).values("pk")) | Q(pk=kept.pk))
+
+
 class NotFoundAdmin:
     """A ModelAdmin whose object pages answer 404 for a row out of the user's reach, as for
     one that does not exist (Django's "doesn't exist" redirect names neither); staff who may

@@ -38,7 +38,7 @@ from domain.exceptions import (
     InvalidEmailException,
 )
 from gymbooking.composition import services
-from locations.scoping import LocationScopedInline
+from locations.scoping import LocationScopedInline, WorkplaceFilter, workplaces_and
 from members import accounts
 from members.admin_erasure import MemberErasureAdmin
 from members.admin_filters import BookingPauseFilter, GrantExpiryFilter
@@ -189,7 +189,7 @@ class RefusedDeletion(Exception):
 @admin.register(Member)
 class MemberAdmin(MemberErasureAdmin, UseCaseSaveMixin, admin.ModelAdmin):
     list_display = ("name", "email", "credit_balance", "joined_at", "is_active")
-    list_filter = (BookingPauseFilter, "is_active", "home_location")
+    list_filter = (BookingPauseFilter, "is_active", ("home_location", WorkplaceFilter))
     search_fields = ("name", "email")
     ordering = ("name", "id")
     fields = (
@@ -211,6 +211,15 @@ class MemberAdmin(MemberErasureAdmin, UseCaseSaveMixin, admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Member]:
         return with_spendable_credits(super().get_queryset(request), timezone.now())
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        """Members are the chain's, but a desk offers as home gyms only its own locations
+        (and the one she has)."""
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if "home_location" in form.base_fields:
+            kept = obj.home_location if obj is not None else None
+            form.base_fields["home_location"].queryset = workplaces_and(request.user, kept)
+        return form
 
     @admin.display(description="Spendable credits", ordering="spendable_credits")
     def credit_balance(self, member: Member) -> int:
@@ -240,7 +249,7 @@ class MemberAdmin(MemberErasureAdmin, UseCaseSaveMixin, admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is None:  # a new member: her login is chosen or made with her
-            return ("name", "email", "user")
+            return ("name", "email", "user", "home_location")
         return tuple(name for name in self.fields if name != "user")
 
     def get_readonly_fields(self, request, obj=None):

@@ -1,12 +1,14 @@
 """Who works where, in the admin: the chain's managers assign staff to a location (the staff
 logins side by side); a location's own Manager does not see the assignments, adds a location
-they then work at, and can put a class or a room only at their own locations and rooms."""
+they then work at, and can put a class or a room only at their own locations and rooms, or a
+member's home gym only at theirs (keeping hers)."""
 
 import pytest
 
 from classes.models import FitnessClass
 from locations.models import Location, Room
-from tests.factories import LocationFactory, RoomFactory, staff_client
+from members.models import Member
+from tests.factories import LocationFactory, MemberFactory, RoomFactory, staff_client
 from tests.web.test_admin import admin_url, change_form_data
 from tests.web.test_location_admin import location_form
 from tests.web.test_staff_class_changes import class_form
@@ -111,3 +113,43 @@ def test_the_front_desk_of_a_location_sees_only_it(client, django_user_model, ol
     assert [location.name for location in listed.context["cl"].result_list] == ["Old Town"]
     assert other.status_code == 404
     assert "Harbour Side Gym" not in other.content.decode()
+
+
+def test_a_desk_offers_its_own_home_gyms_and_keeps_a_members_home_elsewhere(
+    local_manager, old_town, harbour
+):
+    # given a member whose home gym is Harbour, which Old Town's manager does not work at
+    ana = MemberFactory(home_location=harbour)
+    url = admin_url(Member, "change", ana.pk)
+
+    # when Old Town's manager opens her page and saves it, and opens the member list
+    page = local_manager.get(url)
+    saved = local_manager.post(url, change_form_data(page))
+    listed = local_manager.get(admin_url(Member, "changelist"))
+
+    # then her home gym is offered beside Old Town and kept; the list filters by Old Town only
+    choices = page.context["adminform"].form.fields["home_location"].queryset
+    assert sorted(location.name for location in choices) == ["Harbour Side Gym", "Old Town"]
+    assert saved.status_code == 302
+    ana.refresh_from_db()
+    assert ana.home_location == harbour
+    assert "Old Town" in listed.text and "Harbour Side Gym" not in listed.text
+
+
+def test_a_new_member_is_offered_only_the_desks_locations_as_home(local_manager, old_town, harbour):
+    page = local_manager.get(admin_url(Member, "add"))
+    added = local_manager.post(
+        admin_url(Member, "add"),
+        {"name": "Zoe Lee", "email": "zoe@example.com", "home_location": str(old_town.pk)},
+    )
+    elsewhere = local_manager.post(
+        admin_url(Member, "add"),
+        {"name": "Yan Li", "email": "yan@example.com", "home_location": str(harbour.pk)},
+    )
+
+    choices = page.context["adminform"].form.fields["home_location"].queryset
+    assert [location.name for location in choices] == ["Old Town"]
+    assert added.status_code == 302
+    assert Member.objects.get(email="zoe@example.com").home_location == old_town
+    assert elsewhere.status_code == 200
+    assert not Member.objects.filter(email="yan@example.com").exists()
