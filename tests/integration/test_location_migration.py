@@ -10,11 +10,10 @@ import uuid
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from bookings.models import Booking
 from domain.locations import DEFAULT_LOCATION_NAME
+from tests.migrations import latest, migrate, migrated_back, models_at
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -24,23 +23,11 @@ MEMBERS_BEFORE_LOCATIONS = ("members", "0013_pending_sign_ups")
 STARTS = datetime(2030, 3, 4, 18, 0, tzinfo=UTC)
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-def latest() -> list[tuple[str, str]]:
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
-
-
 @pytest.fixture
 def old_apps():
     """The models as they were before locations, on a database migrated back to then; the
     database is migrated forward again afterwards, whatever the test did."""
-    apps = migrate(BEFORE_LOCATIONS)
-    yield apps
-    migrate(latest())
+    yield from migrated_back(BEFORE_LOCATIONS)
 
 
 def old_class(apps, location: str, **fields):
@@ -75,8 +62,8 @@ def test_free_text_locations_become_locations_and_every_row_keeps_its_id(old_app
     hall, nowhere = old_class(old_apps, "Hall"), old_class(old_apps, "")
     hall_series, nowhere_series = old_series(old_apps, "Hall"), old_series(old_apps, "")
     # (bookings are today's; members went back too, to before their home locations)
-    members = MigrationExecutor(connection).loader.project_state([MEMBERS_BEFORE_LOCATIONS])
-    ana = members.apps.get_model("members", "Member").objects.create(name="Ana", email="a@x.com")
+    members = models_at([MEMBERS_BEFORE_LOCATIONS])
+    ana = members.get_model("members", "Member").objects.create(name="Ana", email="a@x.com")
     booking = Booking.objects.create(
         member_id=ana.pk, fitness_class_id=hall.pk, created_at=STARTS - timedelta(days=1)
     )

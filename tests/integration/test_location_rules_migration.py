@@ -10,13 +10,12 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from classes.repositories import DjangoClassRepository
 from domain.values import NO_LOCATION_RULES
 from locations.models import Location
 from locations.rules import RULE_COLUMNS
+from tests.migrations import latest, migrate, migrated_back
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -24,21 +23,9 @@ BEFORE_RULES = [("locations", "0003_staff_locations")]
 STARTS = datetime(2030, 3, 4, 18, 0, tzinfo=UTC)
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-def latest() -> list[tuple[str, str]]:
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
-
-
 @pytest.fixture
 def old_apps():
-    apps = migrate(BEFORE_RULES)
-    yield apps
-    migrate(latest())
+    yield from migrated_back(BEFORE_RULES)
 
 
 def test_locations_keep_the_chains_rules_after_the_migration(old_apps):

@@ -8,10 +8,9 @@ migrated forward again, as an installation upgrading would be.
 """
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from locations.models import Location
+from tests.migrations import latest, migrate, migrated_back
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -19,23 +18,11 @@ BEFORE_STAFF_LOCATIONS = [("locations", "0002_staff_permissions")]
 STAFF_LOCATIONS = [("locations", "0003_staff_locations")]
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-def latest() -> list[tuple[str, str]]:
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
-
-
 @pytest.fixture
 def old_apps():
     """The models as they were before staff had locations, on a database migrated back to
     then; migrated forward again afterwards, whatever the test did."""
-    apps = migrate(BEFORE_STAFF_LOCATIONS)
-    yield apps
-    migrate(latest())
+    yield from migrated_back(BEFORE_STAFF_LOCATIONS)
 
 
 def test_todays_staff_work_at_every_location_and_nobody_else_does(old_apps, django_user_model):
