@@ -56,6 +56,7 @@ from classes.queries import with_counts
 from domain.entities import DETAIL_NAMES
 from domain.exceptions import DomainException
 from gymbooking.composition import services
+from locations.opening import opening_rules
 from locations.scoping import LocationScopedAdmin
 from members.models import Member
 from web import formatting
@@ -77,6 +78,8 @@ def describe_class(fitness_class: FitnessClass) -> str:
 
 # The fields of a class that are moments.
 CLOCK_FIELDS = {"starts_at", "ends_at"}
+# The fields that put a class somewhere in the week: changing one checks the opening rules.
+PLACE_FIELDS = {*CLOCK_FIELDS, "location"}
 
 
 class FitnessClassForm(PlaceForm):
@@ -107,7 +110,24 @@ class FitnessClassForm(PlaceForm):
         starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
         if starts_at and ends_at and ends_at <= starts_at:
             self.add_error("ends_at", "The class must end after it starts.")
+        elif location is not None and not self.errors and self._is_placed_anew():
+            self._ensure_open(location, cleaned)
         return cleaned
+
+    def _is_placed_anew(self) -> bool:
+        """Added, or moved in time or place: a class kept where and when it was is never
+        refused by opening rules made after it."""
+        return self.instance._state.adding or bool(PLACE_FIELDS.intersection(self.changed_data))
+
+    def _ensure_open(self, location, cleaned) -> None:
+        """A class lies within its location's opening hours and outside its closures."""
+        starts_at = cleaned.get("starts_at", self.instance.starts_at)
+        ends_at = cleaned.get("ends_at", self.instance.ends_at)
+        refusal = opening_rules(location, closures_from=starts_at.date()).refusal(
+            starts_at, ends_at
+        )
+        if refusal is not None:
+            self.add_error(None, refusal)
 
 
 class RefusedDeletion(Exception):
