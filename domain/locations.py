@@ -224,3 +224,14 @@ class OpeningRules:
             if refusal is not None:
                 return refusal
         return None
+
+    def describe_day(self, day: date) -> str:
+        """The day's opening as the schedule says it: "Closed: Christmas", "Closed", "Open"
+        and the hours; "" for a location open at all times."""
+        closure = self.closure_on(day)
+        if closure is not None:
+            return f"Closed: {closure.reason}" if closure.reason else "Closed"
+        if not self.has_hours:
+            return ""
+        intervals = self.hours_on(day.weekday())
+        return f"Open {describe_hours(intervals)}" if intervals else "Closed"

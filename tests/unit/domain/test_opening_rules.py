@@ -179,3 +179,14 @@ def test_a_series_is_judged_on_each_of_its_weekdays():
     assert rules.series_refusal([6], time(10), timedelta(hours=1)).startswith(
         "Old Town is closed on Sundays: a session"
     )
+
+
+def test_a_day_is_described_as_the_schedule_shows_it():
+    christmas = date(2030, 12, 25)
+    rules = old_town(closures=(Closure(christmas, christmas, "Christmas"),))
+    sunday = MONDAY + timedelta(days=6)
+
+    assert rules.describe_day(MONDAY) == "Open 06:00\u201322:00"
+    assert rules.describe_day(sunday) == "Closed"
+    assert rules.describe_day(christmas) == "Closed: Christmas"
+    assert OpeningRules("Main gym", LONDON).describe_day(MONDAY) == ""
