@@ -3,7 +3,7 @@ read from its hours and closures: the one place that turns those rows into the r
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, time, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils.dateparse import parse_time
@@ -54,6 +54,13 @@ def opening_rules(location: Location, *, closures_from: date | None = None) -> O
         OpeningHours.objects.filter(location=location).values_list("weekday", "opens", "closes"),
         (Closure(row.first_day, row.last_day, row.reason) for row in closures),
     )
+
+
+def class_refusal(location: Location, starts_at: datetime, ends_at: datetime) -> str | None:
+    """Why a class from `starts_at` to `ends_at` cannot run at `location`, or None. Closures
+    are read from a day before its start: a moment may be up to a day off its clock's date."""
+    since = starts_at.date() - timedelta(days=1)
+    return opening_rules(location, closures_from=since).refusal(starts_at, ends_at)
 
 
 def _time(value: time | str) -> time:

@@ -56,7 +56,7 @@ from classes.queries import with_counts
 from domain.entities import DETAIL_NAMES
 from domain.exceptions import DomainException
 from gymbooking.composition import services
-from locations.opening import opening_rules
+from locations.opening import class_refusal
 from locations.scoping import LocationScopedAdmin
 from members.models import Member
 from web import formatting
@@ -111,23 +111,20 @@ class FitnessClassForm(PlaceForm):
         if starts_at and ends_at and ends_at <= starts_at:
             self.add_error("ends_at", "The class must end after it starts.")
         elif location is not None and not self.errors and self._is_placed_anew():
-            self._ensure_open(location, cleaned)
+            # Within its location's hours, outside its closures (a time kept is the stored one).
+            refusal = class_refusal(
+                location,
+                cleaned.get("starts_at", self.instance.starts_at),
+                cleaned.get("ends_at", self.instance.ends_at),
+            )
+            if refusal is not None:
+                self.add_error(None, refusal)
         return cleaned
 
     def _is_placed_anew(self) -> bool:
         """Added, or moved in time or place: a class kept where and when it was is never
         refused by opening rules made after it."""
         return self.instance._state.adding or bool(PLACE_FIELDS.intersection(self.changed_data))
-
-    def _ensure_open(self, location, cleaned) -> None:
-        """A class lies within its location's opening hours and outside its closures."""
-        starts_at = cleaned.get("starts_at", self.instance.starts_at)
-        ends_at = cleaned.get("ends_at", self.instance.ends_at)
-        refusal = opening_rules(location, closures_from=starts_at.date()).refusal(
-            starts_at, ends_at
-        )
-        if refusal is not None:
-            self.add_error(None, refusal)
 
 
 class RefusedDeletion(Exception):
