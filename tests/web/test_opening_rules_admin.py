@@ -8,7 +8,7 @@ import pytest
 
 from classes.models import ClassSeries, FitnessClass
 from locations.models import Closure, Location, OpeningHours
-from tests.factories import FitnessClassFactory, LocationFactory
+from tests.factories import BookingFactory, FitnessClassFactory, LocationFactory
 from tests.web.test_admin import admin_url, change_form_data
 
 pytestmark = pytest.mark.django_db
@@ -295,3 +295,26 @@ def test_a_series_outside_the_hours_is_refused_with_why(admin_client, changes, m
     assert response.status_code == 200
     assert form_errors(response) == [message]
     assert not ClassSeries.objects.exists()
+
+
+def test_a_booked_class_moved_to_a_location_closed_on_its_local_day_is_refused(admin_client):
+    """A booked class keeps its time (read-only): the stored moment, 21:00 in New York, is
+    the next day in UTC, and the closure is still found by its local date."""
+    LocationFactory(name="Uptown", time_zone="America/New_York")
+    riverside = LocationFactory(name="Riverside", time_zone="America/New_York")
+    Closure.objects.create(location=riverside, first_day=MONDAY, last_day=MONDAY, reason="Flood")
+    evening = datetime(2030, 3, 5, 2, tzinfo=UTC)  # Monday 4 March, 21:00 in New York
+    yoga = FitnessClassFactory(
+        location="Uptown", starts_at=evening, ends_at=evening + timedelta(hours=1)
+    )
+    BookingFactory(fitness_class=yoga)
+
+    response = admin_client.post(
+        admin_url(FitnessClass, "change", yoga.pk),
+        _moved(admin_client, yoga, location=str(riverside.pk)),
+    )
+
+    assert response.status_code == 200
+    assert form_errors(response) == ["Riverside is closed on 04 Mar (Flood)."]
+    yoga.refresh_from_db()
+    assert yoga.location.name == "Uptown"
