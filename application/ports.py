@@ -14,6 +14,7 @@ from typing import Protocol
 
 from domain.entities import Booking, FitnessClass, Member, WaitlistEntry
 from domain.events import DomainEvent
+from domain.locations import Closure
 from domain.series import DETAIL_FIELDS, ClassSeries
 from domain.values import Email
 
@@ -195,6 +196,10 @@ class ClassSeriesRepository(Protocol):
 
     def name_of(self, series_id: str) -> str:
         """The stored name of the series, even when its other details no longer make one."""
+        ...
+
+    def closures_of(self, series_id: str, first: date, last: date) -> tuple[Closure, ...]:
+        """The closures of the series' location with a day from `first` to `last`."""
         ...
 
 

@@ -9,6 +9,8 @@ Sessions are ordinary classes that remember the series they came from. Two promi
   creates nothing the second time. The database backs this with unique (series, date) and
   (series, starts_at) constraints. A date the series itself drops (a change of weekdays)
   is forgotten with its session, so it comes back if the series takes the weekday back.
+- A day the series' location is closed gets no session, and the summary says which were
+  skipped and why; the date is not remembered, so lifting the closure brings it back.
 - One bad series does not stop the others: generating every series reports the ones that
   failed (`GenerationSummary.failed`) and carries on.
 - Changing a series never touches a session somebody has booked or is waiting for without
@@ -25,11 +27,12 @@ booking can slip into a session while it is being changed.
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 
 from application.use_cases import UseCase
 from domain.entities import FitnessClass
 from domain.exceptions import DomainException
+from domain.locations import Closure
 from domain.series import (
     DETAIL_FIELDS,
     SCHEDULE_FIELDS,
@@ -41,6 +44,7 @@ from domain.series import (
 from domain.values import describe_count
 
 DEFAULT_WEEKS_AHEAD = 4
+ONE_DAY = timedelta(days=1)
 
 
 # --- Generating ----------------------------------------------------------------------------------
@@ -54,6 +58,7 @@ class SeriesGenerated:
     name: str
     created: tuple[datetime, ...]  # starts of the new sessions
     skipped: int  # dates in the window that already had their session
+    closed: tuple[tuple[date, Closure], ...] = ()  # dates left out: the location is closed
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,24 @@ class GenerationSummary:
     def skipped(self) -> int:
         return sum(result.skipped for result in self.results)
 
+    @property
+    def closed(self) -> int:
+        return sum(len(result.closed) for result in self.results)
+
+    def describe_closed(self) -> str:
+        """“Skipped 1 session on a day its location is closed: Yoga on 25 Dec (Christmas).”"""
+        days = [
+            f"{result.name} on {day:%d %b}" + (f" ({closure.reason})" if closure.reason else "")
+            for result in self.results
+            for day, closure in result.closed
+        ]
+        if not days:
+            return ""
+        verb = "Would skip" if self.dry_run else "Skipped"
+        on = "a day its location is" if len(days) == 1 else "days their location is"
+        count = describe_count(len(days), "session", "sessions")
+        return f" {verb} {count} on {on} closed: {', '.join(days)}."
+
     def describe(self) -> str:
         """“Created 12 sessions for 3 series from 02 Mar to 29 Mar 2030 (4 already there).”"""
         created = describe_count(self.created, "session", "sessions")
@@ -89,7 +112,7 @@ class GenerationSummary:
         line = (
             f"{verb} {created} for {describe_count(len(self.results), 'series', 'series')} from "
             f"{period} ({self.skipped} already there)."
-        )
+        ) + self.describe_closed()
         if self.failed:
             failed = "; ".join(f"{one.name}: {one.error}" for one in self.failed)
             line += f" {describe_count(len(self.failed), 'series', 'series')} failed — {failed}"
@@ -158,9 +181,15 @@ class GenerateClassesUseCase(UseCase):
                 *uow.sessions.scheduled_dates(series.id),
                 *(start.astimezone(zone).date() for start in uow.sessions.starts_of(series.id)),
             ]
-            plan = plan_sessions(series, first, last, zone, scheduled_dates=scheduled, now=now)
+            # The location's dates are at most a day off the installation's.
+            closures = uow.series.closures_of(series.id, first - ONE_DAY, last + ONE_DAY)
+            plan = plan_sessions(
+                series, first, last, zone, scheduled_dates=scheduled, now=now, closures=closures
+            )
             if dry_run:
-                return SeriesGenerated(series.id, series.name, plan.to_create, plan.skipped)
+                return SeriesGenerated(
+                    series.id, series.name, plan.to_create, plan.skipped, plan.closed
+                )
             created: list[datetime] = []
             skipped = plan.skipped
             for starts_at in plan.to_create:
@@ -170,7 +199,7 @@ class GenerateClassesUseCase(UseCase):
                     created.append(starts_at)
                 else:  # another run got there first (the database's unique constraints)
                     skipped += 1
-        return SeriesGenerated(series.id, series.name, tuple(created), skipped)
+        return SeriesGenerated(series.id, series.name, tuple(created), skipped, plan.closed)
 
 
 # --- Changing a series ---------------------------------------------------------------------------

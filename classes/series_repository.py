@@ -16,7 +16,9 @@ from classes.models import ClassSeries, FitnessClass, SeriesOccurrence
 from classes.repositories import to_fields
 from domain import entities, series
 from domain.entities import BookingStatus
+from domain.locations import Closure
 from domain.series import SeriesNotFoundException
+from locations.models import Closure as ClosureRow
 
 
 def to_entity(row: ClassSeries) -> series.ClassSeries:
@@ -79,6 +81,13 @@ class DjangoClassSeriesRepository:
             return ClassSeries.objects.values_list("name", flat=True).get(pk=_parse_id(series_id))
         except ClassSeries.DoesNotExist:
             raise SeriesNotFoundException() from None
+
+    def closures_of(self, series_id: str, first: date, last: date) -> tuple[Closure, ...]:
+        location = ClassSeries.objects.filter(pk=_parse_id(series_id)).values("location_id")
+        rows = ClosureRow.objects.filter(
+            location_id__in=location, first_day__lte=last, last_day__gte=first
+        )
+        return tuple(Closure(row.first_day, row.last_day, row.reason) for row in rows)
 
     def save(self, class_series: series.ClassSeries) -> None:
         fields = to_row_fields(class_series)

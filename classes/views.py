@@ -30,6 +30,7 @@ from domain.eligibility import (
 from domain.entities import BookingStatus
 from domain.values import CancellationTerms
 from gymbooking.composition import services
+from locations.opening import rules_on
 from members.decorators import member_required
 from web import formatting, paging
 
@@ -303,6 +304,9 @@ def schedule(request: HttpRequest) -> HttpResponse:
     )
     chosen["location"] = menu.location.name
     today, day = timezone.localdate(now, menu.location.time_zone), menu.day
+    # One query more than the menu's: which day's hours apply is known only once the menu's
+    # statement has read the location's clock.
+    opening = rules_on(menu.location.name, menu.location.time_zone, day).describe_day(day)
     start, end = menu.start, menu.end
     shown = day_reads.day_page(
         start, end, chosen, paging.requested_page(request) or 1, CLASSES_PER_PAGE
@@ -358,6 +362,7 @@ def schedule(request: HttpRequest) -> HttpResponse:
             "chosen": chosen,
             "filter_query": filter_query,
             "location": menu.location,
+            "opening": opening,
             "filtered": bool(filters),
             "class_count": len(rows),
         },

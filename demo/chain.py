@@ -1,5 +1,6 @@
 """The demo's chain: staff who work at one gym each and a manager of every gym, members with
-a home gym, and a member booked at both gyms on the same day (seed_demo).
+a home gym, a member booked at both gyms on the same day, and each gym's opening hours and a
+closure after the demo's week (seed_demo).
 
 Staff logins are made as `create_staff` makes them (staff status, a staff group) and assigned
 to their gyms through `Location.staff`; the chain manager holds `work_at_every_location`
@@ -9,7 +10,7 @@ instead. With DEBUG on (the demo's only mode) no second factor is asked of them;
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
@@ -18,7 +19,7 @@ from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
 from classes.models import FitnessClass
-from locations.models import Location
+from locations.models import Closure, Location, OpeningHours
 from members.models import Member
 
 EVERY_LOCATION = "work_at_every_location"  # of the locations app
@@ -49,6 +50,30 @@ HOMES = ("Old Town", "Riverside", None)
 # The member booked at both gyms on the same day, that many days from today.
 TRAVELLER = "ana@example.com"
 TRAVEL_DAYS = 2
+
+
+# Each gym's week: weekdays 06:00-22:00, weekends 07:00-21:00, which every demo class fits
+# (the first starts at 07:00, the last ends by 20:45). A closure follows the demo's week.
+WEEKDAY_HOURS = (time(6), time(22))
+WEEKEND_HOURS = (time(7), time(21))
+CLOSURE_REASON = "Staff training"
+
+
+def give_opening_rules(names: Iterable[str], now: datetime, days: int) -> None:
+    """The gyms `names` get the demo's weekly hours and a closure on the day after their
+    `days` of classes (each on its own clock); a gym that has hours is left as it is."""
+    for location in Location.objects.filter(name__in=list(names)):
+        if location.opening_hours.exists():
+            continue
+        OpeningHours.objects.bulk_create(
+            OpeningHours(location=location, weekday=weekday, opens=opens, closes=closes)
+            for weekday in range(7)
+            for opens, closes in [WEEKDAY_HOURS if weekday < 5 else WEEKEND_HOURS]
+        )
+        closed = timezone.localdate(now, ZoneInfo(location.time_zone)) + timedelta(days=days)
+        Closure.objects.create(
+            location=location, first_day=closed, last_day=closed, reason=CLOSURE_REASON
+        )
 
 
 def create_staff(password: str, write: Callable[[str], object]) -> None:

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from domain.entities import CAPACITY_RULE, Entity, FitnessClass, is_valid_capacity
 from domain.events import ClassScheduled
 from domain.exceptions import DomainException, NotFoundException
+from domain.locations import Closure
 from domain.values import is_positive_int, new_id
 
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -177,6 +178,8 @@ class SessionPlan:
 
     to_create: tuple[datetime, ...]
     skipped: int
+    # The dates whose session the location's closures leave out, each with its closure.
+    closed: tuple[tuple[date, Closure], ...] = ()
 
 
 def plan_sessions(
@@ -187,6 +190,7 @@ def plan_sessions(
     *,
     scheduled_dates: Iterable[date],
     now: datetime,
+    closures: Iterable[Closure] = (),
 ) -> SessionPlan:
     """The sessions of `series` to create on the local dates from `first` to `last`.
 
@@ -194,19 +198,27 @@ def plan_sessions(
     `scheduled_dates` are the dates the series has ever had a session for (remembered even
     after staff moved that session to another day or deleted it) and the dates its sessions
     are on now. Those are skipped, so a session staff moved, cancelled or deleted never comes
-    back. Sessions that would start before `now` are not created.
+    back. Sessions that would start before `now` are not created, nor those on a day the
+    location is closed (`closures`): those are reported in `closed`, and come back when the
+    closure is lifted and the series generated again.
     """
     taken = set(scheduled_dates)
+    closures = tuple(closures)
     to_create: list[datetime] = []
+    closed: list[tuple[date, Closure]] = []
     skipped = 0
     for starts_at in series.session_starts(first, last, zone):
         if starts_at <= now:
             continue
-        if starts_at.astimezone(zone).date() in taken:
+        day = starts_at.astimezone(zone).date()
+        closure = next((closure for closure in closures if closure.covers(day)), None)
+        if day in taken:
             skipped += 1
+        elif closure is not None:
+            closed.append((day, closure))
         else:
             to_create.append(starts_at)
-    return SessionPlan(tuple(to_create), skipped)
+    return SessionPlan(tuple(to_create), skipped, tuple(closed))
 
 
 def ensure_no_clash(starts_at: datetime, other_starts: Iterable[datetime]) -> None:

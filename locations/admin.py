@@ -2,12 +2,14 @@
 front desk sees them (members/migrations and locations/migrations/0002 grant this). A location
 with classes or series cannot be deleted (their foreign keys protect it). Its booking rules
 (collapsed) override the chain's settings; each empty one keeps the chain's default, which
-its help text names."""
+its help text names. Its opening hours and closures (inline, so only those who may change
+the location change them) keep classes and series inside its hours and off its closed days;
+classes already scheduled are left as they are."""
 
 from django.contrib import admin
 
-from locations.forms import LocationForm
-from locations.models import Location, Room
+from locations.forms import ClosureForm, LocationForm, OpeningHoursForm, OpeningHoursFormSet
+from locations.models import Closure, Location, OpeningHours, Room
 from locations.rules import RULE_COLUMNS
 from locations.scoping import LocationScopedAdmin, LocationStaffAdmin
 
@@ -16,6 +18,22 @@ class RoomInline(admin.TabularInline):
     model = Room
     fields = ("name", "capacity")
     extra = 1
+
+
+class OpeningHoursInline(admin.TabularInline):
+    """The weekly hours: none at all means open at all times; once some weekday has hours,
+    a weekday without any is closed."""
+
+    model = OpeningHours
+    form = OpeningHoursForm
+    formset = OpeningHoursFormSet
+    extra = 0
+
+
+class ClosureInline(admin.TabularInline):
+    model = Closure
+    form = ClosureForm
+    extra = 0
 
 
 @admin.register(Location)
@@ -27,7 +45,7 @@ class LocationAdmin(LocationStaffAdmin, admin.ModelAdmin):
         (None, {"fields": ("name", "time_zone", "address")}),
         ("Booking rules", {"classes": ("collapse",), "fields": RULE_COLUMNS}),
     )
-    inlines = (RoomInline,)
+    inlines = (RoomInline, OpeningHoursInline, ClosureInline)
 
 
 @admin.register(Room)

@@ -1,10 +1,14 @@
-"""The location form of the admin: each booking rule says what leaving it empty means here,
-with the chain's default as the settings give it today (not a fixed text in a migration)."""
+"""The location forms of the admin: each booking rule says what leaving it empty means here,
+with the chain's default as the settings give it today (not a fixed text in a migration); its
+opening hours and closures are checked by the domain's rules (`domain.locations`)."""
 
 from django import forms
 from django.conf import settings
 
-from locations.models import Location
+from domain.exceptions import DomainException
+from domain.locations import Closure as DomainClosure
+from domain.locations import OpeningInterval, ensure_no_overlap
+from locations.models import Closure, Location, OpeningHours
 from locations.rules import CHOICES, RULE_COLUMNS, ZERO_MEANS
 from web import formatting
 
@@ -56,3 +60,60 @@ class LocationForm(forms.ModelForm):
             field.help_text = f"Empty: the chain's default of {default}.{zero}"
             if name in CHOICES:
                 field.choices = [("", f"As the chain: {default.lower()}"), *CHOICES[name]]
+
+
+class DomainCheckedForm(forms.ModelForm):
+    """A row whose sense the domain checks in `clean`; the table's constraints repeat that
+    check, so they are only checked again when the domain found nothing (said once)."""
+
+    def validate_constraints(self):
+        if not self.errors:
+            super().validate_constraints()
+
+
+class OpeningHoursForm(DomainCheckedForm):
+    class Meta:
+        model = OpeningHours
+        fields = ("weekday", "opens", "closes")
+
+    def clean(self):
+        cleaned = super().clean()
+        opens, closes = cleaned.get("opens"), cleaned.get("closes")
+        if opens is not None and closes is not None:
+            try:
+                cleaned["interval"] = OpeningInterval(opens, closes)
+            except DomainException as refusal:
+                self.add_error("closes", str(refusal))
+        return cleaned
+
+
+class OpeningHoursFormSet(forms.BaseInlineFormSet):
+    """A location's weekly hours: two stretches of one weekday may not overlap."""
+
+    def clean(self):
+        super().clean()
+        kept = [
+            (form.cleaned_data["weekday"], form.cleaned_data["interval"])
+            for form in self.forms
+            if form.cleaned_data.get("interval") and not self._should_delete_form(form)
+        ]
+        try:
+            ensure_no_overlap(kept)
+        except DomainException as refusal:
+            raise forms.ValidationError(str(refusal)) from refusal
+
+
+class ClosureForm(DomainCheckedForm):
+    class Meta:
+        model = Closure
+        fields = ("first_day", "last_day", "reason")
+
+    def clean(self):
+        cleaned = super().clean()
+        first, last = cleaned.get("first_day"), cleaned.get("last_day")
+        if first is not None and last is not None:
+            try:
+                DomainClosure(first, last, cleaned.get("reason") or "")
+            except DomainException as refusal:
+                self.add_error("last_day", str(refusal))
+        return cleaned

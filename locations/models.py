@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from domain.locations import InvalidLocationException, time_zone_named
+from domain.locations import WEEKDAY_PLURALS, InvalidLocationException, time_zone_named
 from locations.rules import LocationRulesFields, rule_constraints
 
 
@@ -83,3 +83,55 @@ class Room(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.location.name})" if self.location_id else self.name
+
+
+WEEKDAY_CHOICES = [(number, name.removesuffix("s")) for number, name in enumerate(WEEKDAY_PLURALS)]
+
+
+class OpeningHours(models.Model):
+    """One stretch of a weekday a location is open (`domain.locations.OpeningRules`). A
+    location with none is open at all times; once it has some, a weekday without any is
+    closed."""
+
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="opening_hours")
+    weekday = models.PositiveSmallIntegerField(choices=WEEKDAY_CHOICES)
+    opens = models.TimeField(help_text="On the location's clock.")
+    closes = models.TimeField(help_text="On the location's clock, the same day.")
+
+    class Meta:
+        ordering = ["location", "weekday", "opens", "id"]
+        verbose_name = "opening hours"
+        verbose_name_plural = "opening hours"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes__gt=models.F("opens")),
+                name="opening_hours_close_after_opening",
+                violation_error_message="Closing must come after opening.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}-{self.closes:%H:%M}"
+
+
+class Closure(models.Model):
+    """Days a location is closed (first and last included, on its clock): no class is
+    added then and series skip them."""
+
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="closures")
+    first_day = models.DateField()
+    last_day = models.DateField()
+    reason = models.CharField(max_length=120, blank=True, help_text="Such as Christmas.")
+
+    class Meta:
+        ordering = ["location", "first_day", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(last_day__gte=models.F("first_day")),
+                name="closure_ends_on_or_after_its_first_day",
+                violation_error_message="The last day cannot be before the first day.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reason or f"Closed {self.first_day} to {self.last_day}"

@@ -56,6 +56,7 @@ from classes.queries import with_counts
 from domain.entities import DETAIL_NAMES
 from domain.exceptions import DomainException
 from gymbooking.composition import services
+from locations.opening import class_refusal
 from locations.scoping import LocationScopedAdmin
 from members.models import Member
 from web import formatting
@@ -77,6 +78,8 @@ def describe_class(fitness_class: FitnessClass) -> str:
 
 # The fields of a class that are moments.
 CLOCK_FIELDS = {"starts_at", "ends_at"}
+# The fields that put a class somewhere in the week: changing one checks the opening rules.
+PLACE_FIELDS = {*CLOCK_FIELDS, "location"}
 
 
 class FitnessClassForm(PlaceForm):
@@ -107,7 +110,21 @@ class FitnessClassForm(PlaceForm):
         starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
         if starts_at and ends_at and ends_at <= starts_at:
             self.add_error("ends_at", "The class must end after it starts.")
+        elif location is not None and not self.errors and self._is_placed_anew():
+            # Within its location's hours, outside its closures (a time kept is the stored one).
+            refusal = class_refusal(
+                location,
+                cleaned.get("starts_at", self.instance.starts_at),
+                cleaned.get("ends_at", self.instance.ends_at),
+            )
+            if refusal is not None:
+                self.add_error(None, refusal)
         return cleaned
+
+    def _is_placed_anew(self) -> bool:
+        """Added, or moved in time or place: a class kept where and when it was is never
+        refused by opening rules made after it."""
+        return self.instance._state.adding or bool(PLACE_FIELDS.intersection(self.changed_data))
 
 
 class RefusedDeletion(Exception):

@@ -10,8 +10,11 @@ from application.series import DEFAULT_WEEKS_AHEAD
 from classes.admin.fields import CapacityField, PlaceForm
 from classes.models import ClassSeries
 from domain import series as domain_series
+from locations.opening import opening_rules
 
 WEEKDAY_CHOICES = list(enumerate(domain_series.WEEKDAY_NAMES))
+# The fields that put a series' sessions somewhere in the week: changing one checks the hours.
+WEEK_FIELDS = {"location", "weekdays", "start_time", "duration_minutes"}
 
 
 def series_details(cleaned: Mapping[str, object]) -> dict[str, object]:
@@ -59,10 +62,22 @@ class ClassSeriesForm(PlaceForm):
         cleaned = super().clean()
         if not self.errors:
             try:
-                domain_series.ClassSeries.create(**series_details(cleaned))
+                series = domain_series.ClassSeries.create(**series_details(cleaned))
             except domain_series.InvalidSeriesException as refusal:
                 raise ValidationError(str(refusal)) from refusal
+            if self.instance._state.adding or WEEK_FIELDS.intersection(self.changed_data):
+                self._ensure_open(cleaned["location"], series)
         return cleaned
+
+    def _ensure_open(self, location, series: domain_series.ClassSeries) -> None:
+        """Its sessions lie within its location's weekly hours (its closed days are skipped
+        when sessions are generated); a series kept as it was is never refused by hours made
+        after it."""
+        refusal = opening_rules(location).series_refusal(
+            series.weekdays, series.start_time, series.duration
+        )
+        if refusal is not None:
+            raise ValidationError(refusal)
 
     def validate_constraints(self):
         """The table's constraints repeat the domain's rules, already checked in `clean`:

@@ -27,6 +27,7 @@ from domain.exceptions import (
     NotFoundException,
     WaitlistEntryNotFoundException,
 )
+from domain.locations import Closure
 from domain.series import ClassSeries, SeriesNotFoundException
 from domain.values import NO_LOCATION_RULES, Email, LocationRules
 
@@ -330,6 +331,10 @@ class InMemoryRegisteredEmails:
 class InMemoryClassSeriesRepository(_Table):
     not_found = SeriesNotFoundException
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.closures: dict[str, tuple[Closure, ...]] = {}  # location name -> its closures
+
     def get_by_id(self, series_id: str, *, for_update: bool = False) -> ClassSeries:
         return self._read(series_id)
 
@@ -341,6 +346,15 @@ class InMemoryClassSeriesRepository(_Table):
 
     def name_of(self, series_id: str) -> str:
         return self._read(series_id).name
+
+    def closures_of(self, series_id: str, first: date, last: date) -> tuple[Closure, ...]:
+        """The closures tests put in `closures` (by location name) that reach the dates."""
+        location = self._read(series_id).location
+        return tuple(
+            closure
+            for closure in self.closures.get(location, ())
+            if closure.first_day <= last and first <= closure.last_day
+        )
 
 
 class InMemorySeriesSessionRepository:

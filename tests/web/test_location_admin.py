@@ -11,6 +11,8 @@ from tests.web.test_admin import admin_url, change_form_data
 pytestmark = pytest.mark.django_db
 
 ROOMS = "rooms"  # the inline's prefix (the related name)
+INLINES = ("opening_hours", "closures")
+COUNTS = ("TOTAL_FORMS", "INITIAL_FORMS")
 
 
 def location_form(**fields) -> dict[str, str]:
@@ -23,6 +25,8 @@ def location_form(**fields) -> dict[str, str]:
         f"{ROOMS}-INITIAL_FORMS": "0",
         f"{ROOMS}-0-name": "Loft",
         f"{ROOMS}-0-capacity": "14",
+        # The opening hours and closures inlines, left empty.
+        **{f"{prefix}-{count}": "0" for prefix in INLINES for count in COUNTS},
         **fields,
     }
 

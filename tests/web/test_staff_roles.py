@@ -45,9 +45,15 @@ FRONT_DESK_PERMISSIONS = {
     "bookings.view_booking",
     "bookings.view_waitlistentry",
 }
-# The front desk sees the chain's locations and rooms (locations/migrations/0002); a manager
-# changes them too (locations is among MANAGER_APPS).
-LOCATION_VIEWS = {"locations.view_location", "locations.view_room"}
+# The front desk sees the chain's locations and rooms (locations/migrations/0002) and their
+# opening hours and closures (0006); a manager changes them too (locations is among
+# MANAGER_APPS).
+LOCATION_VIEWS = {
+    "locations.view_location",
+    "locations.view_room",
+    "locations.view_openinghours",
+    "locations.view_closure",
+}
 # Both groups unlock a login locked out of signing in (django-axes' attempts).
 UNLOCK_PERMISSIONS = {"axes.view_accessattempt", "axes.delete_accessattempt"}
 MANAGER_APPS = {"members", "locations", "classes", "bookings", "notifications", "events"}

@@ -4,7 +4,8 @@ to N weeks ahead (for cron, e.g. nightly).
 Idempotent: a date that has, or ever had, its session (even one moved, cancelled or deleted
 on its own) is skipped, so a second run creates nothing. Safe to run twice at once: each series
 is generated under its row lock, and unique (series, date) and (series, start) constraints back
-that up. A series that cannot be generated is reported by name and the others still are; the
+that up. Days a series' location is closed get no session, and the output says which and why.
+A series that cannot be generated is reported by name and the others still are; the
 command then ends with an error (a non-zero exit), so cron and the job metrics see it.
 """
 
@@ -56,7 +57,8 @@ class Command(BaseCommand):
         if verbosity >= 2:
             for result in summary.results:
                 self.stdout.write(
-                    f"  {result.name}: {len(result.created)} new, {result.skipped} already there"
+                    f"  {result.name}: {len(result.created)} new, {result.skipped} already "
+                    f"there, {len(result.closed)} on closed days"
                 )
         self.stdout.write(summary.describe())
         if summary.failed:

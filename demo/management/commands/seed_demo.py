@@ -308,6 +308,7 @@ class Seeder:
         self.create_staff()
         members = self.create_members()
         classes = self.create_schedule()
+        chain.give_opening_rules([demo.name for demo in LOCATIONS], self.now, DAYS)
         chain.create_staff(STAFF_PASSWORD, self.write)
         chain.give_home_locations(members)
         future = [c for c in classes if c.starts_at > self.now + BOOKING_LEAD]
