@@ -273,7 +273,10 @@ RULES = [
     (r"^two_factor:recovery_codes ", TWO_FACTOR_CODES),
     (r"^two_factor:turn_off ", TWO_FACTOR_OFF),
     (r"^(classes:schedule|classes:detail|bookings:mine) ", MEMBER_READ_PAGE),
-    (r"^(members:credits|members:calendar|members:your_data|notifications:list) ", MEMBER_PAGE),
+    (
+        r"^(members:credits|members:calendar|members:your_data|notifications:list|sales:packs) ",
+        MEMBER_PAGE,
+    ),
     (
         r"^(bookings:book|bookings:join_waitlist|bookings:leave_waitlist|members:download_data|"
         r"members:reset_calendar_token|notifications:mark_all_read) ",
