@@ -45,9 +45,10 @@ class ProductForm(forms.ModelForm):
         cleaned = super().clean()
         if not self.errors:
             try:
-                to_pack(Product(**{**cleaned, "id": self.instance.pk}))
+                pack = to_pack(Product(**{**cleaned, "id": self.instance.pk}))
             except DomainException as refusal:
                 raise ValidationError(str(refusal)) from refusal
+            cleaned["currency"] = pack.price.currency
         return cleaned
 
 

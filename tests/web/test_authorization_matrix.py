@@ -50,6 +50,7 @@ from tests.factories import (
     DeliveryFactory,
     FitnessClassFactory,
     LocationFactory,
+    PurchaseFactory,
     RoomFactory,
     StoredEventFactory,
     WaitlistEntryFactory,
@@ -369,6 +370,7 @@ def world(member, other_member, django_user_model):
     booking = BookingFactory(member=member, fitness_class=fitness_class)
     WaitlistEntryFactory(member=member, fitness_class=FitnessClassFactory())
     CreditGrantFactory(member=member)
+    PurchaseFactory(credit_grant__member=member)
     DeliveryFactory(event=StoredEventFactory())
     Notification.objects.create(member=member, title="Hello", body="Hi")
     WorkerHeartbeat.objects.create(name="mail-1", beat_at=timezone.now())
