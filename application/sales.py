@@ -12,8 +12,7 @@ from datetime import datetime
 from application.ports import Charge, PaymentGateway
 from application.use_cases import UseCase
 from domain.events import ClassPackPurchased
-from domain.exceptions import MemberCannotBuyException
-from domain.sales import PaymentMethod, Purchase
+from domain.sales import PaymentMethod, Purchase, ensure_may_buy
 from domain.values import new_id
 
 
@@ -30,8 +29,7 @@ class SellProductUseCase(UseCase):
         before, a closed or erased account, or a payment not taken."""
         with self.uow() as uow:
             member = uow.members.get_by_id(member_id, for_update=True)
-            if member.is_erased or not member.is_active:
-                raise MemberCannotBuyException()
+            ensure_may_buy(member)
             pack = uow.products.get_by_id(product_id)
             pack.ensure_sellable(bought_before=uow.purchases.has_bought(member_id, product_id))
             payment = self.payments.take(

@@ -10,10 +10,12 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 
+from domain.entities import Member
 from domain.exceptions import (
     IntroOfferAlreadyBoughtException,
     InvalidMoneyException,
     InvalidProductException,
+    MemberCannotBuyException,
     ProductNotOnSaleException,
 )
 from domain.values import is_positive_int
@@ -105,6 +107,12 @@ class ClassPack:
             raise ProductNotOnSaleException()
         if self.intro_offer and bought_before:
             raise IntroOfferAlreadyBoughtException()
+
+
+def ensure_may_buy(member: Member) -> None:
+    """A closed account (staff unticked "active") or an erased one is sold nothing."""
+    if member.is_erased or not member.is_active:
+        raise MemberCannotBuyException()
 
 
 @dataclass(frozen=True)
