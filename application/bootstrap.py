@@ -18,7 +18,14 @@ from application.attendance import (
 from application.data_rights import EraseMemberUseCase
 from application.event_dispatcher import DeliveryQueue, Handler, InMemoryEventDispatcher
 from application.event_handlers import WaitlistPromotionHandler, setup_event_handlers
-from application.ports import Clock, NotificationService, PersonalData, Transactions
+from application.ports import (
+    Clock,
+    NotificationService,
+    PaymentGateway,
+    PersonalData,
+    Transactions,
+)
+from application.sales import SellProductUseCase
 from application.schedule import (
     ChangeClassDetailsUseCase,
     DeleteClassUseCase,
@@ -82,6 +89,7 @@ class Services:
     change_class_details: ChangeClassDetailsUseCase
     delete_class: DeleteClassUseCase
     erase_member: EraseMemberUseCase
+    sell_product: SellProductUseCase
     dispatcher: InMemoryEventDispatcher
     policy: BookingPolicy
 
@@ -95,6 +103,7 @@ def bootstrap(
     notification_channels: Mapping[str, NotificationService],
     policy: BookingPolicy,
     zone: tzinfo,
+    payments: PaymentGateway,
     welcome_credits: int = 0,
     channel_queues: Mapping[str, DeliveryQueue] | None = None,
     password_reset_mailer: Handler | None = None,
@@ -112,6 +121,7 @@ def bootstrap(
     of a changed password and `sign_up_mailer` the sign-up links. `personal_data` are the
     stores an erasure scrubs besides the entities (a login, in-app notices, the event log).
     `security_log` is where each security event is also written as a line (none by default).
+    `payments` takes the money of a sale (the front desk's adapter in production).
     """
     uow = unit_of_work_factory(repositories, transactions, dispatcher)
     common = {"uow": uow, "clock": clock}
@@ -165,6 +175,7 @@ def bootstrap(
         change_class_details=ChangeClassDetailsUseCase(**common),
         delete_class=DeleteClassUseCase(**common),
         erase_member=EraseMemberUseCase(**with_policy, personal_data=tuple(personal_data)),
+        sell_product=SellProductUseCase(**common, payments=payments),
         dispatcher=dispatcher,
         policy=policy,
     )

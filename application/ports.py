@@ -15,6 +15,7 @@ from typing import Protocol
 from domain.entities import Booking, FitnessClass, Member, WaitlistEntry
 from domain.events import DomainEvent
 from domain.locations import Closure
+from domain.sales import ClassPack, Money, PaymentMethod, Purchase
 from domain.series import DETAIL_FIELDS, ClassSeries
 from domain.values import Email
 
@@ -298,3 +299,48 @@ class Notice:
 
 class NotificationService(Protocol):
     def send(self, notice: Notice, member: Member, fitness_class: FitnessClass) -> None: ...
+
+
+class ProductRepository(Protocol):
+    def get_by_id(self, product_id: str) -> ClassPack:
+        """The product, on sale or not; `ProductNotFoundException` for an unknown id."""
+        ...
+
+
+class PurchaseRepository(Protocol):
+    def has_bought(self, member_id: str, product_id: str) -> bool:
+        """Whether the member ever bought the product."""
+        ...
+
+    def add(self, purchase: Purchase) -> None:
+        """Store a sale. A second intro offer of one product to one member is refused
+        (`IntroOfferAlreadyBoughtException`), as the database's unique constraint refuses it."""
+        ...
+
+
+@dataclass(frozen=True)
+class Charge:
+    """What a sale asks a payment adapter to take: the tax-inclusive amount, how, and who is
+    recording it (a staff user's name at the front desk)."""
+
+    member_id: str
+    amount: Money
+    method: PaymentMethod
+    recorded_by: str
+    description: str
+
+
+@dataclass(frozen=True)
+class PaymentTaken:
+    """A payment an adapter took: how, its reference (a receipt number, a terminal slip), and
+    who recorded it."""
+
+    method: PaymentMethod
+    reference: str
+    recorded_by: str
+
+
+class PaymentGateway(Protocol):
+    def take(self, charge: Charge) -> PaymentTaken:
+        """Take the payment, or refuse it with `PaymentNotTakenException` (nothing is sold)."""
+        ...

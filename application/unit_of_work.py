@@ -25,6 +25,8 @@ from application.ports import (
     ClassSeriesRepository,
     EventDispatcher,
     MemberRepository,
+    ProductRepository,
+    PurchaseRepository,
     RegisteredEmails,
     SeriesSessionRepository,
     Transactions,
@@ -45,6 +47,8 @@ class Repositories:
     series: ClassSeriesRepository
     sessions: SeriesSessionRepository
     emails: RegisteredEmails
+    products: ProductRepository
+    purchases: PurchaseRepository
 
 
 _REPOSITORY_NAMES = tuple(field.name for field in fields(Repositories))
@@ -115,6 +119,8 @@ class UnitOfWork:
     series: ClassSeriesRepository
     sessions: SeriesSessionRepository
     emails: RegisteredEmails
+    products: ProductRepository
+    purchases: PurchaseRepository
 
     def __init__(
         self,

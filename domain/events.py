@@ -167,6 +167,26 @@ class CreditsAdded(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ClassPackPurchased(DomainEvent):
+    """A member bought a class pack: its credits became the grant `grant_id`, spendable until
+    `expires_at`. Amounts are decimal strings (tax-inclusive `price`, the `tax` in it)."""
+
+    purchase_id: str
+    member_id: str
+    product_id: str
+    product_name: str
+    credits: int
+    grant_id: str
+    expires_at: datetime
+    price: str
+    tax: str
+    tax_rate: str
+    currency: str
+    payment_method: str
+    recorded_by: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class ClassCapacityChanged(DomainEvent):
     class_id: str
     old_capacity: int

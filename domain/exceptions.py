@@ -58,7 +58,8 @@ class ClassHasMembersException(DomainException):
 
 class NoCreditsException(DomainException):
     default_message = (
-        "You have no credits left. Buy more credits or ask the front desk to top up your account."
+        "You have no credits left. Class packs are sold at the front desk: your credits page "
+        "lists them."
     )
 
 
@@ -136,3 +137,34 @@ class EmailAlreadyRegisteredException(DomainException):
         "An account with that e-mail address already exists. Sign in, or reset your password "
         "if you have forgotten it."
     )
+
+
+class ProductNotFoundException(NotFoundException):
+    default_message = "That product does not exist."
+
+
+class InvalidProductException(DomainException):
+    default_message = (
+        "A class pack needs a name, a whole positive number of credits and of days, a price "
+        "of zero or more in a three-letter currency, and a tax rate from 0 to 100 percent."
+    )
+
+
+class InvalidMoneyException(DomainException):
+    default_message = "An amount is a decimal number of cents or more in a three-letter currency."
+
+
+class ProductNotOnSaleException(DomainException):
+    default_message = "This product is no longer on sale."
+
+
+class IntroOfferAlreadyBoughtException(DomainException):
+    default_message = "This member has already bought this intro offer: it is sold once per member."
+
+
+class MemberCannotBuyException(DomainException):
+    default_message = "This member's account is closed or erased, so nothing can be sold to it."
+
+
+class PaymentNotTakenException(DomainException):
+    default_message = "The payment was not taken, so nothing was sold."

@@ -33,6 +33,8 @@ from members.signup_mail import SignUpMailer
 from notifications.email import EmailNotificationService
 from notifications.erasure import InAppNoticeEraser
 from notifications.in_app import InAppNotificationService
+from sales.payments import FrontDeskPayments
+from sales.repositories import DjangoProductRepository, DjangoPurchaseRepository
 
 
 class SystemClock:
@@ -57,6 +59,8 @@ def django_repositories() -> Repositories:
         series=DjangoClassSeriesRepository(),
         sessions=DjangoSeriesSessionRepository(),
         emails=DjangoRegisteredEmails(),
+        products=DjangoProductRepository(),
+        purchases=DjangoPurchaseRepository(),
     )
 
 
@@ -121,6 +125,8 @@ def django_services(
         # In this order: the event log finds what she did through her login, deleted last.
         personal_data=(EventLogScrubber(), InAppNoticeEraser(), LoginEraser()),
         security_log=SecurityLogLine(),
+        # Sales are recorded at the front desk; online payment is not offered yet.
+        payments=FrontDeskPayments(),
     )
 
 

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "bookings.apps.BookingsConfig",
     "notifications.apps.NotificationsConfig",
     "reports.apps.ReportsConfig",
+    "sales.apps.SalesConfig",
     "demo.apps.DemoConfig",
     "ops.apps.OpsConfig",
     # Failed sign-ins and lockouts (members and admin alike); staff unlock in its admin.

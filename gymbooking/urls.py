@@ -38,6 +38,7 @@ urlpatterns = [
     path("", include("members.urls")),
     path("", include("notifications.urls")),
     path("", include("reports.urls")),
+    path("", include("sales.urls")),
     # /health/live, /health/ready and /metrics (answered first by ops' middleware).
     path("", include("ops.urls")),
 ]

@@ -16,6 +16,7 @@ erased instead). The login admin (members/admin_logins.py) refuses to delete a m
 Permissions (see the staff groups in members/migrations/0004_staff_groups.py): granting
 credits needs `members.add_creditgrant` (the ledger cannot be added to by hand, so this is
 what the permission means); lifting a pause and giving a login need `members.change_member`.
+"Sell a pack…" hands one member to the sale's page in sales/admin.py (`sales.add_purchase`).
 """
 
 from django import forms
@@ -206,7 +207,7 @@ class MemberAdmin(MemberErasureAdmin, UseCaseSaveMixin, admin.ModelAdmin):
     readonly_fields = ("credit_balance", "booking_pause", "joined_at", "login")
     raw_id_fields = ("user",)
     inlines = (CreditGrantInline, BookingHistoryInline, WaitlistPlacesInline)
-    actions = ("grant_credits", "lift_booking_pause", "erase_personal_data")
+    actions = ("grant_credits", "sell_pack", "lift_booking_pause", "erase_personal_data")
     list_per_page = 50
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Member]:
@@ -389,6 +390,10 @@ class MemberAdmin(MemberErasureAdmin, UseCaseSaveMixin, admin.ModelAdmin):
         """Granting credits adds to the ledger: `members.add_creditgrant`."""
         return user_may(request, CreditGrant, "add_creditgrant")
 
+    def has_sell_pack_permission(self, request: HttpRequest) -> bool:
+        """Selling records a purchase: `sales.add_purchase`."""
+        return request.user.has_perm("sales.add_purchase")
+
     def has_resume_bookings_permission(self, request: HttpRequest) -> bool:
         """Lifting a no-show pause changes the member: `members.change_member`."""
         return user_may(request, Member, "change_member")
@@ -418,6 +423,21 @@ class MemberAdmin(MemberErasureAdmin, UseCaseSaveMixin, admin.ModelAdmin):
             intro="Grant credits to these members:",
             submit_label="Grant credits",
         )
+
+    @admin.action(
+        description="Sell a pack…",
+        permissions=["sell_pack"],
+        location=[admin.ActionLocation.CHANGE_LIST, admin.ActionLocation.CHANGE_FORM],
+    )
+    def sell_pack(self, request: HttpRequest, queryset: QuerySet[Member]):
+        """One member at a time, on the sale's own page (sales/admin.py), which asks for the
+        pack and how she paid."""
+        chosen = list(queryset[:2])
+        if len(chosen) != 1:
+            self.message_user(request, "Sell a pack to one member at a time.", messages.ERROR)
+            return None
+        sell = reverse("admin:sales_purchase_sell")
+        return HttpResponseRedirect(f"{sell}?member={chosen[0].pk}")
 
     @admin.action(
         description="Lift the booking pause",

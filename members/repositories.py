@@ -23,6 +23,7 @@ def to_entity(row: Member, grant_rows: list[CreditGrant]) -> entities.Member:
         grants=[grant_to_entity(grant) for grant in grant_rows],
         bookings_paused_until=row.bookings_paused_until,
         erased_at=row.erased_at,
+        active=row.is_active,
     )
 
 

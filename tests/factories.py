@@ -3,6 +3,7 @@ under test always goes through the use cases."""
 
 import uuid
 from datetime import time, timedelta
+from decimal import Decimal
 
 import factory
 from django.contrib.auth.models import Group, Permission
@@ -14,6 +15,7 @@ from domain.locations import DEFAULT_LOCATION_NAME
 from events.models import Delivery, StoredEvent
 from locations.models import Location, Room
 from members.models import CreditGrant, Member
+from sales.models import Product, Purchase
 
 
 class MemberFactory(factory.django.DjangoModelFactory):
@@ -34,6 +36,43 @@ class CreditGrantFactory(factory.django.DjangoModelFactory):
     granted_at = factory.LazyFunction(timezone.now)
     expires_at = factory.LazyAttribute(lambda o: o.granted_at + timedelta(days=30))
     reason = "Test grant"
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    """A 10-class pack for 90.00 EUR, 20 % VAT included, valid 90 days."""
+
+    class Meta:
+        model = Product
+
+    name = factory.Sequence(lambda n: f"Pack {n}")
+    credits = 10
+    valid_days = 90
+    price = Decimal("90.00")
+    currency = "EUR"
+    tax_rate = Decimal("20")
+
+
+class PurchaseFactory(factory.django.DjangoModelFactory):
+    """A cash sale of a pack, and the grant it became (sales come from the use case; this is
+    for pages that only list them)."""
+
+    class Meta:
+        model = Purchase
+
+    product = factory.SubFactory(ProductFactory)
+    credit_grant = factory.SubFactory(
+        CreditGrantFactory, amount=factory.SelfAttribute("..product.credits")
+    )
+    member = factory.SelfAttribute("credit_grant.member")
+    product_name = factory.SelfAttribute("product.name")
+    credits = factory.SelfAttribute("product.credits")
+    price = factory.SelfAttribute("product.price")
+    tax = Decimal("15.00")
+    tax_rate = factory.SelfAttribute("product.tax_rate")
+    currency = factory.SelfAttribute("product.currency")
+    payment_method = "cash"
+    recorded_by = "Dee Desk"
+    purchased_at = factory.LazyFunction(timezone.now)
 
 
 class LocationFactory(factory.django.DjangoModelFactory):

@@ -56,6 +56,7 @@ class Member(Entity):
         *,
         bookings_paused_until: datetime | None = None,
         erased_at: datetime | None = None,
+        active: bool = True,
     ) -> None:
         super().__init__()
         self._id = member_id
@@ -64,6 +65,8 @@ class Member(Entity):
         self._grants = list(grants)
         self.bookings_paused_until = bookings_paused_until
         self.erased_at = erased_at
+        # A closed account (staff unticked "active"): kept, but sold nothing.
+        self.is_active = active
 
     @classmethod
     def register(cls, name: str, email: Email | str, *, now: datetime) -> "Member":

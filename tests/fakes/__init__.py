@@ -31,6 +31,11 @@ from tests.fakes.repositories import (
     InMemorySeriesSessionRepository,
     InMemoryWaitlistRepository,
 )
+from tests.fakes.sales import (
+    InMemoryProductRepository,
+    InMemoryPurchaseRepository,
+    RecordingPayments,
+)
 
 __all__ = [
     "DEFAULT_NOW",
@@ -183,6 +188,9 @@ class FakeGym:
         self.notifications = RecordingNotificationService()
         self.personal_data = RecordingPersonalData()
         self.security_log = RecordingSecurityLog()
+        self.products = InMemoryProductRepository()
+        self.purchases = InMemoryPurchaseRepository()
+        self.payments = RecordingPayments()
         self.repositories = Repositories(
             members=self.members,
             classes=self.classes,
@@ -191,9 +199,17 @@ class FakeGym:
             series=self.series,
             sessions=self.sessions,
             emails=InMemoryRegisteredEmails(self.members),
+            products=self.products,
+            purchases=self.purchases,
         )
         self.transactions = FakeTransactions(
-            self.members, self.classes, self.bookings, self.waitlist, self.series, self.sessions
+            self.members,
+            self.classes,
+            self.bookings,
+            self.waitlist,
+            self.series,
+            self.sessions,
+            self.purchases,
         )
 
         self.events: list[DomainEvent] = []
@@ -212,6 +228,7 @@ class FakeGym:
             welcome_credits=welcome_credits,
             personal_data=[self.personal_data],
             security_log=self.security_log,
+            payments=self.payments,
         )
         for service in fields(Services):  # gym.book_class, gym.cancel_booking, …
             setattr(self, service.name, getattr(self.services, service.name))

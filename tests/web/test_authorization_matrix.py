@@ -50,6 +50,7 @@ from tests.factories import (
     DeliveryFactory,
     FitnessClassFactory,
     LocationFactory,
+    PurchaseFactory,
     RoomFactory,
     StoredEventFactory,
     WaitlistEntryFactory,
@@ -273,7 +274,10 @@ RULES = [
     (r"^two_factor:recovery_codes ", TWO_FACTOR_CODES),
     (r"^two_factor:turn_off ", TWO_FACTOR_OFF),
     (r"^(classes:schedule|classes:detail|bookings:mine) ", MEMBER_READ_PAGE),
-    (r"^(members:credits|members:calendar|members:your_data|notifications:list) ", MEMBER_PAGE),
+    (
+        r"^(members:credits|members:calendar|members:your_data|notifications:list|sales:packs) ",
+        MEMBER_PAGE,
+    ),
     (
         r"^(bookings:book|bookings:join_waitlist|bookings:leave_waitlist|members:download_data|"
         r"members:reset_calendar_token|notifications:mark_all_read) ",
@@ -366,6 +370,7 @@ def world(member, other_member, django_user_model):
     booking = BookingFactory(member=member, fitness_class=fitness_class)
     WaitlistEntryFactory(member=member, fitness_class=FitnessClassFactory())
     CreditGrantFactory(member=member)
+    PurchaseFactory(credit_grant__member=member)
     DeliveryFactory(event=StoredEventFactory())
     Notification.objects.create(member=member, title="Hello", body="Hi")
     WorkerHeartbeat.objects.create(name="mail-1", beat_at=timezone.now())

@@ -54,9 +54,20 @@ LOCATION_VIEWS = {
     "locations.view_openinghours",
     "locations.view_closure",
 }
+# The front desk sees the products and sells them (sales/migrations/0002); a manager changes
+# the products too (sales is among MANAGER_APPS).
+SALES_PERMISSIONS = {"sales.view_product", "sales.add_purchase", "sales.view_purchase"}
 # Both groups unlock a login locked out of signing in (django-axes' attempts).
 UNLOCK_PERMISSIONS = {"axes.view_accessattempt", "axes.delete_accessattempt"}
-MANAGER_APPS = {"members", "locations", "classes", "bookings", "notifications", "events"}
+MANAGER_APPS = {
+    "members",
+    "locations",
+    "classes",
+    "bookings",
+    "notifications",
+    "events",
+    "sales",
+}
 # A manager removes the authenticator app of a login that lost its phone (members/two_factor).
 DEVICE_PERMISSIONS = {"otp_totp.view_totpdevice", "otp_totp.delete_totpdevice"}
 
@@ -80,7 +91,7 @@ def action_choices(response) -> set[str]:
 
 def test_the_migration_created_the_front_desk_group_with_its_permissions():
     assert group_permissions("Front desk") == (
-        FRONT_DESK_PERMISSIONS | LOCATION_VIEWS | UNLOCK_PERMISSIONS
+        FRONT_DESK_PERMISSIONS | LOCATION_VIEWS | SALES_PERMISSIONS | UNLOCK_PERMISSIONS
     )
 
 
@@ -249,7 +260,7 @@ def test_a_manager_is_offered_every_action(manager):
 
     assert "cancel_classes" in action_choices(classes)
     assert {"cancel_classes", "add_member"} <= action_choices(class_page)
-    assert {"grant_credits", "lift_booking_pause"} <= action_choices(member_page)
+    assert {"grant_credits", "sell_pack", "lift_booking_pause"} <= action_choices(member_page)
 
 
 def test_a_manager_cancels_a_class(manager, services):

@@ -1,0 +1,100 @@
+"""Products staff sell, and every sale: a purchase row beside the ledger grant it became.
+
+A purchase keeps what was sold as it was at the sale (name, credits, price, tax, rate), so a
+product changed later never rewrites a receipt.
+"""
+
+import uuid
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from domain.sales import MAX_PACK_CREDITS, MAX_PACK_DAYS, PaymentMethod
+
+
+class Product(models.Model):
+    """A class pack: N credits, valid D days from the sale, at a tax-inclusive price."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=200, help_text="As members and receipts see it.")
+    credits = models.PositiveIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_PACK_CREDITS)]
+    )
+    valid_days = models.PositiveIntegerField(
+        "valid for (days)",
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_PACK_DAYS)],
+        help_text="Its credits expire this many days after the sale.",
+    )
+    price = models.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal(0))],
+        help_text="Tax included, as the member pays it.",
+    )
+    currency = models.CharField(
+        max_length=3, default="EUR", help_text="ISO 4217 code, e.g. EUR, GBP, USD."
+    )
+    tax_rate = models.DecimalField(
+        "tax rate (%)",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(0),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+        help_text="VAT or sales tax included in the price, in percent.",
+    )
+    is_active = models.BooleanField(
+        "on sale", default=True, help_text="Untick to stop selling it; past sales stay."
+    )
+    intro_offer = models.BooleanField(
+        default=False, help_text="Sold at most once to each member, ever."
+    )
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Purchase(models.Model):
+    """One sale to a member, as the receipt shows it, and the grant its credits became."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # A member with purchases has history: she is erased, never deleted (members/admin.py).
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="purchases")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="purchases")
+    credit_grant = models.OneToOneField(
+        "members.CreditGrant", on_delete=models.PROTECT, related_name="purchase"
+    )
+    product_name = models.CharField(max_length=200)
+    credits = models.PositiveIntegerField()
+    price = models.DecimalField(max_digits=10, decimal_places=2)
+    tax = models.DecimalField(max_digits=10, decimal_places=2)
+    tax_rate = models.DecimalField("tax rate (%)", max_digits=5, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    intro_offer = models.BooleanField(default=False)
+    payment_method = models.CharField(
+        max_length=20, choices=[(method.value, method.label) for method in PaymentMethod]
+    )
+    reference = models.CharField(max_length=100, blank=True)
+    recorded_by = models.CharField(max_length=150, help_text="The staff user who sold it.")
+    purchased_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-purchased_at", "id"]
+        indexes = [models.Index(fields=["member", "product"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "product"],
+                condition=Q(intro_offer=True),
+                name="sales_one_intro_offer_per_member",
+            ),
+            models.CheckConstraint(
+                condition=Q(tax__lte=models.F("price")), name="sales_tax_within_price"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_name} for {self.member}"
