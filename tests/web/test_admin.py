@@ -259,6 +259,8 @@ def test_member_list_runs_the_same_queries_for_5_and_50_members(
     for _ in range(rows):
         member = member_with_credits(3)
         CreditGrantFactory(member=member, amount=2)
+    # The first page after signing in also writes the session: not the list's cost.
+    admin_client.get(admin_url(Member, "changelist"))
 
     with django_assert_max_num_queries(MEMBER_CHANGELIST_QUERIES):
         response = admin_client.get(admin_url(Member, "changelist"))
