@@ -11,14 +11,8 @@ FRONT_DESK_PERMISSIONS = ["locations.view_location", "locations.view_room"]
 
 
 def grant_locations(apps, schema_editor):
-    using = schema_editor.connection.alias
     staff_groups.grant_to_manager(apps, schema_editor, content_type__app_label="locations")
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    front_desk, _ = Group.objects.using(using).get_or_create(name=staff_groups.FRONT_DESK)
-    front_desk.permissions.add(
-        *staff_groups.permissions_named(Permission, FRONT_DESK_PERMISSIONS, using)
-    )
+    staff_groups.grant_to_front_desk(apps, schema_editor, FRONT_DESK_PERMISSIONS)
 
 
 class Migration(migrations.Migration):

@@ -69,6 +69,17 @@ def grant_to_manager(apps, schema_editor, **permission_filter):
     manager.permissions.add(*Permission.objects.using(using).filter(**permission_filter))
 
 
+def grant_to_front_desk(apps, schema_editor, names):
+    """Give the Front desk group the permissions `names` ("app_label.codename") of a later
+    migration, every permission created first."""
+    using = schema_editor.connection.alias
+    create_all_permissions(apps, using)
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    front_desk, _ = Group.objects.using(using).get_or_create(name=FRONT_DESK)
+    front_desk.permissions.add(*permissions_named(Permission, names, using))
+
+
 def create_staff_groups(apps, schema_editor):
     using = schema_editor.connection.alias
     create_all_permissions(apps, using)
