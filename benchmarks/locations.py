@@ -18,11 +18,8 @@ the ratio fifty / one (target: at most 1.5x) with the spread of the per-round ra
 """
 
 import argparse
-import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -31,8 +28,8 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.pages import Server, environment, reply, set_up_django  # noqa: E402
-from benchmarks.throwaway import BenchmarkError, exit_after, throwaway_database  # noqa: E402
+from benchmarks.pages import Server, reply, serving, set_up_django  # noqa: E402
+from benchmarks.throwaway import BenchmarkError, exit_after  # noqa: E402
 
 SIZES = {"one": 1, "fifty": 50}  # locations
 CLASSES_A_DAY = 20
@@ -199,30 +196,8 @@ def main(argv=None) -> int:
         serve(args.serve)
         return 0
 
-    url = os.environ.get("DATABASE_URL") or "sqlite://"
-    with (
-        throwaway_database(url, "gymbooking_bench_locations_one") as one_url,
-        throwaway_database(url, "gymbooking_bench_locations_fifty") as fifty_url,
-        tempfile.TemporaryDirectory(prefix="gymbooking-bench-static-") as static_root,
-        tempfile.TemporaryFile(mode="w+") as one_log,
-        tempfile.TemporaryFile(mode="w+") as fifty_log,
-    ):
-        one, fifty = environment(one_url, static_root), environment(fifty_url, static_root)
-        subprocess.run(
-            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-            env=one,
-            cwd=ROOT,
-            check=True,
-        )
-        servers = {
-            "one": Server("one", one, one_log, script=__file__),
-            "fifty": Server("fifty", fifty, fifty_log, script=__file__),
-        }
-        try:
-            return measure(servers, args)
-        finally:
-            for server in servers.values():
-                server.close()
+    with serving("gymbooking_bench_locations", SIZES, script=__file__) as servers:
+        return measure(servers, args)
 
 
 if __name__ == "__main__":

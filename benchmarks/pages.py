@@ -37,6 +37,7 @@ import sys
 import tempfile
 import time
 import uuid
+from contextlib import ExitStack, contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -329,6 +330,38 @@ class Server:
         self.process.wait(timeout=30)
 
 
+@contextmanager
+def serving(name: str, sizes, script: str = __file__):
+    """A bench server per size, each on a throwaway database of its own (`name`_size), the
+    static files collected once; the servers are stopped on the way out."""
+    url = os.environ.get("DATABASE_URL") or "sqlite://"
+    with ExitStack() as stack:
+        static_root = stack.enter_context(
+            tempfile.TemporaryDirectory(prefix="gymbooking-bench-static-")
+        )
+        envs = {
+            size: environment(
+                stack.enter_context(throwaway_database(url, f"{name}_{size}")), static_root
+            )
+            for size in sizes
+        }
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+            env=next(iter(envs.values())),
+            cwd=ROOT,
+            check=True,
+        )
+        servers = {}
+        try:
+            for size, env in envs.items():
+                log = stack.enter_context(tempfile.TemporaryFile(mode="w+"))
+                servers[size] = Server(size, env, log, script=script)
+            yield servers
+        finally:
+            for server in servers.values():
+                server.close()
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7)
@@ -341,34 +374,12 @@ def main(argv=None) -> int:
         serve(args.serve)
         return 0
 
-    url = os.environ.get("DATABASE_URL") or "sqlite://"
-    with (
-        throwaway_database(url, "gymbooking_bench_pages_small") as small_url,
-        throwaway_database(url, "gymbooking_bench_pages_large") as large_url,
-        tempfile.TemporaryDirectory(prefix="gymbooking-bench-static-") as static_root,
-        tempfile.TemporaryFile(mode="w+") as small_log,
-        tempfile.TemporaryFile(mode="w+") as large_log,
-    ):
-        small, large = environment(small_url, static_root), environment(large_url, static_root)
-        subprocess.run(
-            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-            env=small,
-            cwd=ROOT,
-            check=True,
-        )
-        print("filling the two data sets (a million bookings take a minute or two)…", flush=True)
-        servers = {
-            "small": Server("small", small, small_log),
-            "large": Server("large", large, large_log),
-        }
-        try:
-            if args.profile:
-                print(servers["large"].ask(page=args.profile, requests=50, profile=True)["profile"])
-                return 0
-            return measure(servers, args)
-        finally:
-            for server in servers.values():
-                server.close()
+    print("filling the two data sets (a million bookings take a minute or two)…", flush=True)
+    with serving("gymbooking_bench_pages", SIZES) as servers:
+        if args.profile:
+            print(servers["large"].ask(page=args.profile, requests=50, profile=True)["profile"])
+            return 0
+        return measure(servers, args)
 
 
 def measure(servers: dict[str, Server], args) -> int:
