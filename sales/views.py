@@ -1,6 +1,8 @@
-"""The member's page of class packs: what the gym sells and what each includes. Packs are
-sold at the front desk for now, and the page says so."""
+"""The member's shop: what the gym sells and what each pack includes. Where online payment is
+configured each pack has a "Buy online" button (`payments`); otherwise packs are sold at the
+front desk only, and the page says so."""
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -11,5 +13,9 @@ from sales.queries import packs_on_sale
 
 @require_GET
 @member_required
-def packs(request: HttpRequest) -> HttpResponse:
-    return render(request, "sales/packs.html", {"packs": packs_on_sale()})
+def shop(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "sales/shop.html",
+        {"packs": packs_on_sale(), "online": bool(settings.STRIPE_SECRET_KEY)},
+    )
