@@ -1,5 +1,5 @@
-"""Stripe's side of online payments, read-only: staff see each member's customer and every
-event acted on (the sales themselves are under Sales)."""
+"""Stripe's side of online payments, for reading: each member's customer and every event
+acted on (the sales themselves are under Sales). Nothing here is added, edited or deleted."""
 
 from django.contrib import admin
 from django.http import HttpRequest
@@ -8,10 +8,10 @@ from payments.models import StripeCustomer, StripeEvent
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
+    def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> list[str]:
+        return [field.name for field in self.model._meta.fields]
 
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
