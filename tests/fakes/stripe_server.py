@@ -29,8 +29,6 @@ from itertools import pairwise
 from typing import Any
 from urllib.parse import parse_qsl
 
-import pytest
-
 WEBHOOK_SECRET = "whsec_test_gymbooking"
 SECRET_KEY = "sk_test_gymbooking"
 
@@ -314,9 +312,10 @@ def running() -> Iterator[FakeStripe]:
         server.server_close()
 
 
-@pytest.fixture
-def stripe_fake(settings) -> Iterator[FakeStripe]:
-    """The fake Stripe, with the site's Stripe settings pointing at it (composition rebuilt)."""
+@contextmanager
+def serving(settings) -> Iterator[FakeStripe]:
+    """The fake, with the site's Stripe `settings` pointing at it and the composition rebuilt
+    on them (the `stripe_fake` fixture)."""
     from gymbooking.composition import services
 
     with running() as fake:
@@ -324,5 +323,7 @@ def stripe_fake(settings) -> Iterator[FakeStripe]:
         settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
         settings.STRIPE_API_BASE = fake.url
         services.cache_clear()
-        yield fake
-    services.cache_clear()
+        try:
+            yield fake
+        finally:
+            services.cache_clear()
