@@ -55,11 +55,16 @@ class StripeApi:
         )
         self._webhook_secret = webhook_secret
 
-    def call(self, method: Any, params: dict[str, Any], idempotency_key: str) -> Any:
-        """`method(params)` with the key, Stripe's errors made the domain's."""
+    def call(
+        self, method: Any, params: dict[str, Any], idempotency_key: str, *, charge: bool = False
+    ) -> Any:
+        """`method(params)` with the key, Stripe's errors made the domain's (a card declined
+        on a `charge`; anything else: Stripe unavailable)."""
         try:
             return method(params, {"idempotency_key": idempotency_key})
         except stripe.CardError as error:
+            if not charge:
+                raise OnlinePaymentUnavailableException() from error
             raise PaymentNotTakenException(
                 f"The card was declined: {error.user_message or 'no reason given'}"
             ) from error
@@ -126,7 +131,9 @@ class StripeApi:
         )
 
     def create_payment_intent(self, params: dict[str, Any], idempotency_key: str) -> Any:
-        return self.call(self._client.v1.payment_intents.create, params, idempotency_key)
+        return self.call(
+            self._client.v1.payment_intents.create, params, idempotency_key, charge=True
+        )
 
     def create_refund(self, payment_intent_id: str, amount: Money, idempotency_key: str) -> str:
         refund = self.call(
