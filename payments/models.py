@@ -10,7 +10,8 @@ from django.db import models
 
 class StripeCustomer(models.Model):
     """A member's customer at Stripe, made the first time she pays online, and the card she
-    saved with it for later off-session charges (fees)."""
+    saved with it for later off-session charges (fees). Protected: a member who went to pay
+    online has history at Stripe, so she is erased, never deleted."""
 
     member = models.OneToOneField(
         "members.Member", on_delete=models.PROTECT, related_name="stripe_customer"

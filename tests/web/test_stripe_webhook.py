@@ -245,3 +245,14 @@ def test_stripe_failing_during_a_refund_leaves_the_event_for_its_next_delivery(
     assert retried.status_code == 200
     assert len(stripe_fake.refunds) == 1
     assert StoredEvent.objects.filter(type="OnlinePaymentRefunded").count() == 1
+
+
+def test_a_signed_event_missing_what_it_needs_is_refused(client, stripe_fake, services, ana, pack):
+    event = paid_checkout(services, stripe_fake, ana, pack)
+    del event["data"]["object"]["payment_intent"]
+
+    response = deliver(client, event)
+
+    assert response.status_code == 400
+    assert "could not be acted on" in response.text
+    assert nothing_written()
