@@ -10,9 +10,10 @@ top serve one port each: `StripeCheckout` (the hosted checkout of a pack), `Stri
 the card a member saved).
 """
 
+import logging
 import secrets
 from decimal import Decimal
-from typing import Any
+from typing import Any, NoReturn
 
 import stripe
 
@@ -20,6 +21,8 @@ from application.ports import CheckoutRequest, CheckoutSession, PaymentTaken
 from domain.exceptions import OnlinePaymentUnavailableException, PaymentNotTakenException
 from domain.sales import Money, PaymentMethod
 from payments.models import StripeCustomer
+
+logger = logging.getLogger(__name__)
 
 # Currencies Stripe counts in whole units, not hundredths (its "zero-decimal" currencies).
 ZERO_DECIMAL = frozenset(
@@ -62,14 +65,18 @@ class StripeApi:
         on a `charge`; anything else: Stripe unavailable)."""
         try:
             return method(params, {"idempotency_key": idempotency_key})
-        except stripe.CardError as error:
-            if not charge:
-                raise OnlinePaymentUnavailableException() from error
+        except stripe.StripeError as error:
+            # Stripe's own words and request id, for whoever looks into it.
+            logger.warning("Stripe refused %s: %s (%s)", idempotency_key, error, error.request_id)
+            self._raise_as_domain(error, charge=charge)
+
+    @staticmethod
+    def _raise_as_domain(error: stripe.StripeError, *, charge: bool) -> NoReturn:
+        if isinstance(error, stripe.CardError) and charge:
             raise PaymentNotTakenException(
                 f"The card was declined: {error.user_message or 'no reason given'}"
             ) from error
-        except stripe.StripeError as error:
-            raise OnlinePaymentUnavailableException() from error
+        raise OnlinePaymentUnavailableException() from error
 
     def verified_event(self, payload: bytes, signature: str | None) -> dict[str, Any]:
         """The webhook event, as plain data, if `signature` is Stripe's for `payload` with the

@@ -65,12 +65,12 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
     except ValueError as error:
         return _text(str(error), status=400)
     try:
-        processed = webhooks.process(services(), event)
+        outcome = webhooks.process(services(), event)
     except OnlinePaymentUnavailableException as error:
         return _text(str(error), status=503)
     except (KeyError, TypeError, ValueError, DomainException) as error:
         return _text(f"The event could not be acted on: {error}", status=400)
-    return _text(processed.outcome)
+    return _text(outcome)
 
 
 def _text(body: str, *, status: int = 200) -> HttpResponse:

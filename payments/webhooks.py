@@ -51,20 +51,12 @@ def handles(event_type: str) -> Callable[[Handler], Handler]:
     return register
 
 
-@dataclass(frozen=True)
-class Processed:
-    """What became of an event: `acted` is False when it was ignored or seen before."""
-
-    acted: bool
-    outcome: str
-
-
-def process(services: Services, event: dict[str, Any]) -> Processed:
-    """Act on the event once. A handler's refusal or error rolls back its row with it, so
-    Stripe's next delivery tries again."""
+def process(services: Services, event: dict[str, Any]) -> str:
+    """Act on the event once; what became of it, in words. A handler's refusal or error rolls
+    back its row with it, so Stripe's next delivery tries again."""
     handler = HANDLERS.get(event["type"])
     if handler is None:
-        return Processed(False, f"Ignored: nothing here handles {event['type']} events.")
+        return f"Ignored: nothing here handles {event['type']} events."
     subject = event["data"]["object"]
     with transaction.atomic():
         try:
@@ -77,16 +69,16 @@ def process(services: Services, event: dict[str, Any]) -> Processed:
                     processed_at=timezone.now(),
                 )
         except IntegrityError:
-            return Processed(False, "Already processed.")
+            return "Already processed."
         try:
             acted = handler(services, subject)
         except NotOurs as ignored:
             transaction.set_rollback(True)
-            return Processed(False, f"Ignored: {ignored}")
+            return f"Ignored: {ignored}"
         row.outcome = acted.outcome[:500]
         row.member_id, row.purchase_id = acted.member_id, acted.purchase_id
         row.save(update_fields=["outcome", "member", "purchase"])
-    return Processed(True, row.outcome)
+    return row.outcome
 
 
 @handles("checkout.session.completed")
