@@ -198,3 +198,12 @@ def test_another_members_checkout_tells_her_nothing(
     assert page.status_code == 200
     assert "10 classes" not in page.text
     assert "as soon as Stripe confirms the payment" in page.text
+
+
+def test_the_shops_forms_may_lead_to_stripes_page_and_nowhere_else(member_client, stripe_fake):
+    """Browsers hold a form's redirect to the policy of the page the form was on."""
+    policy = member_client.get(SHOP)["Content-Security-Policy"]
+    elsewhere = member_client.get(reverse("members:credits"))["Content-Security-Policy"]
+
+    assert "form-action 'self' https://checkout.stripe.com" in policy
+    assert "form-action 'self';" in elsewhere + ";"
