@@ -47,7 +47,7 @@ class SellProductUseCase(UseCase):
 
 
 def sellable_pack(uow: UnitOfWork, member: Member, product_id: str) -> ClassPack:
-    """The product, if it may be sold to `member` (her row locked by the caller): refused for
+    """The product, if it may be sold to `member` (whose row a sale locks first): refused for
     a closed or erased account, an off-sale product, or an intro offer she bought before."""
     ensure_may_buy(member)
     pack = uow.products.get_by_id(product_id)
