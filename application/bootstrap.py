@@ -18,9 +18,11 @@ from application.attendance import (
 from application.data_rights import EraseMemberUseCase
 from application.event_dispatcher import DeliveryQueue, Handler, InMemoryEventDispatcher
 from application.event_handlers import WaitlistPromotionHandler, setup_event_handlers
+from application.online_sales import CompleteCheckoutUseCase, StartCheckoutUseCase
 from application.ports import (
     Clock,
     NotificationService,
+    OnlineCheckout,
     PaymentGateway,
     PersonalData,
     Transactions,
@@ -90,6 +92,8 @@ class Services:
     delete_class: DeleteClassUseCase
     erase_member: EraseMemberUseCase
     sell_product: SellProductUseCase
+    start_checkout: StartCheckoutUseCase
+    complete_checkout: CompleteCheckoutUseCase
     dispatcher: InMemoryEventDispatcher
     policy: BookingPolicy
 
@@ -111,6 +115,7 @@ def bootstrap(
     sign_up_mailer: Handler | None = None,
     personal_data: Sequence[PersonalData] = (),
     security_log: SecurityLog | None = None,
+    online_checkout: OnlineCheckout | None = None,
 ) -> Services:
     """Wire the handlers to `dispatcher` and build every use case.
 
@@ -121,7 +126,8 @@ def bootstrap(
     of a changed password and `sign_up_mailer` the sign-up links. `personal_data` are the
     stores an erasure scrubs besides the entities (a login, in-app notices, the event log).
     `security_log` is where each security event is also written as a line (none by default).
-    `payments` takes the money of a sale (the front desk's adapter in production).
+    `payments` takes the money of a sale (the front desk's adapter in production);
+    `online_checkout` is the card provider members pay through online (none: desk only).
     """
     uow = unit_of_work_factory(repositories, transactions, dispatcher)
     common = {"uow": uow, "clock": clock}
@@ -176,6 +182,8 @@ def bootstrap(
         delete_class=DeleteClassUseCase(**common),
         erase_member=EraseMemberUseCase(**with_policy, personal_data=tuple(personal_data)),
         sell_product=SellProductUseCase(**common, payments=payments),
+        start_checkout=StartCheckoutUseCase(**common, checkout=online_checkout),
+        complete_checkout=CompleteCheckoutUseCase(**common, checkout=online_checkout),
         dispatcher=dispatcher,
         policy=policy,
     )

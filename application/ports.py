@@ -344,3 +344,44 @@ class PaymentGateway(Protocol):
     def take(self, charge: Charge) -> PaymentTaken:
         """Take the payment, or refuse it with `PaymentNotTakenException` (nothing is sold)."""
         ...
+
+
+@dataclass(frozen=True)
+class CheckoutRequest:
+    """A hosted payment page asked for one pack: who pays, for what, how much, and where the
+    provider sends her back afterwards."""
+
+    member_id: str
+    member_name: str
+    member_email: str
+    product_id: str
+    product_name: str
+    amount: Money
+    success_url: str
+    cancel_url: str
+
+
+@dataclass(frozen=True)
+class CheckoutSession:
+    """The provider's payment page: its id and where the member pays."""
+
+    session_id: str
+    url: str
+
+
+class OnlineCheckout(Protocol):
+    """A card payment provider's hosted checkout. Every method refuses with
+    `OnlinePaymentUnavailableException` when the provider cannot be reached or says no."""
+
+    def start(self, request: CheckoutRequest) -> CheckoutSession:
+        """A payment page for the pack, paid by her customer at the provider (made once),
+        keeping the card for later charges she agrees to."""
+        ...
+
+    def keep_card(self, member_id: str, payment_reference: str) -> None:
+        """Remember the card that made the payment, for later off-session charges."""
+        ...
+
+    def refund(self, reference: str, amount: Money, idempotency_key: str) -> str:
+        """Give back `amount` of the payment `reference`; the refund's reference."""
+        ...

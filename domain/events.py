@@ -408,3 +408,30 @@ class SecondFactorFailed(DomainEvent):
     user_id: str
     username: str
     client_ip: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class OnlineCheckoutStarted(DomainEvent):
+    """A member went to pay for a pack on the payment provider's page (`session_id`); the
+    pack is hers once the provider confirms the payment."""
+
+    member_id: str
+    product_id: str
+    session_id: str
+    price: str
+    currency: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class OnlinePaymentRefunded(DomainEvent):
+    """A payment made online could no longer buy what it was for (`reason`, e.g. the intro
+    offer was bought at the desk meanwhile): it was refunded as `refund_reference`."""
+
+    member_id: str
+    product_id: str
+    session_id: str
+    payment_reference: str
+    refund_reference: str
+    amount: str
+    currency: str
+    reason: str

@@ -168,3 +168,14 @@ class MemberCannotBuyException(DomainException):
 
 class PaymentNotTakenException(DomainException):
     default_message = "The payment was not taken, so nothing was sold."
+
+
+class OnlinePaymentUnavailableException(DomainException):
+    default_message = (
+        "Paying online is not possible right now, so nothing was charged. Please try again "
+        "later, or buy at the front desk."
+    )
+
+
+class PaidAmountMismatchException(DomainException):
+    default_message = "The amount paid is not the pack's price now, so the payment is refunded."

@@ -60,14 +60,18 @@ class Money:
 
 
 class PaymentMethod(StrEnum):
-    """How a sale was paid. The front desk takes cash or a card on its terminal."""
+    """How a sale was paid. The front desk takes cash or a card on its terminal; a member
+    buying online pays by card on the payment provider's page."""
 
     CASH = "cash"
     CARD_TERMINAL = "card_terminal"
+    ONLINE = "online"
 
     @property
     def label(self) -> str:
-        return {"cash": "Cash", "card_terminal": "Card terminal"}[self.value]
+        return {"cash": "Cash", "card_terminal": "Card terminal", "online": "Card online"}[
+            self.value
+        ]
 
 
 @dataclass(frozen=True)

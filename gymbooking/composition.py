@@ -33,6 +33,7 @@ from members.signup_mail import SignUpMailer
 from notifications.email import EmailNotificationService
 from notifications.erasure import InAppNoticeEraser
 from notifications.in_app import InAppNotificationService
+from payments.stripe_gateway import StripeApi, StripeCheckout
 from sales.payments import FrontDeskPayments
 from sales.repositories import DjangoProductRepository, DjangoPurchaseRepository
 
@@ -125,9 +126,28 @@ def django_services(
         # In this order: the event log finds what she did through her login, deleted last.
         personal_data=(EventLogScrubber(), InAppNoticeEraser(), LoginEraser()),
         security_log=SecurityLogLine(),
-        # Sales are recorded at the front desk; online payment is not offered yet.
+        # Sales are recorded at the front desk, and paid online through Stripe where it is
+        # configured (STRIPE_SECRET_KEY).
         payments=FrontDeskPayments(),
+        online_checkout=_stripe_checkout(),
     )
+
+
+def stripe_api() -> StripeApi | None:
+    """Stripe's client from the settings; None without a secret key (desk sales only)."""
+    if not settings.STRIPE_SECRET_KEY:
+        return None
+    return StripeApi(
+        settings.STRIPE_SECRET_KEY,
+        api_base=settings.STRIPE_API_BASE,
+        webhook_secret=settings.STRIPE_WEBHOOK_SECRET,
+        timeout=settings.STRIPE_TIMEOUT_SECONDS,
+    )
+
+
+def _stripe_checkout() -> StripeCheckout | None:
+    api = stripe_api()
+    return StripeCheckout(api) if api is not None else None
 
 
 @cache

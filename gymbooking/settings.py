@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "notifications.apps.NotificationsConfig",
     "reports.apps.ReportsConfig",
     "sales.apps.SalesConfig",
+    "payments.apps.PaymentsConfig",
     "demo.apps.DemoConfig",
     "ops.apps.OpsConfig",
     # Failed sign-ins and lockouts (members and admin alike); staff unlock in its admin.
@@ -123,6 +124,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "notifications.context_processors.unread_notifications",
+                "payments.context_processors.online_payment",
             ],
             # The rows of the admin's bounded history inlines (web.admin_inlines).
             "libraries": {"bounded_inlines": "web.admin_inlines"},
@@ -507,3 +509,22 @@ GYM_EVENT_RETENTION_DAYS = env.int("GYM_EVENT_RETENTION_DAYS", default=365)
 for _name in ("GYM_DELIVERY_RETENTION_DAYS", "GYM_EVENT_RETENTION_DAYS"):
     if globals()[_name] < 1:
         raise ImproperlyConfigured(f"{_name} must be at least 1 (days).")
+
+# --- Online payment (Stripe; docs/payments.md) -------------------------------------------------
+
+# Without a secret key packs are sold at the front desk only, and the member pages say so.
+# Test keys (sk_test_…) take test cards; the webhook secret (whsec_…) is the endpoint's at
+# /payments/stripe/webhook/ (or `stripe listen`'s). STRIPE_API_BASE is Stripe's API unless a
+# test points it elsewhere; a call to it gives up after STRIPE_TIMEOUT_SECONDS.
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="").strip()
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="").strip()
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com").rstrip("/")
+STRIPE_TIMEOUT_SECONDS = env.int("STRIPE_TIMEOUT_SECONDS", default=10)
+
+if STRIPE_SECRET_KEY and not STRIPE_SECRET_KEY.startswith(("sk_", "rk_")):
+    raise ImproperlyConfigured(
+        "STRIPE_SECRET_KEY must be a secret (sk_…) or restricted (rk_…) key, never the "
+        "publishable one."
+    )
+if STRIPE_TIMEOUT_SECONDS < 1:
+    raise ImproperlyConfigured("STRIPE_TIMEOUT_SECONDS must be at least 1.")

@@ -39,6 +39,8 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("reports.urls")),
     path("", include("sales.urls")),
+    # Buying a pack online, and Stripe's webhook.
+    path("", include("payments.urls")),
     # /health/live, /health/ready and /metrics (answered first by ops' middleware).
     path("", include("ops.urls")),
 ]

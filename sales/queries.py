@@ -8,6 +8,7 @@ from sales.wording import price_label
 
 @dataclass(frozen=True)
 class PackOnSale:
+    product_id: str
     name: str
     credits: int
     valid_days: int
@@ -19,6 +20,7 @@ def packs_on_sale() -> list[PackOnSale]:
     """The active packs, cheapest first (one query)."""
     return [
         PackOnSale(
+            product_id=str(product.id),
             name=product.name,
             credits=product.credits,
             valid_days=product.valid_days,

@@ -1,15 +1,34 @@
-"""The member's page of class packs: what the gym sells and what each includes. Packs are
-sold at the front desk for now, and the page says so."""
+"""The member's shop: what the gym sells and what each pack includes. Where online payment is
+configured each pack has a "Buy online" button (`payments`); otherwise packs are sold at the
+front desk only, and the page says so."""
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.csp import csp_override, csp_report_only_override
 from django.views.decorators.http import require_GET
 
 from members.decorators import member_required
 from sales.queries import packs_on_sale
 
+# "Buy online" is answered with a redirect to Stripe's hosted page, which the browser follows
+# only if the page's policy lets its forms lead there.
+STRIPE_CHECKOUT = "https://checkout.stripe.com"
+
+
+def _forms_may_lead_to_checkout(policy: dict) -> dict:
+    if not policy:
+        return policy
+    return {**policy, "form-action": [*policy.get("form-action", []), STRIPE_CHECKOUT]}
+
 
 @require_GET
 @member_required
-def packs(request: HttpRequest) -> HttpResponse:
-    return render(request, "sales/packs.html", {"packs": packs_on_sale()})
+@csp_override(_forms_may_lead_to_checkout(settings.SECURE_CSP))
+@csp_report_only_override(_forms_may_lead_to_checkout(settings.SECURE_CSP_REPORT_ONLY))
+def shop(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "sales/shop.html",
+        {"packs": packs_on_sale(), "online": bool(settings.STRIPE_SECRET_KEY)},
+    )

@@ -93,3 +93,13 @@ def processes(tmp_path):
     started = Processes(tmp_path)
     yield started
     started.kill_all()
+
+
+@pytest.fixture
+def stripe_fake(settings):
+    """A fake Stripe API on 127.0.0.1, the site's Stripe settings pointing at it
+    (tests/fakes/stripe_server.py). Ask for it before `services`."""
+    from tests.fakes.stripe_server import serving
+
+    with serving(settings) as fake:
+        yield fake

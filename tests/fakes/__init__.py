@@ -34,6 +34,7 @@ from tests.fakes.repositories import (
 from tests.fakes.sales import (
     InMemoryProductRepository,
     InMemoryPurchaseRepository,
+    RecordingCheckout,
     RecordingPayments,
 )
 
@@ -191,6 +192,7 @@ class FakeGym:
         self.products = InMemoryProductRepository()
         self.purchases = InMemoryPurchaseRepository()
         self.payments = RecordingPayments()
+        self.checkout = RecordingCheckout()
         self.repositories = Repositories(
             members=self.members,
             classes=self.classes,
@@ -229,6 +231,7 @@ class FakeGym:
             personal_data=[self.personal_data],
             security_log=self.security_log,
             payments=self.payments,
+            online_checkout=self.checkout,
         )
         for service in fields(Services):  # gym.book_class, gym.cancel_booking, …
             setattr(self, service.name, getattr(self.services, service.name))

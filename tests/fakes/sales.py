@@ -1,15 +1,16 @@
-"""In-memory twins of the sales ports: products, purchases, and a payment adapter that
-records every charge (and can be told to refuse)."""
+"""In-memory twins of the sales ports: products, purchases, a payment adapter that records
+every charge (and can be told to refuse), and an online checkout that records every page."""
 
 import copy
 
-from application.ports import Charge, PaymentTaken
+from application.ports import Charge, CheckoutRequest, CheckoutSession, PaymentTaken
 from domain.exceptions import (
     IntroOfferAlreadyBoughtException,
+    OnlinePaymentUnavailableException,
     PaymentNotTakenException,
     ProductNotFoundException,
 )
-from domain.sales import ClassPack, Purchase
+from domain.sales import ClassPack, Money, Purchase
 
 
 class InMemoryProductRepository:
@@ -72,3 +73,34 @@ class RecordingPayments:
         return PaymentTaken(
             method=charge.method, reference=reference, recorded_by=charge.recorded_by
         )
+
+
+class RecordingCheckout:
+    """The online checkout port: every page asked for (`started`), card kept (`cards`) and
+    refund made (`refunds`), or a provider out of reach once `unavailable` is set."""
+
+    def __init__(self) -> None:
+        self.started: list[CheckoutRequest] = []
+        self.cards: dict[str, str] = {}
+        self.refunds: dict[str, tuple[str, Money]] = {}
+        self.unavailable = False
+
+    def _reachable(self) -> None:
+        if self.unavailable:
+            raise OnlinePaymentUnavailableException()
+
+    def start(self, request: CheckoutRequest) -> CheckoutSession:
+        self._reachable()
+        self.started.append(request)
+        number = len(self.started)
+        return CheckoutSession(session_id=f"cs_{number}", url=f"https://pay.test/cs_{number}")
+
+    def keep_card(self, member_id: str, payment_reference: str) -> None:
+        self._reachable()
+        self.cards[member_id] = f"card of {payment_reference}"
+
+    def refund(self, reference: str, amount: Money, idempotency_key: str) -> str:
+        """One refund per key, as the provider keeps it."""
+        self._reachable()
+        self.refunds.setdefault(idempotency_key, (reference, amount))
+        return f"re_{idempotency_key}"

@@ -197,7 +197,7 @@ def test_a_member_sees_the_packs_on_sale_and_that_the_desk_sells_them(member_cli
     ProductFactory(name="Intro", credits=3, valid_days=30, price=Decimal("29"), intro_offer=True)
     ProductFactory(name="Retired pack", is_active=False)
 
-    page = member_client.get(reverse("sales:packs"))
+    page = member_client.get(reverse("sales:shop"))
     credits_page = member_client.get(reverse("members:credits"))
 
     assert page.status_code == 200
@@ -206,4 +206,4 @@ def test_a_member_sees_the_packs_on_sale_and_that_the_desk_sells_them(member_cli
     assert "3 credits, to use within 30 days of buying" in page.text
     assert "29.00 EUR" in page.text
     assert "Retired pack" not in page.text
-    assert reverse("sales:packs") in credits_page.text
+    assert reverse("sales:shop") in credits_page.text

@@ -57,6 +57,8 @@ LOCATION_VIEWS = {
 # The front desk sees the products and sells them (sales/migrations/0002); a manager changes
 # the products too (sales is among MANAGER_APPS).
 SALES_PERMISSIONS = {"sales.view_product", "sales.add_purchase", "sales.view_purchase"}
+# A manager sees the Stripe customers and the Stripe events acted on (payments/migrations/0002).
+PAYMENT_VIEWS = {"payments.view_stripecustomer", "payments.view_stripeevent"}
 # Both groups unlock a login locked out of signing in (django-axes' attempts).
 UNLOCK_PERMISSIONS = {"axes.view_accessattempt", "axes.delete_accessattempt"}
 MANAGER_APPS = {
@@ -104,7 +106,7 @@ def test_the_migration_gave_the_manager_every_permission_of_the_gym_and_the_repo
     ) - {"locations.work_at_every_location"}
 
     assert group_permissions("Manager") == (
-        every | {"reports.view_reports"} | UNLOCK_PERMISSIONS | DEVICE_PERMISSIONS
+        every | {"reports.view_reports"} | UNLOCK_PERMISSIONS | DEVICE_PERMISSIONS | PAYMENT_VIEWS
     )
     assert {"classes.add_classseries", "bookings.record_attendance"} <= every
     assert {"locations.change_location", "locations.add_room"} <= every

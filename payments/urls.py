@@ -1,0 +1,11 @@
+from django.urls import path
+
+from payments import views
+
+app_name = "payments"
+
+urlpatterns = [
+    path("shop/<uuid:product_id>/buy-online/", views.buy, name="buy"),
+    path("shop/paid/", views.paid, name="paid"),
+    path("payments/stripe/webhook/", views.stripe_webhook, name="stripe_webhook"),
+]
