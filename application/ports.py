@@ -14,6 +14,7 @@ from typing import Protocol
 
 from domain.entities import Booking, FitnessClass, Member, WaitlistEntry
 from domain.events import DomainEvent
+from domain.fees import Fee, FeeKind, FeeTerms
 from domain.locations import Closure
 from domain.sales import ClassPack, Money, PaymentMethod, Purchase
 from domain.series import DETAIL_FIELDS, ClassSeries
@@ -343,4 +344,41 @@ class PaymentTaken:
 class PaymentGateway(Protocol):
     def take(self, charge: Charge) -> PaymentTaken:
         """Take the payment, or refuse it with `PaymentNotTakenException` (nothing is sold)."""
+        ...
+
+
+class FeePolicies(Protocol):
+    def for_booking(self, booking_id: str) -> FeeTerms:
+        """The fees the credit a booking spent carries (`NO_FEES` for a granted credit)."""
+        ...
+
+
+class FeeRepository(Protocol):
+    def get_by_id(self, fee_id: str, *, for_update: bool = False) -> Fee:
+        """The fee; `FeeNotFoundException` for an unknown id."""
+        ...
+
+    def get_for_booking(
+        self, booking_id: str, kind: FeeKind, *, for_update: bool = False
+    ) -> Fee | None:
+        """The booking's fee of `kind`, if one was imposed (there is at most one)."""
+        ...
+
+    def add(self, fee: Fee) -> None:
+        """Store a new fee; a second one of a booking and kind is refused by the database."""
+        ...
+
+    def save(self, fee: Fee) -> None: ...
+
+
+class CardOnFile(Protocol):
+    def charge(
+        self, member_id: str, amount: Money, description: str, idempotency_key: str
+    ) -> str | None:
+        """Charge her saved card off-session: the payment's reference, or None when she has
+        no card on file; `PaymentNotTakenException` when declined. One key is charged once."""
+        ...
+
+    def refund(self, reference: str, amount: Money, idempotency_key: str) -> str:
+        """Refund (part of) the payment `reference`: the refund's reference."""
         ...

@@ -168,3 +168,19 @@ class MemberCannotBuyException(DomainException):
 
 class PaymentNotTakenException(DomainException):
     default_message = "The payment was not taken, so nothing was sold."
+
+
+class FeeNotFoundException(NotFoundException):
+    default_message = "That fee does not exist."
+
+
+class FeeNotWaivableException(DomainException):
+    default_message = "This fee can no longer be waived."
+
+
+class FeeNotPayableException(DomainException):
+    default_message = "Only an owed fee can be paid at the desk."
+
+
+class InvalidFeeException(DomainException):
+    default_message = "A fee is an amount above zero, in the credit's currency."

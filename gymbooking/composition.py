@@ -33,6 +33,7 @@ from members.signup_mail import SignUpMailer
 from notifications.email import EmailNotificationService
 from notifications.erasure import InAppNoticeEraser
 from notifications.in_app import InAppNotificationService
+from sales.fees import DjangoFeeRepository, NoCardOnFile, ProductFeePolicies
 from sales.payments import FrontDeskPayments
 from sales.repositories import DjangoProductRepository, DjangoPurchaseRepository
 
@@ -61,6 +62,7 @@ def django_repositories() -> Repositories:
         emails=DjangoRegisteredEmails(),
         products=DjangoProductRepository(),
         purchases=DjangoPurchaseRepository(),
+        fees=DjangoFeeRepository(),
     )
 
 
@@ -127,6 +129,10 @@ def django_services(
         security_log=SecurityLogLine(),
         # Sales are recorded at the front desk; online payment is not offered yet.
         payments=FrontDeskPayments(),
+        # No card is saved until online payment: fees stay owed and are paid at the desk.
+        fee_policies=ProductFeePolicies(),
+        card_on_file=NoCardOnFile(),
+        fee_waive_window=timedelta(days=settings.GYM_FEE_WAIVE_DAYS),
     )
 
 

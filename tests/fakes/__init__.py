@@ -21,6 +21,7 @@ from domain import events as domain_events
 from domain.entities import Booking, FitnessClass, Member
 from domain.events import DomainEvent
 from domain.values import BookingPolicy, LocationRules, new_id
+from tests.fakes.fees import FakeCardOnFile, InMemoryFeePolicies, InMemoryFeeRepository
 from tests.fakes.repositories import (
     ConstraintViolation,
     InMemoryBookingRepository,
@@ -191,6 +192,9 @@ class FakeGym:
         self.products = InMemoryProductRepository()
         self.purchases = InMemoryPurchaseRepository()
         self.payments = RecordingPayments()
+        self.fees = InMemoryFeeRepository()
+        self.fee_policies = InMemoryFeePolicies(self.bookings)
+        self.card = FakeCardOnFile()
         self.repositories = Repositories(
             members=self.members,
             classes=self.classes,
@@ -201,6 +205,7 @@ class FakeGym:
             emails=InMemoryRegisteredEmails(self.members),
             products=self.products,
             purchases=self.purchases,
+            fees=self.fees,
         )
         self.transactions = FakeTransactions(
             self.members,
@@ -210,6 +215,7 @@ class FakeGym:
             self.series,
             self.sessions,
             self.purchases,
+            self.fees,
         )
 
         self.events: list[DomainEvent] = []
@@ -229,6 +235,8 @@ class FakeGym:
             personal_data=[self.personal_data],
             security_log=self.security_log,
             payments=self.payments,
+            fee_policies=self.fee_policies,
+            card_on_file=self.card,
         )
         for service in fields(Services):  # gym.book_class, gym.cancel_booking, …
             setattr(self, service.name, getattr(self.services, service.name))
