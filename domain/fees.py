@@ -71,14 +71,14 @@ class FeeTerms:
         return self.late_cancellation if kind is FeeKind.LATE_CANCELLATION else self.no_show
 
     @property
-    def consent_note(self) -> str:
-        """What booking with this credit may cost, for the late-booking consent ("" for none)."""
-        parts = [
-            f"a {kind.label.lower()} fee of {fee}"
-            for kind in FeeKind
-            if (fee := self.fee_for(kind)) is not None
-        ]
-        return f"This credit's pack charges {' and '.join(parts)}." if parts else ""
+    def late_cancellation_warning(self) -> str:
+        """What she is told before cancelling late with a fee ("" without one)."""
+        fee = self.late_cancellation
+        if fee is None:
+            return ""
+        return (
+            f"Cancelling now keeps your credit spent and charges a late-cancellation fee of {fee}."
+        )
 
 
 NO_FEES = FeeTerms()
