@@ -1,0 +1,185 @@
+"""Fees on the member's pages and in the admin: told before a late cancellation, listed on
+her fees page, waived by a Manager only (with a reason, within the window), recorded as paid
+at the desk, at the staff's own locations only."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from domain.fees import FeeKind, FeeStatus
+from sales.models import Fee
+from tests.factories import (
+    BookingFactory,
+    FitnessClassFactory,
+    LocationFactory,
+    ProductFactory,
+    PurchaseFactory,
+    staff_client,
+)
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:sales_fee_changelist")
+FEE_WARNING = (
+    "Cancelling now keeps your credit spent and charges a late-cancellation fee of 5.00 EUR."
+)
+
+
+def booked_with_fee_pack(member, starts_in=timedelta(hours=1), late_cancel_fee=Decimal("5")):
+    purchase = PurchaseFactory(
+        product=ProductFactory(late_cancel_fee=late_cancel_fee), credit_grant__member=member
+    )
+    return BookingFactory(
+        member=member,
+        credit_grant=purchase.credit_grant,
+        fitness_class=FitnessClassFactory(starts_at=timezone.now() + starts_in),
+    )
+
+
+def a_fee(member=None, *, imposed_ago=timedelta(days=1), **class_fields) -> Fee:
+    booking = BookingFactory(status="no_show", fitness_class=FitnessClassFactory(**class_fields))
+    if member is not None:
+        booking.member = member
+        booking.save()
+    return Fee.objects.create(
+        member=booking.member,
+        booking=booking,
+        fitness_class=booking.fitness_class,
+        kind=FeeKind.NO_SHOW,
+        amount=Decimal("8.00"),
+        currency="EUR",
+        imposed_at=timezone.now() - imposed_ago,
+    )
+
+
+# --- Told before she cancels ----------------------------------------------------------------
+
+
+def test_my_bookings_says_the_fee_a_late_cancellation_would_charge(
+    late_cancellation_forfeits, services, member_client, member
+):
+    booked_with_fee_pack(member)
+
+    page = member_client.get(reverse("bookings:mine")).content.decode()
+
+    assert FEE_WARNING in page
+
+
+def test_my_bookings_says_no_fee_outside_the_window_or_without_one(
+    late_cancellation_forfeits, services, member_client, member
+):
+    booked_with_fee_pack(member, starts_in=timedelta(days=2))
+    booked_with_fee_pack(member, late_cancel_fee=None)
+
+    page = member_client.get(reverse("bookings:mine")).content.decode()
+
+    assert "late-cancellation fee" not in page
+    assert "Your credit will be refunded." in page
+    assert "your credit is not refunded" in page
+
+
+# --- Her fees page -------------------------------------------------------------------------------
+
+
+def test_her_fees_page_lists_her_fees_and_not_another_member_s(member_client, member):
+    a_fee(member, name="Yoga")
+    a_fee(name="Boxing")  # another member's
+
+    response = member_client.get(reverse("fees:mine"))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Yoga" in page and "8.00 EUR" in page and "Owed" in page
+    assert "Boxing" not in page
+    assert "You owe 1 fee" in page
+
+
+def test_her_fees_page_needs_a_member(client):
+    response = client.get(reverse("fees:mine"))
+
+    assert response.status_code == 302
+
+
+# --- The admin ---------------------------------------------------------------------------------
+
+
+def waive(client, fee, reason="First time"):
+    return client.post(
+        CHANGELIST,
+        {
+            "action": "waive",
+            "_selected_action": [str(fee.pk)],
+            "_apply_action": "1",
+            "action_form-reason": reason,
+        },
+        follow=True,
+    )
+
+
+def test_a_manager_waives_a_fee_with_a_reason(services, manager):
+    fee = a_fee()
+
+    response = waive(manager, fee)
+
+    fee.refresh_from_db()
+    assert fee.status == FeeStatus.WAIVED
+    assert fee.reason == "First time"
+    assert "Waived 1 fee." in response.content.decode()
+
+
+def test_a_waiver_without_a_reason_asks_again_and_changes_nothing(services, manager):
+    fee = a_fee()
+
+    response = waive(manager, fee, reason="")
+
+    fee.refresh_from_db()
+    assert fee.status == FeeStatus.OWED
+    assert "This field is required." in response.content.decode()
+
+
+def test_a_fee_outside_the_waive_window_is_refused_with_a_message(services, manager):
+    fee = a_fee(imposed_ago=timedelta(days=8))
+
+    response = waive(manager, fee)
+
+    fee.refresh_from_db()
+    assert fee.status == FeeStatus.OWED
+    assert "can be waived within 7 days" in response.content.decode()
+
+
+def test_the_front_desk_may_not_waive_but_records_a_fee_paid_at_the_desk(services, front_desk):
+    fee = a_fee()
+
+    listing = front_desk.get(CHANGELIST).content.decode()
+    refused = waive(front_desk, fee)
+    fee.refresh_from_db()
+    assert 'value="waive"' not in listing
+    assert fee.status == FeeStatus.OWED
+    assert refused.status_code == 200
+
+    front_desk.post(
+        CHANGELIST, {"action": "paid_at_desk", "_selected_action": [str(fee.pk)]}, follow=True
+    )
+
+    fee.refresh_from_db()
+    assert (fee.status, fee.settled_by) == (FeeStatus.PAID_AT_DESK, "desk")
+
+
+def test_staff_see_only_the_fees_at_their_locations(services, client, django_user_model):
+    mine, theirs = LocationFactory(name="Old Town"), LocationFactory(name="Riverside")
+    here = a_fee(location=mine, name="Yoga here")
+    there = a_fee(location=theirs, name="Boxing there")
+    desk = staff_client(client, django_user_model, "Manager", "local", locations=[mine])
+
+    listing = desk.get(CHANGELIST).content.decode()
+    other = desk.get(reverse("admin:sales_fee_change", args=[there.pk]))
+    waive(desk, there)
+
+    assert "Yoga here" in listing or str(here.member) in listing
+    assert "Boxing there" not in listing
+    assert other.status_code == 404
+    there.refresh_from_db()
+    assert there.status == FeeStatus.OWED
