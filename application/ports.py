@@ -279,6 +279,8 @@ class NoticeKind(StrEnum):
     CLASS_CANCELLED = "class_cancelled"
     CLASS_REMINDER = "class_reminder"
     SKIPPED_ON_WAITLIST = "skipped_on_waitlist"
+    FEE_OWED = "fee_owed"
+    FEE_CHARGED = "fee_charged"
 
 
 @dataclass(frozen=True)

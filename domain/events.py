@@ -433,6 +433,8 @@ class FeeCharged(DomainEvent):
 
     fee_id: str
     member_id: str
+    booking_id: str
+    class_id: str
     amount: str
     currency: str
     reference: str

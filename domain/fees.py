@@ -171,6 +171,8 @@ class Fee(Entity):
             FeeCharged(
                 fee_id=self.id,
                 member_id=self.member_id,
+                booking_id=self.booking_id,
+                class_id=self.class_id,
                 amount=str(self.amount.amount),
                 currency=self.amount.currency,
                 reference=reference,

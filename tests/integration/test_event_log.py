@@ -140,6 +140,8 @@ EXAMPLES: list[tuple[str, dict]] = [
         {
             "fee_id": "fee-1",
             "member_id": ANA,
+            "booking_id": "booking-1",
+            "class_id": SPIN,
             "amount": "5.00",
             "currency": "EUR",
             "reference": "ch_1",

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from application.ports import NoticeKind
 from domain.events import (
     AttendanceRecorded,
     BookingCancelled,
@@ -240,3 +241,29 @@ def test_the_fee_terms_query_reads_the_credit_s_pack(gym):
     _, booking = booked(gym)
 
     assert gym.fee_terms.for_booking(booking.id) == PACK_FEES
+
+
+# --- What she is told ----------------------------------------------------------------------------
+
+
+def test_she_is_told_of_the_fee_owed_and_then_of_its_charge(gym):
+    ana, booking = booked(gym)
+
+    gym.cancel_booking.execute(booking.id)
+
+    told = {n.kind: n.reason for n in gym.notifications.notices_to(ana.id)}
+    assert told[NoticeKind.FEE_OWED] == "late cancellation fee of 5.00 EUR"
+    assert told[NoticeKind.FEE_CHARGED] == "5.00 EUR"
+
+
+def test_a_fee_notice_delivered_after_the_no_show_was_corrected_is_not_sent(gym):
+    ana, booking = booked(gym, starts_in=timedelta(hours=3), card=False)
+    no_show(gym, booking)
+    [imposed] = gym.events_of(FeeImposed)
+    gym.record_attendance.execute([booking.id], attended=True)
+    gym.notifications.sent.clear()
+
+    gym.dispatcher.dispatch([imposed])  # the notice's late delivery
+
+    assert NoticeKind.FEE_OWED not in {n.kind for n in gym.notifications.notices_to(ana.id)}
+    assert any("corrected" in reason for _, _, reason in gym.dispatcher.superseded)
