@@ -195,7 +195,7 @@ def bootstrap(
         sell_product=SellProductUseCase(**common, payments=payments),
         waive_fee=WaiveFeeUseCase(**common, window=fee_waive_window),
         record_fee_paid_at_desk=RecordFeePaidAtDeskUseCase(**common),
-        fee_terms=FeeTermsQuery(policies=fee_policies),
+        fee_terms=FeeTermsQuery(**common, policies=fee_policies),
         dispatcher=dispatcher,
         policy=policy,
     )

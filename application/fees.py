@@ -23,9 +23,10 @@ from domain.events import (
     FeeWaived,
     LateCancellationRefunded,
 )
-from domain.exceptions import PaymentNotTakenException
+from domain.exceptions import NoCreditsException, PaymentNotTakenException
 from domain.fees import (
     CLASS_CANCELLED,
+    NO_FEES,
     NO_SHOW_CORRECTED,
     SYSTEM,
     Fee,
@@ -172,13 +173,24 @@ class RecordFeePaidAtDeskUseCase(UseCase):
 
 
 @dataclass(kw_only=True)
-class FeeTermsQuery:
+class FeeTermsQuery(UseCase):
     """What a booking's fees would be, for the pages that tell her before she decides."""
 
     policies: FeePolicies
 
     def for_booking(self, booking_id: str) -> FeeTerms:
         return self.policies.for_booking(booking_id)
+
+    def for_next_credit(self, member_id: str) -> FeeTerms:
+        """The fees of the credit a booking now would spend: the domain picks the grant on
+        the loaded member, which is never saved (nothing is spent)."""
+        with self.uow() as uow:
+            member = uow.members.get_by_id(member_id)
+            try:
+                grant = member.deduct_credit(now=self.clock.now())
+            except NoCreditsException:
+                return NO_FEES
+        return self.policies.for_grant(grant.grant_id)
 
 
 def setup_fee_handlers(

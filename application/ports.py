@@ -354,6 +354,10 @@ class FeePolicies(Protocol):
         """The fees the credit a booking spent carries (`NO_FEES` for a granted credit)."""
         ...
 
+    def for_grant(self, grant_id: str) -> FeeTerms:
+        """The fees the credits of a grant carry (`NO_FEES` for a granted credit)."""
+        ...
+
 
 class FeeRepository(Protocol):
     def get_by_id(self, fee_id: str, *, for_update: bool = False) -> Fee:

@@ -71,6 +71,19 @@ class FeeTerms:
         return self.late_cancellation if kind is FeeKind.LATE_CANCELLATION else self.no_show
 
     @property
+    def consent_note(self) -> str:
+        """What the credit she would spend may cost, for the late-booking consent ("" for
+        none)."""
+        parts = [
+            f"a {kind.label.lower()} fee of {fee}"
+            for kind in FeeKind
+            if (fee := self.fee_for(kind)) is not None
+        ]
+        if not parts:
+            return ""
+        return f"The credit you would spend comes from a pack that charges {' and '.join(parts)}."
+
+    @property
     def late_cancellation_warning(self) -> str:
         """What she is told before cancelling late with a fee ("" without one)."""
         fee = self.late_cancellation

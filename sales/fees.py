@@ -90,8 +90,14 @@ class ProductFeePolicies:
     a welcome or refunded credit) has none. One query."""
 
     def for_booking(self, booking_id: str) -> FeeTerms:
+        return self._of(purchases__credit_grant__bookings__pk=_parse_id(booking_id))
+
+    def for_grant(self, grant_id: str) -> FeeTerms:
+        return self._of(purchases__credit_grant__pk=grant_id)
+
+    def _of(self, **lookup) -> FeeTerms:
         row = (
-            Product.objects.filter(purchases__credit_grant__bookings__pk=_parse_id(booking_id))
+            Product.objects.filter(**lookup)
             .values("late_cancel_fee", "no_show_fee", "currency")
             .first()
         )

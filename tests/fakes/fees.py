@@ -42,8 +42,10 @@ class InMemoryFeePolicies:
         self._by_grant[grant_id] = terms
 
     def for_booking(self, booking_id: str) -> FeeTerms:
-        grant_id = self._bookings.get_by_id(booking_id).credit_grant_id
-        return self._by_grant.get(grant_id or "", NO_FEES)
+        return self.for_grant(self._bookings.get_by_id(booking_id).credit_grant_id or "")
+
+    def for_grant(self, grant_id: str) -> FeeTerms:
+        return self._by_grant.get(grant_id, NO_FEES)
 
 
 class FakeCardOnFile:

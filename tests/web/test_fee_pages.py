@@ -13,6 +13,7 @@ from domain.fees import FeeKind, FeeStatus
 from sales.models import Fee
 from tests.factories import (
     BookingFactory,
+    CreditGrantFactory,
     FitnessClassFactory,
     LocationFactory,
     ProductFactory,
@@ -183,3 +184,30 @@ def test_staff_see_only_the_fees_at_their_locations(services, client, django_use
     assert other.status_code == 404
     there.refresh_from_db()
     assert there.status == FeeStatus.OWED
+
+
+def test_the_late_booking_consent_names_the_fees_of_the_credit_she_would_spend(
+    late_cancellation_forfeits, services, member_client, member
+):
+    PurchaseFactory(
+        product=ProductFactory(late_cancel_fee=Decimal("5"), no_show_fee=Decimal("8")),
+        credit_grant__member=member,
+    )
+    soon = FitnessClassFactory(starts_at=timezone.now() + timedelta(hours=1))
+
+    page = member_client.get(reverse("classes:detail", args=[soon.pk])).content.decode()
+
+    assert "I understand" in page
+    assert "charges a late cancellation fee of 5.00 EUR and a no-show fee of 8.00 EUR" in page
+
+
+def test_the_late_booking_consent_names_no_fee_for_a_granted_credit(
+    late_cancellation_forfeits, services, member_client, member
+):
+    CreditGrantFactory(member=member)
+    soon = FitnessClassFactory(starts_at=timezone.now() + timedelta(hours=1))
+
+    page = member_client.get(reverse("classes:detail", args=[soon.pk])).content.decode()
+
+    assert "I understand" in page
+    assert " fee of " not in page

@@ -267,3 +267,22 @@ def test_a_fee_notice_delivered_after_the_no_show_was_corrected_is_not_sent(gym)
 
     assert NoticeKind.FEE_OWED not in {n.kind for n in gym.notifications.notices_to(ana.id)}
     assert any("corrected" in reason for _, _, reason in gym.dispatcher.superseded)
+
+
+def test_the_fees_of_the_credit_she_would_spend_next_are_read_and_nothing_is_spent(gym):
+    ana = gym.add_member("Ana", credits=1)
+    [grant] = gym.members.get_by_id(ana.id).grants
+    gym.fee_policies.carry(grant.grant_id, PACK_FEES)
+
+    assert gym.fee_terms.for_next_credit(ana.id) == PACK_FEES
+    assert gym.credits(ana) == 1
+    assert PACK_FEES.consent_note == (
+        "The credit you would spend comes from a pack that charges a late cancellation fee of "
+        "5.00 EUR and a no-show fee of 8.00 EUR."
+    )
+
+
+def test_a_member_without_credit_would_spend_no_fee(gym):
+    ana = gym.add_member("Ana", credits=0)
+
+    assert gym.fee_terms.for_next_credit(ana.id).consent_note == ""
