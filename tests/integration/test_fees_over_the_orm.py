@@ -9,9 +9,14 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from application.ports import Notice, NoticeKind
+from classes.repositories import DjangoClassRepository
 from domain.fees import NO_FEES, FeeKind, FeeStatus
 from domain.sales import Money
 from events.models import Delivery, StoredEvent
+from members.repositories import DjangoMemberRepository
+from notifications.email import EmailNotificationService
+from notifications.models import Notification
 from sales.fees import DjangoFeeRepository, NoCardOnFile, ProductFeePolicies
 from sales.models import Fee
 from tests.factories import (
@@ -63,11 +68,11 @@ def test_a_late_cancellation_imposes_one_owed_fee_and_leaves_the_charge_to_the_w
     assert (fee.booking_id, fee.member_id) == (booking.pk, booking.member_id)
     imposed = StoredEvent.objects.get(type="FeeImposed")
     assert imposed.payload["amount"] == "5.00"
-    charge = Delivery.objects.get(event=imposed)
-    assert (charge.handler, charge.queue, charge.status) == (
-        "FeeCardHandler.charge",
-        "mail",
-        "pending",
+    charge = Delivery.objects.get(event=imposed, handler="FeeCardHandler.charge")
+    assert (charge.queue, charge.status) == ("mail", "pending")
+    # and she is told in the app at once (the e-mail waits for a mail worker)
+    assert Notification.objects.get(member=booking.member, kind="fee_owed").body.startswith(
+        "A late cancellation fee of 5.00 EUR applies"
     )
 
 
@@ -137,3 +142,23 @@ def test_a_waiver_is_saved_with_its_reason_and_event(
 
 def test_nobody_has_a_card_on_file_until_online_payment():
     assert NoCardOnFile().charge("m", Money(FIVE, "EUR"), "fee", idempotency_key="k") is None
+
+
+@pytest.mark.parametrize(
+    ("kind", "reason", "said"),
+    [
+        (NoticeKind.FEE_OWED, "no-show fee of 8.00 EUR", "A no-show fee of 8.00 EUR applies"),
+        (NoticeKind.FEE_CHARGED, "8.00 EUR", "We charged the fee of 8.00 EUR to your saved card."),
+    ],
+)
+def test_the_fee_e_mails_say_the_fee_and_its_class(kind, reason, said):
+    booking = fee_pack_booking()
+    member = DjangoMemberRepository().get_contact(str(booking.member_id))
+    fitness_class = DjangoClassRepository().get_by_id(str(booking.fitness_class_id))
+    notice = Notice(kind, member.id, fitness_class.id, reason, booking_id=str(booking.pk))
+
+    message = EmailNotificationService().build_message(notice, member, fitness_class)
+
+    assert said in message.body
+    assert said in message.alternatives[0][0]
+    assert fitness_class.name in message.subject
