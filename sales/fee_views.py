@@ -14,7 +14,7 @@ from sales.models import Fee
 from sales.wording import price_label
 from web import formatting
 
-# Her latest fees; older ones stay in her data export.
+# Her latest fees (staff see every one in the admin).
 FEES_SHOWN = 100
 
 

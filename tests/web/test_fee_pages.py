@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from domain.fees import FeeKind, FeeStatus
-from sales.models import Fee
+from sales.models import Fee, Product
 from tests.factories import (
     BookingFactory,
     CreditGrantFactory,
@@ -211,3 +211,42 @@ def test_the_late_booking_consent_names_no_fee_for_a_granted_credit(
 
     assert "I understand" in page
     assert " fee of " not in page
+
+
+# --- A pack's fees -------------------------------------------------------------------------------
+
+PRODUCT = {
+    "name": "10 classes",
+    "credits": 10,
+    "valid_days": 90,
+    "price": "90.00",
+    "currency": "EUR",
+    "tax_rate": "20",
+    "is_active": "on",
+}
+
+
+def test_a_manager_gives_a_pack_its_fees(manager):
+    response = manager.post(
+        reverse("admin:sales_product_add"),
+        {**PRODUCT, "late_cancel_fee": "5", "no_show_fee": "8.50"},
+    )
+
+    assert response.status_code == 302
+    product = Product.objects.get()
+    assert (product.late_cancel_fee, product.no_show_fee) == (Decimal("5"), Decimal("8.50"))
+
+
+def test_a_pack_without_fees_has_none(manager):
+    manager.post(reverse("admin:sales_product_add"), PRODUCT)
+
+    assert Product.objects.filter(late_cancel_fee=None, no_show_fee=None).count() == 1
+
+
+@pytest.mark.parametrize("fee", ["0", "-1", "abc", "0.001", "100000000000"])
+def test_a_fee_of_nothing_or_nonsense_is_refused_on_the_pack_s_form(manager, fee):
+    response = manager.post(reverse("admin:sales_product_add"), {**PRODUCT, "no_show_fee": fee})
+
+    assert response.status_code == 200
+    assert "no_show_fee" in response.context["adminform"].form.errors
+    assert not Product.objects.exists()
