@@ -71,7 +71,10 @@ class FeeImposingHandler(UseCase):
             return
         with self.uow() as uow:
             booking = uow.bookings.get_by_id(booking_id, for_update=True)
-            if booking.status is not STATUS_FOR[kind] or _fee(uow, booking_id, kind):
+            # Corrected, or refunded since (the gym cancelled the class): no fee is due.
+            if booking.status is not STATUS_FOR[kind] or booking.refunded:
+                return
+            if _fee(uow, booking_id, kind) is not None:
                 return
             fee = Fee.impose(
                 booking.member_id, booking_id, booking.class_id, kind, amount, now=self.clock.now()

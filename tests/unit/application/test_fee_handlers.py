@@ -286,3 +286,15 @@ def test_a_member_without_credit_would_spend_no_fee(gym):
     ana = gym.add_member("Ana", credits=0)
 
     assert gym.fee_terms.for_next_credit(ana.id).consent_note == ""
+
+
+def test_a_late_cancellation_delivered_after_the_gym_cancelled_the_class_imposes_nothing(gym):
+    _, booking = booked(gym, card=False)
+    gym.cancel_booking.execute(booking.id)
+    [cancelled] = [e for e in gym.events_of(BookingCancelled) if e.late]
+    gym.fees.restore({})  # as if the delivery had not run yet
+    gym.cancel_class.execute(booking.class_id, "Flooded")
+
+    gym.dispatcher.dispatch([cancelled])  # the late delivery
+
+    assert fees(gym) == []
