@@ -8,7 +8,7 @@ either dispatcher; all of them get the same use cases wired the same way (cosmic
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import tzinfo
+from datetime import timedelta, tzinfo
 
 from application.attendance import (
     RecordAttendanceUseCase,
@@ -18,9 +18,17 @@ from application.attendance import (
 from application.data_rights import EraseMemberUseCase
 from application.event_dispatcher import DeliveryQueue, Handler, InMemoryEventDispatcher
 from application.event_handlers import WaitlistPromotionHandler, setup_event_handlers
+from application.fees import (
+    FeeTermsQuery,
+    RecordFeePaidAtDeskUseCase,
+    WaiveFeeUseCase,
+    setup_fee_handlers,
+)
 from application.online_sales import CompleteCheckoutUseCase, StartCheckoutUseCase
 from application.ports import (
+    CardOnFile,
     Clock,
+    FeePolicies,
     NotificationService,
     OnlineCheckout,
     PaymentGateway,
@@ -94,6 +102,9 @@ class Services:
     sell_product: SellProductUseCase
     start_checkout: StartCheckoutUseCase
     complete_checkout: CompleteCheckoutUseCase
+    waive_fee: WaiveFeeUseCase
+    record_fee_paid_at_desk: RecordFeePaidAtDeskUseCase
+    fee_terms: FeeTermsQuery
     dispatcher: InMemoryEventDispatcher
     policy: BookingPolicy
 
@@ -108,6 +119,9 @@ def bootstrap(
     policy: BookingPolicy,
     zone: tzinfo,
     payments: PaymentGateway,
+    fee_policies: FeePolicies,
+    card_on_file: CardOnFile,
+    fee_waive_window: timedelta = timedelta(days=7),
     welcome_credits: int = 0,
     channel_queues: Mapping[str, DeliveryQueue] | None = None,
     password_reset_mailer: Handler | None = None,
@@ -128,6 +142,8 @@ def bootstrap(
     `security_log` is where each security event is also written as a line (none by default).
     `payments` takes the money of a sale (the front desk's adapter in production);
     `online_checkout` is the card provider members pay through online (none: desk only).
+    `fee_policies` says what fees a booking's credit carries, `card_on_file` charges them
+    (and refunds a waived one); staff may waive a fee within `fee_waive_window`.
     """
     uow = unit_of_work_factory(repositories, transactions, dispatcher)
     common = {"uow": uow, "clock": clock}
@@ -142,6 +158,7 @@ def bootstrap(
         notification_channels=notification_channels,
         channel_queues=channel_queues,
     )
+    setup_fee_handlers(dispatcher, **common, policies=fee_policies, card=card_on_file)
     if password_reset_mailer is not None:
         dispatcher.register(PasswordResetRequested, password_reset_mailer, queue=DeliveryQueue.MAIL)
     if password_changed_mailer is not None:
@@ -184,6 +201,9 @@ def bootstrap(
         sell_product=SellProductUseCase(**common, payments=payments),
         start_checkout=StartCheckoutUseCase(**common, checkout=online_checkout),
         complete_checkout=CompleteCheckoutUseCase(**common, checkout=online_checkout),
+        waive_fee=WaiveFeeUseCase(**common, window=fee_waive_window),
+        record_fee_paid_at_desk=RecordFeePaidAtDeskUseCase(**common),
+        fee_terms=FeeTermsQuery(**common, policies=fee_policies),
         dispatcher=dispatcher,
         policy=policy,
     )

@@ -16,6 +16,9 @@ When each kind of notice is still true (`STILL_TRUE`, the one place this is deci
   own notice tells her that);
 - class cancelled: always (a cancelled class stays cancelled);
 - skipped on the waitlist: while the class is still ahead (not cancelled, not started);
+- fee owed, fee charged: while the reason for the fee stands — the no-show has not been
+  corrected to "attended", the late cancellation has not been refunded because the gym
+  cancelled the class (either waives the fee);
 - any notice to a member whose data has been erased: never;
 - any notice whose member, class or booking has been deleted since: never.
 """
@@ -40,6 +43,8 @@ from domain.events import (
     BookingCancelled,
     BookingConfirmed,
     DomainEvent,
+    FeeCharged,
+    FeeImposed,
     LateCancellationRefunded,
     MemberLeftWaitlist,
     MemberPromotedFromWaitlist,
@@ -47,6 +52,7 @@ from domain.events import (
     MemberSkippedOnWaitlist,
 )
 from domain.exceptions import NotFoundException
+from domain.fees import FeeKind
 from domain.values import WaitlistExitReason
 
 
@@ -82,6 +88,14 @@ def notice_for(event: DomainEvent) -> Notice | None:
             kind = NoticeKind.CLASS_REMINDER
         case MemberLeftWaitlist(reason=WaitlistExitReason.CLASS_CANCELLED):
             return Notice(NoticeKind.CLASS_CANCELLED, event.member_id, event.class_id)
+        case FeeImposed():
+            fee = f"{FeeKind(event.kind).label.lower()} fee of {event.amount} {event.currency}"
+            kind = NoticeKind.FEE_OWED
+            return Notice(kind, event.member_id, event.class_id, fee, booking_id=event.booking_id)
+        case FeeCharged():
+            fee = f"{event.amount} {event.currency}"
+            kind = NoticeKind.FEE_CHARGED
+            return Notice(kind, event.member_id, event.class_id, fee, booking_id=event.booking_id)
         case _:
             return None
     return Notice(kind, event.member_id, event.class_id, booking_id=event.booking_id)
@@ -127,6 +141,17 @@ def _class_still_ahead(state: NoticeState) -> str | None:
     return None
 
 
+def _fee_still_due(state: NoticeState) -> str | None:
+    booking = state.booking
+    if booking is None:
+        return "the booking is no longer there"
+    if booking.status is BookingStatus.ATTENDED:
+        return "the no-show was corrected since: the fee is waived"
+    if booking.refunded:
+        return "the gym cancelled the class since: the fee is waived"
+    return None
+
+
 def _always(state: NoticeState) -> str | None:
     return None
 
@@ -140,6 +165,8 @@ STILL_TRUE: dict[NoticeKind, Callable[[NoticeState], str | None]] = {
     NoticeKind.BOOKING_CANCELLED: _cancellation_stands,
     NoticeKind.CLASS_CANCELLED: _always,
     NoticeKind.SKIPPED_ON_WAITLIST: _class_still_ahead,
+    NoticeKind.FEE_OWED: _fee_still_due,
+    NoticeKind.FEE_CHARGED: _fee_still_due,
 }
 
 
@@ -197,4 +224,6 @@ NOTIFIED_EVENTS = (
     MemberLeftWaitlist,
     MemberRemindedOfClass,
     MemberSkippedOnWaitlist,
+    FeeImposed,
+    FeeCharged,
 )

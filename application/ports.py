@@ -14,6 +14,7 @@ from typing import Protocol
 
 from domain.entities import Booking, FitnessClass, Member, WaitlistEntry
 from domain.events import DomainEvent
+from domain.fees import Fee, FeeKind, FeeTerms
 from domain.locations import Closure
 from domain.sales import ClassPack, Money, PaymentMethod, Purchase
 from domain.series import DETAIL_FIELDS, ClassSeries
@@ -278,6 +279,8 @@ class NoticeKind(StrEnum):
     CLASS_CANCELLED = "class_cancelled"
     CLASS_REMINDER = "class_reminder"
     SKIPPED_ON_WAITLIST = "skipped_on_waitlist"
+    FEE_OWED = "fee_owed"
+    FEE_CHARGED = "fee_charged"
 
 
 @dataclass(frozen=True)
@@ -384,4 +387,44 @@ class OnlineCheckout(Protocol):
 
     def refund(self, reference: str, amount: Money, idempotency_key: str) -> str:
         """Give back `amount` of the payment `reference`; the refund's reference."""
+
+
+class FeePolicies(Protocol):
+    def for_booking(self, booking_id: str) -> FeeTerms:
+        """The fees the credit a booking spent carries (`NO_FEES` for a granted credit)."""
+        ...
+
+    def for_grant(self, grant_id: str) -> FeeTerms:
+        """The fees the credits of a grant carry (`NO_FEES` for a granted credit)."""
+        ...
+
+
+class FeeRepository(Protocol):
+    def get_by_id(self, fee_id: str, *, for_update: bool = False) -> Fee:
+        """The fee; `FeeNotFoundException` for an unknown id."""
+        ...
+
+    def get_for_booking(
+        self, booking_id: str, kind: FeeKind, *, for_update: bool = False
+    ) -> Fee | None:
+        """The booking's fee of `kind`, if one was imposed (there is at most one)."""
+        ...
+
+    def add(self, fee: Fee) -> None:
+        """Store a new fee; a second one of a booking and kind is refused by the database."""
+        ...
+
+    def save(self, fee: Fee) -> None: ...
+
+
+class CardOnFile(Protocol):
+    def charge(
+        self, member_id: str, amount: Money, description: str, idempotency_key: str
+    ) -> str | None:
+        """Charge her saved card off-session: the payment's reference, or None when she has
+        no card on file; `PaymentNotTakenException` when declined. One key is charged once."""
+        ...
+
+    def refund(self, reference: str, amount: Money, idempotency_key: str) -> str:
+        """Refund (part of) the payment `reference`: the refund's reference."""
         ...

@@ -24,6 +24,7 @@ from application.ports import (
     ClassRepository,
     ClassSeriesRepository,
     EventDispatcher,
+    FeeRepository,
     MemberRepository,
     ProductRepository,
     PurchaseRepository,
@@ -49,6 +50,7 @@ class Repositories:
     emails: RegisteredEmails
     products: ProductRepository
     purchases: PurchaseRepository
+    fees: FeeRepository
 
 
 _REPOSITORY_NAMES = tuple(field.name for field in fields(Repositories))
@@ -121,6 +123,7 @@ class UnitOfWork:
     emails: RegisteredEmails
     products: ProductRepository
     purchases: PurchaseRepository
+    fees: FeeRepository
 
     def __init__(
         self,

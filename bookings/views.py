@@ -29,6 +29,7 @@ from domain.exceptions import (
     DomainException,
     WaitlistEntryNotFoundException,
 )
+from domain.values import CancellationCost, CancellationTerms
 from gymbooking.composition import services
 from members.decorators import member_required
 from web.pages import run_use_case
@@ -162,15 +163,12 @@ def my_bookings(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     policy = services().policy
     member_id = request.member.pk
-    upcoming = [
-        (
-            booking,
-            locations.policy_of(booking.fitness_class, policy).cancellation_terms(
-                booking.fitness_class.starts_at, now, free_until=booking.free_cancellation_until
-            ),
+    upcoming = []
+    for booking in queries.upcoming_bookings(member_id, now):
+        terms = locations.policy_of(booking.fitness_class, policy).cancellation_terms(
+            booking.fitness_class.starts_at, now, free_until=booking.free_cancellation_until
         )
-        for booking in queries.upcoming_bookings(member_id, now)
-    ]
+        upcoming.append((booking, terms, _fee_warning(booking, terms)))
     history, more_history = queries.past_bookings(member_id, now, HISTORY_LIMIT)
     return render(
         request,
@@ -183,6 +181,14 @@ def my_bookings(request: HttpRequest) -> HttpResponse:
             "history_limit": HISTORY_LIMIT,
         },
     )
+
+
+def _fee_warning(booking: Booking, terms: CancellationTerms) -> str:
+    """The fee a late cancellation would charge now, said before she cancels; read only for
+    a booking inside its late window (one query each, rarely more than one)."""
+    if terms.cost is not CancellationCost.FORFEITED:
+        return ""
+    return services().fee_terms.for_booking(str(booking.pk)).late_cancellation_warning
 
 
 def _outcome(booking: Booking) -> tuple[str, str]:

@@ -420,6 +420,11 @@ def detail(request: HttpRequest, class_id: uuid.UUID) -> HttpResponse:
         fitness_class, now, hers.bookings.get(class_id), hers.positions.get(class_id), facts
     )
     zone = formatting.zone_of(fitness_class.time_zone)
+    action = _action(row, now, facts.credits)
+    consent_fees = ""
+    if action.name == "book" and action.terms.needs_consent_to_book:
+        # The late-booking consent names the fees of the credit she would spend.
+        consent_fees = services().fee_terms.for_next_credit(str(request.member.pk)).consent_note
     # The page is the class's: its times on its location's clock, and the schedule link
     # back to its day there.
     with timezone.override(zone):
@@ -429,7 +434,8 @@ def detail(request: HttpRequest, class_id: uuid.UUID) -> HttpResponse:
             {
                 "row": row,
                 "fitness_class": fitness_class,
-                "action": _action(row, now, facts.credits),
+                "action": action,
+                "consent_fees": consent_fees,
                 "day": timezone.localdate(fitness_class.starts_at, zone).isoformat(),
                 "location_name": fitness_class.location.name,
             },

@@ -435,3 +435,78 @@ class OnlinePaymentRefunded(DomainEvent):
     amount: str
     currency: str
     reason: str
+
+
+# --- Fees (domain/fees.py). Amounts are decimal strings with their currency. ----------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class FeeImposed(DomainEvent):
+    """A late cancellation or a no-show (`kind`) charged a fee, per the policy of the credit
+    it spent; it is owed until charged, paid at the desk or waived."""
+
+    fee_id: str
+    member_id: str
+    booking_id: str
+    class_id: str
+    kind: str
+    amount: str
+    currency: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class FeeCharged(DomainEvent):
+    """The fee was charged to the member's saved card (`reference`: the payment's)."""
+
+    fee_id: str
+    member_id: str
+    booking_id: str
+    class_id: str
+    amount: str
+    currency: str
+    reference: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class FeeChargeFailed(DomainEvent):
+    """Charging the fee to her card was declined (`error`); the fee stays owed."""
+
+    fee_id: str
+    member_id: str
+    error: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class FeePaidAtDesk(DomainEvent):
+    """The member paid an owed fee at the front desk, recorded by `recorded_by`."""
+
+    fee_id: str
+    member_id: str
+    amount: str
+    currency: str
+    recorded_by: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class FeeWaived(DomainEvent):
+    """The fee was waived by `waived_by` (staff, or "system" when a no-show was corrected) for
+    `reason`; a fee already charged is refunded to her card (`refund_due`)."""
+
+    fee_id: str
+    member_id: str
+    amount: str
+    currency: str
+    waived_by: str
+    reason: str
+    refund_due: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class FeeRefunded(DomainEvent):
+    """A waived fee that had been charged was refunded to her card (`reference`)."""
+
+    fee_id: str
+    member_id: str
+    amount: str
+    currency: str
+    reference: str

@@ -179,3 +179,19 @@ class OnlinePaymentUnavailableException(DomainException):
 
 class PaidAmountMismatchException(DomainException):
     default_message = "The amount paid is not the pack's price now, so the payment is refunded."
+
+
+class FeeNotFoundException(NotFoundException):
+    default_message = "That fee does not exist."
+
+
+class FeeNotWaivableException(DomainException):
+    default_message = "This fee can no longer be waived."
+
+
+class FeeNotPayableException(DomainException):
+    default_message = "Only an owed fee can be paid at the desk."
+
+
+class InvalidFeeException(DomainException):
+    default_message = "A fee is an amount above zero, in the credit's currency."

@@ -33,7 +33,8 @@ from members.signup_mail import SignUpMailer
 from notifications.email import EmailNotificationService
 from notifications.erasure import InAppNoticeEraser
 from notifications.in_app import InAppNotificationService
-from payments.stripe_gateway import StripeApi, StripeCheckout
+from payments.stripe_gateway import StripeApi, StripeCardOnFile, StripeCheckout
+from sales.fees import DjangoFeeRepository, NoCardOnFile, ProductFeePolicies
 from sales.payments import FrontDeskPayments
 from sales.repositories import DjangoProductRepository, DjangoPurchaseRepository
 
@@ -62,6 +63,7 @@ def django_repositories() -> Repositories:
         emails=DjangoRegisteredEmails(),
         products=DjangoProductRepository(),
         purchases=DjangoPurchaseRepository(),
+        fees=DjangoFeeRepository(),
     )
 
 
@@ -130,6 +132,11 @@ def django_services(
         # configured (STRIPE_SECRET_KEY).
         payments=FrontDeskPayments(),
         online_checkout=_stripe_checkout(),
+        # Fees go on the card a member saved paying online; without Stripe they stay owed
+        # and are paid at the desk.
+        fee_policies=ProductFeePolicies(),
+        card_on_file=_card_on_file(),
+        fee_waive_window=timedelta(days=settings.GYM_FEE_WAIVE_DAYS),
     )
 
 
@@ -148,6 +155,11 @@ def stripe_api() -> StripeApi | None:
 def _stripe_checkout() -> StripeCheckout | None:
     api = stripe_api()
     return StripeCheckout(api) if api is not None else None
+
+
+def _card_on_file() -> StripeCardOnFile | NoCardOnFile:
+    api = stripe_api()
+    return StripeCardOnFile(api) if api is not None else NoCardOnFile()
 
 
 @cache

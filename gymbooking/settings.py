@@ -400,6 +400,8 @@ GYM_NO_SHOW_PAUSE_DAYS = env.int("GYM_NO_SHOW_PAUSE_DAYS", default=14)
 GYM_REMINDER_HOURS = env.int("GYM_REMINDER_HOURS", default=24)
 GYM_SETTLE_AFTER_MINUTES = env.int("GYM_SETTLE_AFTER_MINUTES", default=60)
 GYM_UNMARKED_OUTCOME = env.str("GYM_UNMARKED_OUTCOME", default="attended").strip().lower()
+# Staff may waive a late-cancellation or no-show fee this many days after it was imposed.
+GYM_FEE_WAIVE_DAYS = env.int("GYM_FEE_WAIVE_DAYS", default=7)
 
 if GYM_UNMARKED_OUTCOME not in {"attended", "no_show"}:
     raise ImproperlyConfigured(
@@ -413,6 +415,7 @@ for _name in (
     "GYM_NO_SHOW_PAUSE_DAYS",
     "GYM_REMINDER_HOURS",
     "GYM_SETTLE_AFTER_MINUTES",
+    "GYM_FEE_WAIVE_DAYS",
 ):
     if globals()[_name] < 0:
         raise ImproperlyConfigured(f"{_name} must not be negative.")

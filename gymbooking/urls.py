@@ -41,6 +41,7 @@ urlpatterns = [
     path("", include("sales.urls")),
     # Buying a pack online, and Stripe's webhook.
     path("", include("payments.urls")),
+    path("", include("sales.fee_urls")),
     # /health/live, /health/ready and /metrics (answered first by ops' middleware).
     path("", include("ops.urls")),
 ]

@@ -14,6 +14,8 @@ KIND_LABELS = {
     NoticeKind.CLASS_CANCELLED: "Class cancelled",
     NoticeKind.CLASS_REMINDER: "Class reminder",
     NoticeKind.SKIPPED_ON_WAITLIST: "Skipped on the waitlist",
+    NoticeKind.FEE_OWED: "Fee owed",
+    NoticeKind.FEE_CHARGED: "Fee charged",
 }
 
 

@@ -14,6 +14,8 @@ SUBJECTS: dict[NoticeKind, str] = {
     NoticeKind.CLASS_CANCELLED: "Class cancelled: {name}, {when}",
     NoticeKind.CLASS_REMINDER: "Reminder: {name}, {when}",
     NoticeKind.SKIPPED_ON_WAITLIST: "A spot came up, but you couldn't be promoted: {name}, {when}",
+    NoticeKind.FEE_OWED: "A fee applies: {name}, {when}",
+    NoticeKind.FEE_CHARGED: "Fee charged to your card: {name}, {when}",
 }
 
 
@@ -77,4 +79,17 @@ def notice_body(notice: Notice, fitness_class: FitnessClass) -> str:
                 f"{notice.reason}.",
                 "You keep your place on the waitlist.",
             ]
+        case NoticeKind.FEE_OWED | NoticeKind.FEE_CHARGED:
+            lines = fee_lines(notice)
     return "\n".join(lines)
+
+
+def fee_lines(notice: Notice) -> list[str]:
+    """A fee's notice: what it is (`reason`), and how it is paid."""
+    if notice.kind is NoticeKind.FEE_CHARGED:
+        return [f"We charged the fee of {notice.reason} to your saved card."]
+    return [
+        f"A {notice.reason} applies to this booking.",
+        "It is charged to your saved card if you have one; otherwise please pay it at the "
+        "front desk. Your fees page lists it.",
+    ]

@@ -38,6 +38,8 @@ class ProductForm(forms.ModelForm):
             "tax_rate",
             "is_active",
             "intro_offer",
+            "late_cancel_fee",
+            "no_show_fee",
         )
 
     def clean(self):

@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from domain.fees import FeeKind, FeeStatus
 from domain.sales import MAX_PACK_CREDITS, MAX_PACK_DAYS, PaymentMethod
 
 
@@ -49,6 +50,26 @@ class Product(models.Model):
     )
     intro_offer = models.BooleanField(
         default=False, help_text="Sold at most once to each member, ever."
+    )
+    late_cancel_fee = models.DecimalField(
+        "late-cancellation fee",
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text="Charged for a late cancellation of a class booked with this pack's credit, "
+        "in its currency. Empty: no fee, only the credit is forfeited.",
+    )
+    no_show_fee = models.DecimalField(
+        "no-show fee",
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text="Charged for a no-show at a class booked with this pack's credit, in its "
+        "currency. Empty: no fee.",
     )
 
     class Meta:
@@ -98,3 +119,40 @@ class Purchase(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_name} for {self.member}"
+
+
+class Fee(models.Model):
+    """A late-cancellation or no-show fee (domain/fees.py): one per booking and kind."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="fees")
+    booking = models.ForeignKey("bookings.Booking", on_delete=models.PROTECT, related_name="fees")
+    fitness_class = models.ForeignKey(
+        "classes.FitnessClass", on_delete=models.PROTECT, related_name="fees"
+    )
+    kind = models.CharField(max_length=20, choices=[(k.value, k.label) for k in FeeKind])
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    status = models.CharField(
+        max_length=20,
+        choices=[(s.value, s.label) for s in FeeStatus],
+        default=FeeStatus.OWED.value,
+    )
+    charge_reference = models.CharField(max_length=100, blank=True)
+    refund_reference = models.CharField(max_length=100, blank=True)
+    imposed_at = models.DateTimeField()
+    settled_at = models.DateTimeField(null=True, blank=True)
+    settled_by = models.CharField(max_length=150, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-imposed_at", "id"]
+        permissions = [("waive_fee", "Can waive a late-cancellation or no-show fee")]
+        indexes = [models.Index(fields=["member", "-imposed_at"], name="fee_member_newest")]
+        constraints = [
+            models.UniqueConstraint(fields=["booking", "kind"], name="sales_one_fee_per_booking"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="sales_fee_above_zero"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{FeeKind(self.kind).label} fee of {self.amount} {self.currency}"

@@ -21,6 +21,7 @@ from domain import events as domain_events
 from domain.entities import Booking, FitnessClass, Member
 from domain.events import DomainEvent
 from domain.values import BookingPolicy, LocationRules, new_id
+from tests.fakes.fees import FakeCardOnFile, InMemoryFeePolicies, InMemoryFeeRepository
 from tests.fakes.repositories import (
     ConstraintViolation,
     InMemoryBookingRepository,
@@ -193,6 +194,9 @@ class FakeGym:
         self.purchases = InMemoryPurchaseRepository()
         self.payments = RecordingPayments()
         self.checkout = RecordingCheckout()
+        self.fees = InMemoryFeeRepository()
+        self.fee_policies = InMemoryFeePolicies(self.bookings)
+        self.card = FakeCardOnFile()
         self.repositories = Repositories(
             members=self.members,
             classes=self.classes,
@@ -203,6 +207,7 @@ class FakeGym:
             emails=InMemoryRegisteredEmails(self.members),
             products=self.products,
             purchases=self.purchases,
+            fees=self.fees,
         )
         self.transactions = FakeTransactions(
             self.members,
@@ -212,6 +217,7 @@ class FakeGym:
             self.series,
             self.sessions,
             self.purchases,
+            self.fees,
         )
 
         self.events: list[DomainEvent] = []
@@ -232,6 +238,8 @@ class FakeGym:
             security_log=self.security_log,
             payments=self.payments,
             online_checkout=self.checkout,
+            fee_policies=self.fee_policies,
+            card_on_file=self.card,
         )
         for service in fields(Services):  # gym.book_class, gym.cancel_booking, …
             setattr(self, service.name, getattr(self.services, service.name))

@@ -115,6 +115,7 @@ def cancel_and_die(services, gym: Gym, django_capture_on_commit_callbacks) -> No
 
 
 CANCELLATION_DELIVERIES = [
+    ("BookingCancelled", "FeeImposingHandler.on_cancelled", "pending"),
     ("BookingCancelled", "NotificationHandler.email", "pending"),
     ("BookingCancelled", "NotificationHandler.in_app", "pending"),
     ("ClassSpotBecameAvailable", "WaitlistPromotionHandler.handle", "pending"),
@@ -145,8 +146,8 @@ def test_deliveries_dropped_by_a_crash_after_commit_are_delivered_by_a_worker_on
     assert Notification.objects.filter(member=gym.ben, kind="promoted_from_waitlist").count() == 1
     # and every delivery, the promotion's own ones included, is delivered at the first attempt
     assert set(Delivery.objects.values_list("status", "attempts")) == {("delivered", 1)}
-    assert Delivery.objects.count() == 5
-    assert output == "Ran 5 deliveries."
+    assert Delivery.objects.count() == 6  # the fee handler's on the cancellation too
+    assert output == "Ran 6 deliveries."
 
     # and when a worker runs again, there is nothing left to do
     assert process_events("--once") == "Ran 0 deliveries."
@@ -167,6 +168,7 @@ def test_workers_leave_a_fresh_inline_delivery_to_its_process_for_the_grace_peri
     # deliveries alone: they are still the committing process's to run
     assert output == "Ran 1 delivery."
     assert deliveries() == [
+        ("BookingCancelled", "FeeImposingHandler.on_cancelled", "pending"),
         ("BookingCancelled", "NotificationHandler.email", "delivered"),
         ("BookingCancelled", "NotificationHandler.in_app", "pending"),
         ("ClassSpotBecameAvailable", "WaitlistPromotionHandler.handle", "pending"),
@@ -174,7 +176,7 @@ def test_workers_leave_a_fresh_inline_delivery_to_its_process_for_the_grace_peri
 
     # and once the grace period is over, a worker delivers them (and the promotion's e-mail)
     make_due()
-    assert process_events("--once") == "Ran 3 deliveries."
+    assert process_events("--once") == "Ran 4 deliveries."
     assert ben_was_promoted_once(gym)
     # and the promotion's own in-app notice is that worker's to deliver after its commit
     # (here the test's transaction never commits): recorded, waiting out the grace like any
@@ -207,7 +209,7 @@ def test_in_worker_mode_a_use_case_records_deliveries_and_only_a_worker_runs_the
     assert mailoutbox == []
 
     # and when a worker runs, the whole chain is delivered, the promotion's events included
-    assert process_events("--once") == "Ran 5 deliveries."
+    assert process_events("--once") == "Ran 6 deliveries."
     assert ben_was_promoted_once(gym)
     assert len(mail_to(mailoutbox, gym.ben)) == 1
     assert set(Delivery.objects.values_list("status", flat=True)) == {"delivered"}
@@ -459,7 +461,7 @@ def test_two_worker_runs_over_the_same_deliveries_promote_once(
     first, second = process_events("--once"), process_events("--once")
 
     # then the first did everything and the second nothing
-    assert (first, second) == ("Ran 5 deliveries.", "Ran 0 deliveries.")
+    assert (first, second) == ("Ran 6 deliveries.", "Ran 0 deliveries.")
     assert ben_was_promoted_once(gym)
     assert len(mail_to(mailoutbox, gym.ben)) == 1
 
@@ -492,6 +494,7 @@ def test_cancelling_promotes_and_notifies_through_the_real_composition_root(serv
     ]
     # and every delivery but the e-mails is delivered; those wait for a mail worker
     assert deliveries() == [
+        ("BookingCancelled", "FeeImposingHandler.on_cancelled", "delivered"),
         ("BookingCancelled", "NotificationHandler.email", "pending"),
         ("BookingCancelled", "NotificationHandler.in_app", "delivered"),
         ("ClassSpotBecameAvailable", "WaitlistPromotionHandler.handle", "delivered"),

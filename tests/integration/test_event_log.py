@@ -124,6 +124,63 @@ EXAMPLES: list[tuple[str, dict]] = [
         },
     ),
     (
+        "FeeImposed",
+        {
+            "fee_id": "fee-1",
+            "member_id": ANA,
+            "booking_id": "booking-1",
+            "class_id": SPIN,
+            "kind": "no_show",
+            "amount": "5.00",
+            "currency": "EUR",
+        },
+    ),
+    (
+        "FeeCharged",
+        {
+            "fee_id": "fee-1",
+            "member_id": ANA,
+            "booking_id": "booking-1",
+            "class_id": SPIN,
+            "amount": "5.00",
+            "currency": "EUR",
+            "reference": "ch_1",
+        },
+    ),
+    ("FeeChargeFailed", {"fee_id": "fee-1", "member_id": ANA, "error": "Card declined"}),
+    (
+        "FeePaidAtDesk",
+        {
+            "fee_id": "fee-1",
+            "member_id": ANA,
+            "amount": "5.00",
+            "currency": "EUR",
+            "recorded_by": "Dee",
+        },
+    ),
+    (
+        "FeeWaived",
+        {
+            "fee_id": "fee-1",
+            "member_id": ANA,
+            "amount": "5.00",
+            "currency": "EUR",
+            "waived_by": "Max Manager",
+            "reason": "First time",
+            "refund_due": True,
+        },
+    ),
+    (
+        "FeeRefunded",
+        {
+            "fee_id": "fee-1",
+            "member_id": ANA,
+            "amount": "5.00",
+            "currency": "EUR",
+            "reference": "re_1",
+        },
+    ),
+    (
         "OnlineCheckoutStarted",
         {
             "member_id": ANA,

@@ -44,6 +44,7 @@ from members.signups import link_path_args
 from notifications.models import Notification
 from ops.models import JobRun, WorkerHeartbeat
 from payments.models import StripeCustomer, StripeEvent
+from sales.models import Fee
 from tests.factories import (
     BookingFactory,
     ClassSeriesFactory,
@@ -281,7 +282,7 @@ RULES = [
     (r"^(classes:schedule|classes:detail|bookings:mine) ", MEMBER_READ_PAGE),
     (
         r"^(members:credits|members:calendar|members:your_data|notifications:list|sales:shop|"
-        r"payments:paid) ",
+        r"payments:paid|fees:mine) ",
         MEMBER_PAGE,
     ),
     (r"^sales:packs ", MOVED),
@@ -372,10 +373,23 @@ def admin_expected(route: str, name: str, user, method: str, exists: bool) -> se
 # --- The people and the objects ------------------------------------------------------------------
 
 
+def a_fee(booking) -> Fee:
+    return Fee.objects.create(
+        member=booking.member,
+        booking=booking,
+        fitness_class=booking.fitness_class,
+        kind="no_show",
+        amount="5.00",
+        currency="EUR",
+        imposed_at=timezone.now(),
+    )
+
+
 @pytest.fixture
 def world(member, other_member, django_user_model):
     fitness_class = FitnessClassFactory(starts_at=timezone.now() + timezone.timedelta(days=2))
     booking = BookingFactory(member=member, fitness_class=fitness_class)
+    a_fee(booking)
     WaitlistEntryFactory(member=member, fitness_class=FitnessClassFactory())
     CreditGrantFactory(member=member)
     PurchaseFactory(credit_grant__member=member)
@@ -510,6 +524,7 @@ def elsewhere(world):
         Location: location,
         FitnessClass: fitness_class,
         Booking: BookingFactory(member=world["member"], fitness_class=fitness_class),
+        Fee: a_fee(Booking.objects.get(member=world["member"], fitness_class=fitness_class)),
         WaitlistEntry: WaitlistEntryFactory(fitness_class=fitness_class),
         ClassSeries: ClassSeriesFactory(
             name="Hidden Harbour Yoga", location=location, start_time=time(7, 0)

@@ -93,7 +93,11 @@ def action_choices(response) -> set[str]:
 
 def test_the_migration_created_the_front_desk_group_with_its_permissions():
     assert group_permissions("Front desk") == (
-        FRONT_DESK_PERMISSIONS | LOCATION_VIEWS | SALES_PERMISSIONS | UNLOCK_PERMISSIONS
+        FRONT_DESK_PERMISSIONS
+        | LOCATION_VIEWS
+        | SALES_PERMISSIONS
+        | UNLOCK_PERMISSIONS
+        | {"sales.view_fee", "sales.change_fee"}  # fees: seen, and paid at the desk
     )
 
 
