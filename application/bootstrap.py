@@ -25,6 +25,7 @@ from application.ports import (
     PersonalData,
     Transactions,
 )
+from application.refunds import RefundPurchaseUseCase
 from application.sales import SellProductUseCase
 from application.schedule import (
     ChangeClassDetailsUseCase,
@@ -53,7 +54,13 @@ from application.use_cases import (
     RequestSignUpUseCase,
     StaffCancelBookingUseCase,
 )
-from domain.events import PasswordChanged, PasswordResetRequested, SignUpRequested
+from domain.events import (
+    ClassPackPurchased,
+    PasswordChanged,
+    PasswordResetRequested,
+    PurchaseRefunded,
+    SignUpRequested,
+)
 from domain.values import BookingPolicy
 
 
@@ -90,6 +97,7 @@ class Services:
     delete_class: DeleteClassUseCase
     erase_member: EraseMemberUseCase
     sell_product: SellProductUseCase
+    refund_purchase: RefundPurchaseUseCase
     dispatcher: InMemoryEventDispatcher
     policy: BookingPolicy
 
@@ -111,6 +119,8 @@ def bootstrap(
     sign_up_mailer: Handler | None = None,
     personal_data: Sequence[PersonalData] = (),
     security_log: SecurityLog | None = None,
+    receipt_mailer: Handler | None = None,
+    refund_note_mailer: Handler | None = None,
 ) -> Services:
     """Wire the handlers to `dispatcher` and build every use case.
 
@@ -121,7 +131,9 @@ def bootstrap(
     of a changed password and `sign_up_mailer` the sign-up links. `personal_data` are the
     stores an erasure scrubs besides the entities (a login, in-app notices, the event log).
     `security_log` is where each security event is also written as a line (none by default).
-    `payments` takes the money of a sale (the front desk's adapter in production).
+    `payments` takes the money of a sale (the front desk's adapter in production) and
+    gives it back for a refund. `receipt_mailer` e-mails the receipt of a sale and
+    `refund_note_mailer` the note of a refund, on the mail queue.
     """
     uow = unit_of_work_factory(repositories, transactions, dispatcher)
     common = {"uow": uow, "clock": clock}
@@ -142,6 +154,10 @@ def bootstrap(
         dispatcher.register(PasswordChanged, password_changed_mailer, queue=DeliveryQueue.MAIL)
     if sign_up_mailer is not None:
         dispatcher.register(SignUpRequested, sign_up_mailer, queue=DeliveryQueue.MAIL)
+    if receipt_mailer is not None:
+        dispatcher.register(ClassPackPurchased, receipt_mailer, queue=DeliveryQueue.MAIL)
+    if refund_note_mailer is not None:
+        dispatcher.register(PurchaseRefunded, refund_note_mailer, queue=DeliveryQueue.MAIL)
     return Services(
         book_class=BookClassUseCase(**with_policy),
         add_member_to_class=AddMemberToClassUseCase(**with_policy),
@@ -176,6 +192,7 @@ def bootstrap(
         delete_class=DeleteClassUseCase(**common),
         erase_member=EraseMemberUseCase(**with_policy, personal_data=tuple(personal_data)),
         sell_product=SellProductUseCase(**common, payments=payments),
+        refund_purchase=RefundPurchaseUseCase(**common, payments=payments),
         dispatcher=dispatcher,
         policy=policy,
     )

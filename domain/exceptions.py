@@ -168,3 +168,29 @@ class MemberCannotBuyException(DomainException):
 
 class PaymentNotTakenException(DomainException):
     default_message = "The payment was not taken, so nothing was sold."
+
+
+class PurchaseNotFoundException(NotFoundException):
+    default_message = "That purchase does not exist."
+
+
+class RefundReasonRequiredException(DomainException):
+    default_message = "Say why the purchase is refunded: a refund needs a reason."
+
+
+class InvalidRefundAmountException(DomainException):
+    default_message = (
+        "A refund is an amount of more than zero, in the sale's currency, and at most what "
+        "was paid less what was already refunded."
+    )
+
+
+class GrantNotFoundException(NotFoundException):
+    default_message = "That grant of credits does not exist."
+
+
+class InvalidCreditWithdrawalException(DomainException):
+    default_message = (
+        "Credits withdrawn are a whole number from zero to the grant's unspent credits: "
+        "spent or expired credits cannot be taken back."
+    )

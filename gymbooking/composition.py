@@ -34,6 +34,7 @@ from notifications.email import EmailNotificationService
 from notifications.erasure import InAppNoticeEraser
 from notifications.in_app import InAppNotificationService
 from sales.payments import FrontDeskPayments
+from sales.receipt_mail import ReceiptMailer
 from sales.repositories import DjangoProductRepository, DjangoPurchaseRepository
 
 
@@ -127,6 +128,8 @@ def django_services(
         security_log=SecurityLogLine(),
         # Sales are recorded at the front desk; online payment is not offered yet.
         payments=FrontDeskPayments(),
+        receipt_mailer=ReceiptMailer().send_receipt,
+        refund_note_mailer=ReceiptMailer().send_refund_note,
     )
 
 
