@@ -8,171 +8,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("members", "0014_member_home_location"),
+        ('members', '0014_member_home_location'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Product",
+            name='Product',
             fields=[
-                (
-                    "id",
-                    models.UUIDField(
-                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
-                    ),
-                ),
-                (
-                    "name",
-                    models.CharField(help_text="As members and receipts see it.", max_length=200),
-                ),
-                (
-                    "credits",
-                    models.PositiveIntegerField(
-                        validators=[
-                            django.core.validators.MinValueValidator(1),
-                            django.core.validators.MaxValueValidator(1000),
-                        ]
-                    ),
-                ),
-                (
-                    "valid_days",
-                    models.PositiveIntegerField(
-                        help_text="Its credits expire this many days after the sale.",
-                        validators=[
-                            django.core.validators.MinValueValidator(1),
-                            django.core.validators.MaxValueValidator(3660),
-                        ],
-                        verbose_name="valid for (days)",
-                    ),
-                ),
-                (
-                    "price",
-                    models.DecimalField(
-                        decimal_places=2,
-                        help_text="Tax included, as the member pays it.",
-                        max_digits=10,
-                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
-                    ),
-                ),
-                (
-                    "currency",
-                    models.CharField(
-                        default="EUR", help_text="ISO 4217 code, e.g. EUR, GBP, USD.", max_length=3
-                    ),
-                ),
-                (
-                    "tax_rate",
-                    models.DecimalField(
-                        decimal_places=2,
-                        default=Decimal("0"),
-                        help_text="VAT or sales tax included in the price, in percent.",
-                        max_digits=5,
-                        validators=[
-                            django.core.validators.MinValueValidator(Decimal("0")),
-                            django.core.validators.MaxValueValidator(Decimal("100")),
-                        ],
-                        verbose_name="tax rate (%)",
-                    ),
-                ),
-                (
-                    "is_active",
-                    models.BooleanField(
-                        default=True,
-                        help_text="Untick to stop selling it; past sales stay.",
-                        verbose_name="on sale",
-                    ),
-                ),
-                (
-                    "intro_offer",
-                    models.BooleanField(
-                        default=False, help_text="Sold at most once to each member, ever."
-                    ),
-                ),
+                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ('name', models.CharField(help_text='As members and receipts see it.', max_length=200)),
+                ('credits', models.PositiveIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(1000)])),
+                ('valid_days', models.PositiveIntegerField(help_text='Its credits expire this many days after the sale.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(3660)], verbose_name='valid for (days)')),
+                ('price', models.DecimalField(decimal_places=2, help_text='Tax included, as the member pays it.', max_digits=10, validators=[django.core.validators.MinValueValidator(Decimal('0'))])),
+                ('currency', models.CharField(default='EUR', help_text='ISO 4217 code, e.g. EUR, GBP, USD.', max_length=3)),
+                ('tax_rate', models.DecimalField(decimal_places=2, default=Decimal('0'), help_text='VAT or sales tax included in the price, in percent.', max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('100'))], verbose_name='tax rate (%)')),
+                ('is_active', models.BooleanField(default=True, help_text='Untick to stop selling it; past sales stay.', verbose_name='on sale')),
+                ('intro_offer', models.BooleanField(default=False, help_text='Sold at most once to each member, ever.')),
             ],
             options={
-                "ordering": ["name", "id"],
+                'ordering': ['name', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="Purchase",
+            name='Purchase',
             fields=[
-                (
-                    "id",
-                    models.UUIDField(
-                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
-                    ),
-                ),
-                ("product_name", models.CharField(max_length=200)),
-                ("credits", models.PositiveIntegerField()),
-                ("price", models.DecimalField(decimal_places=2, max_digits=10)),
-                ("tax", models.DecimalField(decimal_places=2, max_digits=10)),
-                (
-                    "tax_rate",
-                    models.DecimalField(
-                        decimal_places=2, max_digits=5, verbose_name="tax rate (%)"
-                    ),
-                ),
-                ("currency", models.CharField(max_length=3)),
-                ("intro_offer", models.BooleanField(default=False)),
-                (
-                    "payment_method",
-                    models.CharField(
-                        choices=[("cash", "Cash"), ("card_terminal", "Card terminal")],
-                        max_length=20,
-                    ),
-                ),
-                ("reference", models.CharField(blank=True, max_length=100)),
-                (
-                    "recorded_by",
-                    models.CharField(help_text="The staff user who sold it.", max_length=150),
-                ),
-                ("purchased_at", models.DateTimeField()),
-                (
-                    "credit_grant",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="purchase",
-                        to="members.creditgrant",
-                    ),
-                ),
-                (
-                    "member",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="purchases",
-                        to="members.member",
-                    ),
-                ),
-                (
-                    "product",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="purchases",
-                        to="sales.product",
-                    ),
-                ),
+                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ('product_name', models.CharField(max_length=200)),
+                ('credits', models.PositiveIntegerField()),
+                ('price', models.DecimalField(decimal_places=2, max_digits=10)),
+                ('tax', models.DecimalField(decimal_places=2, max_digits=10)),
+                ('tax_rate', models.DecimalField(decimal_places=2, max_digits=5, verbose_name='tax rate (%)')),
+                ('currency', models.CharField(max_length=3)),
+                ('intro_offer', models.BooleanField(default=False)),
+                ('payment_method', models.CharField(choices=[('cash', 'Cash'), ('card_terminal', 'Card terminal')], max_length=20)),
+                ('reference', models.CharField(blank=True, max_length=100)),
+                ('recorded_by', models.CharField(help_text='The staff user who sold it.', max_length=150)),
+                ('purchased_at', models.DateTimeField()),
+                ('credit_grant', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='purchase', to='members.creditgrant')),
+                ('member', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='purchases', to='members.member')),
+                ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='purchases', to='sales.product')),
             ],
             options={
-                "ordering": ["-purchased_at", "id"],
-                "indexes": [
-                    models.Index(
-                        fields=["member", "product"], name="sales_purch_member__9738a8_idx"
-                    )
-                ],
-                "constraints": [
-                    models.UniqueConstraint(
-                        condition=models.Q(("intro_offer", True)),
-                        fields=("member", "product"),
-                        name="sales_one_intro_offer_per_member",
-                    ),
-                    models.CheckConstraint(
-                        condition=models.Q(("tax__lte", models.F("price"))),
-                        name="sales_tax_within_price",
-                    ),
-                ],
+                'ordering': ['-purchased_at', 'id'],
+                'indexes': [models.Index(fields=['member', 'product'], name='sales_purch_member__9738a8_idx')],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('intro_offer', True)), fields=('member', 'product'), name='sales_one_intro_offer_per_member'), models.CheckConstraint(condition=models.Q(('tax__lte', models.F('price'))), name='sales_tax_within_price')],
             },
         ),
     ]
