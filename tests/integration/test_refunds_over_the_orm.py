@@ -49,7 +49,8 @@ def test_a_refund_writes_its_row_the_withdrawn_credits_and_the_events_together(s
     # then
     row = Refund.objects.get(purchase=purchase)
     assert (row.amount, row.tax, row.credits_withdrawn) == (Decimal("45.00"), Decimal("7.50"), 4)
-    assert (row.payment_method, row.recorded_by, row.reason) == ("cash", "Max Manager", "Moved away")
+    assert (row.payment_method, row.recorded_by) == ("cash", "Max Manager")
+    assert row.reason == "Moved away"
     assert row.reference == done.reference and row.reference.startswith("DESK-R")
     assert CreditGrant.objects.get(pk=purchase.credit_grant_id).remaining == 6
     withdrawn = StoredEvent.objects.get(type="CreditsWithdrawn")
@@ -72,7 +73,8 @@ def test_the_repository_reads_the_sale_back_and_what_was_refunded_of_it(services
 
     assert repository.refunded(str(purchase.pk)) == eur("50.00")
     sale = repository.get_by_id(str(purchase.pk), for_update=True)
-    assert (sale.price, sale.tax, sale.reference) == (eur("90.00"), eur("15.00"), purchase.reference)
+    assert (sale.price, sale.tax) == (eur("90.00"), eur("15.00"))
+    assert sale.reference == purchase.reference
     assert sale.pack.valid_days == 90
 
 
