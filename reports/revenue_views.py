@@ -27,11 +27,12 @@ from sales.models import Purchase, Refund
 class Column:
     heading: str
     attribute: str
+    is_amount: bool = True
 
 
 # The figures of the table and of the CSV, in order, after the group and the currency.
 COLUMNS = [
-    Column("Sales", "sales"),
+    Column("Sales", "sales", is_amount=False),
     Column("Gross", "gross"),
     Column("Tax", "tax"),
     Column("Net", "net"),
@@ -55,7 +56,10 @@ def _label(group: str | date, *, for_csv: bool = False) -> str:
 
 
 def _cells(row: RevenueRow) -> list[str]:
-    return [str(getattr(row, column.attribute)) for column in COLUMNS]
+    """Counts as whole numbers, amounts to the cent ("90.00"), whatever the database summed
+    them to."""
+    values = [(column, getattr(row, column.attribute)) for column in COLUMNS]
+    return [f"{value:.2f}" if column.is_amount else str(value) for column, value in values]
 
 
 def _read(request: HttpRequest) -> tuple[RevenueForm, Revenue | None]:
