@@ -129,6 +129,11 @@ MEMBER_PAGE = Rule(
     get=by_role(anonymous=REDIRECT, member=200, other_member=200, other=REDIRECT),
     post=by_role(other=405),
 )
+# Ana's receipt: Ben gets a 404, never a hint that it exists.
+OWN_OBJECT_PAGE = Rule(
+    get=by_role(anonymous=REDIRECT, member=200, other_member=404, other=REDIRECT),
+    post=by_role(other=405),
+)
 # The schedule, a class and my bookings show the same read-only page to a POST.
 MEMBER_READ_PAGE = Rule(get=MEMBER_PAGE.get, post=MEMBER_PAGE.get)
 # A member's own form (her home gym): saved and sent back to it, or shown with its errors.
@@ -275,9 +280,11 @@ RULES = [
     (r"^two_factor:turn_off ", TWO_FACTOR_OFF),
     (r"^(classes:schedule|classes:detail|bookings:mine) ", MEMBER_READ_PAGE),
     (
-        r"^(members:credits|members:calendar|members:your_data|notifications:list|sales:packs) ",
+        r"^(members:credits|members:calendar|members:your_data|notifications:list|sales:packs|"
+        r"purchases:history) ",
         MEMBER_PAGE,
     ),
+    (r"^purchases:receipt ", OWN_OBJECT_PAGE),
     (
         r"^(bookings:book|bookings:join_waitlist|bookings:leave_waitlist|members:download_data|"
         r"members:reset_calendar_token|notifications:mark_all_read) ",
@@ -289,7 +296,7 @@ RULES = [
     (r"^members:calendar_feed ", SECRET_FEED),
     (r"^bookings:(checkin_today|checkin) ", CHECK_IN),
     (r"^bookings:(checkin_mark|checkin_mark_unmarked) ", CHECK_IN_ACTION),
-    (r"^reports:(report|csv) ", REPORTS),
+    (r"^reports:(report|csv|revenue|revenue_csv) ", REPORTS),
     (r"^ops:", OPERATIONS),
     (r"^admin:login ", ADMIN_LOGIN),
     (r"^admin:logout ", ADMIN_SIGN_OUT),
@@ -370,7 +377,7 @@ def world(member, other_member, django_user_model):
     booking = BookingFactory(member=member, fitness_class=fitness_class)
     WaitlistEntryFactory(member=member, fitness_class=FitnessClassFactory())
     CreditGrantFactory(member=member)
-    PurchaseFactory(credit_grant__member=member)
+    purchase = PurchaseFactory(credit_grant__member=member)
     DeliveryFactory(event=StoredEventFactory())
     Notification.objects.create(member=member, title="Hello", body="Hi")
     WorkerHeartbeat.objects.create(name="mail-1", beat_at=timezone.now())
@@ -404,7 +411,13 @@ def world(member, other_member, django_user_model):
         "staff": staff("plain-staff", None),
     }
     enrolled_device(users["superuser"])
-    return {"users": users, "class": fitness_class, "booking": booking, "member": member}
+    return {
+        "users": users,
+        "class": fitness_class,
+        "booking": booking,
+        "member": member,
+        "purchase": purchase,
+    }
 
 
 def concrete_url(route: str, name: str, world, instance=None) -> tuple[str, bool]:
@@ -413,6 +426,7 @@ def concrete_url(route: str, name: str, world, instance=None) -> tuple[str, bool
     values = {
         "class_id": str(world["class"].pk),
         "booking_id": str(world["booking"].pk),
+        "purchase_id": str(world["purchase"].pk),
         "content_type_id": "1",
         "id": str(world["member"].user.pk),
     }
