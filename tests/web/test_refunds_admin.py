@@ -4,6 +4,7 @@ refunds are listed on the purchase read-only, and the Front desk may not refund.
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from domain.sales import PaymentMethod
@@ -125,3 +126,12 @@ def test_the_front_desk_may_not_refund(client, django_user_model, purchase):
     assert refused.status_code == 403
     assert desk.get(refund_url(purchase)).status_code == 403
     assert not Refund.objects.exists()
+
+
+def test_refunding_is_the_managers_permission_and_not_the_front_desks():
+    def codenames(group: str) -> set[str]:
+        refunds = Group.objects.get(name=group).permissions.filter(content_type__model="refund")
+        return set(refunds.values_list("codename", flat=True))
+
+    assert codenames("Manager") >= {"add_refund", "view_refund"}
+    assert codenames("Front desk") == set()
