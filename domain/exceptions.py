@@ -174,8 +174,8 @@ class PurchaseNotFoundException(NotFoundException):
     default_message = "That purchase does not exist."
 
 
-class RefundReasonRequiredException(DomainException):
-    default_message = "Say why the purchase is refunded: a refund needs a reason."
+class InvalidRefundReasonException(DomainException):
+    default_message = "Say why the purchase is refunded, in 500 characters or fewer."
 
 
 class InvalidRefundAmountException(DomainException):

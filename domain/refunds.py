@@ -8,10 +8,10 @@ so far, less the tax inside what was refunded before it (both rounded as a sale'
 from dataclasses import dataclass
 from datetime import datetime
 
-from domain.exceptions import InvalidRefundAmountException, RefundReasonRequiredException
+from domain.exceptions import InvalidRefundAmountException, InvalidRefundReasonException
 from domain.sales import Money, PaymentMethod, Purchase
 
-# The longest reason kept (as the refunds table keeps it).
+# The longest reason kept (the refunds table's column; InvalidRefundReasonException says it).
 MAX_REASON_LENGTH = 500
 
 
@@ -41,12 +41,8 @@ def refundable(purchase: Purchase, refunded_before: Money) -> Money:
 def refund_tax(purchase: Purchase, refunded_before: Money, amount: Money, reason: str) -> Money:
     """The tax part of refunding `amount` now. Refused without a reason, or for an amount
     that is not above zero, is in another currency or exceeds what is still refundable."""
-    if not reason.strip():
-        raise RefundReasonRequiredException()
-    if len(reason.strip()) > MAX_REASON_LENGTH:
-        raise RefundReasonRequiredException(
-            f"Keep the reason to {MAX_REASON_LENGTH} characters or fewer."
-        )
+    if not reason.strip() or len(reason.strip()) > MAX_REASON_LENGTH:
+        raise InvalidRefundReasonException()
     left = refundable(purchase, refunded_before)
     if amount.currency != left.currency or not 0 < amount.amount <= left.amount:
         raise InvalidRefundAmountException(

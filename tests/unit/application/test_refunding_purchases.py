@@ -10,9 +10,9 @@ from domain.events import CreditsWithdrawn, PurchaseRefunded
 from domain.exceptions import (
     InvalidCreditWithdrawalException,
     InvalidRefundAmountException,
+    InvalidRefundReasonException,
     PaymentNotTakenException,
     PurchaseNotFoundException,
-    RefundReasonRequiredException,
 )
 from domain.sales import ClassPack, Money, PaymentMethod
 
@@ -119,7 +119,7 @@ def nothing_changed(gym, ana) -> bool:
     [
         ({"amount": "90.01"}, InvalidRefundAmountException),
         ({"amount": "0.00"}, InvalidRefundAmountException),
-        ({"reason": "  "}, RefundReasonRequiredException),
+        ({"reason": "  "}, InvalidRefundReasonException),
         ({"credits": 11}, InvalidCreditWithdrawalException),
         ({"credits": -1}, InvalidCreditWithdrawalException),
     ],

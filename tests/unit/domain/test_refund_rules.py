@@ -12,7 +12,7 @@ from domain.exceptions import (
     GrantNotFoundException,
     InvalidCreditWithdrawalException,
     InvalidRefundAmountException,
-    RefundReasonRequiredException,
+    InvalidRefundReasonException,
 )
 from domain.refunds import refund_tax, refundable
 from domain.sales import ClassPack, Money, PaymentMethod, Purchase
@@ -144,5 +144,5 @@ def test_another_currency_is_refused():
 
 @pytest.mark.parametrize("reason", ["", "   ", "x" * 501])
 def test_a_refund_needs_a_reason_of_sensible_length(reason):
-    with pytest.raises(RefundReasonRequiredException):
+    with pytest.raises(InvalidRefundReasonException):
         refund_tax(sale(), eur("0"), eur("10.00"), reason)
