@@ -35,6 +35,7 @@ from application.ports import (
     PersonalData,
     Transactions,
 )
+from application.refunds import RefundPurchaseUseCase
 from application.sales import SellProductUseCase
 from application.schedule import (
     ChangeClassDetailsUseCase,
@@ -63,7 +64,13 @@ from application.use_cases import (
     RequestSignUpUseCase,
     StaffCancelBookingUseCase,
 )
-from domain.events import PasswordChanged, PasswordResetRequested, SignUpRequested
+from domain.events import (
+    ClassPackPurchased,
+    PasswordChanged,
+    PasswordResetRequested,
+    PurchaseRefunded,
+    SignUpRequested,
+)
 from domain.values import BookingPolicy
 
 
@@ -105,6 +112,7 @@ class Services:
     waive_fee: WaiveFeeUseCase
     record_fee_paid_at_desk: RecordFeePaidAtDeskUseCase
     fee_terms: FeeTermsQuery
+    refund_purchase: RefundPurchaseUseCase
     dispatcher: InMemoryEventDispatcher
     policy: BookingPolicy
 
@@ -130,6 +138,8 @@ def bootstrap(
     personal_data: Sequence[PersonalData] = (),
     security_log: SecurityLog | None = None,
     online_checkout: OnlineCheckout | None = None,
+    receipt_mailer: Handler | None = None,
+    refund_note_mailer: Handler | None = None,
 ) -> Services:
     """Wire the handlers to `dispatcher` and build every use case.
 
@@ -140,10 +150,12 @@ def bootstrap(
     of a changed password and `sign_up_mailer` the sign-up links. `personal_data` are the
     stores an erasure scrubs besides the entities (a login, in-app notices, the event log).
     `security_log` is where each security event is also written as a line (none by default).
-    `payments` takes the money of a sale (the front desk's adapter in production);
-    `online_checkout` is the card provider members pay through online (none: desk only).
     `fee_policies` says what fees a booking's credit carries, `card_on_file` charges them
     (and refunds a waived one); staff may waive a fee within `fee_waive_window`.
+    `payments` takes the money of a sale (the front desk's adapter in production) and
+    gives it back for a refund; `online_checkout` is the card provider members pay through
+    online (none: desk only). `receipt_mailer` e-mails the receipt of a sale and
+    `refund_note_mailer` the note of a refund, on the mail queue.
     """
     uow = unit_of_work_factory(repositories, transactions, dispatcher)
     common = {"uow": uow, "clock": clock}
@@ -165,6 +177,10 @@ def bootstrap(
         dispatcher.register(PasswordChanged, password_changed_mailer, queue=DeliveryQueue.MAIL)
     if sign_up_mailer is not None:
         dispatcher.register(SignUpRequested, sign_up_mailer, queue=DeliveryQueue.MAIL)
+    if receipt_mailer is not None:
+        dispatcher.register(ClassPackPurchased, receipt_mailer, queue=DeliveryQueue.MAIL)
+    if refund_note_mailer is not None:
+        dispatcher.register(PurchaseRefunded, refund_note_mailer, queue=DeliveryQueue.MAIL)
     return Services(
         book_class=BookClassUseCase(**with_policy),
         add_member_to_class=AddMemberToClassUseCase(**with_policy),
@@ -204,6 +220,7 @@ def bootstrap(
         waive_fee=WaiveFeeUseCase(**common, window=fee_waive_window),
         record_fee_paid_at_desk=RecordFeePaidAtDeskUseCase(**common),
         fee_terms=FeeTermsQuery(**common, policies=fee_policies),
+        refund_purchase=RefundPurchaseUseCase(**common, payments=payments),
         dispatcher=dispatcher,
         policy=policy,
     )

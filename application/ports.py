@@ -16,6 +16,7 @@ from domain.entities import Booking, FitnessClass, Member, WaitlistEntry
 from domain.events import DomainEvent
 from domain.fees import Fee, FeeKind, FeeTerms
 from domain.locations import Closure
+from domain.refunds import Refund
 from domain.sales import ClassPack, Money, PaymentMethod, Purchase
 from domain.series import DETAIL_FIELDS, ClassSeries
 from domain.values import Email
@@ -320,6 +321,16 @@ class PurchaseRepository(Protocol):
         (`IntroOfferAlreadyBoughtException`), as the database's unique constraint refuses it."""
         ...
 
+    def get_by_id(self, purchase_id: str, *, for_update: bool = False) -> Purchase:
+        """The sale; `PurchaseNotFoundException` for an unknown id."""
+        ...
+
+    def refunded(self, purchase_id: str) -> Money:
+        """What was refunded of the sale so far (zero in its currency when nothing was)."""
+        ...
+
+    def add_refund(self, refund: Refund) -> None: ...
+
 
 @dataclass(frozen=True)
 class Charge:
@@ -343,9 +354,25 @@ class PaymentTaken:
     recorded_by: str
 
 
+@dataclass(frozen=True)
+class RefundRequest:
+    """What a refund asks a payment adapter to give back, the way the sale was paid."""
+
+    member_id: str
+    purchase_reference: str  # the sale's payment reference
+    method: PaymentMethod  # how the sale was paid
+    amount: Money
+    recorded_by: str
+    reason: str
+
+
 class PaymentGateway(Protocol):
     def take(self, charge: Charge) -> PaymentTaken:
         """Take the payment, or refuse it with `PaymentNotTakenException` (nothing is sold)."""
+        ...
+
+    def refund(self, request: RefundRequest) -> PaymentTaken:
+        """Give the money back (the refund's reference), or PaymentNotTakenException."""
         ...
 
 
@@ -427,4 +454,3 @@ class CardOnFile(Protocol):
 
     def refund(self, reference: str, amount: Money, idempotency_key: str) -> str:
         """Refund (part of) the payment `reference`: the refund's reference."""
-        ...

@@ -510,3 +510,33 @@ class FeeRefunded(DomainEvent):
     amount: str
     currency: str
     reference: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreditsWithdrawn(DomainEvent):
+    """Unspent credits were taken back off a grant (its pack refunded); spent ones never are."""
+
+    member_id: str
+    grant_id: str
+    amount: int
+    reason: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class PurchaseRefunded(DomainEvent):
+    """Staff gave money back for a purchase, wholly or in part, and withdrew
+    `credits_withdrawn` of its grant's unspent credits. Amounts are decimal strings (the
+    refunded `amount`, the `tax` part of it)."""
+
+    refund_id: str
+    purchase_id: str
+    member_id: str
+    product_name: str
+    amount: str
+    tax: str
+    currency: str
+    credits_withdrawn: int
+    payment_method: str
+    reference: str
+    reason: str
+    recorded_by: str

@@ -195,3 +195,29 @@ class FeeNotPayableException(DomainException):
 
 class InvalidFeeException(DomainException):
     default_message = "A fee is an amount above zero, in the credit's currency."
+
+
+class PurchaseNotFoundException(NotFoundException):
+    default_message = "That purchase does not exist."
+
+
+class InvalidRefundReasonException(DomainException):
+    default_message = "Say why the purchase is refunded, in 500 characters or fewer."
+
+
+class InvalidRefundAmountException(DomainException):
+    default_message = (
+        "A refund is an amount of more than zero, in the sale's currency, and at most what "
+        "was paid less what was already refunded."
+    )
+
+
+class GrantNotFoundException(NotFoundException):
+    default_message = "That grant of credits does not exist."
+
+
+class InvalidCreditWithdrawalException(DomainException):
+    default_message = (
+        "Credits withdrawn are a whole number from zero to the grant's unspent credits: "
+        "spent or expired credits cannot be taken back."
+    )

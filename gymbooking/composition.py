@@ -33,9 +33,11 @@ from members.signup_mail import SignUpMailer
 from notifications.email import EmailNotificationService
 from notifications.erasure import InAppNoticeEraser
 from notifications.in_app import InAppNotificationService
-from payments.stripe_gateway import StripeApi, StripeCardOnFile, StripeCheckout
+from payments.routing import PaymentsByMethod
+from payments.stripe_gateway import StripeApi, StripeCardOnFile, StripeCheckout, StripeRefunds
 from sales.fees import DjangoFeeRepository, NoCardOnFile, ProductFeePolicies
 from sales.payments import FrontDeskPayments
+from sales.receipt_mail import ReceiptMailer
 from sales.repositories import DjangoProductRepository, DjangoPurchaseRepository
 
 
@@ -129,14 +131,16 @@ def django_services(
         personal_data=(EventLogScrubber(), InAppNoticeEraser(), LoginEraser()),
         security_log=SecurityLogLine(),
         # Sales are recorded at the front desk, and paid online through Stripe where it is
-        # configured (STRIPE_SECRET_KEY).
-        payments=FrontDeskPayments(),
+        # configured (STRIPE_SECRET_KEY); a refund goes back the way its sale was paid.
+        payments=PaymentsByMethod(FrontDeskPayments(), _stripe_refunds()),
         online_checkout=_stripe_checkout(),
         # Fees go on the card a member saved paying online; without Stripe they stay owed
         # and are paid at the desk.
         fee_policies=ProductFeePolicies(),
         card_on_file=_card_on_file(),
         fee_waive_window=timedelta(days=settings.GYM_FEE_WAIVE_DAYS),
+        receipt_mailer=ReceiptMailer().send_receipt,
+        refund_note_mailer=ReceiptMailer().send_refund_note,
     )
 
 
@@ -155,6 +159,11 @@ def stripe_api() -> StripeApi | None:
 def _stripe_checkout() -> StripeCheckout | None:
     api = stripe_api()
     return StripeCheckout(api) if api is not None else None
+
+
+def _stripe_refunds() -> StripeRefunds | None:
+    api = stripe_api()
+    return StripeRefunds(api) if api is not None else None
 
 
 def _card_on_file() -> StripeCardOnFile | NoCardOnFile:

@@ -420,6 +420,19 @@ for _name in (
     if globals()[_name] < 0:
         raise ImproperlyConfigured(f"{_name} must not be negative.")
 
+# --- Receipts -------------------------------------------------------------------------------
+
+# Who sells, as every receipt and refund note says it: the gym's legal name, its address (lines
+# separated by "\n" or ";") and its VAT or sales-tax number. While DEBUG is on (the demo) they
+# default to the demo chain's; in production set them, or receipts show the site's name only.
+GYM_LEGAL_NAME = env.str(
+    "GYM_LEGAL_NAME", default="gymbooking Demo Ltd" if DEBUG else "gymbooking"
+).strip()
+GYM_ADDRESS = env.str(
+    "GYM_ADDRESS", default="1 Old Town Square;London EC1A 1AA" if DEBUG else ""
+).strip()
+GYM_TAX_NUMBER = env.str("GYM_TAX_NUMBER", default="GB 123 4567 89" if DEBUG else "").strip()
+
 # --- Domain events ----------------------------------------------------------------------------
 
 # Where event handlers run: "inline" (in the process that committed the change, right after

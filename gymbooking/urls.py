@@ -42,6 +42,7 @@ urlpatterns = [
     # Buying a pack online, and Stripe's webhook.
     path("", include("payments.urls")),
     path("", include("sales.fee_urls")),
+    path("", include("sales.purchase_urls")),
     # /health/live, /health/ready and /metrics (answered first by ops' middleware).
     path("", include("ops.urls")),
 ]

@@ -55,7 +55,7 @@ class EmailNotificationService:
         template = f"emails/{notice.kind.value}"
         message = EmailMultiAlternatives(
             subject=subject,
-            body=_tidy(render_to_string(f"{template}.txt", context)),
+            body=tidy(render_to_string(f"{template}.txt", context)),
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[str(member.email)],
         )
@@ -63,7 +63,7 @@ class EmailNotificationService:
         return message
 
 
-def _tidy(text: str) -> str:
+def tidy(text: str) -> str:
     """Plain text without the blank lines that template tags leave behind."""
     lines = (line.rstrip() for line in text.strip().splitlines())
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) + "\n"

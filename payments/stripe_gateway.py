@@ -17,7 +17,7 @@ from typing import Any, NoReturn
 
 import stripe
 
-from application.ports import CheckoutRequest, CheckoutSession, PaymentTaken
+from application.ports import CheckoutRequest, CheckoutSession, PaymentTaken, RefundRequest
 from domain.exceptions import OnlinePaymentUnavailableException, PaymentNotTakenException
 from domain.sales import Money, PaymentMethod
 from payments.models import StripeCustomer
@@ -186,8 +186,8 @@ class StripeRefunds:
     def __init__(self, api: StripeApi) -> None:
         self.api = api
 
-    def refund(self, request: Any) -> PaymentTaken:
-        """`request` is the port's `RefundRequest`. Keyed by the purchase and the amount, so a
+    def refund(self, request: RefundRequest) -> PaymentTaken:
+        """Keyed by the purchase and the amount, so a
         refund asked for twice (a double click, a retry) is made once."""
         if request.method != PaymentMethod.ONLINE:
             raise PaymentNotTakenException("Only a purchase paid online is refunded by card.")

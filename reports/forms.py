@@ -1,5 +1,5 @@
-"""The report's question: which days, where, grouped how. A GET form, so a report has a
-URL."""
+"""The reports' questions: which days, where, grouped how. GET forms, so a report has a
+URL. The revenue report asks the same, grouped its own way."""
 
 from datetime import date, timedelta
 
@@ -7,6 +7,7 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 
 from reports.queries import Grouping
+from reports.revenue import RevenueGrouping
 
 DEFAULT_DAYS = 28
 # A sane range of days: it keeps every boundary a representable datetime in any time zone.
@@ -28,6 +29,8 @@ def _date_field(label: str) -> forms.DateField:
 
 
 class ReportForm(forms.Form):
+    default_group = Grouping.CLASS.value
+
     start = _date_field("From")
     end = _date_field("To")
     location = forms.ChoiceField(label="Location", required=False)
@@ -50,21 +53,33 @@ class ReportForm(forms.Form):
         return cleaned
 
 
-def defaults(today: date) -> dict[str, str]:
-    """The last 28 days up to and including `today`, by class name."""
+class RevenueForm(ReportForm):
+    default_group = RevenueGrouping.PRODUCT.value
+
+    group = forms.ChoiceField(label="Group by", choices=RevenueGrouping.choices)
+
+
+def defaults(today: date, group: str = Grouping.CLASS.value) -> dict[str, str]:
+    """The last 28 days up to and including `today`, by class name (or `group`)."""
     return {
         "start": (today - timedelta(days=DEFAULT_DAYS - 1)).isoformat(),
         "end": today.isoformat(),
-        "group": Grouping.CLASS.value,
+        "group": group,
     }
 
 
-def report_form(
-    query: dict[str, str], today: date, locations: list[str], everywhere_label: str
-) -> ReportForm:
+def report_form[F: ReportForm](
+    query: dict[str, str],
+    today: date,
+    locations: list[str],
+    everywhere_label: str,
+    form_class: type[F] = ReportForm,
+) -> F:
     """A bound form: what the URL asks for, the defaults for what it leaves out. A field sent
     empty stays empty (and is reported as missing) rather than silently becoming a default."""
-    wanted = {name: query[name] for name in ReportForm.base_fields if name in query}
-    return ReportForm(
-        {**defaults(today), **wanted}, locations=locations, everywhere_label=everywhere_label
+    wanted = {name: query[name] for name in form_class.base_fields if name in query}
+    return form_class(
+        {**defaults(today, form_class.default_group), **wanted},
+        locations=locations,
+        everywhere_label=everywhere_label,
     )

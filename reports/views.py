@@ -10,6 +10,7 @@ the whole chain); another location's name is refused as any unknown choice is.
 import csv
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import tzinfo
 from fractions import Fraction
 from urllib.parse import urlencode
 
@@ -23,6 +24,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from locations import scoping
+from locations.models import Location
 from reports import charts
 from reports.formatting import decimal, percent
 from reports.forms import ReportForm, report_form
@@ -74,24 +76,36 @@ def _label(grouping: Grouping, group: str) -> str:
     return group or UNNAMED[grouping]
 
 
-def _read(request: HttpRequest) -> tuple[ReportForm, Report | None]:
-    """The form as the URL fills it and, when it is valid, the report it asks for. Days are
-    the chosen location's days on its clock ("today" is its today); over several locations,
-    each class counts on its own location's day, and "today" is the gym's (TIME_ZONE)."""
-    now = timezone.now()
+def ask[F: ReportForm](
+    request: HttpRequest, form_class: type[F]
+) -> tuple[F, list[Location], tzinfo]:
+    """The form as the URL fills it, the locations it asks about (when it is valid: the
+    chosen one, or every one the user works at) and the clock of its days: the chosen
+    location's ("today" is its today), or the gym's (TIME_ZONE) over several."""
     mine = list(scoping.locations_of(request.user).only("id", "name", "time_zone"))
     asked = next((loc for loc in mine if loc.name == request.GET.get("location")), None)
     zone = formatting.zone_of(asked.time_zone if asked else None)
     form = report_form(
         request.GET.dict(),
-        timezone.localdate(now, zone),
+        timezone.localdate(timezone.now(), zone),
         [location.name for location in mine],
         EVERYWHERE[scoping.works_everywhere(request.user)],
+        form_class,
     )
+    if not form.is_valid():
+        return form, [], zone
+    chosen = [loc for loc in mine if form.cleaned_data["location"] in ("", loc.name)]
+    return form, chosen, zone
+
+
+def _read(request: HttpRequest) -> tuple[ReportForm, Report | None]:
+    """The form as the URL fills it and, when it is valid, the report it asks for. Over
+    several locations each class counts on its own location's day."""
+    now = timezone.now()
+    form, chosen, zone = ask(request, ReportForm)
     if not form.is_valid():
         return form, None
     data = form.cleaned_data
-    chosen = [loc for loc in mine if data["location"] in ("", loc.name)]
     period = Period.of_days(data["start"], data["end"], zone)
     clocks = [(location.pk, formatting.zone_of(location.time_zone)) for location in chosen]
     report = build_report(period, Grouping(data["group"]), now=now, locations=clocks)
@@ -179,12 +193,12 @@ def report_csv(request: HttpRequest) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow([GROUP_HEADINGS[report.grouping], *(column.heading for column in COLUMNS)])
     for row in report.rows:
-        label = _spreadsheet_safe(_label(report.grouping, row.group))
+        label = spreadsheet_safe(_label(report.grouping, row.group))
         writer.writerow([label, *_cells(row, rate=decimal)])
     writer.writerow([report.total.group, *_cells(report.total, rate=decimal)])
     return response
 
 
-def _spreadsheet_safe(text: str) -> str:
+def spreadsheet_safe(text: str) -> str:
     """A name that a spreadsheet would run as a formula ("=…", "+…", "-…", "@…") is quoted."""
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

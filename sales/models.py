@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 
 from domain.fees import FeeKind, FeeStatus
+from domain.refunds import MAX_REASON_LENGTH
 from domain.sales import MAX_PACK_CREDITS, MAX_PACK_DAYS, PaymentMethod
 
 
@@ -102,6 +103,15 @@ class Purchase(models.Model):
     reference = models.CharField(max_length=100, blank=True)
     recorded_by = models.CharField(max_length=150, help_text="The staff user who sold it.")
     purchased_at = models.DateTimeField()
+    # The member's home gym at the time of the sale (sales/repositories.py), for revenue per
+    # location; none when she had none. A gym closed later leaves its sales unplaced.
+    location = models.ForeignKey(
+        "locations.Location",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="purchases",
+    )
 
     class Meta:
         ordering = ["-purchased_at", "id"]
@@ -156,3 +166,34 @@ class Fee(models.Model):
 
     def __str__(self) -> str:
         return f"{FeeKind(self.kind).label} fee of {self.amount} {self.currency}"
+
+
+class Refund(models.Model):
+    """Money given back for a purchase (in its currency), the tax part of it, and the
+    grant's credits withdrawn with it. Only refunds write it; nobody edits it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    purchase = models.ForeignKey(Purchase, on_delete=models.PROTECT, related_name="refunds")
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    tax = models.DecimalField(max_digits=10, decimal_places=2)
+    credits_withdrawn = models.PositiveIntegerField(default=0)
+    payment_method = models.CharField(
+        max_length=20, choices=[(method.value, method.label) for method in PaymentMethod]
+    )
+    reference = models.CharField(max_length=100, blank=True)
+    reason = models.CharField(max_length=MAX_REASON_LENGTH)
+    recorded_by = models.CharField(max_length=150, help_text="The staff user who refunded it.")
+    refunded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["refunded_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="sales_refund_positive"),
+            models.CheckConstraint(
+                condition=Q(tax__gte=0, tax__lte=models.F("amount")),
+                name="sales_refund_tax_within_amount",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Refund of {self.amount} for {self.purchase_id}"

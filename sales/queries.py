@@ -1,9 +1,16 @@
-"""Page reads of products."""
+"""Page reads of products and of a member's purchases."""
 
 from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 
-from sales.models import Product
-from sales.wording import price_label
+from django.db.models import DecimalField, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from sales.models import Product, Purchase
+from sales.wording import method_label, price_label, receipt_number
+from web import formatting
 
 
 @dataclass(frozen=True)
@@ -29,3 +36,51 @@ def packs_on_sale() -> list[PackOnSale]:
         )
         for product in Product.objects.filter(is_active=True).order_by("price", "name", "id")
     ]
+
+
+@dataclass(frozen=True)
+class PurchaseLine:
+    purchase_id: str
+    number: str
+    purchased_at: datetime  # on the clock of the location it was sold at
+    product_name: str
+    price: str
+    method: str
+    refunded: str  # "" when nothing was
+
+
+def purchase_history(member_id: str) -> list[PurchaseLine]:
+    """The member's purchases, newest first, with what was refunded of each (one query)."""
+    rows = (
+        Purchase.objects.filter(member_id=member_id)
+        .select_related("location")
+        .only(*HISTORY_FIELDS)
+        .annotate(refunded=Coalesce(Sum("refunds__amount"), Value(0, DecimalField())))
+        .order_by("-purchased_at", "id")
+    )
+    return [
+        PurchaseLine(
+            purchase_id=str(row.pk),
+            number=receipt_number(row.pk),
+            purchased_at=timezone.localtime(
+                row.purchased_at,
+                formatting.zone_of(row.location.time_zone if row.location else None),
+            ),
+            product_name=row.product_name,
+            price=price_label(row.price, row.currency),
+            method=method_label(row.payment_method),
+            refunded=price_label(row.refunded, row.currency) if row.refunded > Decimal(0) else "",
+        )
+        for row in rows
+    ]
+
+
+HISTORY_FIELDS = (
+    "id",
+    "purchased_at",
+    "product_name",
+    "price",
+    "currency",
+    "payment_method",
+    "location__time_zone",
+)

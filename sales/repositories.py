@@ -1,13 +1,22 @@
-"""The ORM adapters of the product and purchase ports."""
+"""The ORM adapters of the product and purchase ports (refunds are a purchase's)."""
 
 import uuid
 
 from django.db import IntegrityError, transaction
+from django.db.models import DecimalField, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
-from domain.exceptions import IntroOfferAlreadyBoughtException, ProductNotFoundException
-from domain.sales import ClassPack, Money, Purchase
+from domain.exceptions import (
+    IntroOfferAlreadyBoughtException,
+    ProductNotFoundException,
+    PurchaseNotFoundException,
+)
+from domain.refunds import Refund
+from domain.sales import ClassPack, Money, PaymentMethod, Purchase
+from members.models import Member
 from sales.models import Product
 from sales.models import Purchase as PurchaseRow
+from sales.models import Refund as RefundRow
 
 INTRO_CONSTRAINT = "sales_one_intro_offer_per_member"
 
@@ -47,7 +56,8 @@ class DjangoPurchaseRepository:
 
     def add(self, purchase: Purchase) -> None:
         """In a savepoint, so the unique constraint's refusal leaves the transaction usable
-        for the domain's refusal to roll it back."""
+        for the domain's refusal to roll it back. The sale is placed at the member's home gym
+        as it is at the sale (read by the insert itself), for revenue per location."""
         pack = purchase.pack
         try:
             with transaction.atomic():
@@ -67,8 +77,71 @@ class DjangoPurchaseRepository:
                     reference=purchase.reference,
                     recorded_by=purchase.recorded_by,
                     purchased_at=purchase.purchased_at,
+                    location_id=Subquery(
+                        Member.objects.filter(pk=purchase.member_id).values("home_location_id")
+                    ),
                 )
         except IntegrityError as error:
             if INTRO_CONSTRAINT in str(error) or "sales_purchase.member_id" in str(error):
                 raise IntroOfferAlreadyBoughtException() from error
             raise
+
+    def get_by_id(self, purchase_id: str, *, for_update: bool = False) -> Purchase:
+        key = _parse_id(purchase_id)
+        rows = PurchaseRow.objects.select_related("credit_grant")
+        if for_update:
+            rows = rows.select_for_update(of=("self",))
+        row = rows.filter(pk=key).first() if key else None
+        if row is None:
+            raise PurchaseNotFoundException()
+        return to_purchase(row)
+
+    def refunded(self, purchase_id: str) -> Money:
+        row = (
+            PurchaseRow.objects.filter(pk=purchase_id)
+            .annotate(refunded=Coalesce(Sum("refunds__amount"), Value(0, DecimalField())))
+            .values("refunded", "currency")
+            .first()
+        )
+        if row is None:
+            raise PurchaseNotFoundException()
+        return Money(row["refunded"], row["currency"])
+
+    def add_refund(self, refund: Refund) -> None:
+        RefundRow.objects.create(
+            id=refund.refund_id,
+            purchase_id=refund.purchase_id,
+            amount=refund.amount.amount,
+            tax=refund.tax.amount,
+            credits_withdrawn=refund.credits_withdrawn,
+            payment_method=refund.method.value,
+            reference=refund.reference,
+            reason=refund.reason,
+            recorded_by=refund.recorded_by,
+            refunded_at=refund.refunded_at,
+        )
+
+
+def to_purchase(row: PurchaseRow) -> Purchase:
+    """A stored sale as the domain sees it: the pack as it was sold (its days are the
+    grant's, as the product may have changed since)."""
+    grant = row.credit_grant
+    pack = ClassPack(
+        product_id=str(row.product_id),
+        name=row.product_name,
+        credits=row.credits,
+        valid_days=max((grant.expires_at - grant.granted_at).days, 1),
+        price=Money(row.price, row.currency),
+        tax_rate=row.tax_rate,
+        intro_offer=row.intro_offer,
+    )
+    return Purchase(
+        purchase_id=str(row.id),
+        member_id=str(row.member_id),
+        pack=pack,
+        grant_id=str(row.credit_grant_id),
+        method=PaymentMethod(row.payment_method),
+        recorded_by=row.recorded_by,
+        reference=row.reference,
+        purchased_at=row.purchased_at,
+    )

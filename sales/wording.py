@@ -1,7 +1,9 @@
-"""How prices and packs are written, the same on the admin's pages and the members'."""
+"""How prices, packs and receipts are written, the same on the admin's pages, the members'
+and in e-mails."""
 
 from decimal import Decimal
 
+from domain.sales import PaymentMethod
 from sales.models import Product
 
 
@@ -19,3 +21,22 @@ def pack_summary(product: Product) -> str:
         f"{product.name} — {credits} for {days}, "
         f"{price_label(product.price, product.currency)}{intro}"
     )
+
+
+def receipt_number(purchase_id: object) -> str:
+    """The short form a receipt is known by: "R-" and the first 8 hex digits of the purchase
+    id, e.g. "R-1F0C3A9B" (the full id stays on the page's address)."""
+    return f"R-{str(purchase_id).replace('-', '')[:8].upper()}"
+
+
+def method_label(value: str) -> str:
+    """ "Cash" or "Card terminal" for a stored payment method."""
+    return PaymentMethod(value).label
+
+
+def receipt_subject(number: str, seller: str) -> str:
+    return f"Your receipt {number} from {seller}"
+
+
+def refund_note_subject(amount: str, number: str) -> str:
+    return f"Refund of {amount} for receipt {number}"

@@ -9,6 +9,7 @@ from domain.entities.base import Entity
 from domain.events import (
     CreditsAdded,
     CreditsExpired,
+    CreditsWithdrawn,
     MemberBookingsPaused,
     MemberBookingsResumed,
     MemberErased,
@@ -202,6 +203,32 @@ class Member(Entity):
         grant = min(spendable, key=lambda g: (g.expires_at, g.granted_at, g.grant_id))
         grant.remaining -= 1
         return grant
+
+    def withdraw_credits(
+        self, grant_id: str, count: int | None, *, now: datetime, reason: str = ""
+    ) -> int:
+        """Take `count` of the grant's unspent credits back (None: all of them), as when
+        its pack is refunded; how many were taken. Spent credits are never taken back, nor
+        expired ones (they are worth nothing), so nothing goes below zero; 0 records nothing."""
+        grant = next((g for g in self._grants if g.grant_id == grant_id), None)
+        if grant is None:
+            raise exceptions.GrantNotFoundException()
+        unspent = grant.remaining if grant.is_spendable(now) else 0
+        count = unspent if count is None else count
+        if not (is_positive_int(count, unspent) or (type(count) is int and count == 0)):
+            raise exceptions.InvalidCreditWithdrawalException()
+        if count:
+            grant.remaining -= count
+            self._record(
+                CreditsWithdrawn(
+                    member_id=self._id,
+                    grant_id=grant_id,
+                    amount=count,
+                    reason=reason,
+                    occurred_at=now,
+                )
+            )
+        return count
 
 
 NO_SHOW_CORRECTED_REASON = "a no-show was corrected"

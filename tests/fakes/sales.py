@@ -1,15 +1,19 @@
-"""In-memory twins of the sales ports: products, purchases, a payment adapter that records
-every charge (and can be told to refuse), and an online checkout that records every page."""
+"""In-memory twins of the sales ports: products, purchases (and their refunds), a payment
+adapter that records every charge and refund (and can be told to refuse), and an online
+checkout that records every page."""
 
 import copy
+from decimal import Decimal
 
-from application.ports import Charge, CheckoutRequest, CheckoutSession, PaymentTaken
+from application.ports import Charge, CheckoutRequest, CheckoutSession, PaymentTaken, RefundRequest
 from domain.exceptions import (
     IntroOfferAlreadyBoughtException,
     OnlinePaymentUnavailableException,
     PaymentNotTakenException,
     ProductNotFoundException,
+    PurchaseNotFoundException,
 )
+from domain.refunds import Refund
 from domain.sales import ClassPack, Money, Purchase
 
 
@@ -33,6 +37,7 @@ class InMemoryPurchaseRepository:
 
     def __init__(self) -> None:
         self._rows: list[Purchase] = []
+        self.refunds: list[Refund] = []
 
     def has_bought(self, member_id: str, product_id: str) -> bool:
         return self._holds(member_id, product_id)
@@ -51,18 +56,35 @@ class InMemoryPurchaseRepository:
     def all(self) -> list[Purchase]:
         return list(self._rows)
 
-    def snapshot(self) -> list[Purchase]:
-        return copy.copy(self._rows)
+    def get_by_id(self, purchase_id: str, *, for_update: bool = False) -> Purchase:
+        found = next((row for row in self._rows if row.purchase_id == purchase_id), None)
+        if found is None:
+            raise PurchaseNotFoundException()
+        return found
 
-    def restore(self, snapshot: list[Purchase]) -> None:
-        self._rows = copy.copy(snapshot)
+    def refunded(self, purchase_id: str) -> Money:
+        currency = self.get_by_id(purchase_id).price.currency
+        amounts = (r.amount.amount for r in self.refunds if r.purchase_id == purchase_id)
+        return Money(sum(amounts, Decimal(0)), currency)
+
+    def add_refund(self, refund: Refund) -> None:
+        self.refunds.append(refund)
+
+    def snapshot(self) -> tuple[list[Purchase], list[Refund]]:
+        return copy.copy(self._rows), copy.copy(self.refunds)
+
+    def restore(self, snapshot: tuple[list[Purchase], list[Refund]]) -> None:
+        rows, refunds = snapshot
+        self._rows, self.refunds = copy.copy(rows), copy.copy(refunds)
 
 
 class RecordingPayments:
-    """Takes every charge (`charges`), or refuses them all once `refuse` is set."""
+    """Takes every charge (`charges`) and refund (`refunds`), or refuses them all once
+    `refuse` is set."""
 
     def __init__(self) -> None:
         self.charges: list[Charge] = []
+        self.refunds: list[RefundRequest] = []
         self.refuse = False
 
     def take(self, charge: Charge) -> PaymentTaken:
@@ -72,6 +94,16 @@ class RecordingPayments:
         reference = f"TEST-{len(self.charges)}"
         return PaymentTaken(
             method=charge.method, reference=reference, recorded_by=charge.recorded_by
+        )
+
+    def refund(self, request: RefundRequest) -> PaymentTaken:
+        if self.refuse:
+            raise PaymentNotTakenException()
+        self.refunds.append(request)
+        return PaymentTaken(
+            method=request.method,
+            reference=f"TEST-R{len(self.refunds)}",
+            recorded_by=request.recorded_by,
         )
 
 

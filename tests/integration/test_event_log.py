@@ -123,6 +123,24 @@ EXAMPLES: list[tuple[str, dict]] = [
             "recorded_by": "Dee Desk",
         },
     ),
+    ("CreditsWithdrawn", {"member_id": ANA, "grant_id": GRANT, "amount": 3, "reason": "Refund"}),
+    (
+        "PurchaseRefunded",
+        {
+            "refund_id": "refund-1",
+            "purchase_id": "purchase-1",
+            "member_id": ANA,
+            "product_name": "10 classes",
+            "amount": "45.00",
+            "tax": "7.50",
+            "currency": "EUR",
+            "credits_withdrawn": 5,
+            "payment_method": "cash",
+            "reference": "DESK-R1",
+            "reason": "Moved away",
+            "recorded_by": "Max Manager",
+        },
+    ),
     (
         "FeeImposed",
         {

@@ -131,6 +131,11 @@ MEMBER_PAGE = Rule(
     get=by_role(anonymous=REDIRECT, member=200, other_member=200, other=REDIRECT),
     post=by_role(other=405),
 )
+# Ana's receipt: Ben gets a 404, never a hint that it exists.
+OWN_OBJECT_PAGE = Rule(
+    get=by_role(anonymous=REDIRECT, member=200, other_member=404, other=REDIRECT),
+    post=by_role(other=405),
+)
 # The schedule, a class and my bookings show the same read-only page to a POST.
 MEMBER_READ_PAGE = Rule(get=MEMBER_PAGE.get, post=MEMBER_PAGE.get)
 # A member's own form (her home gym): saved and sent back to it, or shown with its errors.
@@ -278,11 +283,12 @@ RULES = [
     (r"^two_factor:enrol ", TWO_FACTOR_ENROL),
     (r"^two_factor:verify ", TWO_FACTOR_VERIFY),
     (r"^two_factor:recovery_codes ", TWO_FACTOR_CODES),
+    (r"^purchases:receipt ", OWN_OBJECT_PAGE),
     (r"^two_factor:turn_off ", TWO_FACTOR_OFF),
     (r"^(classes:schedule|classes:detail|bookings:mine) ", MEMBER_READ_PAGE),
     (
         r"^(members:credits|members:calendar|members:your_data|notifications:list|sales:shop|"
-        r"payments:paid|fees:mine) ",
+        r"payments:paid|fees:mine|purchases:history) ",
         MEMBER_PAGE,
     ),
     (r"^sales:packs ", MOVED),
@@ -298,7 +304,7 @@ RULES = [
     (r"^members:calendar_feed ", SECRET_FEED),
     (r"^bookings:(checkin_today|checkin) ", CHECK_IN),
     (r"^bookings:(checkin_mark|checkin_mark_unmarked) ", CHECK_IN_ACTION),
-    (r"^reports:(report|csv) ", REPORTS),
+    (r"^reports:(report|csv|revenue|revenue_csv) ", REPORTS),
     (r"^ops:", OPERATIONS),
     (r"^admin:login ", ADMIN_LOGIN),
     (r"^admin:logout ", ADMIN_SIGN_OUT),
@@ -392,7 +398,7 @@ def world(member, other_member, django_user_model):
     a_fee(booking)
     WaitlistEntryFactory(member=member, fitness_class=FitnessClassFactory())
     CreditGrantFactory(member=member)
-    PurchaseFactory(credit_grant__member=member)
+    purchase = PurchaseFactory(credit_grant__member=member)
     StripeCustomer.objects.create(member=member, customer_id="cus_world")
     StripeEvent.objects.create(
         event_id="evt_world",
@@ -434,7 +440,13 @@ def world(member, other_member, django_user_model):
         "staff": staff("plain-staff", None),
     }
     enrolled_device(users["superuser"])
-    return {"users": users, "class": fitness_class, "booking": booking, "member": member}
+    return {
+        "users": users,
+        "class": fitness_class,
+        "booking": booking,
+        "member": member,
+        "purchase": purchase,
+    }
 
 
 def concrete_url(route: str, name: str, world, instance=None) -> tuple[str, bool]:
@@ -443,6 +455,7 @@ def concrete_url(route: str, name: str, world, instance=None) -> tuple[str, bool
     values = {
         "class_id": str(world["class"].pk),
         "booking_id": str(world["booking"].pk),
+        "purchase_id": str(world["purchase"].pk),
         "content_type_id": "1",
         "id": str(world["member"].user.pk),
         # No such pack: without Stripe configured, buying online is refused before looking.
