@@ -367,11 +367,18 @@ def test_a_busy_day_is_listed_a_page_of_classes_at_a_time(desk):
     assert names_of(desk.get(later_link(third, "Earlier classes"))) == names_of(second)
 
 
-def test_without_a_page_the_list_opens_at_the_first_class_not_over(desk, monkeypatch):
+def signed_in_at(moment: datetime, desk, desk_user, monkeypatch) -> None:
+    """The clock reads `moment`, and the desk signed in then: a session started at the real
+    time would have timed out by a moment that many hours later."""
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+    desk.force_login(desk_user)
+
+
+def test_without_a_page_the_list_opens_at_the_first_class_not_over(desk, desk_user, monkeypatch):
     # given 45 classes today, and it is 11:05: the first 25 (06:00 to 10:00) are over
     classes = a_busy_day(45)
     eleven = local_midnight_today() + timedelta(hours=11, minutes=5)
-    monkeypatch.setattr(timezone, "now", lambda: eleven)
+    signed_in_at(eleven, desk, desk_user, monkeypatch)
 
     # when the desk opens today's classes
     response = desk.get(reverse("bookings:checkin_today"))
@@ -383,11 +390,13 @@ def test_without_a_page_the_list_opens_at_the_first_class_not_over(desk, monkeyp
     assert "Earlier classes" in response.content.decode()
 
 
-def test_when_every_class_today_is_over_the_list_opens_at_the_last_page(desk, monkeypatch):
+def test_when_every_class_today_is_over_the_list_opens_at_the_last_page(
+    desk, desk_user, monkeypatch
+):
     # given two pages of classes today, all over by 23:30
     a_busy_day(CLASSES_PER_PAGE * 2)
     late = local_midnight_today() + timedelta(hours=23, minutes=30)
-    monkeypatch.setattr(timezone, "now", lambda: late)
+    signed_in_at(late, desk, desk_user, monkeypatch)
 
     # when the desk opens today's classes
     response = desk.get(reverse("bookings:checkin_today"))
