@@ -18,6 +18,15 @@ from application.attendance import (
 from application.data_rights import EraseMemberUseCase
 from application.event_dispatcher import DeliveryQueue, Handler, InMemoryEventDispatcher
 from application.event_handlers import WaitlistPromotionHandler, setup_event_handlers
+from application.memberships import (
+    CancelMembershipUseCase,
+    EndLapsedMembershipsUseCase,
+    FreezeMembershipUseCase,
+    RecordRenewalFailureUseCase,
+    RenewMembershipUseCase,
+    StartMembershipUseCase,
+    UnfreezeMembershipUseCase,
+)
 from application.ports import (
     Clock,
     NotificationService,
@@ -90,6 +99,13 @@ class Services:
     delete_class: DeleteClassUseCase
     erase_member: EraseMemberUseCase
     sell_product: SellProductUseCase
+    start_membership: StartMembershipUseCase
+    renew_membership: RenewMembershipUseCase
+    record_renewal_failure: RecordRenewalFailureUseCase
+    freeze_membership: FreezeMembershipUseCase
+    unfreeze_membership: UnfreezeMembershipUseCase
+    cancel_membership: CancelMembershipUseCase
+    end_lapsed_membership: EndLapsedMembershipsUseCase
     dispatcher: InMemoryEventDispatcher
     policy: BookingPolicy
 
@@ -111,6 +127,7 @@ def bootstrap(
     sign_up_mailer: Handler | None = None,
     personal_data: Sequence[PersonalData] = (),
     security_log: SecurityLog | None = None,
+    max_freeze_days: int = 30,
 ) -> Services:
     """Wire the handlers to `dispatcher` and build every use case.
 
@@ -121,7 +138,8 @@ def bootstrap(
     of a changed password and `sign_up_mailer` the sign-up links. `personal_data` are the
     stores an erasure scrubs besides the entities (a login, in-app notices, the event log).
     `security_log` is where each security event is also written as a line (none by default).
-    `payments` takes the money of a sale (the front desk's adapter in production).
+    `payments` takes the money of a sale (the front desk's adapter in production). A
+    membership freeze lasts at most `max_freeze_days`, counted on the `zone` clock.
     """
     uow = unit_of_work_factory(repositories, transactions, dispatcher)
     common = {"uow": uow, "clock": clock}
@@ -176,6 +194,13 @@ def bootstrap(
         delete_class=DeleteClassUseCase(**common),
         erase_member=EraseMemberUseCase(**with_policy, personal_data=tuple(personal_data)),
         sell_product=SellProductUseCase(**common, payments=payments),
+        start_membership=StartMembershipUseCase(**common, payments=payments),
+        renew_membership=RenewMembershipUseCase(**common, payments=payments),
+        record_renewal_failure=RecordRenewalFailureUseCase(**common),
+        freeze_membership=FreezeMembershipUseCase(**common, zone=zone, max_days=max_freeze_days),
+        unfreeze_membership=UnfreezeMembershipUseCase(**common, zone=zone),
+        cancel_membership=CancelMembershipUseCase(**common),
+        end_lapsed_membership=EndLapsedMembershipsUseCase(**common),
         dispatcher=dispatcher,
         policy=policy,
     )

@@ -15,6 +15,7 @@ from typing import Protocol
 from domain.entities import Booking, FitnessClass, Member, WaitlistEntry
 from domain.events import DomainEvent
 from domain.locations import Closure
+from domain.memberships import MembershipPlan
 from domain.sales import ClassPack, Money, PaymentMethod, Purchase
 from domain.series import DETAIL_FIELDS, ClassSeries
 from domain.values import Email
@@ -50,10 +51,17 @@ class MemberRepository(Protocol):
         """The members that exist among `member_ids`, in primary-key order (locking order)."""
         ...
 
-    def save(self, member: Member) -> None: ...
+    def save(self, member: Member) -> None:
+        """Her columns, her grants and her membership (one live membership per member: a
+        second is refused with `AlreadyAMemberException`)."""
+        ...
 
     def ids_with_unrecorded_expired_credits(self, now: datetime) -> list[str]:
         """Members holding a grant that expired with credit left, not yet recorded."""
+        ...
+
+    def ids_with_lapsed_memberships(self, now: datetime) -> list[str]:
+        """Members whose live membership's period ended by `now` (no renewal moved it on)."""
         ...
 
 
@@ -101,7 +109,8 @@ class BookingRepository(Protocol):
         ...
 
     def get_forfeited_by_class(self, class_id: str, *, for_update: bool = False) -> list[Booking]:
-        """Late-cancelled bookings of a class whose credit has not been refunded, by id."""
+        """Late-cancelled bookings of a class whose credit has not been refunded, by id (one
+        paid by a membership forfeited no credit)."""
         ...
 
     def spots_held(self, member_id: str, fitness_class: FitnessClass, now: datetime) -> "SpotsHeld":
@@ -110,6 +119,12 @@ class BookingRepository(Protocol):
         ...
 
     def save(self, booking: Booking) -> None: ...
+
+    def count_paid_by_membership(self, membership_id: str, since: datetime, until: datetime) -> int:
+        """The bookings the membership paid for, of classes starting from `since` until
+        `until`, that count against its allowance: those holding a spot, and those cancelled
+        late (a cancellation in time gives the class back)."""
+        ...
 
     def count_no_shows_since(self, member_id: str, since: datetime, *, location: str) -> int:
         """The member's no-shows for classes at `location` (by name) that started at or after
@@ -315,6 +330,12 @@ class PurchaseRepository(Protocol):
     def add(self, purchase: Purchase) -> None:
         """Store a sale. A second intro offer of one product to one member is refused
         (`IntroOfferAlreadyBoughtException`), as the database's unique constraint refuses it."""
+        ...
+
+
+class MembershipPlanRepository(Protocol):
+    def get_by_id(self, plan_id: str) -> MembershipPlan:
+        """The plan, on sale or not; `MembershipPlanNotFoundException` for an unknown id."""
         ...
 
 

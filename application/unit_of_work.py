@@ -25,6 +25,7 @@ from application.ports import (
     ClassSeriesRepository,
     EventDispatcher,
     MemberRepository,
+    MembershipPlanRepository,
     ProductRepository,
     PurchaseRepository,
     RegisteredEmails,
@@ -49,6 +50,7 @@ class Repositories:
     emails: RegisteredEmails
     products: ProductRepository
     purchases: PurchaseRepository
+    membership_plans: MembershipPlanRepository
 
 
 _REPOSITORY_NAMES = tuple(field.name for field in fields(Repositories))
@@ -121,6 +123,7 @@ class UnitOfWork:
     emails: RegisteredEmails
     products: ProductRepository
     purchases: PurchaseRepository
+    membership_plans: MembershipPlanRepository
 
     def __init__(
         self,

@@ -34,7 +34,11 @@ from notifications.email import EmailNotificationService
 from notifications.erasure import InAppNoticeEraser
 from notifications.in_app import InAppNotificationService
 from sales.payments import FrontDeskPayments
-from sales.repositories import DjangoProductRepository, DjangoPurchaseRepository
+from sales.repositories import (
+    DjangoMembershipPlanRepository,
+    DjangoProductRepository,
+    DjangoPurchaseRepository,
+)
 
 
 class SystemClock:
@@ -61,6 +65,7 @@ def django_repositories() -> Repositories:
         emails=DjangoRegisteredEmails(),
         products=DjangoProductRepository(),
         purchases=DjangoPurchaseRepository(),
+        membership_plans=DjangoMembershipPlanRepository(),
     )
 
 
@@ -127,6 +132,7 @@ def django_services(
         security_log=SecurityLogLine(),
         # Sales are recorded at the front desk; online payment is not offered yet.
         payments=FrontDeskPayments(),
+        max_freeze_days=settings.GYM_MEMBERSHIP_MAX_FREEZE_DAYS,
     )
 
 

@@ -365,6 +365,8 @@ GYM_CANCELLATION_WINDOW_HOURS = env.float("GYM_CANCELLATION_WINDOW_HOURS", defau
 GYM_LATE_CANCELLATION = env.str("GYM_LATE_CANCELLATION", default="refuse").strip().lower()
 # Days until a refunded credit expires.
 GYM_REFUND_EXPIRY_DAYS = env.int("GYM_REFUND_EXPIRY_DAYS", default=30)
+# The longest one freeze of a membership may last, in days (its period end moves on by it).
+GYM_MEMBERSHIP_MAX_FREEZE_DAYS = env.int("GYM_MEMBERSHIP_MAX_FREEZE_DAYS", default=30)
 # Minutes before a class starts after which nobody is promoted from its waitlist (0: its start).
 GYM_PROMOTION_CUTOFF_MINUTES = env.int("GYM_PROMOTION_CUTOFF_MINUTES", default=0)
 # Inside the cancellation window a promoted member could not cancel: "never" promote there

@@ -1,11 +1,18 @@
-"""The ORM adapters of the product and purchase ports."""
+"""The ORM adapters of the product, purchase and membership-plan ports."""
 
 import uuid
 
 from django.db import IntegrityError, transaction
 
-from domain.exceptions import IntroOfferAlreadyBoughtException, ProductNotFoundException
+from domain.exceptions import (
+    IntroOfferAlreadyBoughtException,
+    MembershipPlanNotFoundException,
+    ProductNotFoundException,
+)
+from domain.memberships import MembershipPlan
 from domain.sales import ClassPack, Money, Purchase
+from members.repositories import plan_of
+from sales.models import MembershipPlan as PlanRow
 from sales.models import Product
 from sales.models import Purchase as PurchaseRow
 
@@ -25,6 +32,10 @@ def to_pack(row: Product) -> ClassPack:
     )
 
 
+def to_plan(row: PlanRow) -> MembershipPlan:
+    return plan_of(row, plan_id=row.id, name=row.name, on_sale=row.is_active)
+
+
 def _parse_id(value: str) -> uuid.UUID | None:
     try:
         return uuid.UUID(str(value))
@@ -39,6 +50,15 @@ class DjangoProductRepository:
         if row is None:
             raise ProductNotFoundException()
         return to_pack(row)
+
+
+class DjangoMembershipPlanRepository:
+    def get_by_id(self, plan_id: str) -> MembershipPlan:
+        key = _parse_id(plan_id)
+        row = PlanRow.objects.filter(pk=key).first() if key else None
+        if row is None:
+            raise MembershipPlanNotFoundException()
+        return to_plan(row)
 
 
 class DjangoPurchaseRepository:

@@ -32,6 +32,7 @@ from tests.fakes.repositories import (
     InMemoryWaitlistRepository,
 )
 from tests.fakes.sales import (
+    InMemoryMembershipPlanRepository,
     InMemoryProductRepository,
     InMemoryPurchaseRepository,
     RecordingPayments,
@@ -190,6 +191,7 @@ class FakeGym:
         self.security_log = RecordingSecurityLog()
         self.products = InMemoryProductRepository()
         self.purchases = InMemoryPurchaseRepository()
+        self.membership_plans = InMemoryMembershipPlanRepository()
         self.payments = RecordingPayments()
         self.repositories = Repositories(
             members=self.members,
@@ -201,6 +203,7 @@ class FakeGym:
             emails=InMemoryRegisteredEmails(self.members),
             products=self.products,
             purchases=self.purchases,
+            membership_plans=self.membership_plans,
         )
         self.transactions = FakeTransactions(
             self.members,

@@ -1,14 +1,16 @@
-"""In-memory twins of the sales ports: products, purchases, and a payment adapter that
-records every charge (and can be told to refuse)."""
+"""In-memory twins of the sales ports: products, membership plans, purchases, and a payment
+adapter that records every charge (and can be told to refuse)."""
 
 import copy
 
 from application.ports import Charge, PaymentTaken
 from domain.exceptions import (
     IntroOfferAlreadyBoughtException,
+    MembershipPlanNotFoundException,
     PaymentNotTakenException,
     ProductNotFoundException,
 )
+from domain.memberships import MembershipPlan
 from domain.sales import ClassPack, Purchase
 
 
@@ -25,6 +27,21 @@ class InMemoryProductRepository:
         if product_id not in self._rows:
             raise ProductNotFoundException()
         return self._rows[product_id]
+
+
+class InMemoryMembershipPlanRepository:
+    def __init__(self) -> None:
+        self._rows: dict[str, MembershipPlan] = {}
+
+    def add(self, plan: MembershipPlan) -> MembershipPlan:
+        """Setup: a plan staff defined."""
+        self._rows[plan.plan_id] = plan
+        return plan
+
+    def get_by_id(self, plan_id: str) -> MembershipPlan:
+        if plan_id not in self._rows:
+            raise MembershipPlanNotFoundException()
+        return self._rows[plan_id]
 
 
 class InMemoryPurchaseRepository:
