@@ -2,6 +2,7 @@
 adapter that records every charge (and can be told to refuse)."""
 
 import copy
+from decimal import Decimal
 
 from application.ports import Charge, PaymentTaken
 from domain.exceptions import (
@@ -10,8 +11,8 @@ from domain.exceptions import (
     PaymentNotTakenException,
     ProductNotFoundException,
 )
-from domain.memberships import MembershipPlan
-from domain.sales import ClassPack, Purchase
+from domain.memberships import Allowance, AllowancePeriod, BillingPeriod, MembershipPlan
+from domain.sales import ClassPack, Money, Purchase
 
 
 class InMemoryProductRepository:
@@ -89,3 +90,16 @@ class RecordingPayments:
         return PaymentTaken(
             method=charge.method, reference=reference, recorded_by=charge.recorded_by
         )
+
+
+def membership_plan(**changes) -> MembershipPlan:
+    """A monthly plan of 8 classes a month at 60.00 EUR (20 % tax), with `changes`."""
+    values = {
+        "plan_id": "plan-8",
+        "name": "8 classes a month",
+        "price": Money(Decimal("60.00"), "EUR"),
+        "tax_rate": Decimal("20"),
+        "billing_period": BillingPeriod.MONTHLY,
+        "allowance": Allowance(8, AllowancePeriod.MONTH),
+    }
+    return MembershipPlan(**{**values, **changes})
