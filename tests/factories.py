@@ -15,7 +15,7 @@ from domain.locations import DEFAULT_LOCATION_NAME
 from events.models import Delivery, StoredEvent
 from locations.models import Location, Room
 from members.models import CreditGrant, Member
-from sales.models import Product, Purchase
+from sales.models import MembershipPlan, Product, Purchase
 
 
 class MemberFactory(factory.django.DjangoModelFactory):
@@ -50,6 +50,21 @@ class ProductFactory(factory.django.DjangoModelFactory):
     price = Decimal("90.00")
     currency = "EUR"
     tax_rate = Decimal("20")
+
+
+class MembershipPlanFactory(factory.django.DjangoModelFactory):
+    """A monthly plan of 8 classes a month for 60.00 EUR, 20 % VAT included."""
+
+    class Meta:
+        model = MembershipPlan
+
+    name = factory.Sequence(lambda n: f"Plan {n}")
+    price = Decimal("60.00")
+    currency = "EUR"
+    tax_rate = Decimal("20")
+    billing_period = "monthly"
+    allowance_classes = 8
+    allowance_period = "month"
 
 
 class PurchaseFactory(factory.django.DjangoModelFactory):
