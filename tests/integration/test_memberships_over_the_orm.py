@@ -79,9 +79,7 @@ def test_freezes_and_cancellations_are_saved(services):
     services.cancel_membership.execute(str(ana.pk))
 
     row = Membership.objects.get(member=ana)
-    assert row.freezes == [
-        [str(today + timedelta(days=1)), str(today + timedelta(days=3))]
-    ]
+    assert row.freezes == [[str(today + timedelta(days=1)), str(today + timedelta(days=3))]]
     assert row.cancel_at_period_end
     assert row.period_end - row.period_start > timedelta(days=30)
 

@@ -7,12 +7,14 @@ savepoint too).
 
 book: lock the class; its spot holders; its waitlist with the booker's entries for classes
 at the same time; lock the member; her grants; her live membership (whether it pays for the
-class instead of a credit); her upcoming and overlapping spots (one query); spend the grant; insert the booking; the event log (events and deliveries: one statement on
-PostgreSQL, two on SQLite).
+class instead of a credit); her upcoming and overlapping spots (one query); spend the grant;
+insert the booking; the event log (events and deliveries: one statement on PostgreSQL, two
+on SQLite).
 refusing a full class: lock the class; its spot holders; the member (she exists) — nothing
 more is read or locked while the class is held.
 cancel: lock the booking; the class with its spot holders; lock the member; her grants; her
-live membership (loaded with her); insert the refund grant; update the booking; the event log (events, deliveries).
+live membership (loaded with her); insert the refund grant; update the booking; the event
+log (events, deliveries).
 """
 
 from datetime import timedelta
