@@ -188,7 +188,7 @@ class PlanNotOnSaleException(DomainException):
 
 
 class MembershipNotFoundException(NotFoundException):
-    default_message = "This member has no membership."
+    default_message = "There is no membership to change: none has been started."
 
 
 class AlreadyAMemberException(DomainException):

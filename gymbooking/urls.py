@@ -39,6 +39,7 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("reports.urls")),
     path("", include("sales.urls")),
+    path("", include("sales.membership_urls")),
     # /health/live, /health/ready and /metrics (answered first by ops' middleware).
     path("", include("ops.urls")),
 ]
