@@ -50,13 +50,15 @@ def membership_cover(
     """What the member's membership says about the class: one query counts what it paid for
     in the class's week or month, for a limited plan whose period holds the class."""
     membership = member.membership
-    if membership is None or not membership.covers(fitness_class.starts_at):
+    if membership is None:
         return None
-    used = 0
-    if not membership.plan.allowance.is_unlimited:
-        since, until = membership.allowance_window(fitness_class.starts_at, policy.zone)
-        used = uow.bookings.count_paid_by_membership(membership.membership_id, since, until)
-    return membership.cover(fitness_class.starts_at, policy.zone, used=used)
+    return membership.cover_counting(
+        fitness_class.starts_at,
+        policy.zone,
+        lambda since, until: uow.bookings.count_paid_by_membership(
+            membership.membership_id, since, until
+        ),
+    )
 
 
 def member_policy(policy: BookingPolicy, member: Member) -> BookingPolicy:

@@ -12,6 +12,7 @@ month on the class's location clock.
 """
 
 import calendar
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
@@ -264,6 +265,18 @@ class Membership:
         """The week or month whose classes count against a class starting at `starts_at`."""
         per = self.plan.allowance.per or AllowancePeriod.MONTH
         return per.window(starts_at, zone)
+
+    def cover_counting(
+        self, starts_at: datetime, zone: tzinfo, count_paid: Callable[[datetime, datetime], int]
+    ) -> Cover | None:
+        """`cover`, the classes it paid for counted by `count_paid(since, until)` over the
+        class's week or month — asked only of a limited plan whose period holds the class."""
+        if not self.covers(starts_at):
+            return None
+        used = 0
+        if not self.plan.allowance.is_unlimited:
+            used = count_paid(*self.allowance_window(starts_at, zone))
+        return self.cover(starts_at, zone, used=used)
 
     def booking_policy(self, policy: BookingPolicy) -> BookingPolicy:
         """`policy` (the class's location's) with its booking window opened earlier by the

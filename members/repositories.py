@@ -63,6 +63,14 @@ def plan_of(row, *, plan_id: object, name: str, on_sale: bool = True) -> Members
     )
 
 
+def live_membership(member_id: uuid.UUID) -> Membership | None:
+    """The member's live membership, for a page (one query)."""
+    rows = sql.select(
+        MembershipRow, MEMBERSHIPS.format(marks="%s"), sql.values(Member, id=member_id)
+    )
+    return membership_to_entity(rows[0]) if rows else None
+
+
 def membership_to_entity(row: MembershipRow) -> Membership:
     return Membership(
         membership_id=str(row.id),

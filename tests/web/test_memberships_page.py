@@ -4,7 +4,7 @@ class on the membership through the class's page."""
 
 import html
 import re
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.urls import reverse
@@ -97,9 +97,7 @@ def test_a_freeze_form_with_no_dates_is_shown_again_with_its_errors(member_clien
     assert "Enter a valid date" in text(response)
 
 
-def test_cancelling_needs_the_confirmation_then_it_ends_at_the_period_end(
-    member_client, on_plan
-):
+def test_cancelling_needs_the_confirmation_then_it_ends_at_the_period_end(member_client, on_plan):
     refused = member_client.post(reverse("memberships:cancel"), {})
     assert refused.status_code == 400
     assert "Tick the box to confirm" in text(refused)
@@ -133,3 +131,30 @@ def test_a_member_books_on_her_membership_from_the_class_page(member_client, mem
 
     booking = spin.bookings.get(member=member)
     assert booking.membership_id == on_plan.pk and booking.credit_grant_id is None
+
+
+def test_the_class_page_offers_booking_on_the_membership_without_credits(member_client, on_plan):
+    spin = FitnessClassFactory(starts_at=timezone.now() + timedelta(days=1))
+
+    page = member_client.get(reverse("classes:detail", args=[spin.pk])).content.decode()
+
+    assert reverse("bookings:book", args=[spin.pk]) in page
+    assert "blocked-reason" not in page
+
+
+def test_the_class_page_says_when_the_allowance_is_used(member_client, member, services):
+    plan = MembershipPlanFactory(allowance_classes=1, allowance_period="month")
+    services.start_membership.execute(
+        str(member.pk), str(plan.pk), method=PaymentMethod.CASH, recorded_by="Dee"
+    )
+    # both on the 1st of next month, which her first period holds
+    first_of_next = (timezone.localdate().replace(day=1) + timedelta(days=32)).replace(day=1)
+    ten = timezone.make_aware(datetime.combine(first_of_next, time(10)))
+    first = FitnessClassFactory(starts_at=ten)
+    services.book_class.execute(str(member.pk), str(first.pk))
+    second = FitnessClassFactory(starts_at=ten + timedelta(hours=2))
+
+    page = text(member_client.get(reverse("classes:detail", args=[second.pk])))
+
+    assert "You can't book this class now" in page
+    assert "Your plan includes 1 class a month, and you have booked them all" in page
