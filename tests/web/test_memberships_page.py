@@ -142,7 +142,15 @@ def test_the_class_page_offers_booking_on_the_membership_without_credits(member_
     assert "blocked-reason" not in page
 
 
-def test_the_class_page_says_when_the_allowance_is_used(member_client, member, services):
+@pytest.fixture
+def booking_always_open(settings):
+    """No booking window (requested before `services`, so the use cases read it)."""
+    settings.GYM_BOOKING_OPENS_DAYS = 0
+
+
+def test_the_class_page_says_when_the_allowance_is_used(
+    booking_always_open, member_client, member, services
+):
     plan = MembershipPlanFactory(allowance_classes=1, allowance_period="month")
     services.start_membership.execute(
         str(member.pk), str(plan.pk), method=PaymentMethod.CASH, recorded_by="Dee"
