@@ -222,7 +222,7 @@ class MemberAdmin(MemberErasureAdmin, UseCaseSaveMixin, admin.ModelAdmin):
     )
     readonly_fields = ("credit_balance", "booking_pause", "joined_at", "login")
     raw_id_fields = ("user",)
-    inlines = (CreditGrantInline, MembershipInline, BookingHistoryInline, WaitlistPlacesInline)
+    inlines = (CreditGrantInline, BookingHistoryInline, WaitlistPlacesInline, MembershipInline)
     actions = (
         "grant_credits",
         "sell_pack",

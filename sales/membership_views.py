@@ -35,7 +35,7 @@ def membership(request: HttpRequest) -> HttpResponse:
     return _page(request, FreezeForm(), CancelForm())
 
 
-def _page(request: HttpRequest, freeze: FreezeForm, cancel: CancelForm, *, status: int = 200):
+def _page(request: HttpRequest, freeze: FreezeForm, cancel: CancelForm) -> HttpResponse:
     overview = membership_overview(str(request.member.pk), timezone.now())
     context = {
         "overview": overview,
@@ -43,7 +43,7 @@ def _page(request: HttpRequest, freeze: FreezeForm, cancel: CancelForm, *, statu
         "freeze_form": freeze,
         "cancel_form": cancel,
     }
-    return render(request, "memberships/membership.html", context, status=status)
+    return render(request, "memberships/membership.html", context)
 
 
 def _run(request: HttpRequest, change, done: str) -> HttpResponse:
@@ -62,7 +62,7 @@ def _run(request: HttpRequest, change, done: str) -> HttpResponse:
 def freeze(request: HttpRequest) -> HttpResponse:
     form = FreezeForm(request.POST)
     if not form.is_valid():
-        return _page(request, form, CancelForm(), status=400)
+        return _page(request, form, CancelForm())
     first, last = form.cleaned_data["starts_on"], form.cleaned_data["ends_on"]
     return _run(
         request,
@@ -87,7 +87,7 @@ def unfreeze(request: HttpRequest) -> HttpResponse:
 def cancel(request: HttpRequest) -> HttpResponse:
     form = CancelForm(request.POST)
     if not form.is_valid():
-        return _page(request, FreezeForm(), form, status=400)
+        return _page(request, FreezeForm(), form)
     return _run(
         request,
         lambda: services().cancel_membership.execute(str(request.member.pk)),

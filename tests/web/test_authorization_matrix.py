@@ -50,6 +50,7 @@ from tests.factories import (
     DeliveryFactory,
     FitnessClassFactory,
     LocationFactory,
+    MembershipFactory,
     PurchaseFactory,
     RoomFactory,
     StoredEventFactory,
@@ -140,6 +141,9 @@ MEMBER_ACTION = Rule(
     get=by_role(other=405),
     post=by_role(anonymous=REDIRECT, member=302, other_member=302, other=REDIRECT),
 )
+# A change her own form asks for (freezing her membership): done and sent back to her page,
+# or the page again with the form's errors.
+MEMBER_FORM_ACTION = Rule(get=MEMBER_ACTION.get, post=MEMBER_FORM.post)
 # Ana's booking: Ben gets a 404, never a hint that it exists.
 OWN_OBJECT_ACTION = Rule(
     get=by_role(other=405),
@@ -275,15 +279,18 @@ RULES = [
     (r"^two_factor:turn_off ", TWO_FACTOR_OFF),
     (r"^(classes:schedule|classes:detail|bookings:mine) ", MEMBER_READ_PAGE),
     (
-        r"^(members:credits|members:calendar|members:your_data|notifications:list|sales:packs) ",
+        r"^(members:credits|members:calendar|members:your_data|notifications:list|sales:packs|"
+        r"memberships:mine) ",
         MEMBER_PAGE,
     ),
     (
         r"^(bookings:book|bookings:join_waitlist|bookings:leave_waitlist|members:download_data|"
-        r"members:reset_calendar_token|notifications:mark_all_read) ",
+        r"members:reset_calendar_token|notifications:mark_all_read|memberships:unfreeze|"
+        r"memberships:undo_cancel) ",
         MEMBER_ACTION,
     ),
     (r"^members:home_location ", MEMBER_FORM),
+    (r"^memberships:(freeze|cancel) ", MEMBER_FORM_ACTION),
     (r"^bookings:cancel ", OWN_OBJECT_ACTION),
     (r"^members:set_up_account ", SET_UP_ACCOUNT),
     (r"^members:calendar_feed ", SECRET_FEED),
@@ -371,6 +378,7 @@ def world(member, other_member, django_user_model):
     WaitlistEntryFactory(member=member, fitness_class=FitnessClassFactory())
     CreditGrantFactory(member=member)
     PurchaseFactory(credit_grant__member=member)
+    MembershipFactory(member=member)
     DeliveryFactory(event=StoredEventFactory())
     Notification.objects.create(member=member, title="Hello", body="Hi")
     WorkerHeartbeat.objects.create(name="mail-1", beat_at=timezone.now())

@@ -93,13 +93,13 @@ def test_a_freeze_in_the_past_is_refused_and_changes_nothing(member_client, on_p
 def test_a_freeze_form_with_no_dates_is_shown_again_with_its_errors(member_client, on_plan):
     response = member_client.post(reverse("memberships:freeze"), {"starts_on": "soon"})
 
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "Enter a valid date" in text(response)
 
 
 def test_cancelling_needs_the_confirmation_then_it_ends_at_the_period_end(member_client, on_plan):
     refused = member_client.post(reverse("memberships:cancel"), {})
-    assert refused.status_code == 400
+    assert refused.status_code == 200
     assert "Tick the box to confirm" in text(refused)
     on_plan.refresh_from_db()
     assert not on_plan.cancel_at_period_end
