@@ -18,6 +18,7 @@ from domain.sales import PaymentMethod
 from events.models import StoredEvent
 from members.models import Membership
 from members.repositories import DjangoMemberRepository
+from sales.models import MembershipPlan
 from tests.factories import (
     FitnessClassFactory,
     MemberFactory,
@@ -153,3 +154,16 @@ def test_the_staff_groups_hold_the_membership_permissions():
     assert {"add_membership", "freeze_membership", "view_membershipplan"} <= front_desk
     assert not {"change_membership", "change_membershipplan"} & front_desk
     assert {"change_membership", "add_membershipplan", "change_membershipplan"} <= manager
+
+
+def test_the_demo_has_both_plans_and_one_member_on_a_membership(settings):
+    settings.DEBUG = True
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+    call_command("seed_demo", stdout=StringIO())
+
+    plans = dict(MembershipPlan.objects.values_list("name", "allowance_classes"))
+    assert plans == {"Unlimited": None, "8 classes a month": 8}
+    [membership] = Membership.objects.all()
+    assert (membership.member.email, membership.plan_name) == ("maya@example.com", "Unlimited")
+    assert membership.bookings.exists(), "she books on it like any member"
