@@ -188,3 +188,13 @@ def test_the_manager_defines_a_plan_and_the_domain_judges_it(client, django_user
     assert "unlimited classes or a whole positive number per week or month" in (
         refused.content.decode()
     )
+
+
+def test_a_member_with_a_membership_is_not_deleted(client, django_user_model, ana_on_plan):
+    boss = staff_client(client, django_user_model, "Manager", "boss")
+    ana = ana_on_plan.member
+
+    response = boss.post(admin_url(Member, "delete", ana.pk), {"post": "yes"}, follow=True)
+
+    assert "a membership on record" in messages_of(response)[0]
+    assert Member.objects.filter(pk=ana.pk).exists()
