@@ -140,7 +140,7 @@ class BookingHistoryInline(LocationScopedInline, ClassColumns, MemberHistoryInli
     def credit(self, booking: Booking) -> str:
         """What became of the credit, from the ledger, as the member's pages say it."""
         if booking.credit_grant_id is None:
-            return "none spent"
+            return "none spent (her membership paid)" if booking.membership_id else "none spent"
         return credit_note(booking) or "spent"
 
     def get_queryset(self, request):
