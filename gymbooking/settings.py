@@ -446,6 +446,8 @@ if GYM_CANCELLATION_WINDOW_HOURS < 0:
     raise ImproperlyConfigured("GYM_CANCELLATION_WINDOW_HOURS must not be negative.")
 if GYM_REFUND_EXPIRY_DAYS < 1:
     raise ImproperlyConfigured("GYM_REFUND_EXPIRY_DAYS must be at least 1.")
+if GYM_MEMBERSHIP_MAX_FREEZE_DAYS < 1:
+    raise ImproperlyConfigured("GYM_MEMBERSHIP_MAX_FREEZE_DAYS must be at least 1.")
 if GYM_WELCOME_CREDITS < 0:
     raise ImproperlyConfigured("GYM_WELCOME_CREDITS must not be negative.")
 if GYM_SIGNUP_LINK_HOURS < 1 or GYM_SIGNUP_MAILS_PER_ADDRESS < 1:
