@@ -166,3 +166,16 @@ def test_the_class_page_says_when_the_allowance_is_used(
 
     assert "You can't book this class now" in page
     assert "Your plan includes 1 class a month, and you have booked them all" in page
+
+
+def test_cancelling_a_membership_booking_says_the_class_is_back_in_the_allowance(
+    member_client, member, on_plan
+):
+    spin = FitnessClassFactory(starts_at=timezone.now() + timedelta(days=1))
+    member_client.post(reverse("bookings:book", args=[spin.pk]))
+    booking = spin.bookings.get(member=member)
+
+    response = member_client.post(reverse("bookings:cancel", args=[booking.pk]), follow=True)
+
+    assert "the class is back in your plan's allowance." in text(response)
+    assert "credit" not in text(response).split("is cancelled")[1].split(".")[0]
