@@ -134,6 +134,10 @@ def test_end_memberships_ends_the_lapsed_ones_once(services):
         period_end=timezone.now() - timedelta(days=9),
     )
 
+    preview = StringIO()
+    call_command("end_memberships", "--dry-run", stdout=preview)
+    assert preview.getvalue().strip() == "Would end 1 membership."
+    assert Membership.objects.get(member=ana).ended_at is None
     out = StringIO()
     call_command("end_memberships", stdout=out)
     call_command("end_memberships", stdout=StringIO())
