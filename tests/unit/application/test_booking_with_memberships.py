@@ -5,6 +5,8 @@ from datetime import timedelta
 
 import pytest
 
+from domain.eligibility import PROMOTION_NEEDS, Hindrance
+from domain.events import MemberSkippedOnWaitlist
 from domain.exceptions import (
     AllowanceUsedUpException,
     BookingNotOpenException,
@@ -181,3 +183,20 @@ def test_a_plan_with_extra_days_books_that_much_earlier():
     assert gym.book_class.execute(ana.id, in_eight_days.id).membership_id is not None
     with pytest.raises(BookingNotOpenException):
         gym.book_class.execute(bea.id, in_eight_days.id)
+
+
+def test_a_waiting_member_on_hold_that_day_is_skipped_and_told_why(gym):
+    spin = gym.add_class("Spin", capacity=1)
+    bea = gym.add_member("Bea")
+    taken = gym.book_class.execute(bea.id, spin.id)
+    ana = member_on(gym, two_a_week(), credits=2)
+    gym.queue_up(spin, ana)
+    day = spin.starts_at.date()
+    gym.freeze_membership.execute(ana.id, day, day)
+
+    gym.cancel_booking.execute(taken.id, member_id=bea.id)
+
+    assert gym.waiting(spin) == [ana.id]
+    [skipped] = gym.events_of(MemberSkippedOnWaitlist)
+    assert skipped.reason == "frozen"
+    assert PROMOTION_NEEDS[Hindrance(skipped.reason)].startswith("your membership not")
