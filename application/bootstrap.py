@@ -24,6 +24,15 @@ from application.fees import (
     WaiveFeeUseCase,
     setup_fee_handlers,
 )
+from application.memberships import (
+    CancelMembershipUseCase,
+    EndLapsedMembershipsUseCase,
+    FreezeMembershipUseCase,
+    RecordRenewalFailureUseCase,
+    RenewMembershipUseCase,
+    StartMembershipUseCase,
+    UnfreezeMembershipUseCase,
+)
 from application.online_sales import CompleteCheckoutUseCase, StartCheckoutUseCase
 from application.ports import (
     CardOnFile,
@@ -113,6 +122,13 @@ class Services:
     record_fee_paid_at_desk: RecordFeePaidAtDeskUseCase
     fee_terms: FeeTermsQuery
     refund_purchase: RefundPurchaseUseCase
+    start_membership: StartMembershipUseCase
+    renew_membership: RenewMembershipUseCase
+    record_renewal_failure: RecordRenewalFailureUseCase
+    freeze_membership: FreezeMembershipUseCase
+    unfreeze_membership: UnfreezeMembershipUseCase
+    cancel_membership: CancelMembershipUseCase
+    end_lapsed_membership: EndLapsedMembershipsUseCase
     dispatcher: InMemoryEventDispatcher
     policy: BookingPolicy
 
@@ -140,6 +156,7 @@ def bootstrap(
     online_checkout: OnlineCheckout | None = None,
     receipt_mailer: Handler | None = None,
     refund_note_mailer: Handler | None = None,
+    max_freeze_days: int = 30,
 ) -> Services:
     """Wire the handlers to `dispatcher` and build every use case.
 
@@ -156,6 +173,7 @@ def bootstrap(
     gives it back for a refund; `online_checkout` is the card provider members pay through
     online (none: desk only). `receipt_mailer` e-mails the receipt of a sale and
     `refund_note_mailer` the note of a refund, on the mail queue.
+    A membership freeze lasts at most `max_freeze_days`, counted on the `zone` clock.
     """
     uow = unit_of_work_factory(repositories, transactions, dispatcher)
     common = {"uow": uow, "clock": clock}
@@ -221,6 +239,13 @@ def bootstrap(
         record_fee_paid_at_desk=RecordFeePaidAtDeskUseCase(**common),
         fee_terms=FeeTermsQuery(**common, policies=fee_policies),
         refund_purchase=RefundPurchaseUseCase(**common, payments=payments),
+        start_membership=StartMembershipUseCase(**common, payments=payments),
+        renew_membership=RenewMembershipUseCase(**common, payments=payments),
+        record_renewal_failure=RecordRenewalFailureUseCase(**common),
+        freeze_membership=FreezeMembershipUseCase(**common, zone=zone, max_days=max_freeze_days),
+        unfreeze_membership=UnfreezeMembershipUseCase(**common, zone=zone),
+        cancel_membership=CancelMembershipUseCase(**common),
+        end_lapsed_membership=EndLapsedMembershipsUseCase(**common),
         dispatcher=dispatcher,
         policy=policy,
     )

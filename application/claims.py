@@ -6,6 +6,10 @@ spots from the waitlist, for the promotion handler and for a direct booking (or 
 a member), which promote first under the same class lock (`claim_first`), so that a spot an
 eligible member waits for is never taken past her, whether or not the promotion's own
 delivery has run. Eligibility is `domain.eligibility`'s, over the facts gathered here.
+
+A member whose membership pays for the class spends no credit: the booking records the
+membership instead, within the plan's allowance (its classes booked in the class's week or
+month, counted here). Past the allowance a credit pays, if she has one.
 """
 
 from collections.abc import Iterable
@@ -17,33 +21,57 @@ from application.unit_of_work import UnitOfWork
 from domain.eligibility import Hindrance, Standing, hindrance, refusal, waiting_hindrance
 from domain.entities import Booking, FitnessClass, Member, Waitlist, WaitlistEntry
 from domain.exceptions import LateBookingNotConfirmedException
+from domain.memberships import Cover
 from domain.values import BookingPolicy, WaitlistExitReason
 
 
 def standing_of(
-    uow: UnitOfWork, member: Member, fitness_class: FitnessClass, now: datetime
+    uow: UnitOfWork,
+    member: Member,
+    fitness_class: FitnessClass,
+    now: datetime,
+    policy: BookingPolicy,
 ) -> Standing:
-    """The facts about `member` that decide whether she may take a spot in the class."""
+    """The facts about `member` that decide whether she may take a spot in the class
+    (`policy`, its location's, gives the clock her membership's allowance is counted on)."""
     held = uow.bookings.spots_held(member.id, fitness_class, now)
     return Standing(
         credits=member.credits_at(now),
         paused=not member.may_book(now),
         upcoming_bookings=held.upcoming_confirmed,
         holds_overlapping_spot=held.overlapping,
+        cover=membership_cover(uow, member, fitness_class, policy),
     )
 
 
-def promotion_hindrance(
-    uow: UnitOfWork,
-    member: Member,
-    fitness_class: FitnessClass,
-    policy: BookingPolicy,
-    now: datetime,
-) -> Hindrance | None:
-    """Why a waiting member cannot be promoted now, or None (the booking window is not
-    asked: she was let in when she joined)."""
-    standing = standing_of(uow, member, fitness_class, now)
-    return hindrance(standing, fitness_class.starts_at, now, limits=policy, booking_window=False)
+def membership_cover(
+    uow: UnitOfWork, member: Member, fitness_class: FitnessClass, policy: BookingPolicy
+) -> Cover | None:
+    """What the member's membership says about the class: one query counts what it paid for
+    in the class's week or month, for a limited plan whose period holds the class."""
+    membership = member.membership
+    if membership is None:
+        return None
+    return membership.cover_counting(
+        fitness_class.starts_at,
+        policy.zone,
+        lambda since, until: uow.bookings.count_paid_by_membership(
+            membership.membership_id, since, until
+        ),
+    )
+
+
+def member_policy(policy: BookingPolicy, member: Member) -> BookingPolicy:
+    """The location's policy as it applies to `member`: her plan may open booking earlier."""
+    return policy if member.membership is None else member.membership.booking_policy(policy)
+
+
+def payment(member: Member, standing: Standing, now: datetime) -> dict[str, str]:
+    """Pay for a spot: by her membership when it covers the class, else with a credit (the
+    soonest-expiring); the booking's field naming what paid."""
+    if standing.paid_by_membership and member.membership is not None:
+        return {"membership_id": member.membership.membership_id}
+    return {"credit_grant_id": member.deduct_credit(now=now).grant_id}
 
 
 def leave_overlapping_waitlists(
@@ -77,16 +105,23 @@ def lock_for_free_spots(
 ) -> dict[str, Member]:
     """Lock the members a change of the locked class needs: those of `also` (a booker) and,
     when a spot is free and promotions are open, the waiting members with a spendable
-    credit — all in one go, in primary-key order.
+    credit or a membership whose period holds the class — all in one go, in primary-key
+    order.
 
     Screening without a lock first keeps the lock set small; locking together in key order
     (never in waitlist order, never one after the other) keeps two changes on classes whose
-    waitlists share members from deadlocking. Credit is checked again on the locked copies.
+    waitlists share members from deadlocking. Credit (and the membership's allowance) is
+    checked again on the locked copies.
     """
     wanted = set(also)
     if not fitness_class.is_full() and _accepts_promotions(fitness_class, policy, now):
         waiting = [entry.member_id for entry in waitlist.entries]
-        wanted.update(m.id for m in uow.members.get_by_ids(waiting) if m.credits_at(now) >= 1)
+        wanted.update(
+            m.id
+            for m in uow.members.get_by_ids(waiting)
+            if m.credits_at(now) >= 1
+            or (m.membership is not None and m.membership.covers(fitness_class.starts_at))
+        )
     if not wanted:
         return {}
     return {m.id: m for m in uow.members.get_by_ids(sorted(wanted), for_update=True)}
@@ -116,25 +151,22 @@ def fill_free_spots(
         if fitness_class.is_full() or entry.member_id == ahead_of:
             break
         member = locked.get(entry.member_id)
-        # Not locked: screened out for want of a spendable credit.
-        reason = (
-            Hindrance.NO_CREDIT
-            if member is None
-            else promotion_hindrance(uow, member, fitness_class, policy, now)
+        if member is None:  # not locked: screened out for want of a credit or a membership
+            if entry.skip(Hindrance.NO_CREDIT, now=now):
+                uow.waitlist.save(entry)
+            continue
+        standing = standing_of(uow, member, fitness_class, now, policy)
+        reason = hindrance(
+            standing, fitness_class.starts_at, now, limits=policy, booking_window=False
         )
         if reason is not None:
             if entry.skip(reason, now=now):
                 uow.waitlist.save(entry)
             continue
-        grant = member.deduct_credit(now=now)
+        paid = payment(member, standing, now)
         fitness_class.add_booking(member.id, now=now)
         refundable_until, grace = policy.refundable_after_promotion(fitness_class.starts_at, now)
-        booking = entry.promote(
-            now=now,
-            credit_grant_id=grant.grant_id,
-            refundable_until=refundable_until,
-            grace=grace,
-        )
+        booking = entry.promote(now=now, refundable_until=refundable_until, grace=grace, **paid)
         uow.members.save(member)
         uow.bookings.save(booking)
         uow.waitlist.remove(entry)
@@ -156,15 +188,16 @@ def book(
     by_staff: bool = False,
     late_confirmed: bool = False,
 ) -> Booking:
-    """Book the member on the class `claim_first` locked: a spot and a credit, always; the
-    booking limits of its location's policy unless `by_staff` (staff adding a member skip
-    them), and inside the cancellation window the member's confirmation (`late_confirmed`)
-    that she cannot cancel for free. Everything is checked before anything changes. The member stops
-    waiting for this class and for any at the same time (the entries `claim_first` read)."""
+    """Book the member on the class `claim_first` locked: a spot and a credit (or her
+    membership), always; the booking limits of its location's policy (her plan's booking
+    window) unless `by_staff` (staff adding a member skip them), and inside the cancellation
+    window the member's confirmation (`late_confirmed`) that she cannot cancel for free.
+    Everything is checked before anything changes. The member stops waiting for this class
+    and for any at the same time (the entries `claim_first` read)."""
     fitness_class, member, now = claimed.fitness_class, claimed.member, claimed.now
-    policy = claimed.policy
+    policy = member_policy(claimed.policy, member)
     fitness_class.ensure_room_for(member.id, now=now)
-    standing = standing_of(uow, member, fitness_class, now)
+    standing = standing_of(uow, member, fitness_class, now, policy)
     reason = hindrance(standing, fitness_class.starts_at, now, limits=None if by_staff else policy)
     if reason is not None:
         raise refusal(reason, standing, fitness_class.starts_at, policy)
@@ -173,8 +206,9 @@ def book(
         if terms.needs_consent_to_book:
             raise LateBookingNotConfirmedException(terms.booking_warning)
     fitness_class.add_booking(member.id, now=now)
-    grant = member.deduct_credit(now=now)
-    booking = Booking.confirm(member.id, fitness_class.id, now=now, credit_grant_id=grant.grant_id)
+    booking = Booking.confirm(
+        member.id, fitness_class.id, now=now, **payment(member, standing, now)
+    )
     uow.members.save(member)
     uow.bookings.save(booking)
     leave(uow, claimed.waiting_elsewhere, WaitlistExitReason.BOOKED_ELSEWHERE, now)
@@ -196,11 +230,12 @@ def queue(
 ) -> int:
     """Put a member on a locked class's waitlist; returns their position. Nobody joins past
     the promotion cut-off (she could never be promoted); the booking window and a no-show
-    pause apply as they do to booking, unless `by_staff`. `policy` is the class's
-    location's."""
+    pause apply as they do to booking (her plan's booking window), unless `by_staff`.
+    `policy` is the class's location's."""
     waitlist = Waitlist(fitness_class, uow.waitlist.get_by_class(fitness_class.id))
     fitness_class.ensure_open(now)
-    standing = standing_of(uow, member, fitness_class, now)
+    policy = member_policy(policy, member)
+    standing = standing_of(uow, member, fitness_class, now, policy)
     reason = waiting_hindrance(
         standing, fitness_class.starts_at, now, policy=policy, by_staff=by_staff
     )

@@ -181,11 +181,17 @@ def as_delivered(notice: Notice, state: NoticeState) -> Notice:
     why_not = STILL_TRUE[notice.kind](state)
     if why_not is not None:
         raise NoticeSuperseded(why_not)
-    refunded = state.booking is not None and state.booking.refunded
+    booking = state.booking
     reason = notice.reason
     if notice.kind is NoticeKind.CLASS_CANCELLED:
         reason = state.fitness_class.cancellation_reason
-    return replace(notice, refunded=refunded, reason=reason)
+    return replace(
+        notice,
+        refunded=booking is not None and booking.refunded,
+        reason=reason,
+        by_membership=booking is not None and booking.membership_id is not None,
+        late=booking is not None and booking.status is BookingStatus.LATE_CANCELLED,
+    )
 
 
 @dataclass(kw_only=True)

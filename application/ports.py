@@ -16,6 +16,7 @@ from domain.entities import Booking, FitnessClass, Member, WaitlistEntry
 from domain.events import DomainEvent
 from domain.fees import Fee, FeeKind, FeeTerms
 from domain.locations import Closure
+from domain.memberships import MembershipPlan
 from domain.refunds import Refund
 from domain.sales import ClassPack, Money, PaymentMethod, Purchase
 from domain.series import DETAIL_FIELDS, ClassSeries
@@ -52,10 +53,17 @@ class MemberRepository(Protocol):
         """The members that exist among `member_ids`, in primary-key order (locking order)."""
         ...
 
-    def save(self, member: Member) -> None: ...
+    def save(self, member: Member) -> None:
+        """Her columns, her grants and her membership (one live membership per member: a
+        second is refused with `AlreadyAMemberException`)."""
+        ...
 
     def ids_with_unrecorded_expired_credits(self, now: datetime) -> list[str]:
         """Members holding a grant that expired with credit left, not yet recorded."""
+        ...
+
+    def ids_with_lapsed_memberships(self, now: datetime) -> list[str]:
+        """Members whose live membership's period ended by `now` (no renewal moved it on)."""
         ...
 
 
@@ -103,7 +111,8 @@ class BookingRepository(Protocol):
         ...
 
     def get_forfeited_by_class(self, class_id: str, *, for_update: bool = False) -> list[Booking]:
-        """Late-cancelled bookings of a class whose credit has not been refunded, by id."""
+        """Late-cancelled bookings of a class whose credit has not been refunded, by id (one
+        paid by a membership forfeited no credit)."""
         ...
 
     def spots_held(self, member_id: str, fitness_class: FitnessClass, now: datetime) -> "SpotsHeld":
@@ -112,6 +121,12 @@ class BookingRepository(Protocol):
         ...
 
     def save(self, booking: Booking) -> None: ...
+
+    def count_paid_by_membership(self, membership_id: str, since: datetime, until: datetime) -> int:
+        """The bookings the membership paid for, of classes starting from `since` until
+        `until`, that count against its allowance: those holding a spot, and those cancelled
+        late (a cancellation in time gives the class back)."""
+        ...
 
     def count_no_shows_since(self, member_id: str, since: datetime, *, location: str) -> int:
         """The member's no-shows for classes at `location` (by name) that started at or after
@@ -299,6 +314,10 @@ class Notice:
     refundable_until: datetime | None = None
     grace: bool = False
     booking_id: str | None = None
+    # What paid for the booking, read at delivery: her membership, not a credit; and whether
+    # a cancellation was late (it still counts against the plan's allowance).
+    by_membership: bool = False
+    late: bool = False
 
 
 class NotificationService(Protocol):
@@ -330,6 +349,12 @@ class PurchaseRepository(Protocol):
         ...
 
     def add_refund(self, refund: Refund) -> None: ...
+
+
+class MembershipPlanRepository(Protocol):
+    def get_by_id(self, plan_id: str) -> MembershipPlan:
+        """The plan, on sale or not; `MembershipPlanNotFoundException` for an unknown id."""
+        ...
 
 
 @dataclass(frozen=True)

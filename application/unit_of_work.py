@@ -26,6 +26,7 @@ from application.ports import (
     EventDispatcher,
     FeeRepository,
     MemberRepository,
+    MembershipPlanRepository,
     ProductRepository,
     PurchaseRepository,
     RegisteredEmails,
@@ -51,6 +52,7 @@ class Repositories:
     products: ProductRepository
     purchases: PurchaseRepository
     fees: FeeRepository
+    membership_plans: MembershipPlanRepository
 
 
 _REPOSITORY_NAMES = tuple(field.name for field in fields(Repositories))
@@ -124,6 +126,7 @@ class UnitOfWork:
     products: ProductRepository
     purchases: PurchaseRepository
     fees: FeeRepository
+    membership_plans: MembershipPlanRepository
 
     def __init__(
         self,

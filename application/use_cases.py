@@ -216,8 +216,10 @@ class CancelClassUseCase(PolicyUseCase):
                     now=now,
                     with_class=True,
                 )
-                member = members[booking.member_id]
-                booking.record_refund(refund_credit(member, fitness_class, policy, now).grant_id)
+                if booking.refund_due:  # a membership's booking spent no credit
+                    member = members[booking.member_id]
+                    grant = refund_credit(member, fitness_class, policy, now)
+                    booking.record_refund(grant.grant_id)
                 uow.bookings.save(booking)
             for booking in forfeited:
                 grant = refund_credit(members[booking.member_id], fitness_class, policy, now)

@@ -7,7 +7,7 @@ from django.db.models import Q
 
 from classes.models import FitnessClass
 from domain.entities import SPOT_HOLDING_STATUSES, BookingStatus
-from members.models import CreditGrant, Member
+from members.models import CreditGrant, Member, Membership
 
 
 class Booking(models.Model):
@@ -45,6 +45,14 @@ class Booking(models.Model):
         on_delete=models.PROTECT,
         related_name="refunded_booking",
         help_text="The grant that gave this booking's credit back, if it was refunded.",
+    )
+    membership = models.ForeignKey(
+        Membership,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="bookings",
+        help_text="The membership that paid for this booking, instead of a credit.",
     )
 
     class Meta:

@@ -22,7 +22,7 @@ from application.ports import SpotsHeld
 from bookings.models import Booking, WaitlistEntry
 from classes.models import FitnessClass
 from domain import entities
-from domain.entities import SPOT_HOLDING_STATUSES, BookingStatus
+from domain.entities import ALLOWANCE_STATUSES, SPOT_HOLDING_STATUSES, BookingStatus
 from domain.exceptions import (
     AlreadyBookedException,
     AlreadyOnWaitlistException,
@@ -78,6 +78,7 @@ def booking_to_entity(row: Booking) -> entities.Booking:
         reminded_at=row.reminded_at,
         free_cancellation_until=row.free_cancellation_until,
         refund_grant_id=str(row.refund_grant_id) if row.refund_grant_id else None,
+        membership_id=str(row.membership_id) if row.membership_id else None,
     )
     _stored.add(booking)
     return booking
@@ -94,6 +95,7 @@ def booking_fields(booking: entities.Booking) -> dict[str, object]:
         "reminded_at": booking.reminded_at,
         "free_cancellation_until": booking.free_cancellation_until,
         "refund_grant_id": booking.refund_grant_id,
+        "membership_id": booking.membership_id,
     }
 
 
@@ -164,7 +166,11 @@ class DjangoBookingRepository:
         self, class_id: str, *, for_update: bool = False
     ) -> list[entities.Booking]:
         return self._of_class(
-            class_id, [BookingStatus.LATE_CANCELLED], for_update, refund_grant__isnull=True
+            class_id,
+            [BookingStatus.LATE_CANCELLED],
+            for_update,
+            refund_grant__isnull=True,
+            membership__isnull=True,
         )
 
     def _of_class(
@@ -216,6 +222,14 @@ class DjangoBookingRepository:
             cursor.execute(SPOTS_HELD, [*upcoming, *overlapping, *member, *holding])
             upcoming_count, overlaps = cursor.fetchone()
         return SpotsHeld(upcoming_confirmed=upcoming_count or 0, overlapping=bool(overlaps))
+
+    def count_paid_by_membership(self, membership_id: str, since: datetime, until: datetime) -> int:
+        return Booking.objects.filter(
+            membership_id=_uuid_or_none(membership_id),
+            status__in=ALLOWANCE_STATUSES,
+            fitness_class__starts_at__gte=since,
+            fitness_class__starts_at__lt=until,
+        ).count()
 
     def count_no_shows_since(self, member_id: str, since: datetime, *, location: str) -> int:
         return Booking.objects.filter(

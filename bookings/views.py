@@ -104,6 +104,10 @@ def _cancelled_message(booking: entities.Booking | Booking) -> str:
     else:
         class_id, refunded = booking.fitness_class_id, booking.refund_grant_id is not None
     what = describe_class(FitnessClass.objects.select_related("location").get(pk=class_id))
+    if booking.membership_id is not None:  # no credit was spent
+        late = booking.status == BookingStatus.LATE_CANCELLED
+        counted = "still counts in" if late else "is back in"
+        return f"Your booking for {what} is cancelled; the class {counted} your plan's allowance."
     if refunded:
         return f"Your booking for {what} is cancelled and your credit has been refunded."
     return (

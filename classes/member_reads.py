@@ -1,5 +1,5 @@
 """Everything the schedule and the class page read about the member herself, in one statement
-written once.
+written once (and her live membership, in one more).
 
 Her bookings on the shown classes, her waitlist places on them, her upcoming bookings, her
 spendable credits and the spots she holds around them were five querysets; building them
@@ -11,21 +11,25 @@ kind of fact a tagged branch of a `UNION ALL`, its values converted as the ORM c
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from bookings.models import Booking, WaitlistEntry
 from classes.models import FitnessClass
 from classes.queries import MemberFacts
-from domain.entities import SPOT_HOLDING_STATUSES, BookingStatus
+from domain.entities import ALLOWANCE_STATUSES, SPOT_HOLDING_STATUSES, BookingStatus
 from events import sql
 from members.models import CreditGrant, Member
+from members.repositories import live_membership
 
 HOLDING = sorted(status.value for status in SPOT_HOLDING_STATUSES)
+COUNTED = sorted(status.value for status in ALLOWANCE_STATUSES)
 
 # kind, class, booking, status, free cancellation until, the class's start, end and
 # cancellation, a number (a waitlist position, the upcoming bookings, the credits).
+# Then the starts of the classes her limited membership paid for around the shown ones
+# (its allowance is counted per class from them).
 # Her spot-holding bookings of classes around [start, end) (every shown class is among
 # them); her waitlist entries on the shown classes with their 1-based place in the queue
 # (joined earlier, then by id, as the domain's `Waitlist` orders it); then two counts (her
@@ -49,7 +53,14 @@ READS = (
     " UNION ALL"
     " SELECT 'credits', NULL, NULL, NULL, NULL, NULL, NULL, NULL, COALESCE(SUM(remaining), 0)"
     " FROM members_creditgrant WHERE member_id = %s AND remaining > 0 AND expires_at > %s"
+    " UNION ALL"
+    " SELECT 'paid', NULL, NULL, NULL, NULL, c.starts_at, NULL, NULL, NULL"
+    " FROM bookings_booking b JOIN classes_fitnessclass c ON c.id = b.fitness_class_id"
+    f" WHERE b.membership_id = %s AND b.status IN ({sql.marks(len(COUNTED))})"
+    " AND c.starts_at >= %s AND c.starts_at < %s"
 )
+# Every week or month holding a shown class lies within this much of the shown times.
+ALLOWANCE_REACH = timedelta(days=32)
 # The model field each column is converted as (the number needs none).
 COLUMNS = (
     (Booking, "fitness_class_id"),
@@ -106,7 +117,9 @@ def member_reads(
     """Her bookings holding a spot in the classes `class_ids` (confirmed, or already marked
     attended or no-show) and her waitlist places on them, which all lie within [start, end),
     and her facts for classes held then at the location `location_id` (every shown class is
-    one location's): one statement, however many classes."""
+    one location's): one statement, however many classes, after her live membership's."""
+    membership = live_membership(member.pk)
+    counted = membership is not None and not membership.plan.allowance.is_unlimited
     me = sql.values(Booking, member_id=member.pk)
     params = [
         *me,
@@ -118,12 +131,15 @@ def member_reads(
         *sql.values(Booking, status=BookingStatus.CONFIRMED.value),
         *sql.values(FitnessClass, starts_at=now, location=location_id),
         *sql.values(CreditGrant, member_id=member.pk, expires_at=now),
+        *sql.values(Booking, membership_id=membership.membership_id if counted else None),
+        *sql.db_values(Booking, "status", COUNTED),
+        *sql.db_values(FitnessClass, "starts_at", [start - ALLOWANCE_REACH, end + ALLOWANCE_REACH]),
     ]
     # `IN (NULL)` matches nothing, where `IN ()` is not SQL.
     statement = READS.format(ids=sql.marks(len(class_ids)) if class_ids else "NULL")
     rows = _converted(statement, params)
     shown = set(class_ids)
-    bookings, positions, spots, counts = {}, {}, [], {}
+    bookings, positions, spots, counts, paid = {}, {}, [], {}, []
     for kind, class_id, booking_id, status, free_until, starts, ends, cancelled, number in rows:
         if kind == "booking":
             if class_id in shown:
@@ -132,6 +148,8 @@ def member_reads(
                 spots.append((class_id, starts, ends))
         elif kind == "waiting":
             positions[class_id] = number
+        elif kind == "paid":
+            paid.append(starts)
         else:
             counts[kind] = number
     facts = MemberFacts(
@@ -139,5 +157,7 @@ def member_reads(
         paused=member.bookings_paused_until is not None and now < member.bookings_paused_until,
         upcoming_bookings=counts["upcoming"],
         spots=tuple(spots),
+        membership=membership,
+        paid_starts=tuple(paid),
     )
     return MemberReads(bookings=bookings, positions=positions, facts=facts)

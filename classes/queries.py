@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -18,6 +19,8 @@ from bookings.models import Booking, WaitlistEntry
 from classes.models import FitnessClass
 from domain.eligibility import Standing
 from domain.entities import SPOT_HOLDING_STATUSES
+from domain.memberships import Membership
+from domain.values import BookingPolicy
 from members.models import CreditGrant
 
 
@@ -92,21 +95,37 @@ class MemberFacts:
     paused: bool
     upcoming_bookings: int
     spots: tuple[tuple[uuid.UUID, datetime, datetime], ...]  # (class id, starts, ends)
+    membership: Membership | None = None
+    # The starts of the classes her membership paid for around the shown ones.
+    paid_starts: tuple[datetime, ...] = ()
+
+    def policy_for(self, policy: BookingPolicy) -> BookingPolicy:
+        """The class's location's `policy` as it applies to her (her plan's booking window)."""
+        return policy if self.membership is None else self.membership.booking_policy(policy)
 
     def standing_for(self, fitness_class: FitnessClass) -> Standing:
         """Her standing for one class: overlapping as `holds_spot_overlapping` decides it
-        (another live class sharing a moment; intervals are half-open)."""
+        (another live class sharing a moment; intervals are half-open), her membership's
+        allowance counted on the class's location clock."""
         overlapping = any(
             class_id != fitness_class.pk
             and starts < fitness_class.ends_at
             and fitness_class.starts_at < ends
             for class_id, starts, ends in self.spots
         )
+        cover = None
+        if self.membership is not None:
+            cover = self.membership.cover_counting(
+                fitness_class.starts_at,
+                ZoneInfo(fitness_class.location.time_zone),
+                lambda since, until: sum(1 for s in self.paid_starts if since <= s < until),
+            )
         return Standing(
             credits=self.credits,
             paused=self.paused,
             upcoming_bookings=self.upcoming_bookings,
             holds_overlapping_spot=overlapping,
+            cover=cover,
         )
 
 

@@ -204,12 +204,13 @@ def class_row(
         free_cancellation_until=booking[2] if booking else None,
     )
     if state in ("open", "full", "waiting"):
-        return _with_the_rules_answer(row, facts.standing_for(fitness_class), now)
+        return _with_the_rules_answer(row, facts, now)
     return row
 
 
-def _with_the_rules_answer(row: ClassRow, standing: Standing, now: datetime) -> ClassRow:
-    policy = locations.policy_of(row.fitness_class, services().policy)
+def _with_the_rules_answer(row: ClassRow, facts: queries.MemberFacts, now: datetime) -> ClassRow:
+    standing = facts.standing_for(row.fitness_class)
+    policy = facts.policy_for(locations.policy_of(row.fitness_class, services().policy))
     starts_at = row.fitness_class.starts_at
     books = row.state == "open" or (row.state == "waiting" and row.spots_left > 0)
     if row.state == "full":

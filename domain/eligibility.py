@@ -11,6 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from domain import exceptions
+from domain.memberships import Cover, CoverState
 from domain.values import BookingPolicy, describe_count, describe_duration
 
 
@@ -22,6 +23,13 @@ class Standing:
     paused: bool
     upcoming_bookings: int
     holds_overlapping_spot: bool
+    # What her membership says about this class (None: none, or not for that day).
+    cover: Cover | None = None
+
+    @property
+    def paid_by_membership(self) -> bool:
+        """Her membership pays for the spot: no credit is spent."""
+        return self.cover is not None and self.cover.pays
 
 
 class Hindrance(StrEnum):
@@ -32,6 +40,8 @@ class Hindrance(StrEnum):
     PAUSED = "paused"
     AT_LIMIT = "at_limit"
     OVERLAPPING = "overlapping"
+    FROZEN = "frozen"  # her membership is on hold on the class's day
+    ALLOWANCE_USED = "allowance_used"  # her membership's classes for then are booked, no credit
     NO_CREDIT = "no_credit"
 
 
@@ -40,6 +50,8 @@ PROMOTION_NEEDS = {
     Hindrance.PAUSED: "booking on your account to be resumed (it is paused after no-shows)",
     Hindrance.AT_LIMIT: "fewer upcoming bookings (you hold the most the gym allows)",
     Hindrance.OVERLAPPING: "not to be booked on another class at the same time",
+    Hindrance.FROZEN: "your membership not to be on hold that day",
+    Hindrance.ALLOWANCE_USED: "a credit (your membership's classes for then are all booked)",
     Hindrance.NO_CREDIT: "a credit",
 }
 
@@ -56,8 +68,9 @@ def hindrance(
 
     The gym's limits of `limits` — the booking window, a no-show pause, the upcoming-bookings
     limit — apply to members (None: staff adding a member skip them); a spot held at the same
-    time and a credit are needed always. `booking_window=False` leaves out the window alone:
-    a waiting member was let in when she joined.
+    time and a credit — or a membership that pays for the class — are needed always, and a
+    membership on hold that day is no way to book. `booking_window=False` leaves out the
+    window alone: a waiting member was let in when she joined.
     """
     if limits is not None:
         if booking_window and not limits.booking_is_open(class_starts_at, now):
@@ -69,9 +82,12 @@ def hindrance(
             return Hindrance.AT_LIMIT
     if standing.holds_overlapping_spot:
         return Hindrance.OVERLAPPING
-    if standing.credits < 1:
-        return Hindrance.NO_CREDIT
-    return None
+    cover = standing.cover
+    if cover is not None and cover.state is CoverState.FROZEN:
+        return Hindrance.FROZEN
+    if standing.paid_by_membership or standing.credits >= 1:
+        return None
+    return Hindrance.NO_CREDIT if cover is None else Hindrance.ALLOWANCE_USED
 
 
 def waiting_hindrance(
@@ -123,4 +139,18 @@ def refusal(
             )
         case Hindrance.OVERLAPPING:
             return exceptions.OverlappingBookingException()
+        case Hindrance.FROZEN if standing.cover and standing.cover.freeze:
+            hold = standing.cover.freeze
+            return exceptions.MembershipFrozenException(
+                f"Your membership is on hold from {hold.starts_on:%-d %B} to "
+                f"{hold.ends_on:%-d %B %Y}, so no class then can be booked on it. Unfreeze it "
+                "on your membership page to book."
+            )
+        case Hindrance.ALLOWANCE_USED if standing.cover:
+            allowance = standing.cover.allowance
+            return exceptions.AllowanceUsedUpException(
+                f"Your plan includes {str(allowance).lower()}, and you have booked them all for "
+                f"that {allowance.per}. A class pack from the shop (Class packs) lets you book "
+                "more."
+            )
     return exceptions.NoCreditsException()

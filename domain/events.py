@@ -411,6 +411,101 @@ class SecondFactorFailed(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class MembershipStarted(DomainEvent):
+    """A member started a membership of a plan, paid for its first period (until
+    `period_end`). Amounts are decimal strings (tax-inclusive `price`, the `tax` in it)."""
+
+    membership_id: str
+    member_id: str
+    plan_id: str
+    plan_name: str
+    period_end: datetime
+    price: str
+    tax: str
+    tax_rate: str
+    currency: str
+    payment_method: str
+    payment_reference: str
+    recorded_by: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class MembershipRenewed(DomainEvent):
+    """The next period of a membership was paid (`payment_reference`): it runs until
+    `period_end`. Amounts as `MembershipStarted`'s."""
+
+    membership_id: str
+    member_id: str
+    period_end: datetime
+    price: str
+    tax: str
+    currency: str
+    payment_method: str
+    payment_reference: str
+    recorded_by: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class MembershipRenewalFailed(DomainEvent):
+    """A renewal was not paid: the membership stays until `period_end`, then lapses."""
+
+    membership_id: str
+    member_id: str
+    period_end: datetime
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class MembershipFrozen(DomainEvent):
+    """A membership is on hold from `starts_on` to `ends_on` (ISO dates, both included); its
+    period end moved on by the frozen days."""
+
+    membership_id: str
+    member_id: str
+    starts_on: str
+    ends_on: str
+    period_end: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class MembershipUnfrozen(DomainEvent):
+    """A membership's hold ended early: `days_given_back` unused days came off its period
+    end."""
+
+    membership_id: str
+    member_id: str
+    days_given_back: int
+    period_end: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class MembershipCancellationScheduled(DomainEvent):
+    """A membership will end at `period_end` instead of renewing."""
+
+    membership_id: str
+    member_id: str
+    period_end: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class MembershipCancellationUndone(DomainEvent):
+    """A membership set to end at its period end renews after all."""
+
+    membership_id: str
+    member_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class MembershipEnded(DomainEvent):
+    """A membership's period ended without a renewal: `cancelled` at the period end by
+    choice, or not renewed (unpaid)."""
+
+    membership_id: str
+    member_id: str
+    cancelled: bool
+
+
+@dataclass(frozen=True, kw_only=True)
 class OnlineCheckoutStarted(DomainEvent):
     """A member went to pay for a pack on the payment provider's page (`session_id`); the
     pack is hers once the provider confirms the payment."""

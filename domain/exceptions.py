@@ -221,3 +221,54 @@ class InvalidCreditWithdrawalException(DomainException):
         "Credits withdrawn are a whole number from zero to the grant's unspent credits: "
         "spent or expired credits cannot be taken back."
     )
+
+
+class InvalidMembershipPlanException(DomainException):
+    default_message = (
+        "A membership plan needs a name, a price of zero or more in a three-letter currency, a "
+        "tax rate from 0 to 100 percent, a billing period, unlimited classes or a whole "
+        "positive number per week or month, 0 to 365 extra booking days, and fees (if any) in "
+        "the price's currency."
+    )
+
+
+class MembershipPlanNotFoundException(NotFoundException):
+    default_message = "That membership plan does not exist."
+
+
+class PlanNotOnSaleException(DomainException):
+    default_message = "This membership plan is no longer on sale."
+
+
+class MembershipNotFoundException(NotFoundException):
+    default_message = "There is no membership to change: none has been started."
+
+
+class AlreadyAMemberException(DomainException):
+    default_message = "This member already has a membership; it has to end before another starts."
+
+
+class MembershipEndedException(DomainException):
+    default_message = "This membership has ended."
+
+
+class MembershipNotCancellableException(DomainException):
+    default_message = "This membership cannot be cancelled now."
+
+
+class InvalidFreezeException(DomainException):
+    default_message = "Those freeze dates are not possible."
+
+
+class MembershipFrozenException(DomainException):
+    default_message = (
+        "Your membership is on hold that day, so no class can be booked on it. Unfreeze it on "
+        "your membership page to book."
+    )
+
+
+class AllowanceUsedUpException(DomainException):
+    default_message = (
+        "You have booked every class your plan includes for that period. Class packs in the "
+        "shop let you book more."
+    )

@@ -35,10 +35,14 @@ from notifications.erasure import InAppNoticeEraser
 from notifications.in_app import InAppNotificationService
 from payments.routing import PaymentsByMethod
 from payments.stripe_gateway import StripeApi, StripeCardOnFile, StripeCheckout, StripeRefunds
-from sales.fees import DjangoFeeRepository, NoCardOnFile, ProductFeePolicies
+from sales.fees import DjangoFeeRepository, NoCardOnFile, SalesFeePolicies
 from sales.payments import FrontDeskPayments
 from sales.receipt_mail import ReceiptMailer
-from sales.repositories import DjangoProductRepository, DjangoPurchaseRepository
+from sales.repositories import (
+    DjangoMembershipPlanRepository,
+    DjangoProductRepository,
+    DjangoPurchaseRepository,
+)
 
 
 class SystemClock:
@@ -66,6 +70,7 @@ def django_repositories() -> Repositories:
         products=DjangoProductRepository(),
         purchases=DjangoPurchaseRepository(),
         fees=DjangoFeeRepository(),
+        membership_plans=DjangoMembershipPlanRepository(),
     )
 
 
@@ -136,11 +141,12 @@ def django_services(
         online_checkout=_stripe_checkout(),
         # Fees go on the card a member saved paying online; without Stripe they stay owed
         # and are paid at the desk.
-        fee_policies=ProductFeePolicies(),
+        fee_policies=SalesFeePolicies(),
         card_on_file=_card_on_file(),
         fee_waive_window=timedelta(days=settings.GYM_FEE_WAIVE_DAYS),
         receipt_mailer=ReceiptMailer().send_receipt,
         refund_note_mailer=ReceiptMailer().send_refund_note,
+        max_freeze_days=settings.GYM_MEMBERSHIP_MAX_FREEZE_DAYS,
     )
 
 

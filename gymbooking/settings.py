@@ -367,6 +367,8 @@ GYM_CANCELLATION_WINDOW_HOURS = env.float("GYM_CANCELLATION_WINDOW_HOURS", defau
 GYM_LATE_CANCELLATION = env.str("GYM_LATE_CANCELLATION", default="refuse").strip().lower()
 # Days until a refunded credit expires.
 GYM_REFUND_EXPIRY_DAYS = env.int("GYM_REFUND_EXPIRY_DAYS", default=30)
+# The longest one freeze of a membership may last, in days (its period end moves on by it).
+GYM_MEMBERSHIP_MAX_FREEZE_DAYS = env.int("GYM_MEMBERSHIP_MAX_FREEZE_DAYS", default=30)
 # Minutes before a class starts after which nobody is promoted from its waitlist (0: its start).
 GYM_PROMOTION_CUTOFF_MINUTES = env.int("GYM_PROMOTION_CUTOFF_MINUTES", default=0)
 # Inside the cancellation window a promoted member could not cancel: "never" promote there
@@ -462,6 +464,8 @@ if GYM_CANCELLATION_WINDOW_HOURS < 0:
     raise ImproperlyConfigured("GYM_CANCELLATION_WINDOW_HOURS must not be negative.")
 if GYM_REFUND_EXPIRY_DAYS < 1:
     raise ImproperlyConfigured("GYM_REFUND_EXPIRY_DAYS must be at least 1.")
+if GYM_MEMBERSHIP_MAX_FREEZE_DAYS < 1:
+    raise ImproperlyConfigured("GYM_MEMBERSHIP_MAX_FREEZE_DAYS must be at least 1.")
 if GYM_WELCOME_CREDITS < 0:
     raise ImproperlyConfigured("GYM_WELCOME_CREDITS must not be negative.")
 if GYM_SIGNUP_LINK_HOURS < 1 or GYM_SIGNUP_MAILS_PER_ADDRESS < 1:

@@ -43,6 +43,7 @@ urlpatterns = [
     path("", include("payments.urls")),
     path("", include("sales.fee_urls")),
     path("", include("sales.purchase_urls")),
+    path("", include("sales.membership_urls")),
     # /health/live, /health/ready and /metrics (answered first by ops' middleware).
     path("", include("ops.urls")),
 ]

@@ -130,11 +130,12 @@ def ensure_deletable(member: Member) -> None:
         member.bookings.exists()
         or member.credit_grants.exists()
         or member.waitlist_entries.exists()
+        or member.memberships.exists()
     ):
         raise MemberHasHistory(
-            f"{member.name} has bookings, credits or waitlist places on record: deleting "
-            "them would erase the gym's history. Use “Erase personal data” instead: it "
-            "removes their personal details and keeps the history without their name."
+            f"{member.name} has bookings, credits, waitlist places or a membership on record: "
+            "deleting them would erase the gym's history. Use “Erase personal data” instead: "
+            "it removes their personal details and keeps the history without their name."
         )
 
 

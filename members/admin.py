@@ -16,7 +16,9 @@ erased instead). The login admin (members/admin_logins.py) refuses to delete a m
 Permissions (see the staff groups in members/migrations/0004_staff_groups.py): granting
 credits needs `members.add_creditgrant` (the ledger cannot be added to by hand, so this is
 what the permission means); lifting a pause and giving a login need `members.change_member`.
-"Sell a pack…" hands one member to the sale's page in sales/admin.py (`sales.add_purchase`).
+"Sell a pack…" hands one member to the sale's page in sales/admin.py (`sales.add_purchase`),
+"Start a membership…" to the membership's in sales/admin_memberships.py
+(`members.add_membership`); her memberships are listed on her page, read-only.
 """
 
 from django import forms
@@ -43,13 +45,14 @@ from locations.scoping import LocationScopedInline, WorkplaceFilter, workplaces_
 from members import accounts
 from members.admin_erasure import MemberErasureAdmin
 from members.admin_filters import BookingPauseFilter, GrantExpiryFilter
-from members.models import CreditGrant, Member
+from members.models import CreditGrant, Member, Membership
 from members.queries import (
     attach_login,
     choose_home_location,
     expiry_note,
     with_spendable_credits,
 )
+from members.repositories import membership_to_entity
 from web import formatting
 from web.admin_actions import (
     ReadOnlyAdminMixin,
@@ -93,6 +96,19 @@ class CreditGrantInline(MemberHistoryInline):
         return expiry_note(grant, timezone.now()) or "—"
 
 
+class MembershipInline(MemberHistoryInline):
+    model = Membership
+    full_list = "admin:members_membership_changelist"
+    full_list_label = "her memberships"
+    verbose_name_plural = "memberships (freeze, cancel and renew from the membership's page)"
+    fields = ("plan_name", "status", "period_start", "period_end", "cancel_at_period_end")
+    readonly_fields = fields
+
+    @admin.display(description="status")
+    def status(self, membership: Membership) -> str:
+        return membership_to_entity(membership).status_on(timezone.localdate()).label
+
+
 class ClassColumns:
     """Columns naming the class a member's booking or waitlist entry is for."""
 
@@ -124,7 +140,7 @@ class BookingHistoryInline(LocationScopedInline, ClassColumns, MemberHistoryInli
     def credit(self, booking: Booking) -> str:
         """What became of the credit, from the ledger, as the member's pages say it."""
         if booking.credit_grant_id is None:
-            return "none spent"
+            return "none spent (her membership paid)" if booking.membership_id else "none spent"
         return credit_note(booking) or "spent"
 
     def get_queryset(self, request):
@@ -206,8 +222,14 @@ class MemberAdmin(MemberErasureAdmin, UseCaseSaveMixin, admin.ModelAdmin):
     )
     readonly_fields = ("credit_balance", "booking_pause", "joined_at", "login")
     raw_id_fields = ("user",)
-    inlines = (CreditGrantInline, BookingHistoryInline, WaitlistPlacesInline)
-    actions = ("grant_credits", "sell_pack", "lift_booking_pause", "erase_personal_data")
+    inlines = (CreditGrantInline, BookingHistoryInline, WaitlistPlacesInline, MembershipInline)
+    actions = (
+        "grant_credits",
+        "sell_pack",
+        "start_membership",
+        "lift_booking_pause",
+        "erase_personal_data",
+    )
     list_per_page = 50
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Member]:
@@ -394,6 +416,10 @@ class MemberAdmin(MemberErasureAdmin, UseCaseSaveMixin, admin.ModelAdmin):
         """Selling records a purchase: `sales.add_purchase`."""
         return request.user.has_perm("sales.add_purchase")
 
+    def has_start_membership_permission(self, request: HttpRequest) -> bool:
+        """Starting a membership adds one: `members.add_membership`."""
+        return user_may(request, Membership, "add_membership")
+
     def has_resume_bookings_permission(self, request: HttpRequest) -> bool:
         """Lifting a no-show pause changes the member: `members.change_member`."""
         return user_may(request, Member, "change_member")
@@ -438,6 +464,21 @@ class MemberAdmin(MemberErasureAdmin, UseCaseSaveMixin, admin.ModelAdmin):
             return None
         sell = reverse("admin:sales_purchase_sell")
         return HttpResponseRedirect(f"{sell}?member={chosen[0].pk}")
+
+    @admin.action(
+        description="Start a membership…",
+        permissions=["start_membership"],
+        location=[admin.ActionLocation.CHANGE_LIST, admin.ActionLocation.CHANGE_FORM],
+    )
+    def start_membership(self, request: HttpRequest, queryset: QuerySet[Member]):
+        """One member at a time, on the membership's own page (sales/admin_memberships.py),
+        which asks for the plan and how she paid."""
+        chosen = list(queryset[:2])
+        if len(chosen) != 1:
+            self.message_user(request, "Start one membership at a time.", messages.ERROR)
+            return None
+        start = reverse("admin:members_membership_start")
+        return HttpResponseRedirect(f"{start}?member={chosen[0].pk}")
 
     @admin.action(
         description="Lift the booking pause",

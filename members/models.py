@@ -1,4 +1,5 @@
-"""Members and their credit ledger: every grant is a row that is spent down, never edited."""
+"""Members, their credit ledger (every grant is a row that is spent down, never edited) and
+their memberships."""
 
 import secrets
 import uuid
@@ -98,6 +99,62 @@ class CreditGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.remaining}/{self.amount} credits until {timezone.localdate(self.expires_at)}"
+
+
+class Membership(models.Model):
+    """A member's membership of a plan, with the plan's terms as they were at its start: what
+    booking reads (the member repository loads it with her). At most one is live (not
+    ended) per member."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # A member with a membership has history: she is erased, never deleted.
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="memberships")
+    plan = models.ForeignKey(
+        "sales.MembershipPlan", on_delete=models.PROTECT, related_name="memberships"
+    )
+    plan_name = models.CharField(max_length=200)
+    price = models.DecimalField(max_digits=10, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    tax_rate = models.DecimalField("tax rate (%)", max_digits=5, decimal_places=2)
+    billing_period = models.CharField(max_length=10)
+    allowance_classes = models.PositiveIntegerField(null=True, blank=True)
+    allowance_period = models.CharField(max_length=5, blank=True)
+    extra_booking_window_days = models.PositiveIntegerField(default=0)
+    late_cancel_fee = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    no_show_fee = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    started_at = models.DateTimeField()
+    period_start = models.DateTimeField()
+    period_end = models.DateTimeField(help_text="Renewed, or ended, then.")
+    # [[first day, last day], ...] as ISO dates: each freeze, both days included.
+    freezes = models.JSONField(default=list, blank=True)
+    cancel_at_period_end = models.BooleanField(default=False)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    payment_method = models.CharField(max_length=20)
+    payment_reference = models.CharField(max_length=100, blank=True)
+    # Every payment applied (the start's and each renewal's), so a replay renews once.
+    payment_references = models.JSONField(default=list, blank=True)
+    external_subscription_id = models.CharField(
+        max_length=100, blank=True, help_text="The payment processor's, for online renewals."
+    )
+
+    class Meta:
+        ordering = ["-started_at", "id"]
+        # Holding a membership (sales/admin_memberships.py): the Front desk's, like selling.
+        permissions = [("freeze_membership", "Can freeze and unfreeze a membership")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=Q(ended_at__isnull=True),
+                name="members_one_live_membership",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gt=F("period_start")),
+                name="membership_period_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_name} for {self.member}"
 
 
 class PendingSignUp(models.Model):

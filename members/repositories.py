@@ -1,21 +1,33 @@
-"""The ORM adapter of the MemberRepository port: a member row and its credit-grant rows."""
+"""The ORM adapter of the MemberRepository port: a member row, its credit-grant rows and its
+live membership's row."""
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from weakref import WeakKeyDictionary
 
+from django.db import IntegrityError, transaction
+
 from domain import entities
-from domain.exceptions import MemberNotFoundException
+from domain.exceptions import AlreadyAMemberException, MemberNotFoundException
+from domain.memberships import Allowance, AllowancePeriod, Freeze, Membership, MembershipPlan
+from domain.sales import Money
 from events import sql
 from members.models import CreditGrant, Member
+from members.models import Membership as MembershipRow
 
 MEMBERS = "SELECT * FROM members_member WHERE id IN ({marks}) ORDER BY id"
 GRANTS = "SELECT * FROM members_creditgrant WHERE member_id IN ({marks}) AND remaining > 0"
+MEMBERSHIPS = "SELECT * FROM members_membership WHERE member_id IN ({marks}) AND ended_at IS NULL"
+LIVE_CONSTRAINT = "members_one_live_membership"
 
 
-def to_entity(row: Member, grant_rows: list[CreditGrant]) -> entities.Member:
-    """`row` and `grant_rows`: model instances, or rows of `sql.select` (the same names)."""
+def to_entity(
+    row: Member, grant_rows: list[CreditGrant], membership: MembershipRow | None = None
+) -> entities.Member:
+    """`row`, `grant_rows` and `membership`: model instances, or rows of `sql.select` (the
+    same names)."""
     return entities.Member(
         member_id=str(row.id),
         name=row.name,
@@ -24,7 +36,87 @@ def to_entity(row: Member, grant_rows: list[CreditGrant]) -> entities.Member:
         bookings_paused_until=row.bookings_paused_until,
         erased_at=row.erased_at,
         active=row.is_active,
+        membership=membership_to_entity(membership) if membership else None,
     )
+
+
+def plan_of(row, *, plan_id: object, name: str, on_sale: bool = True) -> MembershipPlan:
+    """The terms a plan row and a membership row both keep (the same columns), as a plan."""
+
+    def fee(amount: Decimal | None) -> Money | None:
+        return None if amount is None else Money(amount, row.currency)
+
+    return MembershipPlan(
+        plan_id=str(plan_id),
+        name=name,
+        price=Money(row.price, row.currency),
+        tax_rate=row.tax_rate,
+        billing_period=row.billing_period,
+        allowance=Allowance(
+            row.allowance_classes,
+            AllowancePeriod(row.allowance_period) if row.allowance_period else None,
+        ),
+        extra_booking_window_days=row.extra_booking_window_days,
+        on_sale=on_sale,
+        late_cancel_fee=fee(row.late_cancel_fee),
+        no_show_fee=fee(row.no_show_fee),
+    )
+
+
+def live_membership(member_id: uuid.UUID) -> Membership | None:
+    """The member's live membership, for a page (one query)."""
+    rows = sql.select(
+        MembershipRow, MEMBERSHIPS.format(marks="%s"), sql.values(Member, id=member_id)
+    )
+    return membership_to_entity(rows[0]) if rows else None
+
+
+def membership_to_entity(row: MembershipRow) -> Membership:
+    return Membership(
+        membership_id=str(row.id),
+        member_id=str(row.member_id),
+        plan=plan_of(row, plan_id=row.plan_id, name=row.plan_name),
+        started_at=row.started_at,
+        period_start=row.period_start,
+        period_end=row.period_end,
+        payment_method=row.payment_method,
+        payment_reference=row.payment_reference,
+        freezes=[Freeze(date.fromisoformat(a), date.fromisoformat(b)) for a, b in row.freezes],
+        cancel_at_period_end=row.cancel_at_period_end,
+        ended_at=row.ended_at,
+        payment_references=list(row.payment_references),
+        external_subscription_id=row.external_subscription_id,
+    )
+
+
+def membership_fields(membership: Membership) -> dict[str, object]:
+    """Every column of a membership row but its id."""
+    plan = membership.plan
+    allowance = plan.allowance
+    return {
+        "member_id": membership.member_id,
+        "plan_id": plan.plan_id,
+        "plan_name": plan.name,
+        "price": plan.price.amount,
+        "currency": plan.price.currency,
+        "tax_rate": plan.tax_rate,
+        "billing_period": plan.billing_period.value,
+        "allowance_classes": allowance.classes,
+        "allowance_period": allowance.per.value if allowance.per else "",
+        "extra_booking_window_days": plan.extra_booking_window_days,
+        "late_cancel_fee": plan.late_cancel_fee.amount if plan.late_cancel_fee else None,
+        "no_show_fee": plan.no_show_fee.amount if plan.no_show_fee else None,
+        "started_at": membership.started_at,
+        "period_start": membership.period_start,
+        "period_end": membership.period_end,
+        "freezes": [[f.starts_on.isoformat(), f.ends_on.isoformat()] for f in membership.freezes],
+        "cancel_at_period_end": membership.cancel_at_period_end,
+        "ended_at": membership.ended_at,
+        "payment_method": membership.payment_method,
+        "payment_reference": membership.payment_reference,
+        "payment_references": list(membership.payment_references),
+        "external_subscription_id": membership.external_subscription_id,
+    }
 
 
 def grant_to_entity(row: CreditGrant) -> entities.CreditGrant:
@@ -64,18 +156,26 @@ def member_fields(member: entities.Member) -> dict[str, object]:
 
 @dataclass(frozen=True)
 class _Stored:
-    """What the database holds of a member this process loaded or saved: her columns and
-    each grant's (remaining, expiry_recorded)."""
+    """What the database holds of a member this process loaded or saved: her columns, each
+    grant's (remaining, expiry_recorded) and her membership's (id, columns), if any."""
 
     fields: dict[str, object]
     grants: dict[str, tuple[int, bool]]
+    membership: tuple[str, dict[str, object]] | None = None
 
     @classmethod
     def of(cls, member: entities.Member) -> "_Stored":
         return cls(
             member_fields(member),
             {g.grant_id: (g.remaining, g.expiry_recorded) for g in member.grants},
+            _membership_state(member.membership),
         )
+
+
+def _membership_state(membership: Membership | None) -> tuple[str, dict[str, object]] | None:
+    if membership is None:
+        return None
+    return membership.membership_id, membership_fields(membership)
 
 
 # Members as they were loaded (or last saved), so that `save` writes only what changed
@@ -98,9 +198,10 @@ def _parse_id(member_id: object) -> uuid.UUID:
 
 
 class DjangoMemberRepository:
-    """Members with the grants they can still spend from: two queries to load, at most three
-    to save (none for an unchanged member), however many grants the member holds. The hot
-    statements are SQL written once (`events.sql`)."""
+    """Members with the grants they can still spend from and their live membership: three
+    queries to load, at most three to save her ledger (none for an unchanged member), however
+    many grants the member holds, and one more for a changed membership. The hot statements
+    are SQL written once (`events.sql`)."""
 
     def get_by_id(self, member_id: str, *, for_update: bool = False) -> entities.Member:
         """The member and every grant with credit left, expired ones included.
@@ -135,8 +236,9 @@ class DjangoMemberRepository:
         return self._load(sorted(set(ids)), for_update=for_update)
 
     def _load(self, ids: list[uuid.UUID], *, for_update: bool) -> list[entities.Member]:
-        """Two statements: the member rows (locked in key order with `for_update`), then the
-        grants with credit left (read after the lock, so as its last holder left them)."""
+        """Three statements: the member rows (locked in key order with `for_update`), then the
+        grants with credit left and the live memberships (read after the lock, so as its last
+        holder left them: both are only ever written under it)."""
         if not ids:
             return []
         keys = sql.db_values(Member, "id", ids)
@@ -146,9 +248,14 @@ class DjangoMemberRepository:
             return []
         grants: dict[object, list[CreditGrant]] = {row.id: [] for row in rows}
         found = sql.db_values(Member, "id", grants)
-        for grant in sql.select(CreditGrant, GRANTS.format(marks=sql.marks(len(found))), found):
+        marks = sql.marks(len(found))
+        for grant in sql.select(CreditGrant, GRANTS.format(marks=marks), found):
             grants[grant.member_id].append(grant)
-        return [_loaded(to_entity(row, grants[row.id])) for row in rows]
+        memberships = {
+            row.member_id: row
+            for row in sql.select(MembershipRow, MEMBERSHIPS.format(marks=marks), found)
+        }
+        return [_loaded(to_entity(row, grants[row.id], memberships.get(row.id))) for row in rows]
 
     def save(self, member: entities.Member) -> None:
         """Write the name and e-mail if they changed, insert new grants and update the
@@ -189,7 +296,28 @@ class DjangoMemberRepository:
                 [CreditGrant(**grant_fields(member.id, grant)) for grant in changed],
                 ["remaining", "expiry_recorded"],
             )
+        self._save_membership(member.membership, before.membership)
         _loaded(member)
+
+    def _save_membership(
+        self, membership: Membership | None, before: tuple[str, dict[str, object]] | None
+    ) -> None:
+        """Update the membership's row if it changed; insert a new one, in a savepoint so the
+        one-live-membership constraint's refusal leaves the transaction usable."""
+        state = _membership_state(membership)
+        if state is None or state == before:
+            return
+        membership_id, fields = state
+        if before is not None and before[0] == membership_id:
+            MembershipRow.objects.filter(pk=membership_id).update(**fields)
+            return
+        try:
+            with transaction.atomic():
+                MembershipRow.objects.update_or_create(id=membership_id, defaults=fields)
+        except IntegrityError as error:
+            if LIVE_CONSTRAINT in str(error) or "members_membership.member_id" in str(error):
+                raise AlreadyAMemberException() from error
+            raise
 
     def _as_stored(self, member: entities.Member, fields: dict[str, object]) -> _Stored | None:
         """A member this process did not load, as the database holds her (None: a new one).
@@ -205,6 +333,10 @@ class DjangoMemberRepository:
                 ).values_list("pk", "remaining", "expiry_recorded")
             },
         )
+
+    def ids_with_lapsed_memberships(self, now: datetime) -> list[str]:
+        members = MembershipRow.objects.filter(ended_at__isnull=True, period_end__lte=now)
+        return [str(pk) for pk in members.order_by("member_id").values_list("member_id", flat=True)]
 
     def ids_with_unrecorded_expired_credits(self, now: datetime) -> list[str]:
         members = (

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from application.ports import Notice
 from domain.entities import FitnessClass, Member
-from notifications.wording import notice_subject, promotion_cancellation_terms
+from notifications.wording import notice_subject, promotion_cancellation_terms, what_it_cost
 from web import formatting
 
 SITE_NAME = "gymbooking"
@@ -51,6 +51,7 @@ class EmailNotificationService:
             "site_name": SITE_NAME,
             "subject": subject,
             "cancellation_terms": promotion_cancellation_terms(notice, fitness_class),
+            "what_it_cost": what_it_cost(notice),
         }
         template = f"emails/{notice.kind.value}"
         message = EmailMultiAlternatives(

@@ -46,6 +46,31 @@ def promotion_cancellation_terms(notice: Notice, fitness_class: FitnessClass) ->
     )
 
 
+def what_it_cost(notice: Notice) -> str:
+    """What the booking a notice is about cost her, or gave back: a credit, or a class of her
+    membership's allowance. The same sentence in the app and in e-mails."""
+    match notice.kind:
+        case NoticeKind.PROMOTED_FROM_WAITLIST:
+            if notice.by_membership:
+                return "You're in — a spot opened up and we booked you in on your membership."
+            return "You're in — a spot opened up and we booked you in; one credit was used."
+        case NoticeKind.BOOKING_CANCELLED if notice.by_membership:
+            if notice.late:
+                return "This was a late cancellation, so it still counts against your plan."
+            return "The class no longer counts against your plan."
+        case NoticeKind.BOOKING_CANCELLED:
+            if notice.refunded:
+                return "Your credit has been refunded."
+            return "This was a late cancellation, so the credit is not refunded."
+        case NoticeKind.CLASS_CANCELLED:
+            if notice.refunded:
+                return "Your credit has been refunded."
+            if notice.by_membership:
+                return "Your membership paid for it, so no credit was used."
+            return "You were on the waitlist, so no credit was used."
+    return ""
+
+
 def notice_body(notice: Notice, fitness_class: FitnessClass) -> str:
     """The gist of the e-mail (templates/emails/<kind>.txt), one sentence a line."""
     reason = f" Reason: {notice.reason}" if notice.reason else ""
@@ -53,24 +78,11 @@ def notice_body(notice: Notice, fitness_class: FitnessClass) -> str:
         case NoticeKind.BOOKING_CONFIRMED:
             lines = ["You're booked. See you there!"]
         case NoticeKind.PROMOTED_FROM_WAITLIST:
-            lines = [
-                "You're in — a spot opened up and we booked you in; one credit was used.",
-                promotion_cancellation_terms(notice, fitness_class),
-            ]
+            lines = [what_it_cost(notice), promotion_cancellation_terms(notice, fitness_class)]
         case NoticeKind.BOOKING_CANCELLED:
-            lines = [
-                f"Your booking has been cancelled.{reason}",
-                "Your credit has been refunded."
-                if notice.refunded
-                else "This was a late cancellation, so the credit is not refunded.",
-            ]
+            lines = [f"Your booking has been cancelled.{reason}", what_it_cost(notice)]
         case NoticeKind.CLASS_CANCELLED:
-            lines = [
-                f"Sorry, this class has been cancelled.{reason}",
-                "Your credit has been refunded."
-                if notice.refunded
-                else "You were on the waitlist, so no credit was used.",
-            ]
+            lines = [f"Sorry, this class has been cancelled.{reason}", what_it_cost(notice)]
         case NoticeKind.CLASS_REMINDER:
             lines = ["See you soon! Can't make it? Cancel so someone waiting can have your spot."]
         case NoticeKind.SKIPPED_ON_WAITLIST:

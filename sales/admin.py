@@ -292,3 +292,7 @@ def _uuid_or_none(value: str | None) -> str | None:
         return str(uuid.UUID(value or ""))
     except ValueError:
         return None
+
+
+# The membership admin: plans, starting a membership, memberships (importing it registers it).
+from sales import admin_memberships  # noqa: E402, F401

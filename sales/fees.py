@@ -1,8 +1,10 @@
-"""The ORM adapters of the fee ports: the fees themselves, the fee policy of a class pack's
-credits, and the saved card there is none of until online payment lands."""
+"""The ORM adapters of the fee ports: the fees themselves, the fee policy of what paid for a
+booking (a class pack's credit or a membership), and the saved card of a site without online
+payment, where there is none."""
 
 import uuid
 
+from bookings.models import Booking
 from domain.exceptions import FeeNotFoundException
 from domain.fees import NO_FEES, Fee, FeeKind, FeeStatus, FeeTerms
 from domain.sales import Money
@@ -85,23 +87,42 @@ def fee_terms_of(late_cancel_fee, no_show_fee, currency: str) -> FeeTerms:
     )
 
 
-class ProductFeePolicies:
-    """A booking paid with a credit of a sold pack has the pack's fees; any other (a gift,
-    a welcome or refunded credit) has none. One query."""
+class SalesFeePolicies:
+    """The fees of what paid for a booking: a credit of a sold pack has the pack's fees, a
+    membership its plan's (as they were when it started); anything else (a gift, a welcome
+    or refunded credit) has none. One query."""
 
     def for_booking(self, booking_id: str) -> FeeTerms:
-        return self._of(purchases__credit_grant__bookings__pk=_parse_id(booking_id))
+        key = _parse_id(booking_id)
+        row = (
+            Booking.objects.filter(pk=key)
+            .values(
+                "credit_grant__purchase__product__late_cancel_fee",
+                "credit_grant__purchase__product__no_show_fee",
+                "credit_grant__purchase__product__currency",
+                "membership__late_cancel_fee",
+                "membership__no_show_fee",
+                "membership__currency",
+            )
+            .first()
+            if key
+            else None
+        )
+        if row is None:
+            return NO_FEES
+        for paid_by in ("credit_grant__purchase__product__", "membership__"):
+            if row[f"{paid_by}currency"]:
+                return fee_terms_of(*(row[f"{paid_by}{field}"] for field in FEE_FIELDS))
+        return NO_FEES
 
     def for_grant(self, grant_id: str) -> FeeTerms:
-        return self._of(purchases__credit_grant__pk=grant_id)
-
-    def _of(self, **lookup) -> FeeTerms:
         row = (
-            Product.objects.filter(**lookup)
-            .values("late_cancel_fee", "no_show_fee", "currency")
-            .first()
+            Product.objects.filter(purchases__credit_grant__pk=grant_id).values(*FEE_FIELDS).first()
         )
         return NO_FEES if row is None else fee_terms_of(**row)
+
+
+FEE_FIELDS = ("late_cancel_fee", "no_show_fee", "currency")
 
 
 class NoCardOnFile:

@@ -1,4 +1,5 @@
-"""Products staff sell, and every sale: a purchase row beside the ledger grant it became.
+"""Products and membership plans staff sell, and every sale of a pack: a purchase row beside
+the ledger grant it became.
 
 A purchase keeps what was sold as it was at the sale (name, credits, price, tax, rate), so a
 product changed later never rewrites a receipt.
@@ -12,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 
 from domain.fees import FeeKind, FeeStatus
+from domain.memberships import MAX_ALLOWANCE, MAX_EXTRA_WINDOW_DAYS, AllowancePeriod, BillingPeriod
 from domain.refunds import MAX_REASON_LENGTH
 from domain.sales import MAX_PACK_CREDITS, MAX_PACK_DAYS, PaymentMethod
 
@@ -197,3 +199,80 @@ class Refund(models.Model):
 
     def __str__(self) -> str:
         return f"Refund of {self.amount} for {self.purchase_id}"
+
+
+class MembershipPlan(models.Model):
+    """A membership members pay for every billing period: unlimited classes, or N a week or
+    a month, and booking from further ahead. A membership keeps the terms it started on."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=200, help_text="As members and receipts see it.")
+    price = models.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal(0))],
+        help_text="Every billing period, tax included, as the member pays it.",
+    )
+    currency = models.CharField(
+        max_length=3, default="EUR", help_text="ISO 4217 code, e.g. EUR, GBP, USD."
+    )
+    tax_rate = models.DecimalField(
+        "tax rate (%)",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(0),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+        help_text="VAT or sales tax included in the price, in percent.",
+    )
+    billing_period = models.CharField(
+        max_length=10,
+        choices=[(period.value, period.label) for period in BillingPeriod],
+        default=BillingPeriod.MONTHLY.value,
+    )
+    allowance_classes = models.PositiveIntegerField(
+        "classes included",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_ALLOWANCE)],
+        help_text="Blank: unlimited classes.",
+    )
+    allowance_period = models.CharField(
+        "per",
+        max_length=5,
+        blank=True,
+        choices=[(period.value, period.value) for period in AllowancePeriod],
+        help_text="With a number of classes: per ISO week (Monday to Sunday) or calendar month, "
+        "on the class's location clock.",
+    )
+    extra_booking_window_days = models.PositiveIntegerField(
+        "extra booking days",
+        default=0,
+        validators=[MaxValueValidator(MAX_EXTRA_WINDOW_DAYS)],
+        help_text="Its members may book this many days earlier than the location's booking "
+        "window allows.",
+    )
+    is_active = models.BooleanField(
+        "on sale", default=True, help_text="Untick to stop selling it; memberships stay."
+    )
+    late_cancel_fee = models.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+        help_text="In the plan's currency; blank: none.",
+    )
+    no_show_fee = models.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+        help_text="In the plan's currency; blank: none.",
+    )
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name

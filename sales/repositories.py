@@ -1,4 +1,5 @@
-"""The ORM adapters of the product and purchase ports (refunds are a purchase's)."""
+"""The ORM adapters of the product, purchase (refunds are a purchase's) and membership-plan
+ports."""
 
 import uuid
 
@@ -8,12 +9,16 @@ from django.db.models.functions import Coalesce
 
 from domain.exceptions import (
     IntroOfferAlreadyBoughtException,
+    MembershipPlanNotFoundException,
     ProductNotFoundException,
     PurchaseNotFoundException,
 )
+from domain.memberships import MembershipPlan
 from domain.refunds import Refund
 from domain.sales import ClassPack, Money, PaymentMethod, Purchase
 from members.models import Member
+from members.repositories import plan_of
+from sales.models import MembershipPlan as PlanRow
 from sales.models import Product
 from sales.models import Purchase as PurchaseRow
 from sales.models import Refund as RefundRow
@@ -34,6 +39,10 @@ def to_pack(row: Product) -> ClassPack:
     )
 
 
+def to_plan(row: PlanRow) -> MembershipPlan:
+    return plan_of(row, plan_id=row.id, name=row.name, on_sale=row.is_active)
+
+
 def _parse_id(value: str) -> uuid.UUID | None:
     try:
         return uuid.UUID(str(value))
@@ -48,6 +57,15 @@ class DjangoProductRepository:
         if row is None:
             raise ProductNotFoundException()
         return to_pack(row)
+
+
+class DjangoMembershipPlanRepository:
+    def get_by_id(self, plan_id: str) -> MembershipPlan:
+        key = _parse_id(plan_id)
+        row = PlanRow.objects.filter(pk=key).first() if key else None
+        if row is None:
+            raise MembershipPlanNotFoundException()
+        return to_plan(row)
 
 
 class DjangoPurchaseRepository:

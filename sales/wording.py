@@ -4,7 +4,7 @@ and in e-mails."""
 from decimal import Decimal
 
 from domain.sales import PaymentMethod
-from sales.models import Product
+from sales.models import MembershipPlan, Product
 
 
 def price_label(amount: Decimal, currency: str) -> str:
@@ -40,3 +40,17 @@ def receipt_subject(number: str, seller: str) -> str:
 
 def refund_note_subject(amount: str, number: str) -> str:
     return f"Refund of {amount} for receipt {number}"
+
+
+def plan_summary(plan: MembershipPlan) -> str:
+    """One line that says what a plan includes, e.g. "Unlimited — unlimited classes, 79.00
+    EUR monthly"."""
+    if plan.allowance_classes is None:
+        includes = "unlimited classes"
+    else:
+        s = "es" if plan.allowance_classes != 1 else ""
+        includes = f"{plan.allowance_classes} class{s} a {plan.allowance_period}"
+    early = plan.extra_booking_window_days
+    window = f", books {early} day{'s' if early != 1 else ''} earlier" if early else ""
+    price = price_label(plan.price, plan.currency)
+    return f"{plan.name} — {includes}{window}, {price} {plan.billing_period}"

@@ -14,8 +14,8 @@ from classes.models import ClassSeries, FitnessClass
 from domain.locations import DEFAULT_LOCATION_NAME
 from events.models import Delivery, StoredEvent
 from locations.models import Location, Room
-from members.models import CreditGrant, Member
-from sales.models import Product, Purchase
+from members.models import CreditGrant, Member, Membership
+from sales.models import MembershipPlan, Product, Purchase
 
 
 class MemberFactory(factory.django.DjangoModelFactory):
@@ -50,6 +50,44 @@ class ProductFactory(factory.django.DjangoModelFactory):
     price = Decimal("90.00")
     currency = "EUR"
     tax_rate = Decimal("20")
+
+
+class MembershipPlanFactory(factory.django.DjangoModelFactory):
+    """A monthly plan of 8 classes a month for 60.00 EUR, 20 % VAT included."""
+
+    class Meta:
+        model = MembershipPlan
+
+    name = factory.Sequence(lambda n: f"Plan {n}")
+    price = Decimal("60.00")
+    currency = "EUR"
+    tax_rate = Decimal("20")
+    billing_period = "monthly"
+    allowance_classes = 8
+    allowance_period = "month"
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    """A live membership of a plan, started now for a month, its terms copied from the plan
+    (memberships come from the use case; this is for pages that only list them)."""
+
+    class Meta:
+        model = Membership
+
+    member = factory.SubFactory(MemberFactory)
+    plan = factory.SubFactory(MembershipPlanFactory)
+    plan_name = factory.SelfAttribute("plan.name")
+    price = factory.SelfAttribute("plan.price")
+    currency = factory.SelfAttribute("plan.currency")
+    tax_rate = factory.SelfAttribute("plan.tax_rate")
+    billing_period = factory.SelfAttribute("plan.billing_period")
+    allowance_classes = factory.SelfAttribute("plan.allowance_classes")
+    allowance_period = factory.SelfAttribute("plan.allowance_period")
+    started_at = factory.LazyFunction(timezone.now)
+    period_start = factory.SelfAttribute("started_at")
+    period_end = factory.LazyAttribute(lambda o: o.started_at + timedelta(days=30))
+    payment_method = "cash"
+    payment_reference = "DESK-TEST"
 
 
 class PurchaseFactory(factory.django.DjangoModelFactory):

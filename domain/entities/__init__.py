@@ -8,7 +8,13 @@ here, as the book imports them.
 """
 
 from domain.entities.base import Entity
-from domain.entities.bookings import CHECK_IN_OPENS, SPOT_HOLDING_STATUSES, Booking, BookingStatus
+from domain.entities.bookings import (
+    ALLOWANCE_STATUSES,
+    CHECK_IN_OPENS,
+    SPOT_HOLDING_STATUSES,
+    Booking,
+    BookingStatus,
+)
 from domain.entities.classes import (
     CAPACITY_RULE,
     DETAIL_NAMES,
@@ -28,6 +34,7 @@ from domain.entities.members import (
 from domain.entities.waitlists import Waitlist, WaitlistEntry
 
 __all__ = [
+    "ALLOWANCE_STATUSES",
     "CAPACITY_RULE",
     "CHECK_IN_OPENS",
     "DETAIL_NAMES",

@@ -1,4 +1,5 @@
-"""Bookings: a spot held in a class, paid with one credit, and what became of it."""
+"""Bookings: a spot held in a class, paid with one credit or by a membership, and what became
+of it."""
 
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -35,6 +36,11 @@ SPOT_HOLDING_STATUSES = frozenset(
 )
 
 
+# A booking paid by a membership in one of these counts against its allowance: a spot held,
+# or given up late (a cancellation in time gives the class back).
+ALLOWANCE_STATUSES = SPOT_HOLDING_STATUSES | {BookingStatus.LATE_CANCELLED}
+
+
 # The front desk may check members in from this long before a class starts.
 CHECK_IN_OPENS = timedelta(hours=1)
 
@@ -56,6 +62,7 @@ class Booking(Entity):
         reminded_at: datetime | None = None,
         free_cancellation_until: datetime | None = None,
         refund_grant_id: str | None = None,
+        membership_id: str | None = None,
     ) -> None:
         super().__init__()
         self._id = booking_id
@@ -70,14 +77,28 @@ class Booking(Entity):
         # Promoted inside the cancellation window with a grace period: refundable until then.
         self.free_cancellation_until = free_cancellation_until
         self.refund_grant_id = refund_grant_id
+        # Paid by this membership instead of a credit: no credit to refund or forfeit.
+        self.membership_id = membership_id
 
     @classmethod
     def confirm(
-        cls, member_id: str, class_id: str, *, now: datetime, credit_grant_id: str
+        cls,
+        member_id: str,
+        class_id: str,
+        *,
+        now: datetime,
+        credit_grant_id: str | None = None,
+        membership_id: str | None = None,
     ) -> "Booking":
-        """A new confirmed booking paid with a credit from `credit_grant_id`."""
+        """A new confirmed booking paid with a credit from `credit_grant_id`, or by the
+        membership `membership_id`."""
         booking = cls(
-            new_id(), member_id, class_id, created_at=now, credit_grant_id=credit_grant_id
+            new_id(),
+            member_id,
+            class_id,
+            created_at=now,
+            credit_grant_id=credit_grant_id,
+            membership_id=membership_id,
         )
         booking._record(
             BookingConfirmed(
@@ -109,8 +130,13 @@ class Booking(Entity):
     @property
     def refund_due(self) -> bool:
         """A cancelled booking is owed its credit back until refunded; a late-cancelled one is
-        not (unless the gym then cancels the class: `refund_late_cancellation`)."""
-        return self._status is BookingStatus.CANCELLED and not self.refunded
+        not (unless the gym then cancels the class: `refund_late_cancellation`). One paid by
+        a membership is owed nothing: no credit was spent."""
+        return (
+            self._status is BookingStatus.CANCELLED
+            and not self.refunded
+            and self.membership_id is None
+        )
 
     @property
     def refunded(self) -> bool:

@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from domain import exceptions
 from domain.entities.base import Entity
@@ -20,6 +21,9 @@ from domain.values import (
     is_positive_int,
     new_id,
 )
+
+if TYPE_CHECKING:
+    from domain.memberships import Membership
 
 
 @dataclass
@@ -46,7 +50,7 @@ ERASED_MEMBER_NAME = "Erased member"
 
 
 class Member(Entity):
-    """A gym member and the credits they hold."""
+    """A gym member, the credits they hold and their live membership, if any."""
 
     def __init__(
         self,
@@ -58,6 +62,7 @@ class Member(Entity):
         bookings_paused_until: datetime | None = None,
         erased_at: datetime | None = None,
         active: bool = True,
+        membership: "Membership | None" = None,
     ) -> None:
         super().__init__()
         self._id = member_id
@@ -68,6 +73,7 @@ class Member(Entity):
         self.erased_at = erased_at
         # A closed account (staff unticked "active"): kept, but sold nothing.
         self.is_active = active
+        self.membership = membership
 
     @classmethod
     def register(cls, name: str, email: Email | str, *, now: datetime) -> "Member":

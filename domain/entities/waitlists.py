@@ -101,13 +101,15 @@ class WaitlistEntry(Entity):
         self,
         *,
         now: datetime,
-        credit_grant_id: str,
+        credit_grant_id: str | None = None,
+        membership_id: str | None = None,
         refundable_until: datetime | None = None,
         grace: bool = False,
     ) -> Booking:
-        """The member got a spot: a confirmed booking paid from `credit_grant_id`, which she
-        may cancel with a refund until `refundable_until`; with `grace` (promoted inside the
-        cancellation window) that holds whatever the window.
+        """The member got a spot: a confirmed booking paid from `credit_grant_id` (or by the
+        membership `membership_id`), which she may cancel with a refund until
+        `refundable_until`; with `grace` (promoted inside the cancellation window) that holds
+        whatever the window.
 
         Only `MemberPromotedFromWaitlist` is recorded (not also `BookingConfirmed`), so each
         fact is told once and the member hears “you're in” once.
@@ -118,6 +120,7 @@ class WaitlistEntry(Entity):
             self._class_id,
             created_at=now,
             credit_grant_id=credit_grant_id,
+            membership_id=membership_id,
             free_cancellation_until=refundable_until if grace else None,
         )
         self._record(

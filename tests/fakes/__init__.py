@@ -33,6 +33,7 @@ from tests.fakes.repositories import (
     InMemoryWaitlistRepository,
 )
 from tests.fakes.sales import (
+    InMemoryMembershipPlanRepository,
     InMemoryProductRepository,
     InMemoryPurchaseRepository,
     RecordingCheckout,
@@ -192,6 +193,7 @@ class FakeGym:
         self.security_log = RecordingSecurityLog()
         self.products = InMemoryProductRepository()
         self.purchases = InMemoryPurchaseRepository()
+        self.membership_plans = InMemoryMembershipPlanRepository()
         self.payments = RecordingPayments()
         self.checkout = RecordingCheckout()
         self.fees = InMemoryFeeRepository()
@@ -208,6 +210,7 @@ class FakeGym:
             products=self.products,
             purchases=self.purchases,
             fees=self.fees,
+            membership_plans=self.membership_plans,
         )
         self.transactions = FakeTransactions(
             self.members,

@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 
 from application.ports import SeriesSession, SpotsHeld
 from domain.entities import (
+    ALLOWANCE_STATUSES,
     SPOT_HOLDING_STATUSES,
     Booking,
     BookingStatus,
@@ -87,6 +88,16 @@ class InMemoryMemberRepository(_Table):
     def ids_with_unrecorded_expired_credits(self, now: datetime) -> list[str]:
         return [m.id for m in self.all() if any(g.has_unrecorded_expiry(now) for g in m.grants)]
 
+    def ids_with_lapsed_memberships(self, now: datetime) -> list[str]:
+        return [m.id for m in self.all() if m.membership and m.membership.has_lapsed(now)]
+
+    def _read(self, row_id: str) -> Member:
+        """As the ORM loads her: with her live membership only."""
+        member = super()._read(row_id)
+        if member.membership is not None and not member.membership.is_live:
+            member.membership = None
+        return member
+
     def save(self, member: Member) -> None:
         if any(not 0 <= grant.remaining <= grant.amount for grant in member.grants):
             raise ConstraintViolation("a credit grant's remaining credit is out of range")
@@ -130,7 +141,17 @@ class InMemoryBookingRepository(_Table):
             if b.class_id == class_id
             and b.status is BookingStatus.LATE_CANCELLED
             and not b.refunded
+            and b.membership_id is None
         ]
+
+    def count_paid_by_membership(self, membership_id: str, since: datetime, until: datetime) -> int:
+        return sum(
+            1
+            for b in self.all()
+            if b.membership_id == membership_id
+            and b.status in ALLOWANCE_STATUSES
+            and since <= self._class_of(b).starts_at < until
+        )
 
     def spots_held(self, member_id: str, fitness_class: FitnessClass, now: datetime) -> SpotsHeld:
         mine = [b for b in self.all() if b.member_id == member_id]

@@ -1,6 +1,6 @@
-"""In-memory twins of the sales ports: products, purchases (and their refunds), a payment
-adapter that records every charge and refund (and can be told to refuse), and an online
-checkout that records every page."""
+"""In-memory twins of the sales ports: products, membership plans, purchases (and their
+refunds), a payment adapter that records every charge and refund (and can be told to
+refuse), and an online checkout that records every page."""
 
 import copy
 from decimal import Decimal
@@ -8,11 +8,13 @@ from decimal import Decimal
 from application.ports import Charge, CheckoutRequest, CheckoutSession, PaymentTaken, RefundRequest
 from domain.exceptions import (
     IntroOfferAlreadyBoughtException,
+    MembershipPlanNotFoundException,
     OnlinePaymentUnavailableException,
     PaymentNotTakenException,
     ProductNotFoundException,
     PurchaseNotFoundException,
 )
+from domain.memberships import Allowance, AllowancePeriod, BillingPeriod, MembershipPlan
 from domain.refunds import Refund
 from domain.sales import ClassPack, Money, Purchase
 
@@ -30,6 +32,21 @@ class InMemoryProductRepository:
         if product_id not in self._rows:
             raise ProductNotFoundException()
         return self._rows[product_id]
+
+
+class InMemoryMembershipPlanRepository:
+    def __init__(self) -> None:
+        self._rows: dict[str, MembershipPlan] = {}
+
+    def add(self, plan: MembershipPlan) -> MembershipPlan:
+        """Setup: a plan staff defined."""
+        self._rows[plan.plan_id] = plan
+        return plan
+
+    def get_by_id(self, plan_id: str) -> MembershipPlan:
+        if plan_id not in self._rows:
+            raise MembershipPlanNotFoundException()
+        return self._rows[plan_id]
 
 
 class InMemoryPurchaseRepository:
@@ -136,3 +153,16 @@ class RecordingCheckout:
         self._reachable()
         self.refunds.setdefault(idempotency_key, (reference, amount))
         return f"re_{idempotency_key}"
+
+
+def membership_plan(**changes) -> MembershipPlan:
+    """A monthly plan of 8 classes a month at 60.00 EUR (20 % tax), with `changes`."""
+    values = {
+        "plan_id": "plan-8",
+        "name": "8 classes a month",
+        "price": Money(Decimal("60.00"), "EUR"),
+        "tax_rate": Decimal("20"),
+        "billing_period": BillingPeriod.MONTHLY,
+        "allowance": Allowance(8, AllowancePeriod.MONTH),
+    }
+    return MembershipPlan(**{**values, **changes})

@@ -33,6 +33,7 @@ CLASS_STARTS = datetime(2026, 12, 1, 18, 0, tzinfo=LONDON)
 OCCURRED = datetime(2026, 11, 30, 9, 15, 42, 123456, tzinfo=UTC)
 
 ANA, SPIN, BOOKING, ENTRY, GRANT = (new_id() for _ in range(5))
+MEMBERSHIP = {"membership_id": new_id(), "member_id": ANA}
 BOOKED = {"booking_id": BOOKING, "member_id": ANA, "class_id": SPIN}
 NEW_YORK_CREDITS = {
     "member_id": ANA,
@@ -123,6 +124,52 @@ EXAMPLES: list[tuple[str, dict]] = [
             "recorded_by": "Dee Desk",
         },
     ),
+    (
+        "MembershipStarted",
+        {
+            **MEMBERSHIP,
+            "plan_id": "plan-1",
+            "plan_name": "Unlimited",
+            "period_end": CLASS_STARTS + timedelta(days=31),
+            "price": "79.00",
+            "tax": "13.17",
+            "tax_rate": "20",
+            "currency": "EUR",
+            "payment_method": "card_terminal",
+            "payment_reference": "DESK-1A2B3C4D5E",
+            "recorded_by": "Dee Desk",
+        },
+    ),
+    (
+        "MembershipRenewed",
+        {
+            **MEMBERSHIP,
+            "period_end": CLASS_STARTS + timedelta(days=62),
+            "price": "79.00",
+            "tax": "13.17",
+            "currency": "EUR",
+            "payment_method": "cash",
+            "payment_reference": "in_1",
+            "recorded_by": "",
+        },
+    ),
+    (
+        "MembershipRenewalFailed",
+        {**MEMBERSHIP, "period_end": CLASS_STARTS, "reason": "card declined"},
+    ),
+    (
+        "MembershipFrozen",
+        {
+            **MEMBERSHIP,
+            "starts_on": "2026-12-10",
+            "ends_on": "2026-12-19",
+            "period_end": CLASS_STARTS + timedelta(days=41),
+        },
+    ),
+    ("MembershipUnfrozen", {**MEMBERSHIP, "days_given_back": 4, "period_end": CLASS_STARTS}),
+    ("MembershipCancellationScheduled", {**MEMBERSHIP, "period_end": CLASS_STARTS}),
+    ("MembershipCancellationUndone", MEMBERSHIP),
+    ("MembershipEnded", {**MEMBERSHIP, "cancelled": True}),
     ("CreditsWithdrawn", {"member_id": ANA, "grant_id": GRANT, "amount": 3, "reason": "Refund"}),
     (
         "PurchaseRefunded",

@@ -17,12 +17,13 @@ from events.models import Delivery, StoredEvent
 from members.repositories import DjangoMemberRepository
 from notifications.email import EmailNotificationService
 from notifications.models import Notification
-from sales.fees import DjangoFeeRepository, NoCardOnFile, ProductFeePolicies
+from sales.fees import DjangoFeeRepository, NoCardOnFile, SalesFeePolicies
 from sales.models import Fee
 from tests.factories import (
     BookingFactory,
     CreditGrantFactory,
     FitnessClassFactory,
+    MembershipFactory,
     ProductFactory,
     PurchaseFactory,
 )
@@ -94,17 +95,32 @@ def test_the_charge_delivered_without_a_card_on_file_leaves_the_fee_owed(
 def test_a_granted_credit_carries_no_fee():
     booking = booking_paid_by(CreditGrantFactory())
 
-    assert ProductFeePolicies().for_booking(str(booking.pk)) is NO_FEES
+    assert SalesFeePolicies().for_booking(str(booking.pk)) is NO_FEES
 
 
 def test_a_pack_s_fees_are_read_in_one_query(django_assert_num_queries):
     booking = fee_pack_booking(no_show_fee=Decimal("8.00"), currency="GBP")
 
     with django_assert_num_queries(1):
-        terms = ProductFeePolicies().for_booking(str(booking.pk))
+        terms = SalesFeePolicies().for_booking(str(booking.pk))
 
     assert terms.late_cancellation == Money(FIVE, "GBP")
     assert terms.no_show == Money(Decimal("8.00"), "GBP")
+
+
+def test_a_booking_a_membership_paid_for_has_the_fees_of_its_plan(django_assert_num_queries):
+    membership = MembershipFactory(no_show_fee=Decimal("12.00"), currency="GBP")
+    booking = BookingFactory(member=membership.member, membership=membership, credit_grant=None)
+
+    with django_assert_num_queries(1):
+        terms = SalesFeePolicies().for_booking(str(booking.pk))
+
+    assert terms.no_show == Money(Decimal("12.00"), "GBP")
+    assert terms.late_cancellation is None
+
+
+def test_an_unknown_booking_carries_no_fee():
+    assert SalesFeePolicies().for_booking("not-a-booking") is NO_FEES
 
 
 def test_the_database_keeps_one_fee_per_booking_and_kind(

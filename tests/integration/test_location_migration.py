@@ -20,6 +20,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 BEFORE_LOCATIONS = [("classes", "0005_capacities_within_the_limit")]
 # Where migrating back to then leaves the members (their home location points to a location).
 MEMBERS_BEFORE_LOCATIONS = ("members", "0013_pending_sign_ups")
+# And the bookings (since memberships, which come after the members' home locations).
+BOOKINGS_BEFORE_LOCATIONS = ("bookings", "0008_admin_list_indexes")
 STARTS = datetime(2030, 3, 4, 18, 0, tzinfo=UTC)
 
 
@@ -61,10 +63,11 @@ def test_free_text_locations_become_locations_and_every_row_keeps_its_id(old_app
     studio = [old_class(old_apps, "Studio 1"), old_class(old_apps, "Studio 1", name="Box")]
     hall, nowhere = old_class(old_apps, "Hall"), old_class(old_apps, "")
     hall_series, nowhere_series = old_series(old_apps, "Hall"), old_series(old_apps, "")
-    # (bookings are today's; members went back too, to before their home locations)
-    members = models_at([MEMBERS_BEFORE_LOCATIONS])
+    # (members went back too, to before their home locations, and bookings to before the
+    # memberships that pay for them)
+    members = models_at([MEMBERS_BEFORE_LOCATIONS, BOOKINGS_BEFORE_LOCATIONS])
     ana = members.get_model("members", "Member").objects.create(name="Ana", email="a@x.com")
-    booking = Booking.objects.create(
+    booking = members.get_model("bookings", "Booking").objects.create(
         member_id=ana.pk, fitness_class_id=hall.pk, created_at=STARTS - timedelta(days=1)
     )
 

@@ -446,6 +446,7 @@ def test_run_periodic_runs_every_job_in_order(services, delivered, a_busy_day, m
         "Settled 1 class: 3 attended, 0 no-shows.",
         "Closed 0 waitlists: 0 waiting members closed.",
         "Recorded 1 expired grant of 1 member.",
+        "Ended 0 memberships.",
         "Promoted 1 waitlisted member into 1 class (1 with a free spot and somebody waiting).",
         # Ana and Ben for Spin; for Boxing, the member booked and Gus, promoted just before
         "Sent 4 class reminders.",
@@ -464,6 +465,7 @@ def test_a_second_run_periodic_does_nothing(services, delivered, a_busy_day, mai
         "Settled 0 classes: 0 attended, 0 no-shows.",
         "Closed 0 waitlists: 0 waiting members closed.",
         "Recorded 0 expired grants of 0 members.",
+        "Ended 0 memberships.",
         "Promoted 0 waitlisted members into 0 classes (0 with a free spot and somebody waiting).",
         "Sent 0 class reminders.",
         "Deleted 0 delivered deliveries, 0 events and 0 expired sessions.",
@@ -479,7 +481,7 @@ def test_run_periodic_dry_run_passes_dry_run_to_every_job(
 
     out = delivered("run_periodic", "--dry-run")
 
-    assert [line.split(" ")[0] for line in out.splitlines()] == ["Would"] * 6
+    assert [line.split(" ")[0] for line in out.splitlines()] == ["Would"] * 7
     assert state() == before
     assert mailoutbox == []
 
@@ -606,7 +608,14 @@ def test_a_run_that_is_neither_long_nor_on_a_terminal_writes_no_progress():
 
 @pytest.mark.parametrize(
     "command",
-    ["close_classes", "expire_credits", "send_reminders", "promote_waitlists", "run_periodic"],
+    [
+        "close_classes",
+        "expire_credits",
+        "end_memberships",
+        "send_reminders",
+        "promote_waitlists",
+        "run_periodic",
+    ],
 )
 def test_every_command_has_help_and_a_dry_run_option(command):
     command_class = load_command_class(get_commands()[command], command)

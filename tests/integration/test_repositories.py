@@ -199,14 +199,15 @@ class TestMemberRepository:
 
     @pytest.mark.parametrize("grants", [1, 5])
     @pytest.mark.parametrize("for_update", [False, True])
-    def test_loading_takes_two_queries_however_many_grants(
+    def test_loading_takes_three_queries_however_many_grants(
         self, grants, for_update, django_assert_num_queries
     ):
         row = member_row()
         for _ in range(grants):
             grant_row(row)
 
-        with django_assert_num_queries(2):
+        # the member, her grants, her live membership (what booking asks besides her credits)
+        with django_assert_num_queries(3):
             member = self.repository.get_by_id(str(row.pk), for_update=for_update)
 
         assert len(member.grants) == grants

@@ -6,13 +6,15 @@ from savepoints (the test runs inside a transaction, so the use case's `atomic()
 savepoint too).
 
 book: lock the class; its spot holders; its waitlist with the booker's entries for classes
-at the same time; lock the member; her grants; her upcoming and overlapping spots (one
-query); spend the grant; insert the booking; the event log (events and deliveries: one statement on
-PostgreSQL, two on SQLite).
+at the same time; lock the member; her grants; her live membership (whether it pays for the
+class instead of a credit); her upcoming and overlapping spots (one query); spend the grant;
+insert the booking; the event log (events and deliveries: one statement on PostgreSQL, two
+on SQLite).
 refusing a full class: lock the class; its spot holders; the member (she exists) — nothing
 more is read or locked while the class is held.
-cancel: lock the booking; the class with its spot holders; lock the member; her grants;
-insert the refund grant; update the booking; the event log (events, deliveries).
+cancel: lock the booking; the class with its spot holders; lock the member; her grants; her
+live membership (loaded with her); insert the refund grant; update the booking; the event
+log (events, deliveries).
 """
 
 from datetime import timedelta
@@ -36,12 +38,14 @@ pytestmark = pytest.mark.django_db
 
 # The events and their deliveries: one INSERT inside a WITH on PostgreSQL, two on SQLite.
 EVENT_LOG_STATEMENTS = 1 if connection.vendor == "postgresql" else 2
-BOOK_DATA_STATEMENTS = 8 + EVENT_LOG_STATEMENTS
+# 9: her live membership is loaded with her (a membership's booking spends no credit).
+BOOK_DATA_STATEMENTS = 9 + EVENT_LOG_STATEMENTS
 # The use case's own (the test's transaction around it): a double booking the database
 # refuses is skipped, not raised, so inserting the booking needs none.
 BOOK_SAVEPOINTS = 1
 FULL_CLASS_REFUSAL_DATA_STATEMENTS = 3
-CANCEL_DATA_STATEMENTS = 6 + EVENT_LOG_STATEMENTS
+# 7: the member refunded is loaded with her live membership, as every member is.
+CANCEL_DATA_STATEMENTS = 7 + EVENT_LOG_STATEMENTS
 CANCEL_SAVEPOINTS = 1
 # One inline in-app notice: take the delivery (with its event); read the class, the booking
 # and the member (no grants, no other bookings); store the notice; mark it delivered.

@@ -700,9 +700,9 @@ def test_a_class_with_bookings_cannot_be_deleted(admin_client, gym):
 # --- Members: history and the no-show pause ------------------------------------------------------
 
 # A member's page: session, user, the member (balance in its query), grants, bookings,
-# waitlist places (positions are subqueries), whether they may be deleted, and the content
-# type (cached after the first page); however long the history.
-MEMBER_PAGE_QUERIES = 8
+# waitlist places (positions are subqueries), memberships, whether they may be deleted, and
+# the content type (cached after the first page); however long the history.
+MEMBER_PAGE_QUERIES = 9
 
 
 def test_a_members_page_shows_their_bookings_latest_class_first_and_their_waitlist_places(
@@ -722,7 +722,7 @@ def test_a_members_page_shows_their_bookings_latest_class_first_and_their_waitli
 
     page = admin_client.get(admin_url(Member, "change", ana.pk))
 
-    grants, bookings, waitlist = (i.formset for i in page.context["inline_admin_formsets"])
+    grants, bookings, waitlist, _ = (i.formset for i in page.context["inline_admin_formsets"])
     assert [(f.instance.pk, f.instance.status) for f in bookings.forms] == [
         (tomorrow.pk, "confirmed"),
         (last_week.pk, "attended"),
@@ -745,7 +745,7 @@ def test_a_members_page_runs_the_same_queries_for_3_and_40_bookings(
     with django_assert_max_num_queries(MEMBER_PAGE_QUERIES):
         page = admin_client.get(admin_url(Member, "change", ana.pk))
 
-    _, bookings, waitlist = (i.formset for i in page.context["inline_admin_formsets"])
+    _, bookings, waitlist, _ = (i.formset for i in page.context["inline_admin_formsets"])
     shown = min(rows, HISTORY_ROWS)
     assert (len(bookings.forms), len(waitlist.forms)) == (shown, shown)
 
@@ -770,7 +770,7 @@ def test_a_long_history_shows_its_latest_rows_and_links_to_the_full_lists(admin_
     page = admin_client.get(admin_url(Member, "change", ana.pk))
 
     # then each history shows its first rows and links to the whole list, filtered to her
-    grants, bookings, waitlist = (i.formset for i in page.context["inline_admin_formsets"])
+    grants, bookings, waitlist, _ = (i.formset for i in page.context["inline_admin_formsets"])
     assert len(grants.forms) == len(bookings.forms) == len(waitlist.forms) == HISTORY_ROWS
     latest = Booking.objects.filter(member=ana).order_by("-fitness_class__starts_at")
     assert [f.instance.pk for f in bookings.forms] == [b.pk for b in latest[:HISTORY_ROWS]]

@@ -52,6 +52,7 @@ from tests.factories import (
     DeliveryFactory,
     FitnessClassFactory,
     LocationFactory,
+    MembershipFactory,
     PurchaseFactory,
     RoomFactory,
     StoredEventFactory,
@@ -147,6 +148,9 @@ MEMBER_ACTION = Rule(
     get=by_role(other=405),
     post=by_role(anonymous=REDIRECT, member=302, other_member=302, other=REDIRECT),
 )
+# A change her own form asks for (freezing her membership): done and sent back to her page,
+# or the page again with the form's errors.
+MEMBER_FORM_ACTION = Rule(get=MEMBER_ACTION.get, post=MEMBER_FORM.post)
 # An old address, moved for good.
 MOVED = Rule(get=by_role(other=301), post=by_role(other=301))
 # Stripe's webhook: signed by Stripe or refused; here Stripe is not configured (404).
@@ -288,17 +292,19 @@ RULES = [
     (r"^(classes:schedule|classes:detail|bookings:mine) ", MEMBER_READ_PAGE),
     (
         r"^(members:credits|members:calendar|members:your_data|notifications:list|sales:shop|"
-        r"payments:paid|fees:mine|purchases:history) ",
+        r"payments:paid|fees:mine|purchases:history|memberships:mine) ",
         MEMBER_PAGE,
     ),
     (r"^sales:packs ", MOVED),
     (r"^payments:stripe_webhook ", WEBHOOK),
     (
         r"^(bookings:book|bookings:join_waitlist|bookings:leave_waitlist|members:download_data|"
-        r"members:reset_calendar_token|notifications:mark_all_read|payments:buy) ",
+        r"members:reset_calendar_token|notifications:mark_all_read|payments:buy|"
+        r"memberships:unfreeze|memberships:undo_cancel) ",
         MEMBER_ACTION,
     ),
     (r"^members:home_location ", MEMBER_FORM),
+    (r"^memberships:(freeze|cancel) ", MEMBER_FORM_ACTION),
     (r"^bookings:cancel ", OWN_OBJECT_ACTION),
     (r"^members:set_up_account ", SET_UP_ACCOUNT),
     (r"^members:calendar_feed ", SECRET_FEED),
@@ -399,6 +405,7 @@ def world(member, other_member, django_user_model):
     WaitlistEntryFactory(member=member, fitness_class=FitnessClassFactory())
     CreditGrantFactory(member=member)
     purchase = PurchaseFactory(credit_grant__member=member)
+    MembershipFactory(member=member)
     StripeCustomer.objects.create(member=member, customer_id="cus_world")
     StripeEvent.objects.create(
         event_id="evt_world",

@@ -24,9 +24,9 @@ pytestmark = pytest.mark.django_db
 
 # session; her login with her member; the class with its counts; all she is in it and what
 # the rules ask of her (her booking, waitlist position, upcoming bookings, the spots she
-# holds, her spendable credits shown with "Book": `classes.member_reads`); the header's
-# unread count.
-CLASS_PAGE_QUERIES = 5
+# holds, her spendable credits shown with "Book": `classes.member_reads`), after her live
+# membership (whether it pays for the class instead of a credit); the header's unread count.
+CLASS_PAGE_QUERIES = 6
 
 ACTIONS = {
     "/book/": "book",

@@ -26,9 +26,10 @@ SCHEDULE = reverse("classes:schedule")
 
 # session; her login with her member; the page's classes with their counts; all she is in
 # them and what the rules ask of her (her bookings, waitlist positions, upcoming bookings,
-# the spots she holds, her credits: `classes.member_reads`); the filters' choices; the
-# location's opening hours and closures that day; the header's unread count.
-SCHEDULE_QUERIES = 7
+# the spots she holds, her credits: `classes.member_reads`), after her live membership
+# (whether it pays for a class instead of a credit); the filters' choices; the location's
+# opening hours and closures that day; the header's unread count.
+SCHEDULE_QUERIES = 8
 
 TO = "\N{EN DASH}"  # between a class's start and end times
 

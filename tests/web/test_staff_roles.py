@@ -57,6 +57,14 @@ LOCATION_VIEWS = {
 # The front desk sees the products and sells them (sales/migrations/0002); a manager changes
 # the products too (sales is among MANAGER_APPS).
 SALES_PERMISSIONS = {"sales.view_product", "sales.add_purchase", "sales.view_purchase"}
+# It sees the membership plans and memberships, starts memberships and freezes them
+# (sales/migrations/0004); a manager also cancels and renews them and changes the plans.
+MEMBERSHIP_PERMISSIONS = {
+    "sales.view_membershipplan",
+    "members.view_membership",
+    "members.add_membership",
+    "members.freeze_membership",
+}
 # A manager sees the Stripe customers and the Stripe events acted on (payments/migrations/0002).
 PAYMENT_VIEWS = {"payments.view_stripecustomer", "payments.view_stripeevent"}
 # Both groups unlock a login locked out of signing in (django-axes' attempts).
@@ -96,6 +104,7 @@ def test_the_migration_created_the_front_desk_group_with_its_permissions():
         FRONT_DESK_PERMISSIONS
         | LOCATION_VIEWS
         | SALES_PERMISSIONS
+        | MEMBERSHIP_PERMISSIONS
         | UNLOCK_PERMISSIONS
         | {"sales.view_fee", "sales.change_fee"}  # fees: seen, and paid at the desk
     )

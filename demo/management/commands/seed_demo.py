@@ -1,7 +1,8 @@
 """`manage.py seed_demo`: a small, believable gym to click around in.
 
 A staff superuser, a front desk login for each gym and a chain manager (demo/chain.py), twenty
-members with logins, credits and home gyms, two gyms of the chain in different time zones (Old
+members with logins, credits and home gyms (one on an unlimited membership, of the two
+membership plans: demo/memberships.py), two gyms of the chain in different time zones (Old
 Town in London, Riverside in New York, each with its rooms), a week of classes from today at
 each (on its own clock), bookings (one member at both gyms on the same day), and a few full
 classes with a waitlist.
@@ -49,7 +50,7 @@ from django.utils import timezone
 from bookings.models import Booking, WaitlistEntry
 from classes.models import FitnessClass
 from classes.queries import spendable_credits
-from demo import chain
+from demo import chain, memberships
 from domain.exceptions import DomainException
 from events.dispatcher import DUE
 from events.models import Delivery
@@ -307,6 +308,7 @@ class Seeder:
     def run(self) -> str:
         self.create_staff()
         members = self.create_members()
+        self.create_memberships()
         classes = self.create_schedule()
         chain.give_opening_rules([demo.name for demo in LOCATIONS], self.now, DAYS)
         chain.create_staff(STAFF_PASSWORD, self.write)
@@ -371,6 +373,12 @@ class Seeder:
                 self.budget[member.id] = int((welcome + bought) * SPENT_SHARE)
             member_ids.append(member.id)
         return member_ids
+
+    def create_memberships(self) -> None:
+        """The membership plans, and one member on the unlimited plan."""
+        plans = memberships.create_plans()
+        member = Member.objects.get(email=memberships.MEMBER_EMAIL)
+        memberships.start_membership(self.services, str(member.pk), plans[memberships.PLAN_NAME])
 
     def buy_credits(self, member_id: str, email: str) -> int:
         """A pack, or a trial expiring soon for one member; the credits bought."""

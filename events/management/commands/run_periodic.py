@@ -3,6 +3,7 @@
 1. close_classes     — settle classes that are over (no-shows may pause members);
    close_waitlists   — close the waitlists of classes that have started;
 2. expire_credits    — record credit that expired unspent;
+   end_memberships   — end memberships whose period is over without a renewal;
 3. promote_waitlists — fill free spots from the waitlists;
 4. send_reminders    — remind members of their classes, after the promotions, so that a
                        member promoted just now for a class starting soon is reminded in the
@@ -22,6 +23,7 @@ JOBS = (
     "close_classes",
     "close_waitlists",
     "expire_credits",
+    "end_memberships",
     "promote_waitlists",
     "send_reminders",
     "prune_history",
