@@ -2,7 +2,8 @@
 
 A staff superuser, a front desk login for each gym and a chain manager (demo/chain.py), twenty
 members with logins, credits and home gyms (one on an unlimited membership, of the two
-membership plans: demo/memberships.py), two gyms of the chain in different time zones (Old
+membership plans: demo/memberships.py; one bought a class pack at the desk, of the packs on
+sale: demo/products.py), two gyms of the chain in different time zones (Old
 Town in London, Riverside in New York, each with its rooms), a week of classes from today at
 each (on its own clock), bookings (one member at both gyms on the same day), and a few full
 classes with a waitlist.
@@ -50,7 +51,7 @@ from django.utils import timezone
 from bookings.models import Booking, WaitlistEntry
 from classes.models import FitnessClass
 from classes.queries import spendable_credits
-from demo import chain, memberships
+from demo import chain, memberships, products
 from domain.exceptions import DomainException
 from events.dispatcher import DUE
 from events.models import Delivery
@@ -58,6 +59,7 @@ from gymbooking.composition import services
 from locations.models import Location, Room
 from members.models import Member
 from members.queries import attach_login, create_login
+from sales.models import Product
 from web import formatting
 
 STAFF_USERNAME = "staff"
@@ -304,9 +306,12 @@ class Seeder:
         self.full: set[UUID] = set()
         # The ids of the members who buy no credits.
         self.no_credit: set[str] = set()
+        # The packs on sale, by name (made first: a member buys one).
+        self.packs: dict[str, Product] = {}
 
     def run(self) -> str:
         self.create_staff()
+        self.packs = products.create_packs()
         members = self.create_members()
         self.create_memberships()
         classes = self.create_schedule()
@@ -381,7 +386,13 @@ class Seeder:
         memberships.start_membership(self.services, str(member.pk), plans[memberships.PLAN_NAME])
 
     def buy_credits(self, member_id: str, email: str) -> int:
-        """A pack, or a trial expiring soon for one member; the credits bought."""
+        """A pack, or a trial expiring soon for one member; the credits bought. One member
+        buys a pack on sale at the desk (a purchase with its receipt); the others' credits
+        are granted as packs bought before the gym sold them here."""
+        if email == products.BUYER_EMAIL:
+            pack = self.packs[products.BOUGHT]
+            products.sell_at_the_desk(self.services, member_id, pack)
+            return pack.credits
         if email == EXPIRING_SOON:
             credits, days, reason = 3, EXPIRING_SOON_DAYS, "Trial pack"
         else:
