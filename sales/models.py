@@ -18,11 +18,54 @@ from domain.refunds import MAX_REASON_LENGTH
 from domain.sales import MAX_PACK_CREDITS, MAX_PACK_DAYS, PaymentMethod
 
 
-class Product(models.Model):
-    """A class pack: N credits, valid D days from the sale, at a tax-inclusive price."""
+class Sellable(models.Model):
+    """What every product the gym sells has: a name, a tax-inclusive price's currency and tax
+    rate, and the fees a late cancellation or a no-show of a class it paid for costs."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=200, help_text="As members and receipts see it.")
+    currency = models.CharField(
+        max_length=3, default="EUR", help_text="ISO 4217 code, e.g. EUR, GBP, USD."
+    )
+    tax_rate = models.DecimalField(
+        "tax rate (%)",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(0),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+        help_text="VAT or sales tax included in the price, in percent.",
+    )
+    late_cancel_fee = models.DecimalField(
+        "late-cancellation fee",
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text="Charged for a late cancellation of a class it paid for, in its currency. "
+        "Empty: no fee (a credit spent stays forfeited).",
+    )
+    no_show_fee = models.DecimalField(
+        "no-show fee",
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text="Charged for a no-show at a class it paid for, in its currency. Empty: no fee.",
+    )
+
+    class Meta:
+        abstract = True
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Product(Sellable):
+    """A class pack: N credits, valid D days from the sale, at a tax-inclusive price."""
+
     credits = models.PositiveIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(MAX_PACK_CREDITS)]
     )
@@ -37,49 +80,12 @@ class Product(models.Model):
         validators=[MinValueValidator(Decimal(0))],
         help_text="Tax included, as the member pays it.",
     )
-    currency = models.CharField(
-        max_length=3, default="EUR", help_text="ISO 4217 code, e.g. EUR, GBP, USD."
-    )
-    tax_rate = models.DecimalField(
-        "tax rate (%)",
-        max_digits=5,
-        decimal_places=2,
-        default=Decimal(0),
-        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
-        help_text="VAT or sales tax included in the price, in percent.",
-    )
     is_active = models.BooleanField(
         "on sale", default=True, help_text="Untick to stop selling it; past sales stay."
     )
     intro_offer = models.BooleanField(
         default=False, help_text="Sold at most once to each member, ever."
     )
-    late_cancel_fee = models.DecimalField(
-        "late-cancellation fee",
-        max_digits=10,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(Decimal("0.01"))],
-        help_text="Charged for a late cancellation of a class booked with this pack's credit, "
-        "in its currency. Empty: no fee, only the credit is forfeited.",
-    )
-    no_show_fee = models.DecimalField(
-        "no-show fee",
-        max_digits=10,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(Decimal("0.01"))],
-        help_text="Charged for a no-show at a class booked with this pack's credit, in its "
-        "currency. Empty: no fee.",
-    )
-
-    class Meta:
-        ordering = ["name", "id"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Purchase(models.Model):
@@ -201,28 +207,15 @@ class Refund(models.Model):
         return f"Refund of {self.amount} for {self.purchase_id}"
 
 
-class MembershipPlan(models.Model):
+class MembershipPlan(Sellable):
     """A membership members pay for every billing period: unlimited classes, or N a week or
     a month, and booking from further ahead. A membership keeps the terms it started on."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    name = models.CharField(max_length=200, help_text="As members and receipts see it.")
     price = models.DecimalField(
         max_digits=10,
         decimal_places=2,
         validators=[MinValueValidator(Decimal(0))],
         help_text="Every billing period, tax included, as the member pays it.",
-    )
-    currency = models.CharField(
-        max_length=3, default="EUR", help_text="ISO 4217 code, e.g. EUR, GBP, USD."
-    )
-    tax_rate = models.DecimalField(
-        "tax rate (%)",
-        max_digits=5,
-        decimal_places=2,
-        default=Decimal(0),
-        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
-        help_text="VAT or sales tax included in the price, in percent.",
     )
     billing_period = models.CharField(
         max_length=10,
@@ -254,25 +247,3 @@ class MembershipPlan(models.Model):
     is_active = models.BooleanField(
         "on sale", default=True, help_text="Untick to stop selling it; memberships stay."
     )
-    late_cancel_fee = models.DecimalField(
-        max_digits=10,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(Decimal(0))],
-        help_text="In the plan's currency; blank: none.",
-    )
-    no_show_fee = models.DecimalField(
-        max_digits=10,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(Decimal(0))],
-        help_text="In the plan's currency; blank: none.",
-    )
-
-    class Meta:
-        ordering = ["name", "id"]
-
-    def __str__(self) -> str:
-        return self.name
