@@ -3,7 +3,7 @@ schedule opens there, the other gyms one click away in its location menu, in the
 of queries as without one."""
 
 import json
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -28,8 +28,9 @@ def gyms():
     """Old Town comes first by name, so a schedule that opens at Riverside opened at home."""
     old_town = LocationFactory(name="Old Town", time_zone="Europe/London")
     riverside = LocationFactory(name="Riverside", time_zone="America/New_York")
-    tomorrow = timezone.localdate() + timedelta(days=1)
     for location, name in [(old_town, "Old Town Yoga"), (riverside, "Riverside Spin")]:
+        # tomorrow on the gym's own clock: in the small hours in London, New York is a day behind
+        tomorrow = date.fromisoformat(tomorrow_at(location)["day"])
         starts_at = datetime.combine(tomorrow, time(12), ZoneInfo(location.time_zone))
         FitnessClassFactory(name=name, location=location, starts_at=starts_at)
     return old_town, riverside
