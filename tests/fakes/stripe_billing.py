@@ -11,6 +11,7 @@ follow Stripe's API reference: sub_, in_, si_, il_ and inpay_ ids, periods as Un
 it (`parent.subscription_details`) and where earlier versions did (`subscription`).
 """
 
+import json
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -210,3 +211,27 @@ def _missing() -> tuple[int, dict]:
 
 def _refusal(message: str) -> tuple[int, dict]:
     return 400, {"error": {"type": "invalid_request_error", "code": None, "message": message}}
+
+
+def subscribed(services, fake, member_id: str, plan_id: str) -> dict:
+    """She pressed "Join online" and paid on Stripe's page; the event Stripe then sends."""
+    session = services.start_membership_checkout.execute(
+        member_id, plan_id, success_url="https://t/ok", cancel_url="https://t/no"
+    )
+    fake.mark_paid(session.session_id, payment_method="pm_visa")
+    return fake.event(session.session_id)
+
+
+def deliver(client, event: dict):
+    """The event posted to the webhook as Stripe posts it, signed."""
+    from django.urls import reverse
+
+    from tests.fakes.stripe_server import sign
+
+    payload = json.dumps(event)
+    return client.post(
+        reverse("payments:stripe_webhook"),
+        payload,
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=sign(payload),
+    )
