@@ -45,6 +45,12 @@ from domain.memberships import BillingPeriod, Freeze, Membership
 from domain.sales import Money, PaymentMethod
 from domain.values import new_id
 
+UNCHANGED = (
+    "Your membership is billed by card online, and the card provider could not be reached "
+    "or refused the change, so nothing was changed. Please try again later, or ask at the "
+    "front desk."
+)
+
 # The provider's word for each billing period (Stripe's `recurring[interval]`).
 INTERVALS = {BillingPeriod.MONTHLY: "month", BillingPeriod.YEARLY: "year"}
 
@@ -244,4 +250,7 @@ class MembershipChangesUseCase(UseCase):
                 "This membership is billed online, and online payment is not configured "
                 "here, so it cannot be changed now. Please ask at the front desk."
             )
-        tell(self.subscriptions, subscription, f"{subscription}-{new_id()}")
+        try:
+            tell(self.subscriptions, subscription, f"{subscription}-{new_id()}")
+        except OnlinePaymentUnavailableException as refusal:
+            raise OnlinePaymentUnavailableException(UNCHANGED) from refusal
