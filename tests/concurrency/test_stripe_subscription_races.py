@@ -82,7 +82,7 @@ def test_without_remembering_the_invoice_both_events_would_renew(
         return renew(self, reference, now=now)
 
     monkeypatch.setattr(MembershipEntity, "renew", forgetting)
-    membership, events = renewal_events(stripe_fake, services, same_event=False)
+    _, events = renewal_events(stripe_fake, services, same_event=False)
 
     answers = at_once(run_concurrently, events)
 
