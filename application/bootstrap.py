@@ -33,6 +33,11 @@ from application.memberships import (
     StartMembershipUseCase,
     UnfreezeMembershipUseCase,
 )
+from application.online_memberships import (
+    CompleteMembershipCheckoutUseCase,
+    MembershipChangesUseCase,
+    StartMembershipCheckoutUseCase,
+)
 from application.online_sales import CompleteCheckoutUseCase, StartCheckoutUseCase
 from application.ports import (
     CardOnFile,
@@ -42,6 +47,7 @@ from application.ports import (
     OnlineCheckout,
     PaymentGateway,
     PersonalData,
+    Subscriptions,
     Transactions,
 )
 from application.refunds import RefundPurchaseUseCase
@@ -131,6 +137,9 @@ class Services:
     end_lapsed_membership: EndLapsedMembershipsUseCase
     dispatcher: InMemoryEventDispatcher
     policy: BookingPolicy
+    start_membership_checkout: StartMembershipCheckoutUseCase
+    complete_membership_checkout: CompleteMembershipCheckoutUseCase
+    membership_changes: MembershipChangesUseCase
 
 
 def bootstrap(
@@ -157,6 +166,7 @@ def bootstrap(
     receipt_mailer: Handler | None = None,
     refund_note_mailer: Handler | None = None,
     max_freeze_days: int = 30,
+    subscriptions: Subscriptions | None = None,
 ) -> Services:
     """Wire the handlers to `dispatcher` and build every use case.
 
@@ -174,6 +184,8 @@ def bootstrap(
     online (none: desk only). `receipt_mailer` e-mails the receipt of a sale and
     `refund_note_mailer` the note of a refund, on the mail queue.
     A membership freeze lasts at most `max_freeze_days`, counted on the `zone` clock.
+    `subscriptions` renews memberships bought through `online_checkout`, and is told of a
+    member's changes to them (none: desk memberships only).
     """
     uow = unit_of_work_factory(repositories, transactions, dispatcher)
     common = {"uow": uow, "clock": clock}
@@ -199,6 +211,10 @@ def bootstrap(
         dispatcher.register(ClassPackPurchased, receipt_mailer, queue=DeliveryQueue.MAIL)
     if refund_note_mailer is not None:
         dispatcher.register(PurchaseRefunded, refund_note_mailer, queue=DeliveryQueue.MAIL)
+    start_membership = StartMembershipUseCase(**common, payments=payments)
+    freeze_membership = FreezeMembershipUseCase(**common, zone=zone, max_days=max_freeze_days)
+    unfreeze_membership = UnfreezeMembershipUseCase(**common, zone=zone)
+    cancel_membership = CancelMembershipUseCase(**common)
     return Services(
         book_class=BookClassUseCase(**with_policy),
         add_member_to_class=AddMemberToClassUseCase(**with_policy),
@@ -239,13 +255,26 @@ def bootstrap(
         record_fee_paid_at_desk=RecordFeePaidAtDeskUseCase(**common),
         fee_terms=FeeTermsQuery(**common, policies=fee_policies),
         refund_purchase=RefundPurchaseUseCase(**common, payments=payments),
-        start_membership=StartMembershipUseCase(**common, payments=payments),
+        start_membership=start_membership,
         renew_membership=RenewMembershipUseCase(**common, payments=payments),
         record_renewal_failure=RecordRenewalFailureUseCase(**common),
-        freeze_membership=FreezeMembershipUseCase(**common, zone=zone, max_days=max_freeze_days),
-        unfreeze_membership=UnfreezeMembershipUseCase(**common, zone=zone),
-        cancel_membership=CancelMembershipUseCase(**common),
+        freeze_membership=freeze_membership,
+        unfreeze_membership=unfreeze_membership,
+        cancel_membership=cancel_membership,
         end_lapsed_membership=EndLapsedMembershipsUseCase(**common),
         dispatcher=dispatcher,
         policy=policy,
+        start_membership_checkout=StartMembershipCheckoutUseCase(
+            **common, checkout=online_checkout
+        ),
+        complete_membership_checkout=CompleteMembershipCheckoutUseCase(
+            **common, checkout=online_checkout, start=start_membership
+        ),
+        membership_changes=MembershipChangesUseCase(
+            **common,
+            subscriptions=subscriptions,
+            cancel=cancel_membership,
+            freeze_use_case=freeze_membership,
+            unfreeze_use_case=unfreeze_membership,
+        ),
     )

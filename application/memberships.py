@@ -24,7 +24,7 @@ from domain.events import (
     MembershipUnfrozen,
 )
 from domain.exceptions import AlreadyAMemberException, MembershipNotFoundException
-from domain.memberships import Freeze, Membership
+from domain.memberships import Freeze, Membership, MembershipPlan
 from domain.sales import PaymentMethod, ensure_may_buy
 
 
@@ -40,6 +40,16 @@ def _locked(uow: UnitOfWork, member_id: str) -> tuple[Member, Membership]:
     return member, membership_of(member)
 
 
+def joinable_plan(uow: UnitOfWork, member: Member, plan_id: str) -> MembershipPlan:
+    """The plan, if `member` may start a membership of it (at the desk or online)."""
+    ensure_may_buy(member)
+    if member.membership is not None:
+        raise AlreadyAMemberException()
+    plan = uow.membership_plans.get_by_id(plan_id)
+    plan.ensure_sellable()
+    return plan
+
+
 @dataclass(kw_only=True)
 class StartMembershipUseCase(UseCase):
     """Sell a membership of a plan to a member, its first period paid through `payments`."""
@@ -47,18 +57,22 @@ class StartMembershipUseCase(UseCase):
     payments: PaymentGateway
 
     def execute(
-        self, member_id: str, plan_id: str, *, method: PaymentMethod, recorded_by: str
+        self,
+        member_id: str,
+        plan_id: str,
+        *,
+        method: PaymentMethod,
+        recorded_by: str,
+        payment: PaymentTaken | None = None,
+        subscription_id: str = "",
     ) -> Membership:
         """Refused, with nothing changed, for a plan off sale, a member who has a live
-        membership, a closed or erased account, or a payment not taken."""
+        membership, a closed or erased account, or a payment not taken. `payment`: one
+        already taken (online, renewed by the processor's `subscription_id`)."""
         with self.uow() as uow:
             member = uow.members.get_by_id(member_id, for_update=True)
-            ensure_may_buy(member)
-            if member.membership is not None:
-                raise AlreadyAMemberException()
-            plan = uow.membership_plans.get_by_id(plan_id)
-            plan.ensure_sellable()
-            paid = self.payments.take(
+            plan = joinable_plan(uow, member, plan_id)
+            paid = payment or self.payments.take(
                 Charge(
                     member_id=member_id,
                     amount=plan.price,
@@ -71,6 +85,7 @@ class StartMembershipUseCase(UseCase):
             membership = Membership.start(
                 member_id, plan, method=paid.method.value, reference=paid.reference, now=now
             )
+            membership.external_subscription_id = subscription_id
             member.membership = membership
             uow.members.save(member)
             uow.record(

@@ -440,6 +440,20 @@ class OnlineCheckout(Protocol):
     def refund(self, reference: str, amount: Money, idempotency_key: str) -> str:
         """Give back `amount` of the payment `reference`; the refund's reference."""
 
+    def start_subscription(self, request: "SubscriptionRequest") -> CheckoutSession:
+        """A payment page for the plan's first period that subscribes her to be charged
+        again every period, on the card she pays with."""
+        ...
+
+    def keep_subscription_card(self, member_id: str, subscription_id: str) -> None:
+        """Remember the card the subscription charges, for later off-session charges."""
+        ...
+
+    def refund_subscription(self, subscription_id: str, invoice_id: str, key: str) -> str:
+        """Give back the invoice's payment in full and stop the subscription at once; the
+        refund's reference."""
+        ...
+
 
 class FeePolicies(Protocol):
     def for_booking(self, booking_id: str) -> FeeTerms:
@@ -479,3 +493,33 @@ class CardOnFile(Protocol):
 
     def refund(self, reference: str, amount: Money, idempotency_key: str) -> str:
         """Refund (part of) the payment `reference`: the refund's reference."""
+
+
+@dataclass(frozen=True)
+class SubscriptionRequest:
+    """A hosted payment page asked for a membership plan billed every `interval` ("month"
+    or "year"): who pays, for which plan, how much a period, where she is sent back."""
+
+    member_id: str
+    member_name: str
+    member_email: str
+    plan_id: str
+    plan_name: str
+    amount: Money
+    interval: str
+    success_url: str
+    cancel_url: str
+
+
+class Subscriptions(Protocol):
+    """A membership's subscription at the card provider, told of a member's changes before
+    they are made here. Each refuses with `OnlinePaymentUnavailableException` when the
+    provider cannot be reached or says no; `key` (idempotency) makes a retry change it once."""
+
+    def cancel_at_period_end(self, subscription_id: str, cancel: bool, key: str) -> None:
+        """Stop (`cancel`) or go on charging after the current period."""
+        ...
+
+    def pause(self, subscription_id: str, resumes_at: datetime | None, key: str) -> None:
+        """Charge nothing until `resumes_at`; None: charge again as before."""
+        ...

@@ -635,3 +635,37 @@ class PurchaseRefunded(DomainEvent):
     reference: str
     reason: str
     recorded_by: str
+
+
+# --- Memberships paid online (application/online_memberships.py) ---------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class MembershipCheckoutStarted(DomainEvent):
+    """A member went to pay for a membership plan on the payment provider's page
+    (`session_id`), subscribing to be charged `price` every `billing_period`; it starts
+    once the provider confirms the first payment."""
+
+    member_id: str
+    plan_id: str
+    session_id: str
+    price: str
+    currency: str
+    billing_period: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class OnlineMembershipRefunded(DomainEvent):
+    """A membership paid online could no longer start (`reason`, e.g. one was started at the
+    desk meanwhile): its first payment was refunded as `refund_reference` and its
+    subscription `subscription_id` stopped."""
+
+    member_id: str
+    plan_id: str
+    session_id: str
+    subscription_id: str
+    payment_reference: str
+    refund_reference: str
+    amount: str
+    currency: str
+    reason: str

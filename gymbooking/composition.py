@@ -34,7 +34,13 @@ from notifications.email import EmailNotificationService
 from notifications.erasure import InAppNoticeEraser
 from notifications.in_app import InAppNotificationService
 from payments.routing import PaymentsByMethod
-from payments.stripe_gateway import StripeApi, StripeCardOnFile, StripeCheckout, StripeRefunds
+from payments.stripe_gateway import (
+    StripeApi,
+    StripeCardOnFile,
+    StripeCheckout,
+    StripeRefunds,
+    StripeSubscriptions,
+)
 from sales.fees import DjangoFeeRepository, NoCardOnFile, SalesFeePolicies
 from sales.payments import FrontDeskPayments
 from sales.receipt_mail import ReceiptMailer
@@ -147,6 +153,8 @@ def django_services(
         receipt_mailer=ReceiptMailer().send_receipt,
         refund_note_mailer=ReceiptMailer().send_refund_note,
         max_freeze_days=settings.GYM_MEMBERSHIP_MAX_FREEZE_DAYS,
+        # Memberships bought online renew by a Stripe subscription, told of her changes.
+        subscriptions=_stripe_subscriptions(),
     )
 
 
@@ -170,6 +178,11 @@ def _stripe_checkout() -> StripeCheckout | None:
 def _stripe_refunds() -> StripeRefunds | None:
     api = stripe_api()
     return StripeRefunds(api) if api is not None else None
+
+
+def _stripe_subscriptions() -> StripeSubscriptions | None:
+    api = stripe_api()
+    return StripeSubscriptions(api) if api is not None else None
 
 
 def _card_on_file() -> StripeCardOnFile | NoCardOnFile:

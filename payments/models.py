@@ -32,7 +32,8 @@ class StripeEvent(models.Model):
 
     event_id = models.CharField(max_length=255, unique=True)
     type = models.CharField(max_length=100)
-    # The id of the object the event is about (a checkout session, cs_…).
+    # The id of the object the event is about (a checkout session cs_…, an invoice in_…, a
+    # subscription sub_…).
     object_id = models.CharField(max_length=255, blank=True, db_index=True)
     created = models.DateTimeField(help_text="When Stripe created the event.")
     processed_at = models.DateTimeField()

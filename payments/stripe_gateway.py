@@ -5,19 +5,27 @@
 or a webhook delivered again) never charges, refunds or creates twice — and turns Stripe's
 errors into the domain's: `OnlinePaymentUnavailableException` when Stripe cannot be reached
 or refuses the request, `PaymentNotTakenException` when a card is declined. The adapters on
-top serve one port each: `StripeCheckout` (the hosted checkout of a pack), `StripeRefunds`
-(a refund of a purchase paid online) and `StripeCardOnFile` (off-session charges of fees on
-the card a member saved).
+top serve one port each: `StripeCheckout` (the hosted checkout of a pack or of a membership's
+subscription), `StripeRefunds` (a refund of a purchase paid online), `StripeCardOnFile`
+(off-session charges of fees on the card a member saved) and `StripeSubscriptions` (a
+member's changes to the subscription that bills her membership).
 """
 
 import logging
 import secrets
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, NoReturn
 
 import stripe
 
-from application.ports import CheckoutRequest, CheckoutSession, PaymentTaken, RefundRequest
+from application.ports import (
+    CheckoutRequest,
+    CheckoutSession,
+    PaymentTaken,
+    RefundRequest,
+    SubscriptionRequest,
+)
 from domain.exceptions import OnlinePaymentUnavailableException, PaymentNotTakenException
 from domain.sales import Money, PaymentMethod
 from payments.models import StripeCustomer
@@ -127,15 +135,64 @@ class StripeApi:
         key = f"checkout-{request.member_id}-{secrets.token_hex(8)}"
         return self.call(self._client.v1.checkout.sessions.create, params, key)
 
-    def retrieve_payment_intent(self, payment_intent_id: str) -> Any:
+    def create_subscription_session(self, request: SubscriptionRequest, customer_id: str) -> Any:
+        """A Checkout Session in subscription mode: the plan's price every interval, its
+        metadata on the session and on the subscription (so its invoices say whose it is)."""
+        metadata = {"member_id": request.member_id, "plan_id": request.plan_id}
+        params = {
+            "mode": "subscription",
+            "customer": customer_id,
+            "client_reference_id": request.member_id,
+            "line_items": [
+                {
+                    "quantity": 1,
+                    "price_data": {
+                        "currency": request.amount.currency.lower(),
+                        "unit_amount": to_minor_units(request.amount),
+                        "product_data": {"name": request.plan_name},
+                        "recurring": {"interval": request.interval},
+                    },
+                }
+            ],
+            "subscription_data": {"metadata": metadata},
+            "metadata": metadata,
+            "success_url": request.success_url,
+            "cancel_url": request.cancel_url,
+        }
+        key = f"subscribe-{request.member_id}-{secrets.token_hex(8)}"
+        return self.call(self._client.v1.checkout.sessions.create, params, key)
+
+    def retrieve(self, resource: str, object_id: str, **params: Any) -> Any:
+        """One object of `resource` ("subscriptions", "invoices", "payment_intents")."""
+        service = getattr(self._client.v1, resource)
         # A read changes nothing at Stripe; the key is there for the logs' sake.
         return self.call(
-            lambda params, options: self._client.v1.payment_intents.retrieve(
-                payment_intent_id, params, options
+            lambda params, options: service.retrieve(object_id, params, options),
+            params,
+            f"read-{object_id}",
+        )
+
+    def update_subscription(self, subscription_id: str, params: dict[str, Any], key: str) -> Any:
+        return self.call(
+            lambda params, options: self._client.v1.subscriptions.update(
+                subscription_id, params, options
+            ),
+            params,
+            key,
+        )
+
+    def cancel_subscription(self, subscription_id: str, key: str) -> Any:
+        """Stopped at once: no later invoice (nothing is prorated or refunded by it)."""
+        return self.call(
+            lambda params, options: self._client.v1.subscriptions.cancel(
+                subscription_id, params, options
             ),
             {},
-            f"read-{payment_intent_id}",
+            key,
         )
+
+    def retrieve_payment_intent(self, payment_intent_id: str) -> Any:
+        return self.retrieve("payment_intents", payment_intent_id)
 
     def create_payment_intent(self, params: dict[str, Any], idempotency_key: str) -> Any:
         return self.call(
@@ -174,10 +231,36 @@ class StripeCheckout(_RefundingAdapter):
 
     def keep_card(self, member_id: str, payment_reference: str) -> None:
         intent = self.api.retrieve_payment_intent(payment_reference)
-        method = intent.payment_method
-        method_id = method if isinstance(method, str) else getattr(method, "id", "")
-        if method_id:
-            StripeCustomer.objects.filter(member_id=member_id).update(payment_method_id=method_id)
+        _keep(member_id, intent.payment_method)
+
+    def start_subscription(self, request: SubscriptionRequest) -> CheckoutSession:
+        customer = self.api.customer_id(
+            request.member_id, request.member_name, request.member_email
+        )
+        session = self.api.create_subscription_session(request, customer)
+        return CheckoutSession(session_id=session.id, url=session.url)
+
+    def keep_subscription_card(self, member_id: str, subscription_id: str) -> None:
+        """The subscription's default card (Checkout sets it), kept for fees too."""
+        subscription = self.api.retrieve("subscriptions", subscription_id)
+        _keep(member_id, subscription.default_payment_method)
+
+    def refund_subscription(self, subscription_id: str, invoice_id: str, key: str) -> str:
+        """The invoice's PaymentIntent refunded in full, then the subscription cancelled
+        (each keyed, so a retry after either does the other once)."""
+        invoice = self.api.retrieve("invoices", invoice_id, expand=["payments"])
+        [paid] = [p.payment for p in invoice.payments.data if p.status == "paid"]
+        amount = from_minor_units(invoice.amount_paid, invoice.currency)
+        refund = self.api.create_refund(paid.payment_intent, amount, key)
+        self.api.cancel_subscription(subscription_id, f"{key}-cancel")
+        return refund
+
+
+def _keep(member_id: str, method: Any) -> None:
+    """Her card (a PaymentMethod, or its id) on her customer's row, for fees."""
+    method_id = method if isinstance(method, str) else getattr(method, "id", "")
+    if method_id:
+        StripeCustomer.objects.filter(member_id=member_id).update(payment_method_id=method_id)
 
 
 class StripeRefunds:
@@ -227,3 +310,21 @@ class StripeCardOnFile(_RefundingAdapter):
                 "The saved card needs the member to confirm the payment, so it was not taken."
             )
         return intent.id
+
+
+class StripeSubscriptions:
+    """The `Subscriptions` port on Stripe Billing: the subscription a membership bought
+    online renews by."""
+
+    def __init__(self, api: StripeApi) -> None:
+        self.api = api
+
+    def cancel_at_period_end(self, subscription_id: str, cancel: bool, key: str) -> None:
+        self.api.update_subscription(subscription_id, {"cancel_at_period_end": cancel}, key)
+
+    def pause(self, subscription_id: str, resumes_at: datetime | None, key: str) -> None:
+        """Collection paused (invoices voided) until `resumes_at`; None clears the pause."""
+        pause: dict[str, Any] | str = ""
+        if resumes_at is not None:
+            pause = {"behavior": "void", "resumes_at": int(resumes_at.timestamp())}
+        self.api.update_subscription(subscription_id, {"pause_collection": pause}, key)

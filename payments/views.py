@@ -1,6 +1,6 @@
-"""Paying for a pack online: the "Buy online" button, the page Stripe sends her back to, and
-Stripe's webhook. Each only translates to and from the use cases (`payments.webhooks` for the
-events)."""
+"""Paying online: a pack's "Buy online" button and the page Stripe sends her back to, a
+membership plan's "Join online" button, and Stripe's webhook. Each only translates to and
+from the use cases (`payments.webhooks` and `payments.membership_webhooks` for the events)."""
 
 import uuid
 
@@ -32,6 +32,28 @@ def buy(request: HttpRequest, product_id: uuid.UUID) -> HttpResponse:
             str(request.member.pk),
             str(product_id),
             success_url=f"{paid_url}?session_id={SESSION_ID_TEMPLATE}",
+            cancel_url=request.build_absolute_uri(reverse("sales:shop")),
+        )
+    except NotFoundException as error:
+        raise Http404(str(error)) from error
+    except DomainException as refusal:
+        messages.error(request, str(refusal))
+        return redirect("sales:shop")
+    return HttpResponseRedirect(session.url)
+
+
+@require_POST
+@member_required
+def join(request: HttpRequest, plan_id: uuid.UUID) -> HttpResponse:
+    """To Stripe's page to subscribe to the plan; back to the shop, saying why, when she may
+    not start it or Stripe cannot be reached (nothing charged). Once paid she is back on her
+    membership page, which shows it as soon as Stripe has confirmed the payment."""
+    joined_url = request.build_absolute_uri(reverse("memberships:mine"))
+    try:
+        session = services().start_membership_checkout.execute(
+            str(request.member.pk),
+            str(plan_id),
+            success_url=f"{joined_url}?joined=1",
             cancel_url=request.build_absolute_uri(reverse("sales:shop")),
         )
     except NotFoundException as error:

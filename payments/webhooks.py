@@ -1,7 +1,8 @@
 """What a verified Stripe event does, by its type.
 
 `HANDLERS` maps an event type to the function that acts on the event's object and says what
-it became; another part of the gym adds its own types with `@handles("invoice.paid")`. An
+it became; another part of the gym adds its own types with `@handles("invoice.paid")`, and
+its own kind of checkout (by the session's mode) with `@completes("subscription")`. An
 event of a type nobody handles is answered 200 and ignored: it is not recorded as acted on,
 so a handler added later still acts on it when Stripe delivers it again.
 
@@ -81,9 +82,30 @@ def process(services: Services, event: dict[str, Any]) -> str:
     return row.outcome
 
 
+# What a completed checkout becomes, by its mode: "payment" (a pack) below.
+CHECKOUTS: dict[str, Handler] = {}
+
+
+def completes(mode: str) -> Callable[[Handler], Handler]:
+    def register(handler: Handler) -> Handler:
+        CHECKOUTS[mode] = handler
+        return handler
+
+    return register
+
+
 @handles("checkout.session.completed")
 @handles("checkout.session.async_payment_succeeded")
 def checkout_completed(services: Services, session: dict[str, Any]) -> Acted:
+    """The checkout, handed to what completes its mode."""
+    mode = session.get("mode") or "payment"
+    if mode not in CHECKOUTS:
+        raise NotOurs(f"nothing here completes a checkout in {mode} mode.")
+    return CHECKOUTS[mode](services, session)
+
+
+@completes("payment")
+def pack_checkout_completed(services: Services, session: dict[str, Any]) -> Acted:
     """A paid checkout becomes the sale of its pack (or its refund); one still waiting for
     its payment (a bank debit) is left as it is, to be sold when its payment succeeds."""
     metadata = session.get("metadata") or {}

@@ -1,6 +1,7 @@
 """The member's membership page: what it includes, what she used this week or month, when it
 renews; she freezes it (a form: first and last day), unfreezes it, and cancels it at the end
-of its period (confirmed), or undoes that. Memberships are sold at the front desk."""
+of its period (confirmed), or undoes that — told to Stripe first for one billed online
+(`membership_changes`). Memberships are sold at the front desk, and online in the shop."""
 
 from django import forms
 from django.contrib import messages
@@ -42,6 +43,7 @@ def _page(request: HttpRequest, freeze: FreezeForm, cancel: CancelForm) -> HttpR
         "plans": [] if overview else plans_on_sale(),
         "freeze_form": freeze,
         "cancel_form": cancel,
+        "joined": "joined" in request.GET,
     }
     return render(request, "memberships/membership.html", context)
 
@@ -66,7 +68,7 @@ def freeze(request: HttpRequest) -> HttpResponse:
     first, last = form.cleaned_data["starts_on"], form.cleaned_data["ends_on"]
     return _run(
         request,
-        lambda: services().freeze_membership.execute(str(request.member.pk), first, last),
+        lambda: services().membership_changes.freeze(str(request.member.pk), first, last),
         f"Your membership is frozen from {first:%-d %B} to {last:%-d %B %Y}: it renews "
         "that many days later.",
     )
@@ -77,7 +79,7 @@ def freeze(request: HttpRequest) -> HttpResponse:
 def unfreeze(request: HttpRequest) -> HttpResponse:
     return _run(
         request,
-        lambda: services().unfreeze_membership.execute(str(request.member.pk)),
+        lambda: services().membership_changes.unfreeze(str(request.member.pk)),
         "Your membership is unfrozen: you can book on it again.",
     )
 
@@ -90,7 +92,7 @@ def cancel(request: HttpRequest) -> HttpResponse:
         return _page(request, FreezeForm(), form)
     return _run(
         request,
-        lambda: services().cancel_membership.execute(str(request.member.pk)),
+        lambda: services().membership_changes.cancel_at_period_end(str(request.member.pk)),
         "Your membership ends at the end of this period; nothing more will be charged.",
     )
 
@@ -100,6 +102,8 @@ def cancel(request: HttpRequest) -> HttpResponse:
 def undo_cancel(request: HttpRequest) -> HttpResponse:
     return _run(
         request,
-        lambda: services().cancel_membership.execute(str(request.member.pk), undo=True),
+        lambda: services().membership_changes.cancel_at_period_end(
+            str(request.member.pk), undo=True
+        ),
         "Your membership will renew as before.",
     )

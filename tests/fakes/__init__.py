@@ -38,6 +38,7 @@ from tests.fakes.sales import (
     InMemoryPurchaseRepository,
     RecordingCheckout,
     RecordingPayments,
+    RecordingSubscriptions,
 )
 
 __all__ = [
@@ -196,6 +197,7 @@ class FakeGym:
         self.membership_plans = InMemoryMembershipPlanRepository()
         self.payments = RecordingPayments()
         self.checkout = RecordingCheckout()
+        self.subscriptions = RecordingSubscriptions()
         self.fees = InMemoryFeeRepository()
         self.fee_policies = InMemoryFeePolicies(self.bookings)
         self.card = FakeCardOnFile()
@@ -241,6 +243,7 @@ class FakeGym:
             security_log=self.security_log,
             payments=self.payments,
             online_checkout=self.checkout,
+            subscriptions=self.subscriptions,
             fee_policies=self.fee_policies,
             card_on_file=self.card,
         )

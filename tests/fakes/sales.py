@@ -5,7 +5,14 @@ refuse), and an online checkout that records every page."""
 import copy
 from decimal import Decimal
 
-from application.ports import Charge, CheckoutRequest, CheckoutSession, PaymentTaken, RefundRequest
+from application.ports import (
+    Charge,
+    CheckoutRequest,
+    CheckoutSession,
+    PaymentTaken,
+    RefundRequest,
+    SubscriptionRequest,
+)
 from domain.exceptions import (
     IntroOfferAlreadyBoughtException,
     MembershipPlanNotFoundException,
@@ -125,13 +132,16 @@ class RecordingPayments:
 
 
 class RecordingCheckout:
-    """The online checkout port: every page asked for (`started`), card kept (`cards`) and
-    refund made (`refunds`), or a provider out of reach once `unavailable` is set."""
+    """The online checkout port: every page asked for (`started`, `subscribing`), card kept
+    (`cards`) and refund made (`refunds`; a subscription's, and its stop: `stopped`), or a
+    provider out of reach once `unavailable` is set."""
 
     def __init__(self) -> None:
         self.started: list[CheckoutRequest] = []
         self.cards: dict[str, str] = {}
         self.refunds: dict[str, tuple[str, Money]] = {}
+        self.subscribing: list[SubscriptionRequest] = []
+        self.stopped: dict[str, tuple[str, str]] = {}
         self.unavailable = False
 
     def _reachable(self) -> None:
@@ -153,6 +163,42 @@ class RecordingCheckout:
         self._reachable()
         self.refunds.setdefault(idempotency_key, (reference, amount))
         return f"re_{idempotency_key}"
+
+    def start_subscription(self, request: SubscriptionRequest) -> CheckoutSession:
+        self._reachable()
+        self.subscribing.append(request)
+        number = len(self.subscribing)
+        return CheckoutSession(session_id=f"cs_sub_{number}", url=f"https://pay.test/sub_{number}")
+
+    def keep_subscription_card(self, member_id: str, subscription_id: str) -> None:
+        self._reachable()
+        self.cards[member_id] = f"card of {subscription_id}"
+
+    def refund_subscription(self, subscription_id: str, invoice_id: str, key: str) -> str:
+        """The invoice refunded and the subscription stopped, once per key."""
+        self._reachable()
+        self.stopped.setdefault(key, (subscription_id, invoice_id))
+        return f"re_{key}"
+
+
+class RecordingSubscriptions:
+    """The subscriptions port: every change told (`told`: subscription, what, key), or a
+    provider out of reach once `unavailable` is set."""
+
+    def __init__(self) -> None:
+        self.told: list[tuple[str, object, str]] = []
+        self.unavailable = False
+
+    def _tell(self, subscription_id: str, change: object, key: str) -> None:
+        if self.unavailable:
+            raise OnlinePaymentUnavailableException()
+        self.told.append((subscription_id, change, key))
+
+    def cancel_at_period_end(self, subscription_id: str, cancel: bool, key: str) -> None:
+        self._tell(subscription_id, {"cancel_at_period_end": cancel}, key)
+
+    def pause(self, subscription_id: str, resumes_at, key: str) -> None:
+        self._tell(subscription_id, {"resumes_at": resumes_at}, key)
 
 
 def membership_plan(**changes) -> MembershipPlan:

@@ -5,7 +5,8 @@ Requests are parsed as the SDK sends them (form-encoded, nested `a[b][c]`, lists
 `a[0][b]`) and recorded (`requests`) with their idempotency keys; a key seen before gets the
 first answer again, as Stripe's does. Responses are shaped from Stripe's API reference: the
 object's `object`, ids with their prefixes (cus_, cs_test_, pi_, pm_, re_), amounts in
-minor units, lower-case currencies, metadata, `livemode: false`.
+minor units, lower-case currencies, metadata, `livemode: false`. Subscriptions and invoices
+are `tests/fakes/stripe_billing.py`'s.
 
 A test plays Stripe's other side with `mark_paid(session_id)` (the member paid on the hosted
 page) and `event(...)` (the webhook event's body), signed by `sign(...)` with Stripe's scheme
@@ -18,7 +19,6 @@ import hashlib
 import hmac
 import json
 import re
-import secrets
 import threading
 import time
 from collections.abc import Iterator
@@ -29,7 +29,11 @@ from itertools import pairwise
 from typing import Any
 from urllib.parse import parse_qsl
 
+from tests.fakes.stripe_billing import StripeBilling, stripe_id
+
 WEBHOOK_SECRET = "whsec_test_gymbooking"
+# What the fake keeps of a session that Stripe does not show on it.
+PRIVATE = {"payment_intent_data_metadata", "subscription_metadata", "line_item"}
 SECRET_KEY = "sk_test_gymbooking"
 
 
@@ -75,7 +79,7 @@ class Recorded:
 
 
 @dataclass
-class FakeStripe:
+class FakeStripe(StripeBilling):
     """What the fake holds: Stripe's objects by id, every request, and the failure mode."""
 
     customers: dict[str, dict] = field(default_factory=dict)
@@ -100,7 +104,8 @@ class FakeStripe:
 
     def mark_paid(self, session_id: str, *, payment_method: str = "") -> dict:
         """The member paid on the hosted page: a succeeded PaymentIntent on her card, saved to
-        her customer (setup_future_usage), and the session complete."""
+        her customer (setup_future_usage, or the subscription's default card), and the
+        session complete."""
         session = self.sessions[session_id]
         intent = self._payment_intent(
             amount=session["amount_total"],
@@ -109,7 +114,11 @@ class FakeStripe:
             payment_method=payment_method or _id("pm_"),
             metadata=session["payment_intent_data_metadata"],
         )
-        session.update(payment_intent=intent["id"], payment_status="paid", status="complete")
+        if session["mode"] == "subscription":
+            self.subscribe(session, intent)
+        else:
+            session["payment_intent"] = intent["id"]
+        session.update(payment_status="paid", status="complete")
         return self.public(session)
 
     def event(self, session_id: str, *, type: str = "checkout.session.completed") -> dict:
@@ -128,7 +137,7 @@ class FakeStripe:
 
     @staticmethod
     def public(session: dict) -> dict:
-        return {k: v for k, v in session.items() if k != "payment_intent_data_metadata"}
+        return {k: v for k, v in session.items() if k not in PRIVATE}
 
     # --- Stripe's side --------------------------------------------------------------------
 
@@ -156,7 +165,7 @@ class FakeStripe:
             return (200, intent) if intent else (404, _error(404, "resource_missing"))
         if (method, path) == ("POST", "/v1/refunds"):
             return self._refund(params)
-        return 404, _error(404, "unrecognized_url")
+        return self._billing_route(method, path, params) or (404, _error(404, "unrecognized_url"))
 
     def _customer(self, params: dict) -> dict:
         customer = {
@@ -196,7 +205,11 @@ class FakeStripe:
             "payment_intent_data_metadata": params.get("payment_intent_data", {}).get(
                 "metadata", {}
             ),
+            "subscription_metadata": params.get("subscription_data", {}).get("metadata", {}),
+            "line_item": price.get("recurring", {}),
         }
+        if params["mode"] == "subscription":
+            session.update(subscription=None, invoice=None)
         self.sessions[session_id] = session
         return session
 
@@ -250,8 +263,7 @@ class FakeStripe:
         return 200, refund
 
 
-def _id(prefix: str) -> str:
-    return f"{prefix}{secrets.token_hex(12)}"
+_id = stripe_id
 
 
 def _error(status: int, code: str = "", message: str = "") -> dict:
@@ -289,6 +301,9 @@ def _handler(fake: FakeStripe) -> type[BaseHTTPRequestHandler]:
 
         def do_POST(self) -> None:
             self._answer("POST")
+
+        def do_DELETE(self) -> None:
+            self._answer("DELETE")
 
         def log_message(self, format: str, *args: Any) -> None:  # quiet
             pass

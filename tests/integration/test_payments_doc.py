@@ -28,7 +28,9 @@ def test_every_setting_it_names_is_read_and_in_the_example_environment():
 def test_the_webhook_address_and_event_types_are_the_ones_served():
     assert reverse("payments:stripe_webhook") == "/payments/stripe/webhook/"
     assert reverse("payments:stripe_webhook") in DOC
-    named = set(re.findall(r"`(checkout\.session\.[a-z_]+)`", DOC))
+    named = set(
+        re.findall(r"`((?:checkout\.session|invoice|customer\.subscription)\.[a-z_]+)`", DOC)
+    )
     assert named == set(HANDLERS)
 
 
@@ -36,4 +38,5 @@ def test_the_events_it_says_are_logged_exist():
     named = set(re.findall(r"`([A-Z][a-z]+(?:[A-Z][a-z]+)+)`", DOC))
 
     assert {"OnlineCheckoutStarted", "ClassPackPurchased", "OnlinePaymentRefunded"} <= named
+    assert {"MembershipCheckoutStarted", "MembershipRenewed", "OnlineMembershipRefunded"} <= named
     assert all(hasattr(events, name) for name in named)

@@ -299,7 +299,7 @@ RULES = [
     (r"^payments:stripe_webhook ", WEBHOOK),
     (
         r"^(bookings:book|bookings:join_waitlist|bookings:leave_waitlist|members:download_data|"
-        r"members:reset_calendar_token|notifications:mark_all_read|payments:buy|"
+        r"members:reset_calendar_token|notifications:mark_all_read|payments:buy|payments:join|"
         r"memberships:unfreeze|memberships:undo_cancel) ",
         MEMBER_ACTION,
     ),
@@ -467,6 +467,8 @@ def concrete_url(route: str, name: str, world, instance=None) -> tuple[str, bool
         "id": str(world["member"].user.pk),
         # No such pack: without Stripe configured, buying online is refused before looking.
         "product_id": "00000000-0000-0000-0000-000000000001",
+        # No such plan either: joining online is refused the same way.
+        "plan_id": "00000000-0000-0000-0000-000000000001",
     }
     exists = True
     if name == "members:confirm_signup":
