@@ -253,7 +253,7 @@ def bootstrap(
         complete_checkout=CompleteCheckoutUseCase(**common, checkout=online_checkout),
         waive_fee=WaiveFeeUseCase(**common, window=fee_waive_window),
         record_fee_paid_at_desk=RecordFeePaidAtDeskUseCase(**common),
-        fee_terms=FeeTermsQuery(**common, policies=fee_policies),
+        fee_terms=FeeTermsQuery(**with_policy, policies=fee_policies),
         refund_purchase=RefundPurchaseUseCase(**common, payments=payments),
         start_membership=start_membership,
         renew_membership=RenewMembershipUseCase(**common, payments=payments),

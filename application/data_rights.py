@@ -6,6 +6,13 @@ types and ids), with her name, e-mail and typed words scrubbed from their payloa
 upcoming bookings are cancelled as staff cancel one (always refunded, the spot freed so the
 waitlist promotes), so no class keeps a spot for somebody who is gone.
 
+Her money records stay whole, as accounting and tax law require: purchases and their refunds,
+fees, memberships, and her payment provider's customer id (a refund or a fee still owed is
+settled through it). None of them holds her name or e-mail: they point at her member row,
+which the erasure renames, and the receipts are written from them when sent, so a receipt
+sent again names the placeholder. The reasons staff typed stay on the rows (the event log's
+copies are scrubbed).
+
 Exporting her data is a read, and reads are selectors at the edge (`members.data_export`).
 """
 

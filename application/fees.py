@@ -11,10 +11,11 @@ redelivery never charges twice; the outcome is recorded after, under the fee's r
 from dataclasses import dataclass
 from datetime import timedelta
 
+from application.claims import membership_cover
 from application.event_dispatcher import DeliveryQueue, InMemoryEventDispatcher
 from application.ports import CardOnFile, Clock, FeePolicies
 from application.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from application.use_cases import UseCase
+from application.use_cases import PolicyUseCase, UseCase
 from domain.entities import BookingStatus
 from domain.events import (
     AttendanceRecorded,
@@ -175,14 +176,37 @@ class RecordFeePaidAtDeskUseCase(UseCase):
         return fee
 
 
+@dataclass(frozen=True, kw_only=True)
+class NextBookingFees:
+    """The fees a booking now would carry, and whether her membership would pay for it (or
+    a credit), so the page says whose fees they are."""
+
+    terms: FeeTerms
+    by_membership: bool = False
+
+
 @dataclass(kw_only=True)
-class FeeTermsQuery(UseCase):
+class FeeTermsQuery(PolicyUseCase):
     """What a booking's fees would be, for the pages that tell her before she decides."""
 
     policies: FeePolicies
 
     def for_booking(self, booking_id: str) -> FeeTerms:
         return self.policies.for_booking(booking_id)
+
+    def for_next_booking(self, member_id: str, class_id: str) -> NextBookingFees:
+        """The fees of what would pay for booking the class now: her membership's plan's
+        (its terms as they were when it started) when it covers the class, as booking
+        decides, else those of the credit she would spend."""
+        with self.uow() as uow:
+            member = uow.members.get_by_id(member_id)
+            fitness_class = uow.classes.get_by_id(class_id)
+            cover = membership_cover(uow, member, fitness_class, self.policy_for(fitness_class))
+            if cover is not None and cover.pays:
+                plan = member.membership.plan
+                terms = FeeTerms(late_cancellation=plan.late_cancel_fee, no_show=plan.no_show_fee)
+                return NextBookingFees(terms=terms, by_membership=True)
+        return NextBookingFees(terms=self.for_next_credit(member_id))
 
     def for_next_credit(self, member_id: str) -> FeeTerms:
         """The fees of the credit a booking now would spend: the domain picks the grant on

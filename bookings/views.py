@@ -104,16 +104,26 @@ def _cancelled_message(booking: entities.Booking | Booking) -> str:
     else:
         class_id, refunded = booking.fitness_class_id, booking.refund_grant_id is not None
     what = describe_class(FitnessClass.objects.select_related("location").get(pk=class_id))
+    late = booking.status == BookingStatus.LATE_CANCELLED
+    fee = _late_fee(booking) if late else ""
     if booking.membership_id is not None:  # no credit was spent
-        late = booking.status == BookingStatus.LATE_CANCELLED
         counted = "still counts in" if late else "is back in"
-        return f"Your booking for {what} is cancelled; the class {counted} your plan's allowance."
+        return (
+            f"Your booking for {what} is cancelled; the class {counted} your plan's allowance.{fee}"
+        )
     if refunded:
         return f"Your booking for {what} is cancelled and your credit has been refunded."
     return (
         f"Your booking for {what} is cancelled. It was a late cancellation, so your credit "
-        "is not refunded."
+        f"is not refunded.{fee}"
     )
+
+
+def _late_fee(booking: entities.Booking | Booking) -> str:
+    """The late-cancellation fee of what paid for the booking, said with the cancellation
+    (it is charged to her card, or owed at the desk, by a delivery of its own)."""
+    fee = services().fee_terms.for_booking(str(booking.id)).late_cancellation
+    return f" A late-cancellation fee of {fee} applies." if fee else ""
 
 
 @require_POST

@@ -28,6 +28,7 @@ from domain.eligibility import (
     waiting_hindrance,
 )
 from domain.entities import BookingStatus
+from domain.fees import FeeKind, FeeTerms
 from domain.values import CancellationTerms
 from gymbooking.composition import services
 from locations.opening import rules_on
@@ -402,6 +403,14 @@ def _action(row: ClassRow, now: datetime, credits: int) -> Action:
     return Action("book", credits=credits, terms=terms)
 
 
+def _membership_note(terms: FeeTerms) -> str:
+    """What her membership's plan may cost, for the late-booking consent ("" for nothing)."""
+    parts = [
+        f"a {kind.label.lower()} fee of {fee}" for kind in FeeKind if (fee := terms.fee_for(kind))
+    ]
+    return f"Your membership charges {' and '.join(parts)}." if parts else ""
+
+
 @member_required
 def detail(request: HttpRequest, class_id: uuid.UUID) -> HttpResponse:
     now = timezone.now()
@@ -424,8 +433,11 @@ def detail(request: HttpRequest, class_id: uuid.UUID) -> HttpResponse:
     action = _action(row, now, facts.credits)
     consent_fees = ""
     if action.name == "book" and action.terms.needs_consent_to_book:
-        # The late-booking consent names the fees of the credit she would spend.
-        consent_fees = services().fee_terms.for_next_credit(str(request.member.pk)).consent_note
+        # The late-booking consent names the fees of what would pay: her membership or a credit.
+        fees = services().fee_terms.for_next_booking(str(request.member.pk), str(class_id))
+        consent_fees = (
+            _membership_note(fees.terms) if fees.by_membership else fees.terms.consent_note
+        )
     # The page is the class's: its times on its location's clock, and the schedule link
     # back to its day there.
     with timezone.override(zone):

@@ -30,7 +30,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from bookings.models import Booking, WaitlistEntry
 from bookings.queries import waitlist_position
@@ -53,6 +54,7 @@ from members.queries import (
     with_spendable_credits,
 )
 from members.repositories import membership_to_entity
+from members.sales_summary import sales_lines
 from web import formatting
 from web.admin_actions import (
     ReadOnlyAdminMixin,
@@ -219,8 +221,9 @@ class MemberAdmin(MemberErasureAdmin, UseCaseSaveMixin, admin.ModelAdmin):
         "credit_balance",
         "booking_pause",
         "joined_at",
+        "sales",
     )
-    readonly_fields = ("credit_balance", "booking_pause", "joined_at", "login")
+    readonly_fields = ("credit_balance", "booking_pause", "joined_at", "login", "sales")
     raw_id_fields = ("user",)
     inlines = (CreditGrantInline, BookingHistoryInline, WaitlistPlacesInline, MembershipInline)
     actions = (
@@ -257,6 +260,12 @@ class MemberAdmin(MemberErasureAdmin, UseCaseSaveMixin, admin.ModelAdmin):
         if until <= timezone.now():
             return f"Not paused (the last pause ended {shown})"
         return f"{shown} — “Lift the booking pause” ends it now"
+
+    @admin.display(description="Sales")
+    def sales(self, member: Member) -> str:
+        """Her membership, purchases and fees owed, read-only (members/sales_summary.py)."""
+        lines = sales_lines(member, timezone.localdate())
+        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines))
 
     @admin.display(description="Login")
     def login(self, member: Member) -> str:

@@ -4,7 +4,8 @@ A read, so a selector rather than a use case: `member_data(member, now)` returns
 sections as tables (a name, its columns, its rows as plain values), and the edge writes them
 as JSON or CSV (`members.export_formats`). The long histories — bookings, notices, e-mails,
 the event log — are read lazily, a chunk at a time, when the section is written; the short
-ones (waitlists, credits) in a few queries each.
+ones (waitlists, credits, purchases, fees, memberships: `members.money_export`) in a few
+queries each.
 
 Only her rows are read: every query is filtered by her member id, her login, or (a password
 reset, which names no member) her e-mail address.
@@ -21,6 +22,7 @@ from bookings.models import Booking, WaitlistEntry
 from bookings.queries import waitlist_position
 from classes.models import FitnessClass
 from events.models import Delivery, StoredEvent
+from members import money_export as money
 from members.models import CreditGrant, Member
 from notifications.models import Notification
 
@@ -56,6 +58,9 @@ def member_data(member: Member, now: datetime) -> MemberData:
             Section("bookings", BOOKINGS, lambda: _bookings(member)),
             Section("waitlists", WAITLISTS, lambda: _waitlists(member)),
             Section("credits", CREDITS, lambda: _credits(member, now)),
+            Section("purchases", money.PURCHASES, lambda: money.purchases(member)),
+            Section("fees", money.FEES, lambda: money.fees(member)),
+            Section("memberships", money.MEMBERSHIPS, lambda: money.memberships(member)),
             Section("notifications", NOTIFICATIONS, lambda: _notifications(member)),
             Section("emails", EMAILS, lambda: _emails(member)),
             Section("events", EVENTS, lambda: _events(member)),

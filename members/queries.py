@@ -20,6 +20,7 @@ from bookings.models import Booking
 from bookings.wording import credit_note
 from domain.entities import SPOT_HOLDING_STATUSES
 from domain.values import Email
+from events.models import StoredEvent
 from locations.models import Location
 from members.logins import normalised_login
 from members.models import CreditGrant, Member
@@ -121,12 +122,14 @@ class SpendableGrant:
 
 @dataclass(frozen=True)
 class LedgerEntry:
-    """One line of the credit history: credits in (a grant) or out (a booking)."""
+    """One line of the credit history: credits in (a grant) or out (a booking, or credits
+    taken back off a grant)."""
 
     at: datetime
-    change: int  # +amount for a grant, -1 for a booking
+    change: int  # +amount for a grant, -1 for a booking, -amount for a withdrawal
     description: str
     note: str = ""
+    booked: bool = False  # out on a booking ("Booked …"), rather than withdrawn
 
     @property
     def is_grant(self) -> bool:
@@ -149,9 +152,11 @@ class CreditsOverview:
 def credits_overview(member: Member, now: datetime) -> CreditsOverview:
     """Balance, unexpired grants (soonest expiry first) and the history, newest first.
 
-    Three queries: the spendable grants, the newest grants and the newest bookings that spent
-    a credit (with their class). The two histories are merged in Python, so the newest
-    HISTORY_LIMIT entries overall are exact.
+    Four queries: the spendable grants, the newest grants, the newest bookings that spent a
+    credit (with their class) and the newest withdrawals (`CreditsWithdrawn` in the event log:
+    a refunded pack's unspent credits taken back). The histories are merged in Python, so the
+    newest HISTORY_LIMIT entries overall are exact and, while none expired unused, add up to
+    the balance. A booking her membership paid spent no credit and is not in it.
     """
     spendable = list(
         CreditGrant.objects.filter(member=member, remaining__gt=0, expires_at__gt=now)
@@ -178,9 +183,15 @@ def credits_overview(member: Member, now: datetime) -> CreditsOverview:
             "fitness_class__location__time_zone",
         )[: HISTORY_LIMIT + 1]
     )
+    withdrawals = (
+        StoredEvent.objects.filter(member_id=member.pk, type="CreditsWithdrawn")
+        .order_by("-occurred_at", "-recorded_at")
+        .only("occurred_at", "payload")[: HISTORY_LIMIT + 1]
+    )
     entries = merge(
         (_grant_entry(grant, now) for grant in grants),
         (_spending_entry(booking) for booking in spending),
+        (_withdrawal_entry(event) for event in withdrawals),
         key=lambda entry: entry.at,
         reverse=True,
     )
@@ -234,6 +245,16 @@ def _spending_entry(booking: Booking) -> LedgerEntry:
         change=-1,
         description=f"{fitness_class.name}, {when}",
         note=credit_note(booking),
+        booked=True,
+    )
+
+
+def _withdrawal_entry(event: StoredEvent) -> LedgerEntry:
+    return LedgerEntry(
+        at=event.occurred_at,
+        change=-event.payload["amount"],
+        description="Credits taken back",
+        note=event.payload.get("reason", ""),
     )
 
 

@@ -7,19 +7,28 @@ Permissions (sales/migrations/0009_membership_permissions.py): changing plans ne
 `sales.change_membershipplan`; starting a membership `members.add_membership` (memberships
 cannot be added by hand, so this is what it means); freezing and unfreezing
 `members.freeze_membership`; cancelling and renewing `members.change_membership`.
+
+A membership belongs to its member's home location (`member__home_location`), as a sale does;
+a member with no home gym is the chain's, and her membership is every location's to see. A
+renewal that failed (`MembershipRenewalFailed`) and was not followed by one that was paid
+awaits action on a live membership: the list has a column and a filter for it, and says how
+many await.
 """
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from domain.exceptions import DomainException
 from domain.sales import PaymentMethod
+from events.models import StoredEvent
 from gymbooking.composition import services
+from locations.scoping import LocationScopedAdmin
 from members.models import Member, Membership
 from members.repositories import membership_to_entity
 from sales.admin import _uuid_or_none
@@ -120,12 +129,56 @@ def _staff_name(request: HttpRequest) -> str:
     return request.user.get_full_name() or request.user.get_username()
 
 
-@admin.register(Membership)
-class MembershipAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Every membership, read-only; started from a member's page, changed by the actions."""
+def renewal_failed() -> Exists:
+    """A live membership's renewal failed and none was paid since: a failure recorded for
+    her since this membership started, with no renewal after it (the event log keeps both)."""
+    renewed_after = StoredEvent.objects.filter(
+        type="MembershipRenewed",
+        member_id=OuterRef(OuterRef("member_id")),
+        occurred_at__gt=OuterRef("occurred_at"),
+    )
+    failures = StoredEvent.objects.filter(
+        type="MembershipRenewalFailed",
+        member_id=OuterRef("member_id"),
+        occurred_at__gte=OuterRef("started_at"),
+    )
+    return Exists(failures.exclude(Exists(renewed_after)))
 
-    list_display = ("member", "plan_name", "status", "period_end", "cancel_at_period_end")
-    list_filter = ("cancel_at_period_end", ("ended_at", admin.EmptyFieldListFilter), "plan")
+
+class RenewalFailedFilter(admin.SimpleListFilter):
+    title = "renewal"
+    parameter_name = "renewal"
+
+    def lookups(self, request, model_admin):
+        return [("failed", "Renewal failed")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "failed":
+            return queryset.filter(renewal_failed=True, ended_at__isnull=True)
+        return queryset
+
+
+@admin.register(Membership)
+class MembershipAdmin(LocationScopedAdmin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Every membership at the user's locations, read-only; started from a member's page,
+    changed by the actions."""
+
+    location_path = "member__home_location"
+    unplaced_visible = True
+    list_display = (
+        "member",
+        "plan_name",
+        "status",
+        "period_end",
+        "cancel_at_period_end",
+        "renewal",
+    )
+    list_filter = (
+        RenewalFailedFilter,
+        "cancel_at_period_end",
+        ("ended_at", admin.EmptyFieldListFilter),
+        "plan",
+    )
     list_select_related = ("member",)
     search_fields = ("member__name", "member__email", "plan_name", "payment_reference")
     ordering = ("-started_at", "id")
@@ -152,9 +205,36 @@ class MembershipAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     readonly_fields = fields
     actions = ("freeze", "unfreeze", "cancel_at_end", "undo_cancellation", "renew_at_desk")
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(renewal_failed=renewal_failed())
+
+    def changelist_view(self, request, extra_context=None):
+        """Says how many failed renewals at her locations await action."""
+        waiting = self.get_queryset(request).filter(renewal_failed=True, ended_at__isnull=True)
+        if request.method == "GET" and (count := waiting.count()):
+            listed = f"{reverse('admin:members_membership_changelist')}?renewal=failed"
+            messages.warning(
+                request,
+                format_html(
+                    '<a href="{}">{}</a> awaiting action: renew at the desk, or let it end.',
+                    listed,
+                    formatting.count(
+                        count,
+                        "membership with a failed renewal",
+                        "memberships with a failed renewal",
+                    ),
+                ),
+            )
+        return super().changelist_view(request, extra_context)
+
     @admin.display(description="status")
     def status(self, membership: Membership) -> str:
         return membership_to_entity(membership).status_on(timezone.localdate()).label
+
+    @admin.display(description="renewal")
+    def renewal(self, membership: Membership) -> str:
+        failed = membership.renewal_failed and membership.ended_at is None
+        return "Failed: awaiting action" if failed else "—"
 
     @admin.display(description="includes")
     def includes(self, membership: Membership) -> str:

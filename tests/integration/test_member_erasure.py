@@ -23,6 +23,8 @@ from tests.factories import (
     BookingFactory,
     FitnessClassFactory,
     MemberFactory,
+    MembershipFactory,
+    PurchaseFactory,
     WaitlistEntryFactory,
     member_with_credits,
 )
@@ -175,6 +177,26 @@ def test_her_login_notices_and_name_go_and_her_ledger_and_past_stay(services, an
             "object_repr", flat=True
         )
     ) == {"Erased member"}
+
+
+def test_her_money_records_stay_whole_for_the_accounts(services, ana):
+    purchase = PurchaseFactory(credit_grant__member=ana, reference="pi_123")
+    membership = MembershipFactory(member=ana)
+    before = {
+        "purchase": (purchase.price, purchase.tax, purchase.reference, purchase.recorded_by),
+        "membership": (membership.price, membership.payment_reference),
+    }
+
+    services.erase_member.execute(str(ana.pk))
+
+    purchase.refresh_from_db()
+    membership.refresh_from_db()
+    assert purchase.member_id == ana.pk and membership.member_id == ana.pk
+    assert before == {
+        "purchase": (purchase.price, purchase.tax, purchase.reference, purchase.recorded_by),
+        "membership": (membership.price, membership.payment_reference),
+    }
+    assert "Ångström" not in str(purchase) and "Ångström" not in str(membership)
 
 
 def test_her_spot_goes_to_the_waitlist_and_nobody_mails_her(

@@ -35,7 +35,12 @@ def test_every_command_and_option_in_the_runbook_exists(command, rest):
 
 
 def test_every_periodic_job_the_runbook_lists_exists():
-    assert {"run_periodic", "prune_history", "generate_classes"} <= MENTIONED_COMMANDS
+    assert {
+        "run_periodic",
+        "prune_history",
+        "generate_classes",
+        "end_memberships",
+    } <= MENTIONED_COMMANDS
 
 
 def test_every_setting_the_runbook_names_is_in_the_example_environment():

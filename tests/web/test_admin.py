@@ -701,8 +701,9 @@ def test_a_class_with_bookings_cannot_be_deleted(admin_client, gym):
 
 # A member's page: session, user, the member (balance in its query), grants, bookings,
 # waitlist places (positions are subqueries), memberships, whether they may be deleted, and
-# the content type (cached after the first page); however long the history.
-MEMBER_PAGE_QUERIES = 9
+# the content type (cached after the first page); the sales summary's live membership,
+# purchases and fees owed (3 more); however long the history.
+MEMBER_PAGE_QUERIES = 12
 
 
 def test_a_members_page_shows_their_bookings_latest_class_first_and_their_waitlist_places(

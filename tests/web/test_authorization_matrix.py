@@ -39,7 +39,7 @@ from classes.models import ClassSeries, FitnessClass
 from events.models import Delivery, StoredEvent
 from locations.models import Location, Room
 from locations.scoping import LocationScopedAdmin
-from members.models import PendingSignUp
+from members.models import Membership, PendingSignUp
 from members.signups import link_path_args
 from notifications.models import Notification
 from ops.models import JobRun, WorkerHeartbeat
@@ -52,6 +52,7 @@ from tests.factories import (
     DeliveryFactory,
     FitnessClassFactory,
     LocationFactory,
+    MemberFactory,
     MembershipFactory,
     PurchaseFactory,
     RoomFactory,
@@ -534,7 +535,7 @@ ADMIN_PAGES = [(route, name) for route, name in PATTERNS if rule_for(route, name
 @pytest.fixture
 def elsewhere(world):
     """Another location's class (Ana booked it, someone waits for it, Ana was told about it,
-    its events are logged), series and room, by model."""
+    its events are logged), series, room and a membership of one of its members, by model."""
     location = LocationFactory(name=ELSEWHERE, time_zone="America/New_York")
     fitness_class = FitnessClassFactory(
         name="Secret Sunrise Spin",
@@ -552,6 +553,7 @@ def elsewhere(world):
             name="Hidden Harbour Yoga", location=location, start_time=time(7, 0)
         ),
         Room: RoomFactory(location=location, name="Hidden Room Nine"),
+        Membership: MembershipFactory(member=MemberFactory(home_location=location)),
         Notification: Notification.objects.create(
             member=world["member"],
             fitness_class=fitness_class,

@@ -5,17 +5,21 @@ newest first — in a constant number of queries however long the history."""
 import html
 import re
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from domain.entities import BookingStatus
+from domain.sales import Money, PaymentMethod
 from members.queries import HISTORY_LIMIT
 from tests.factories import (
     BookingFactory,
     CreditGrantFactory,
     FitnessClassFactory,
+    MembershipFactory,
+    ProductFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -23,8 +27,9 @@ pytestmark = pytest.mark.django_db
 CREDITS = reverse("members:credits")
 
 # session, user with her member; the spendable grants, the newest grants, the newest bookings
-# that spent a credit (with their class); the unread-notification count in the header.
-CREDITS_PAGE_QUERIES = 6
+# that spent a credit (with their class); the newest withdrawals (one more since refunds take
+# credits back); the unread-notification count in the header.
+CREDITS_PAGE_QUERIES = 7
 
 
 def text_of(fragment: str) -> str:
@@ -255,3 +260,40 @@ def test_the_credits_page_runs_the_same_queries_for_5_and_200_entries(
     assert response.status_code == 200
     assert f"{size} credits to spend" in text_of(response.content.decode())
     assert len(ledger_rows(response)) == min(2 * size, HISTORY_LIMIT)
+
+
+def test_a_refund_s_withdrawal_is_in_the_history_which_adds_up_to_the_balance(
+    services, member, member_client
+):
+    # given: a pack of 5, one credit spent on a class, the pack refunded with 3 of its 4
+    # unspent credits taken back, and a class her membership paid
+    pack = ProductFactory(name="Five classes", credits=5, price=Decimal("45.00"))
+    sold = services.sell_product.execute(
+        str(member.pk), str(pack.pk), method=PaymentMethod.CASH, recorded_by="Dee Desk"
+    )
+    spin = FitnessClassFactory(name="Spin", starts_at=timezone.now() + timedelta(days=2))
+    services.book_class.execute(str(member.pk), str(spin.pk))
+    services.refund_purchase.execute(
+        sold.purchase_id,
+        Money(Decimal("27.00"), "EUR"),
+        reason="Moved",
+        recorded_by="Max",
+        credits=3,
+    )
+    BookingFactory(
+        member=member,
+        membership=MembershipFactory(member=member),
+        fitness_class=FitnessClassFactory(name="Yoga on the membership"),
+    )
+
+    # when
+    response = member_client.get(CREDITS)
+
+    # then
+    rows = ledger_rows(response)
+    assert "Credits taken back" in rows[0] and "Booked Spin" in rows[1]
+    assert "Refund: Five classes" in rows[0] and rows[0].endswith("\N{MINUS SIGN}3")
+    assert not [row for row in rows if "Yoga on the membership" in row]
+    history = response.context["overview"].history
+    assert [entry.change for entry in history] == [-3, -1, 5]
+    assert sum(entry.change for entry in history) == response.context["overview"].balance == 1

@@ -10,12 +10,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from domain.fees import FeeKind, FeeStatus
+from domain.sales import PaymentMethod
 from sales.models import Fee, Product
 from tests.factories import (
     BookingFactory,
     CreditGrantFactory,
     FitnessClassFactory,
     LocationFactory,
+    MembershipPlanFactory,
     ProductFactory,
     PurchaseFactory,
     staff_client,
@@ -67,6 +69,18 @@ def test_my_bookings_says_the_fee_a_late_cancellation_would_charge(
     page = member_client.get(reverse("bookings:mine")).content.decode()
 
     assert FEE_WARNING in page
+
+
+def test_a_late_cancellation_s_message_says_the_fee(
+    late_cancellation_forfeits, member_client, member
+):
+    booking = booked_with_fee_pack(member)
+
+    response = member_client.post(reverse("bookings:cancel", args=[booking.pk]), follow=True)
+
+    [message] = [str(message) for message in response.context["messages"]]
+    assert "late cancellation, so your credit is not refunded" in message
+    assert message.endswith("A late-cancellation fee of 5.00 EUR applies.")
 
 
 def test_my_bookings_says_no_fee_outside_the_window_or_without_one(
@@ -211,6 +225,56 @@ def test_the_late_booking_consent_names_no_fee_for_a_granted_credit(
 
     assert "I understand" in page
     assert " fee of " not in page
+
+
+def test_the_late_booking_consent_names_her_membership_s_fees_when_it_pays(
+    late_cancellation_forfeits, services, member_client, member
+):
+    PurchaseFactory(
+        product=ProductFactory(late_cancel_fee=Decimal("5"), no_show_fee=Decimal("8")),
+        credit_grant__member=member,
+    )
+    plan = MembershipPlanFactory(
+        allowance_classes=None,
+        allowance_period="",
+        late_cancel_fee=Decimal("3"),
+        no_show_fee=Decimal("4"),
+    )
+    services.start_membership.execute(
+        str(member.pk), str(plan.pk), method=PaymentMethod.CASH, recorded_by="Dee Desk"
+    )
+    soon = FitnessClassFactory(starts_at=timezone.now() + timedelta(hours=1))
+
+    page = member_client.get(reverse("classes:detail", args=[soon.pk])).content.decode()
+
+    assert (
+        "Your membership charges a late cancellation fee of 3.00 EUR and a no-show fee of "
+        "4.00 EUR." in page
+    )
+    assert "5.00 EUR" not in page
+
+
+def test_the_consent_names_the_credit_s_fees_once_the_membership_s_allowance_is_used(
+    late_cancellation_forfeits, services, member_client, member
+):
+    PurchaseFactory(
+        product=ProductFactory(late_cancel_fee=Decimal("5")), credit_grant__member=member
+    )
+    plan = MembershipPlanFactory(
+        allowance_classes=1, allowance_period="week", late_cancel_fee=Decimal("3")
+    )
+    services.start_membership.execute(
+        str(member.pk), str(plan.pk), method=PaymentMethod.CASH, recorded_by="Dee Desk"
+    )
+    soon = FitnessClassFactory(starts_at=timezone.now() + timedelta(hours=1))
+    # the same week's allowance, spent on a class later that day
+    later = FitnessClassFactory(starts_at=soon.starts_at + timedelta(hours=2))
+    services.book_class.execute(str(member.pk), str(later.pk), late_confirmed=True)
+
+    page = member_client.get(reverse("classes:detail", args=[soon.pk])).content.decode()
+
+    assert "charges a late cancellation fee of 5.00 EUR" in page
+    assert "3.00 EUR" not in page
 
 
 # --- A pack's fees -------------------------------------------------------------------------------

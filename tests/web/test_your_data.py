@@ -6,19 +6,24 @@ import io
 import json
 import zipfile
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from domain.fees import FeeKind
 from events.actors import Actor, acting_as
 from notifications.models import Notification
+from sales.models import Fee, Refund
 from tests.factories import (
     BookingFactory,
     CreditGrantFactory,
     DeliveryFactory,
     FitnessClassFactory,
+    MembershipFactory,
+    PurchaseFactory,
     StoredEventFactory,
 )
 
@@ -26,7 +31,18 @@ pytestmark = pytest.mark.django_db
 
 PAGE = reverse("members:your_data")
 DOWNLOAD = reverse("members:download_data")
-SECTIONS = ("profile", "bookings", "waitlists", "credits", "notifications", "emails", "events")
+SECTIONS = (
+    "profile",
+    "bookings",
+    "waitlists",
+    "credits",
+    "purchases",
+    "fees",
+    "memberships",
+    "notifications",
+    "emails",
+    "events",
+)
 
 
 @pytest.fixture
@@ -144,3 +160,63 @@ def test_an_unknown_format_is_refused_with_a_message(member_client):
 def test_the_download_needs_a_signed_in_member_and_a_post(member_client):
     assert Client().post(DOWNLOAD, {"format": "json"}).status_code == 302
     assert member_client.get(DOWNLOAD).status_code == 405
+
+
+@pytest.fixture
+def money(member, other_member):
+    """Ana bought a pack, partly refunded with a credit taken back, owes a no-show fee and
+    holds a membership frozen once; Ben bought a pack too."""
+    purchase = PurchaseFactory(credit_grant__member=member, product__name="Ten classes")
+    Refund.objects.create(
+        purchase=purchase,
+        amount=Decimal("20.00"),
+        tax=Decimal("3.33"),
+        credits_withdrawn=1,
+        payment_method="cash",
+        reason="Moved away",
+        recorded_by="Dee Desk",
+        refunded_at=timezone.now(),
+    )
+    booking = BookingFactory(member=member, status="no_show")
+    Fee.objects.create(
+        member=member,
+        booking=booking,
+        fitness_class=booking.fitness_class,
+        kind=FeeKind.NO_SHOW,
+        amount=Decimal("8.00"),
+        currency="EUR",
+        imposed_at=timezone.now(),
+    )
+    MembershipFactory(member=member, plan__name="Monthly 8", freezes=[["2026-03-02", "2026-03-08"]])
+    PurchaseFactory(credit_grant__member=other_member, product__name="BEN-ONLY pack")
+    return purchase
+
+
+def test_the_export_holds_her_purchases_with_refunds_fees_and_memberships_with_freezes(
+    member_client, money
+):
+    data = json.loads(download(member_client, "json"))
+
+    [purchase] = data["purchases"]
+    assert purchase["product"] == "Ten classes"
+    assert purchase["purchase_id"] == str(money.pk)
+    assert purchase["refunded"] == "20.00"
+    [refund] = purchase["refunds"]
+    assert refund["credits_withdrawn"] == 1 and refund["reason"] == "Moved away"
+    [fee] = data["fees"]
+    assert (fee["kind"], fee["amount"], fee["status"]) == ("No-show", "8.00", "Owed")
+    [membership] = data["memberships"]
+    assert membership["plan"] == "Monthly 8"
+    assert membership["allowance"] == "8 a month"
+    assert membership["freezes"] == [{"first_day": "2026-03-02", "last_day": "2026-03-08"}]
+
+
+def test_the_csv_download_has_her_money_tables_and_nobody_else_s(member_client, money):
+    archive = zipfile.ZipFile(io.BytesIO(download(member_client, "csv")))
+
+    purchases = list(csv.DictReader(io.StringIO(archive.read("purchases.csv").decode())))
+    memberships = archive.read("memberships.csv").decode()
+    assert [row["product"] for row in purchases] == ["Ten classes"]
+    assert "Moved away" in purchases[0]["refunds"]
+    assert "2026-03-08" in memberships
+    assert b"BEN-ONLY" not in archive.read("purchases.csv")

@@ -2,9 +2,11 @@
 else a refusal that says so; nothing on a frozen day; promotion from the waitlist too."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 
+from application.fees import NextBookingFees
 from domain.eligibility import PROMOTION_NEEDS, Hindrance
 from domain.events import MemberSkippedOnWaitlist
 from domain.exceptions import (
@@ -12,8 +14,9 @@ from domain.exceptions import (
     BookingNotOpenException,
     MembershipFrozenException,
 )
+from domain.fees import NO_FEES, FeeTerms
 from domain.memberships import Allowance, AllowancePeriod
-from domain.sales import PaymentMethod
+from domain.sales import Money, PaymentMethod
 from domain.values import BookingPolicy, LateCancellation
 from tests.fakes import FakeGym
 from tests.fakes.sales import membership_plan
@@ -200,3 +203,20 @@ def test_a_waiting_member_on_hold_that_day_is_skipped_and_told_why(gym):
     [skipped] = gym.events_of(MemberSkippedOnWaitlist)
     assert skipped.reason == "frozen"
     assert PROMOTION_NEEDS[Hindrance(skipped.reason)].startswith("your membership not")
+
+
+def test_the_fees_told_before_booking_are_the_plan_s_while_it_pays_then_the_credit_s(gym):
+    three = Money(Decimal("3.00"), "EUR")
+    plan = membership_plan(
+        plan_id="plan-1", allowance=Allowance(1, AllowancePeriod.WEEK), late_cancel_fee=three
+    )
+    ana = member_on(gym, plan, credits=1)
+    first, second = classes_this_week(gym, 2)
+
+    on_plan = gym.fee_terms.for_next_booking(ana.id, first.id)
+    gym.book_class.execute(ana.id, first.id)
+    on_credit = gym.fee_terms.for_next_booking(ana.id, second.id)
+
+    assert on_plan == NextBookingFees(terms=FeeTerms(late_cancellation=three), by_membership=True)
+    assert on_credit == NextBookingFees(terms=NO_FEES)  # a granted credit has none
+    assert gym.credits(ana) == 1, "reading the fees spends nothing"
