@@ -1,7 +1,8 @@
 """Admin for memberships: the plans (the Manager's), "Start a membership" (the Front desk's
 page, reached from a member's page, like "Sell a pack") and the memberships, which only the
 use cases write — staff freeze, unfreeze, cancel at the period end (or undo that) and renew
-them with actions, each through its use case.
+them with actions, each through its use case; a freeze or a cancellation of a membership
+billed online is told to Stripe first, as the member's own is (`membership_changes`).
 
 Permissions (sales/migrations/0009_membership_permissions.py): changing plans needs
 `sales.change_membershipplan`; starting a membership `members.add_membership` (memberships
@@ -266,7 +267,7 @@ class MembershipAdmin(LocationScopedAdmin, ReadOnlyAdminMixin, admin.ModelAdmin)
             request,
             queryset,
             FreezeForm,
-            lambda row, values: services().freeze_membership.execute(
+            lambda row, values: services().membership_changes.freeze(
                 _member_id(row), values["starts_on"], values["ends_on"]
             ),
             succeeded=lambda done, values: (
@@ -289,7 +290,7 @@ class MembershipAdmin(LocationScopedAdmin, ReadOnlyAdminMixin, admin.ModelAdmin)
             self,
             request,
             queryset,
-            lambda row: services().unfreeze_membership.execute(_member_id(row)),
+            lambda row: services().membership_changes.unfreeze(_member_id(row)),
             succeeded=lambda done: (
                 f"Unfroze {formatting.count(done, 'membership', 'memberships')}."
             ),
@@ -305,7 +306,7 @@ class MembershipAdmin(LocationScopedAdmin, ReadOnlyAdminMixin, admin.ModelAdmin)
             self,
             request,
             queryset,
-            lambda row: services().cancel_membership.execute(_member_id(row)),
+            lambda row: services().membership_changes.cancel_at_period_end(_member_id(row)),
             succeeded=lambda done: (
                 f"{formatting.count(done, 'membership', 'memberships')} will end at the end "
                 "of the period."
@@ -322,7 +323,9 @@ class MembershipAdmin(LocationScopedAdmin, ReadOnlyAdminMixin, admin.ModelAdmin)
             self,
             request,
             queryset,
-            lambda row: services().cancel_membership.execute(_member_id(row), undo=True),
+            lambda row: services().membership_changes.cancel_at_period_end(
+                _member_id(row), undo=True
+            ),
             succeeded=lambda done: (
                 f"{formatting.count(done, 'membership', 'memberships')} will renew again."
             ),

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings as django_settings
+from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,8 +18,9 @@ from domain.sales import PaymentMethod
 from events.models import StoredEvent
 from gymbooking.composition import services as build
 from members.models import Membership
-from tests.factories import MembershipPlanFactory
+from tests.factories import MembershipPlanFactory, work_at_every_location
 from tests.fakes.stripe_billing import deliver, subscribed
+from web.admin_actions import APPLY, FORM_PREFIX
 
 pytestmark = pytest.mark.django_db
 
@@ -174,3 +176,28 @@ def test_without_stripe_an_online_membership_is_not_changed(
     online.refresh_from_db()
     assert "billed online" in page
     assert not online.cancel_at_period_end
+
+
+def test_staff_freezing_or_cancelling_a_membership_billed_online_tell_stripe_first(
+    client, django_user_model, stripe_fake, online
+):
+    manager = django_user_model.objects.create_user(username="max", is_staff=True)
+    manager.groups.add(Group.objects.get(name="Manager"))
+    work_at_every_location(manager)
+    client.force_login(manager)
+    today = timezone.localdate()
+
+    def act(action, **values):
+        data = {"action": action, "_selected_action": [str(online.pk)], "index": 0}
+        if values:
+            data |= {APPLY: "yes", **{f"{FORM_PREFIX}-{k}": v for k, v in values.items()}}
+        return client.post(reverse("admin:members_membership_changelist"), data, follow=True)
+
+    act("freeze", starts_on=today + timedelta(days=2), ends_on=today + timedelta(days=4))
+    act("cancel_at_end")
+
+    online.refresh_from_db()
+    [pause, cancel] = updates(stripe_fake, online)
+    assert "pause_collection" in str(pause.params)
+    assert cancel.params == {"cancel_at_period_end": "true"}
+    assert online.freezes and online.cancel_at_period_end
