@@ -58,8 +58,7 @@ class ClassHasMembersException(DomainException):
 
 class NoCreditsException(DomainException):
     default_message = (
-        "You have no credits left. Class packs are sold at the front desk: your credits page "
-        "lists them."
+        "You have no credits left. Class packs are in the shop, online or at the front desk."
     )
 
 

@@ -199,8 +199,8 @@ def test_adding_a_member_without_credits_is_refused_with_the_domains_message(
 
     assert not Booking.objects.exists()
     assert messages_of(done) == [
-        "Ana Silva: You have no credits left. Class packs are sold at the front desk: your "
-        "credits page lists them."
+        "Ana Silva: You have no credits left. Class packs are in the shop, online or at the "
+        "front desk."
     ]
 
 

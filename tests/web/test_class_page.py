@@ -129,7 +129,7 @@ def test_an_open_class_offers_booking_with_the_members_credits(member_client, me
     assert "Book — uses 1 credit; you have 3" in text_of(response)
 
 
-def test_a_member_without_credits_is_told_so_before_she_acts_and_pointed_to_credits(
+def test_a_member_without_credits_is_told_so_before_she_acts_and_pointed_to_the_shop(
     member_client,
 ):
     # given an open class and a member without credits
@@ -138,11 +138,14 @@ def test_a_member_without_credits_is_told_so_before_she_acts_and_pointed_to_cred
     # when the member opens the class
     response = member_client.get(class_url(fitness_class))
 
-    # then no booking is offered: the page says why, with a way to credits
+    # then no booking is offered: the page says why, with a way to the shop and to credits
     assert actions_on(response) == []
     page = text_of(response)
     assert "You can't book this class now" in page
     assert exceptions.NoCreditsException.default_message in page
+    assert f'<a href="{reverse("sales:shop")}">Buy a class pack or a membership</a>' in (
+        response.content.decode()
+    )
     assert f'href="{reverse("members:credits")}"' in response.content.decode()
 
 
