@@ -13,6 +13,7 @@ from domain import entities
 from domain.exceptions import AlreadyAMemberException, MemberNotFoundException
 from domain.memberships import Allowance, AllowancePeriod, Freeze, Membership, MembershipPlan
 from domain.sales import Money
+from domain.values import CreditScope
 from events import sql
 from members.models import CreditGrant, Member
 from members.models import Membership as MembershipRow
@@ -128,7 +129,17 @@ def grant_to_entity(row: CreditGrant) -> entities.CreditGrant:
         expires_at=row.expires_at,
         reason=row.reason,
         expiry_recorded=row.expiry_recorded,
+        scope=CreditScope(
+            locations=tuple(row.scope.get("locations", ())),
+            class_names=tuple(row.scope.get("class_names", ())),
+        ),
     )
+
+
+def scope_field(scope: CreditScope) -> dict[str, list[str]]:
+    """A grant's scope as its row keeps it: only the parts that limit something."""
+    parts = {"locations": scope.locations, "class_names": scope.class_names}
+    return {part: list(names) for part, names in parts.items() if names}
 
 
 def grant_fields(member_id: str, grant: entities.CreditGrant) -> dict[str, object]:
@@ -141,6 +152,7 @@ def grant_fields(member_id: str, grant: entities.CreditGrant) -> dict[str, objec
         "expires_at": grant.expires_at,
         "reason": grant.reason,
         "expiry_recorded": grant.expiry_recorded,
+        "scope": scope_field(grant.scope),
     }
 
 
