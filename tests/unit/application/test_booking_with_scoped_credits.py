@@ -4,7 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from application.claims import CREDITS_ELSEWHERE
+from application.claims import CREDITS_ELSEWHERE, lock_for_free_spots
+from domain.entities import Waitlist
 from domain.events import MemberPromotedFromWaitlist, MemberSkippedOnWaitlist
 from domain.exceptions import NoCreditsException
 from domain.sales import ClassPack, Money, PaymentMethod
@@ -143,3 +144,19 @@ def test_a_pack_sold_grants_credits_with_its_scope(gym, places):
 
     [grant] = gym.members.get_by_id(ana.id).grants
     assert (grant.grant_id, grant.scope) == (purchase.grant_id, YOGA_AT_OLD_TOWN)
+
+
+def test_a_freed_spot_locks_no_waiting_member_whose_credits_are_for_other_classes(gym, places):
+    spin = gym.add_class("Spin", capacity=1, location="Old Town")
+    dee = gym.add_member("Dee", credits=1)
+    dees = gym.book_class.execute(dee.id, spin.id)
+    ana, cara = yoga_member(gym), gym.add_member("Cara", credits=1)
+    gym.queue_up(spin, ana, cara)
+
+    with gym.uow() as uow:
+        freed = uow.classes.get_by_id(spin.id, for_update=True)
+        freed.remove_booking(dee.id, dees.id, now=gym.clock.now())
+        waitlist = Waitlist(freed, uow.waitlist.get_by_class(spin.id))
+        locked = lock_for_free_spots(uow, freed, waitlist, gym.policy, gym.clock.now())
+
+    assert set(locked) == {cara.id}
