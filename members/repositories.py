@@ -19,7 +19,12 @@ from members.models import CreditGrant, Member
 from members.models import Membership as MembershipRow
 
 MEMBERS = "SELECT * FROM members_member WHERE id IN ({marks}) ORDER BY id"
-GRANTS = "SELECT * FROM members_creditgrant WHERE member_id IN ({marks}) AND remaining > 0"
+# Grants with credit left, and those of a limited scope: a refund of a credit one paid keeps
+# its scope (`Member.scope_of`), even once the grant is spent.
+GRANTS = (
+    "SELECT * FROM members_creditgrant WHERE member_id IN ({marks})"
+    " AND (remaining > 0 OR scope <> '{{}}')"
+)
 MEMBERSHIPS = "SELECT * FROM members_membership WHERE member_id IN ({marks}) AND ended_at IS NULL"
 LIVE_CONSTRAINT = "members_one_live_membership"
 
@@ -219,7 +224,8 @@ class DjangoMemberRepository:
         """The member and every grant with credit left, expired ones included.
 
         Expired grants are loaded so that the entity, not the query, decides what is spendable
-        (`CreditGrant.is_spendable(now)`); fully spent grants are history and stay behind.
+        (`CreditGrant.is_spendable(now)`); fully spent grants are history and stay behind,
+        but for those of a limited scope, which a refund of their credit reads.
         With `for_update` the member row stays locked until the transaction ends: that lock is
         what serialises spending (the grant rows are only ever written under it).
         """

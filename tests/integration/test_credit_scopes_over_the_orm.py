@@ -67,3 +67,17 @@ def test_scoped_credits_book_their_class_and_are_refused_for_another(services, y
 
     refund = CreditGrant.objects.get(pk=cancelled.refund_grant_id)
     assert refund.scope == {"locations": ["Old Town"], "class_names": ["Yoga"]}
+
+
+def test_the_refund_of_a_pack_s_last_credit_keeps_its_scope(services):
+    single = ProductFactory(name="1 Yoga class", credits=1, class_names="Yoga")
+    ana = MemberFactory()
+    sell(services, ana, single)
+    yoga = FitnessClassFactory(name="Yoga", location="Old Town")
+    booking = services.book_class.execute(str(ana.pk), str(yoga.pk))
+
+    cancelled = services.cancel_booking.execute(booking.id)
+
+    assert CreditGrant.objects.get(pk=cancelled.refund_grant_id).scope == {"class_names": ["Yoga"]}
+    member = DjangoMemberRepository().get_by_id(str(ana.pk))
+    assert member.credits_at(cancelled.cancelled_at) == 1
