@@ -9,7 +9,8 @@ delivery has run. Eligibility is `domain.eligibility`'s, over the facts gathered
 
 A member whose membership pays for the class spends no credit: the booking records the
 membership instead, within the plan's allowance (its classes booked in the class's week or
-month, counted here). Past the allowance a credit pays, if she has one.
+month, counted here). Past the allowance a credit pays, if she has one valid for the class
+(a pack may be limited to some classes or locations: `CreditScope`).
 """
 
 from collections.abc import Iterable
@@ -20,7 +21,11 @@ from application.ports import Clock
 from application.unit_of_work import UnitOfWork
 from domain.eligibility import Hindrance, Standing, hindrance, refusal, waiting_hindrance
 from domain.entities import Booking, FitnessClass, Member, Waitlist, WaitlistEntry
-from domain.exceptions import LateBookingNotConfirmedException
+from domain.exceptions import (
+    DomainException,
+    LateBookingNotConfirmedException,
+    NoCreditsException,
+)
 from domain.memberships import Cover
 from domain.values import BookingPolicy, WaitlistExitReason
 
@@ -36,7 +41,7 @@ def standing_of(
     (`policy`, its location's, gives the clock her membership's allowance is counted on)."""
     held = uow.bookings.spots_held(member.id, fitness_class, now)
     return Standing(
-        credits=member.credits_at(now),
+        credits=member.credits_at(now, for_class=fitness_class),
         paused=not member.may_book(now),
         upcoming_bookings=held.upcoming_confirmed,
         holds_overlapping_spot=held.overlapping,
@@ -66,12 +71,35 @@ def member_policy(policy: BookingPolicy, member: Member) -> BookingPolicy:
     return policy if member.membership is None else member.membership.booking_policy(policy)
 
 
-def payment(member: Member, standing: Standing, now: datetime) -> dict[str, str]:
+def payment(
+    member: Member, standing: Standing, fitness_class: FitnessClass, now: datetime
+) -> dict[str, str]:
     """Pay for a spot: by her membership when it covers the class, else with a credit (the
-    soonest-expiring); the booking's field naming what paid."""
+    soonest-expiring of those valid for the class); the booking's field naming what paid."""
     if standing.paid_by_membership and member.membership is not None:
         return {"membership_id": member.membership.membership_id}
-    return {"credit_grant_id": member.deduct_credit(now=now).grant_id}
+    return {"credit_grant_id": member.deduct_credit(now=now, for_class=fitness_class).grant_id}
+
+
+# Why a member holding credits is refused: none of them is valid for this class.
+CREDITS_ELSEWHERE = (
+    "Your credits are for other classes or locations, so none pays for this one. A class pack "
+    "from the shop (Class packs) lets you book it."
+)
+
+
+def booking_refusal(
+    reason: Hindrance,
+    standing: Standing,
+    member: Member,
+    fitness_class: FitnessClass,
+    now: datetime,
+    policy: BookingPolicy,
+) -> DomainException:
+    """`refusal`'s answer, but naming why a member with credits has none for the class."""
+    if reason is Hindrance.NO_CREDIT and member.credits_at(now) >= 1:
+        return NoCreditsException(CREDITS_ELSEWHERE)
+    return refusal(reason, standing, fitness_class.starts_at, policy)
 
 
 def leave_overlapping_waitlists(
@@ -104,8 +132,8 @@ def lock_for_free_spots(
     also: Iterable[str] = (),
 ) -> dict[str, Member]:
     """Lock the members a change of the locked class needs: those of `also` (a booker) and,
-    when a spot is free and promotions are open, the waiting members with a spendable
-    credit or a membership whose period holds the class — all in one go, in primary-key
+    when a spot is free and promotions are open, the waiting members with a credit spendable
+    on the class or a membership whose period holds the class — all in one go, in primary-key
     order.
 
     Screening without a lock first keeps the lock set small; locking together in key order
@@ -119,7 +147,7 @@ def lock_for_free_spots(
         wanted.update(
             m.id
             for m in uow.members.get_by_ids(waiting)
-            if m.credits_at(now) >= 1
+            if m.credits_at(now, for_class=fitness_class) >= 1
             or (m.membership is not None and m.membership.covers(fitness_class.starts_at))
         )
     if not wanted:
@@ -163,7 +191,7 @@ def fill_free_spots(
             if entry.skip(reason, now=now):
                 uow.waitlist.save(entry)
             continue
-        paid = payment(member, standing, now)
+        paid = payment(member, standing, fitness_class, now)
         fitness_class.add_booking(member.id, now=now)
         refundable_until, grace = policy.refundable_after_promotion(fitness_class.starts_at, now)
         booking = entry.promote(now=now, refundable_until=refundable_until, grace=grace, **paid)
@@ -200,14 +228,14 @@ def book(
     standing = standing_of(uow, member, fitness_class, now, policy)
     reason = hindrance(standing, fitness_class.starts_at, now, limits=None if by_staff else policy)
     if reason is not None:
-        raise refusal(reason, standing, fitness_class.starts_at, policy)
+        raise booking_refusal(reason, standing, member, fitness_class, now, policy)
     if not by_staff and not late_confirmed:
         terms = policy.cancellation_terms(fitness_class.starts_at, now)
         if terms.needs_consent_to_book:
             raise LateBookingNotConfirmedException(terms.booking_warning)
     fitness_class.add_booking(member.id, now=now)
     booking = Booking.confirm(
-        member.id, fitness_class.id, now=now, **payment(member, standing, now)
+        member.id, fitness_class.id, now=now, **payment(member, standing, fitness_class, now)
     )
     uow.members.save(member)
     uow.bookings.save(booking)

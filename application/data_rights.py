@@ -76,7 +76,7 @@ class EraseMemberUseCase(PolicyUseCase):
                 )
                 booking.cancel_by_staff(fitness_class.starts_at, ERASURE_REASON, now=now)
                 fitness_class.remove_booking(member.id, booking.id, now=now)
-                refund_credit(member, fitness_class, self.policy_for(fitness_class), now)
+                refund_credit(member, booking, fitness_class, self.policy_for(fitness_class), now)
                 uow.bookings.save(booking)
             for entry in entries:
                 entry.leave(WaitlistExitReason.MEMBER_ERASED, now=now)

@@ -60,7 +60,9 @@ def record_sale(
 ) -> Purchase:
     """The paid pack becomes a grant in her ledger, a purchase and its event, in the caller's
     transaction — the same for a desk sale and an online one."""
-    grant = member.add_credits(pack.credits, expiry_days=pack.valid_days, now=now, reason=pack.name)
+    grant = member.add_credits(
+        pack.credits, expiry_days=pack.valid_days, now=now, reason=pack.name, scope=pack.scope
+    )
     uow.members.save(member)
     purchase = Purchase(
         purchase_id=new_id(),

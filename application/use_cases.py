@@ -49,15 +49,21 @@ class PolicyUseCase(UseCase):
 
 
 def refund_credit(
-    member: Member, fitness_class: FitnessClass, policy: BookingPolicy, now: datetime
+    member: Member,
+    booking: Booking,
+    fitness_class: FitnessClass,
+    policy: BookingPolicy,
+    now: datetime,
 ) -> CreditGrant:
     """Every refund is a new grant, expiring after the refund expiry of `policy` (the
-    class's location's)."""
+    class's location's), for the classes the credit the booking spent was for: a credit of
+    a Yoga pack comes back a Yoga credit."""
     return member.add_credits(
         1,
         expiry_days=policy.refund_expiry_days,
         now=now,
         reason=f"Refund: {fitness_class.name}",
+        scope=member.scope_of(booking.credit_grant_id),
     )
 
 
@@ -145,7 +151,9 @@ class _ReleasesBookings(PolicyUseCase):
         if booking.refund_due:
             member = uow.members.get_by_id(booking.member_id, for_update=True)
             policy = self.policy_for(fitness_class)
-            booking.record_refund(refund_credit(member, fitness_class, policy, now).grant_id)
+            booking.record_refund(
+                refund_credit(member, booking, fitness_class, policy, now).grant_id
+            )
             uow.members.save(member)
         uow.bookings.save(booking)
         return booking
@@ -218,11 +226,13 @@ class CancelClassUseCase(PolicyUseCase):
                 )
                 if booking.refund_due:  # a membership's booking spent no credit
                     member = members[booking.member_id]
-                    grant = refund_credit(member, fitness_class, policy, now)
+                    grant = refund_credit(member, booking, fitness_class, policy, now)
                     booking.record_refund(grant.grant_id)
                 uow.bookings.save(booking)
             for booking in forfeited:
-                grant = refund_credit(members[booking.member_id], fitness_class, policy, now)
+                grant = refund_credit(
+                    members[booking.member_id], booking, fitness_class, policy, now
+                )
                 booking.refund_late_cancellation(grant.grant_id, now=now)
                 uow.bookings.save(booking)
             for member in members.values():

@@ -149,6 +149,13 @@ class InvalidProductException(DomainException):
     )
 
 
+class InvalidCreditScopeException(DomainException):
+    default_message = (
+        'List the class names separated by commas, e.g. "Yoga, Pilates", each at most 120 '
+        "characters (none empty), or leave it empty for every class."
+    )
+
+
 class InvalidMoneyException(DomainException):
     default_message = "An amount is a decimal number of cents or more in a three-letter currency."
 

@@ -18,7 +18,7 @@ from domain.exceptions import (
     MemberCannotBuyException,
     ProductNotOnSaleException,
 )
-from domain.values import is_positive_int
+from domain.values import EVERY_CLASS, CreditScope, is_positive_int
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -76,8 +76,9 @@ class PaymentMethod(StrEnum):
 
 @dataclass(frozen=True)
 class ClassPack:
-    """N credits, valid for D days from the sale, at a tax-inclusive price. An intro offer is
-    sold at most once to each member, ever."""
+    """N credits, valid for D days from the sale, at a tax-inclusive price, for the classes
+    of its scope (every class by default). An intro offer is sold at most once to each
+    member, ever."""
 
     product_id: str
     name: str
@@ -87,6 +88,7 @@ class ClassPack:
     tax_rate: Decimal
     active: bool = True
     intro_offer: bool = False
+    scope: CreditScope = EVERY_CLASS
 
     def __post_init__(self) -> None:
         if (

@@ -4,9 +4,17 @@ import re
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from enum import StrEnum
+from typing import TYPE_CHECKING
 from uuid import uuid4
 
-from domain.exceptions import BookingNotOpenException, InvalidEmailException
+from domain.exceptions import (
+    BookingNotOpenException,
+    InvalidCreditScopeException,
+    InvalidEmailException,
+)
+
+if TYPE_CHECKING:
+    from domain.entities import FitnessClass
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -279,3 +287,56 @@ def is_positive_int(value: object, at_most: int | None = None) -> bool:
         and value > 0
         and (at_most is None or value <= at_most)
     )
+
+
+# As long as a class's name may be.
+MAX_CLASS_NAME_LENGTH = 120
+
+
+@dataclass(frozen=True)
+class CreditScope:
+    """Which classes a credit pays for: those at one of `locations` and named one of
+    `class_names` (names, matched case-insensitively); an empty part limits nothing, so the
+    default scope pays for every class."""
+
+    locations: tuple[str, ...] = ()
+    class_names: tuple[str, ...] = ()
+
+    @property
+    def is_limited(self) -> bool:
+        return bool(self.locations or self.class_names)
+
+    def applies_to(self, fitness_class: "FitnessClass") -> bool:
+        return _listed(fitness_class.location, self.locations) and _listed(
+            fitness_class.name, self.class_names
+        )
+
+    def describe(self) -> str:
+        """E.g. "for Yoga or Pilates at Old Town only"; "" when it limits nothing."""
+        if not self.is_limited:
+            return ""
+        classes = f" {' or '.join(self.class_names)}" if self.class_names else " classes"
+        places = f" at {' or '.join(self.locations)}" if self.locations else ""
+        return f"for{classes}{places} only"
+
+
+# The scope of a credit that pays for any class: every grant's but a limited pack's.
+EVERY_CLASS = CreditScope()
+
+
+def _listed(value: str, names: tuple[str, ...]) -> bool:
+    return not names or value.strip().casefold() in {name.casefold() for name in names}
+
+
+def parse_class_names(text: str) -> tuple[str, ...]:
+    """The class names of "Yoga, Pilates" (case-insensitive duplicates dropped); () for an
+    empty text (every class). Refused: an empty name between commas, or one too long."""
+    if not text.strip():
+        return ()
+    names: dict[str, str] = {}
+    for part in text.split(","):
+        name = part.strip()
+        if not name or len(name) > MAX_CLASS_NAME_LENGTH:
+            raise InvalidCreditScopeException()
+        names.setdefault(name.casefold(), name)
+    return tuple(names.values())

@@ -82,6 +82,9 @@ class CreditGrant(models.Model):
     expiry_recorded = models.BooleanField(
         default=False, help_text="Whether the expiry of its unspent credits has been recorded."
     )
+    # Which classes it pays for, kept on the row so that loading a member reads no more:
+    # {"locations": [names], "class_names": [names]}; empty (or a missing part): every one.
+    scope = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["expires_at", "granted_at", "id"]

@@ -13,12 +13,18 @@ from domain import entities
 from domain.exceptions import AlreadyAMemberException, MemberNotFoundException
 from domain.memberships import Allowance, AllowancePeriod, Freeze, Membership, MembershipPlan
 from domain.sales import Money
+from domain.values import CreditScope
 from events import sql
 from members.models import CreditGrant, Member
 from members.models import Membership as MembershipRow
 
 MEMBERS = "SELECT * FROM members_member WHERE id IN ({marks}) ORDER BY id"
-GRANTS = "SELECT * FROM members_creditgrant WHERE member_id IN ({marks}) AND remaining > 0"
+# Grants with credit left, and those of a limited scope: a refund of a credit one paid keeps
+# its scope (`Member.scope_of`), even once the grant is spent.
+GRANTS = (
+    "SELECT * FROM members_creditgrant WHERE member_id IN ({marks})"
+    " AND (remaining > 0 OR scope <> '{{}}')"
+)
 MEMBERSHIPS = "SELECT * FROM members_membership WHERE member_id IN ({marks}) AND ended_at IS NULL"
 LIVE_CONSTRAINT = "members_one_live_membership"
 
@@ -128,7 +134,17 @@ def grant_to_entity(row: CreditGrant) -> entities.CreditGrant:
         expires_at=row.expires_at,
         reason=row.reason,
         expiry_recorded=row.expiry_recorded,
+        scope=CreditScope(
+            locations=tuple(row.scope.get("locations", ())),
+            class_names=tuple(row.scope.get("class_names", ())),
+        ),
     )
+
+
+def scope_field(scope: CreditScope) -> dict[str, list[str]]:
+    """A grant's scope as its row keeps it: only the parts that limit something."""
+    parts = {"locations": scope.locations, "class_names": scope.class_names}
+    return {part: list(names) for part, names in parts.items() if names}
 
 
 def grant_fields(member_id: str, grant: entities.CreditGrant) -> dict[str, object]:
@@ -141,6 +157,7 @@ def grant_fields(member_id: str, grant: entities.CreditGrant) -> dict[str, objec
         "expires_at": grant.expires_at,
         "reason": grant.reason,
         "expiry_recorded": grant.expiry_recorded,
+        "scope": scope_field(grant.scope),
     }
 
 
@@ -207,7 +224,8 @@ class DjangoMemberRepository:
         """The member and every grant with credit left, expired ones included.
 
         Expired grants are loaded so that the entity, not the query, decides what is spendable
-        (`CreditGrant.is_spendable(now)`); fully spent grants are history and stay behind.
+        (`CreditGrant.is_spendable(now)`); fully spent grants are history and stay behind,
+        but for those of a limited scope, which a refund of their credit reads.
         With `for_update` the member row stays locked until the transaction ends: that lock is
         what serialises spending (the grant rows are only ever written under it).
         """

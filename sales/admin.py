@@ -45,6 +45,8 @@ class ProductForm(forms.ModelForm):
             "tax_rate",
             "is_active",
             "intro_offer",
+            "locations",
+            "class_names",
             "late_cancel_fee",
             "no_show_fee",
         )
@@ -54,7 +56,8 @@ class ProductForm(forms.ModelForm):
         cleaned = super().clean()
         if not self.errors:
             try:
-                pack = to_pack(Product(**{**cleaned, "id": self.instance.pk}))
+                columns = {k: v for k, v in cleaned.items() if k != "locations"}
+                pack = to_pack(Product(**columns, id=self.instance.pk), cleaned["locations"])
             except DomainException as refusal:
                 raise ValidationError(str(refusal)) from refusal
             cleaned["currency"] = pack.price.currency

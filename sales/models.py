@@ -6,16 +6,32 @@ product changed later never rewrites a receipt.
 """
 
 import uuid
+from collections.abc import Iterable
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from domain.exceptions import DomainException
 from domain.fees import FeeKind, FeeStatus
 from domain.memberships import MAX_ALLOWANCE, MAX_EXTRA_WINDOW_DAYS, AllowancePeriod, BillingPeriod
 from domain.refunds import MAX_REASON_LENGTH
 from domain.sales import MAX_PACK_CREDITS, MAX_PACK_DAYS, PaymentMethod
+from domain.values import CreditScope, parse_class_names
+
+if TYPE_CHECKING:
+    from locations.models import Location
+
+
+def validate_class_names(value: str) -> None:
+    """The domain's reading of a comma-separated list of class names, as a form error."""
+    try:
+        parse_class_names(value)
+    except DomainException as refusal:
+        raise ValidationError(str(refusal)) from refusal
 
 
 class Sellable(models.Model):
@@ -86,6 +102,28 @@ class Product(Sellable):
     intro_offer = models.BooleanField(
         default=False, help_text="Sold at most once to each member, ever."
     )
+    locations = models.ManyToManyField(
+        "locations.Location",
+        blank=True,
+        related_name="class_packs",
+        help_text="Its credits pay only for classes at these locations. None: every location.",
+    )
+    class_names = models.CharField(
+        max_length=500,
+        blank=True,
+        validators=[validate_class_names],
+        help_text="Its credits pay only for classes of these names (any case), separated by "
+        'commas, e.g. "Yoga, Pilates". Empty: every class.',
+    )
+
+    def credit_scope(self, locations: Iterable["Location"] | None = None) -> CreditScope:
+        """The classes its credits pay for: at `locations` (None: its own, read now) and of
+        its class names."""
+        places = self.locations.all() if locations is None else locations
+        return CreditScope(
+            locations=tuple(sorted(place.name for place in places)),
+            class_names=parse_class_names(self.class_names),
+        )
 
 
 class Purchase(models.Model):

@@ -2,6 +2,7 @@
 ports."""
 
 import uuid
+from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
 from django.db.models import DecimalField, Subquery, Sum, Value
@@ -16,6 +17,7 @@ from domain.exceptions import (
 from domain.memberships import MembershipPlan
 from domain.refunds import Refund
 from domain.sales import ClassPack, Money, PaymentMethod, Purchase
+from locations.models import Location
 from members.models import Member
 from members.repositories import plan_of
 from sales.models import MembershipPlan as PlanRow
@@ -26,7 +28,8 @@ from sales.models import Refund as RefundRow
 INTRO_CONSTRAINT = "sales_one_intro_offer_per_member"
 
 
-def to_pack(row: Product) -> ClassPack:
+def to_pack(row: Product, locations: Iterable[Location] | None = None) -> ClassPack:
+    """The pack of `row`, limited to `locations` (None: the row's own, read now)."""
     return ClassPack(
         product_id=str(row.id),
         name=row.name,
@@ -36,6 +39,7 @@ def to_pack(row: Product) -> ClassPack:
         tax_rate=row.tax_rate,
         active=row.is_active,
         intro_offer=row.intro_offer,
+        scope=row.credit_scope(locations),
     )
 
 

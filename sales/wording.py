@@ -13,13 +13,14 @@ def price_label(amount: Decimal, currency: str) -> str:
 
 def pack_summary(product: Product) -> str:
     """One line that says what a pack includes, e.g. "10 classes — 10 credits for 90 days,
-    90.00 EUR"."""
+    90.00 EUR", and which classes they pay for when limited (", for Yoga at Old Town only")."""
     credits = f"{product.credits} credit{'s' if product.credits != 1 else ''}"
     days = f"{product.valid_days} day{'s' if product.valid_days != 1 else ''}"
     intro = " (intro offer, once per member)" if product.intro_offer else ""
+    scope = product.credit_scope().describe()
     return (
         f"{product.name} — {credits} for {days}, "
-        f"{price_label(product.price, product.currency)}{intro}"
+        f"{price_label(product.price, product.currency)}{f', {scope}' if scope else ''}{intro}"
     )
 
 

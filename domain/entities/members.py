@@ -1,4 +1,5 @@
-"""Members and their credits: grants that expire, spent soonest-expiring first."""
+"""Members and their credits: grants that expire, spent soonest-expiring first, each for
+the classes its scope names (every class, unless a pack was limited)."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,12 +18,15 @@ from domain.events import (
     MemberRegistered,
 )
 from domain.values import (
+    EVERY_CLASS,
+    CreditScope,
     Email,
     is_positive_int,
     new_id,
 )
 
 if TYPE_CHECKING:
+    from domain.entities.classes import FitnessClass
     from domain.memberships import Membership
 
 
@@ -37,9 +41,15 @@ class CreditGrant:
     expires_at: datetime
     reason: str = ""
     expiry_recorded: bool = False
+    scope: CreditScope = EVERY_CLASS
 
-    def is_spendable(self, now: datetime) -> bool:
-        return self.remaining > 0 and now < self.expires_at
+    def is_spendable(self, now: datetime, for_class: "FitnessClass | None" = None) -> bool:
+        """Credit left and not expired at `now`; with `for_class`, and valid for that class."""
+        return (
+            self.remaining > 0
+            and now < self.expires_at
+            and (for_class is None or self.scope.applies_to(for_class))
+        )
 
     def has_unrecorded_expiry(self, now: datetime) -> bool:
         return self.remaining > 0 and now >= self.expires_at and not self.expiry_recorded
@@ -100,14 +110,28 @@ class Member(Entity):
     def grants(self) -> tuple[CreditGrant, ...]:
         return tuple(self._grants)
 
-    def credits_at(self, now: datetime) -> int:
-        """Credits that can be spent at `now` (expired ones cannot)."""
-        return sum(grant.remaining for grant in self._grants if grant.is_spendable(now))
+    def credits_at(self, now: datetime, for_class: "FitnessClass | None" = None) -> int:
+        """Credits that can be spent at `now` (expired ones cannot); with `for_class`, only
+        those whose scope includes that class."""
+        return sum(grant.remaining for grant in self._grants if grant.is_spendable(now, for_class))
+
+    def scope_of(self, grant_id: str | None) -> CreditScope:
+        """The scope of one of her grants, as a refund of a credit it paid keeps; every class
+        when the grant is not among those loaded (fully spent ones stay behind)."""
+        grant = next((g for g in self._grants if g.grant_id == grant_id), None)
+        return EVERY_CLASS if grant is None else grant.scope
 
     def add_credits(
-        self, amount: int, expiry_days: int = 30, *, now: datetime, reason: str = ""
+        self,
+        amount: int,
+        expiry_days: int = 30,
+        *,
+        now: datetime,
+        reason: str = "",
+        scope: CreditScope = EVERY_CLASS,
     ) -> CreditGrant:
-        """Grant `amount` credits that expire `expiry_days` from `now`."""
+        """Grant `amount` credits that expire `expiry_days` from `now`, for the classes of
+        `scope` (every class by default)."""
         if not is_positive_int(amount, MAX_CREDITS_PER_GRANT) or not is_positive_int(
             expiry_days, MAX_CREDIT_EXPIRY_DAYS
         ):
@@ -119,6 +143,7 @@ class Member(Entity):
             granted_at=now,
             expires_at=now + timedelta(days=expiry_days),
             reason=reason,
+            scope=scope,
         )
         self._grants.append(grant)
         self._record(
@@ -201,9 +226,12 @@ class Member(Entity):
         self._record(MemberErased(member_id=self._id, occurred_at=now))
         return True
 
-    def deduct_credit(self, *, now: datetime) -> CreditGrant:
-        """Spend one credit from the grant that expires soonest; return that grant."""
-        spendable = [grant for grant in self._grants if grant.is_spendable(now)]
+    def deduct_credit(
+        self, *, now: datetime, for_class: "FitnessClass | None" = None
+    ) -> CreditGrant:
+        """Spend one credit from the grant that expires soonest (of those valid for
+        `for_class`, when given); return that grant."""
+        spendable = [grant for grant in self._grants if grant.is_spendable(now, for_class)]
         if not spendable:
             raise exceptions.NoCreditsException()
         grant = min(spendable, key=lambda g: (g.expires_at, g.granted_at, g.grant_id))

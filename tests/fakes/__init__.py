@@ -20,7 +20,7 @@ from application.unit_of_work import Repositories, UnitOfWork
 from domain import events as domain_events
 from domain.entities import Booking, FitnessClass, Member
 from domain.events import DomainEvent
-from domain.values import BookingPolicy, LocationRules, new_id
+from domain.values import EVERY_CLASS, BookingPolicy, CreditScope, LocationRules, new_id
 from tests.fakes.fees import FakeCardOnFile, InMemoryFeePolicies, InMemoryFeeRepository
 from tests.fakes.repositories import (
     ConstraintViolation,
@@ -260,11 +260,20 @@ class FakeGym:
 
     # --- setup ---------------------------------------------------------------------------
 
-    def add_member(self, name: str, credits: int = 1, expiring_in_days: int = 30) -> Member:
+    def add_member(
+        self,
+        name: str,
+        credits: int = 1,
+        expiring_in_days: int = 30,
+        scope: CreditScope = EVERY_CLASS,
+    ) -> Member:
+        """A member holding `credits` for the classes of `scope`."""
         slug = re.sub(r"[^a-z0-9]+", ".", name.lower()).strip(".")
         member = Member(new_id(), name, f"{slug}.{len(self.members.all())}@example.com")
         if credits:
-            member.add_credits(credits, expiry_days=expiring_in_days, now=self.clock.now())
+            member.add_credits(
+                credits, expiry_days=expiring_in_days, now=self.clock.now(), scope=scope
+            )
         self.members.save(member)
         return self.members.get_by_id(member.id)
 

@@ -1,0 +1,83 @@
+"""Scoped credits through the ORM: a pack's locations and class names become the grant's
+scope, kept on the grant row and read back with the member, and decide what it pays for."""
+
+import pytest
+
+from domain.exceptions import NoCreditsException
+from domain.sales import PaymentMethod
+from domain.values import CreditScope
+from members.models import CreditGrant
+from members.repositories import DjangoMemberRepository
+from sales.repositories import DjangoProductRepository
+from tests.factories import FitnessClassFactory, LocationFactory, MemberFactory, ProductFactory
+
+pytestmark = pytest.mark.django_db
+
+YOGA_AT_OLD_TOWN = CreditScope(locations=("Old Town",), class_names=("Yoga",))
+
+
+@pytest.fixture
+def yoga_pack():
+    pack = ProductFactory(name="5 Yoga classes", credits=5, class_names="Yoga")
+    pack.locations.set([LocationFactory(name="Old Town")])
+    return pack
+
+
+def sell(services, member, product):
+    return services.sell_product.execute(
+        str(member.pk), str(product.pk), method=PaymentMethod.CASH, recorded_by="Dee Desk"
+    )
+
+
+def test_a_product_becomes_a_pack_with_its_scope(yoga_pack):
+    assert DjangoProductRepository().get_by_id(str(yoga_pack.pk)).scope == YOGA_AT_OLD_TOWN
+
+
+def test_a_desk_sale_of_a_scoped_pack_grants_credits_kept_with_their_scope(services, yoga_pack):
+    ana = MemberFactory()
+
+    sold = sell(services, ana, yoga_pack)
+
+    row = CreditGrant.objects.get(pk=sold.grant_id)
+    assert row.scope == {"locations": ["Old Town"], "class_names": ["Yoga"]}
+    [grant] = DjangoMemberRepository().get_by_id(str(ana.pk)).grants
+    assert grant.scope == YOGA_AT_OLD_TOWN
+
+
+def test_an_unscoped_pack_grants_credits_for_every_class(services):
+    ana = MemberFactory()
+
+    sold = sell(services, ana, ProductFactory())
+
+    assert CreditGrant.objects.get(pk=sold.grant_id).scope == {}
+    [grant] = DjangoMemberRepository().get_by_id(str(ana.pk)).grants
+    assert not grant.scope.is_limited
+
+
+def test_scoped_credits_book_their_class_and_are_refused_for_another(services, yoga_pack):
+    ana = MemberFactory()
+    sell(services, ana, yoga_pack)
+    spin = FitnessClassFactory(name="Spin", location="Old Town")
+    yoga = FitnessClassFactory(name="yoga", location="Old Town")
+
+    with pytest.raises(NoCreditsException, match="other classes or locations"):
+        services.book_class.execute(str(ana.pk), str(spin.pk))
+    booking = services.book_class.execute(str(ana.pk), str(yoga.pk))
+    cancelled = services.cancel_booking.execute(booking.id)
+
+    refund = CreditGrant.objects.get(pk=cancelled.refund_grant_id)
+    assert refund.scope == {"locations": ["Old Town"], "class_names": ["Yoga"]}
+
+
+def test_the_refund_of_a_pack_s_last_credit_keeps_its_scope(services):
+    single = ProductFactory(name="1 Yoga class", credits=1, class_names="Yoga")
+    ana = MemberFactory()
+    sell(services, ana, single)
+    yoga = FitnessClassFactory(name="Yoga", location="Old Town")
+    booking = services.book_class.execute(str(ana.pk), str(yoga.pk))
+
+    cancelled = services.cancel_booking.execute(booking.id)
+
+    assert CreditGrant.objects.get(pk=cancelled.refund_grant_id).scope == {"class_names": ["Yoga"]}
+    member = DjangoMemberRepository().get_by_id(str(ana.pk))
+    assert member.credits_at(cancelled.cancelled_at) == 1
