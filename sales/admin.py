@@ -78,7 +78,8 @@ class ProductAdmin(admin.ModelAdmin):
 
 class SellPackForm(forms.Form):
     product = forms.ModelChoiceField(
-        queryset=Product.objects.filter(is_active=True), empty_label=None
+        queryset=Product.objects.filter(is_active=True).prefetch_related("locations"),
+        empty_label=None,
     )
     payment_method = forms.ChoiceField(
         choices=[(method.value, method.label) for method in PaymentMethod],

@@ -21,10 +21,11 @@ class PackOnSale:
     valid_days: int
     price: str
     intro_offer: bool
+    limited_to: str  # e.g. "for Yoga at Old Town only"; "" for every class
 
 
 def packs_on_sale() -> list[PackOnSale]:
-    """The active packs, cheapest first (one query)."""
+    """The active packs, cheapest first, with what their credits pay for (two queries)."""
     return [
         PackOnSale(
             product_id=str(product.id),
@@ -33,8 +34,11 @@ def packs_on_sale() -> list[PackOnSale]:
             valid_days=product.valid_days,
             price=price_label(product.price, product.currency),
             intro_offer=product.intro_offer,
+            limited_to=product.credit_scope().describe(),
         )
-        for product in Product.objects.filter(is_active=True).order_by("price", "name", "id")
+        for product in Product.objects.filter(is_active=True)
+        .prefetch_related("locations")
+        .order_by("price", "name", "id")
     ]
 
 

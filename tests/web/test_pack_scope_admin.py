@@ -90,3 +90,14 @@ def test_the_desk_s_sale_page_lists_a_scoped_pack_with_its_limit(manager):
     assert response.status_code == 200
     assert f"{pack.name} — " in response.content.decode()
     assert "for Spin only" in response.content.decode()
+
+
+def test_the_shop_says_what_a_limited_pack_pays_for(member_client):
+    yoga = ProductFactory(name="5 Yoga classes", class_names="Yoga")
+    ProductFactory(name="10 classes")
+
+    page = member_client.get(reverse("sales:shop")).content.decode()
+
+    assert "For Yoga only" in page
+    assert page.count("only</span>") == 1
+    assert yoga.name in page
