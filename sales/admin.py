@@ -26,6 +26,7 @@ from domain.exceptions import DomainException
 from domain.refunds import MAX_REASON_LENGTH
 from domain.sales import MAX_PACK_CREDITS, Money, PaymentMethod
 from gymbooking.composition import services
+from locations.scoping import locations_of
 from members.models import Member
 from sales.models import Product, Purchase, Refund
 from sales.repositories import to_pack
@@ -74,6 +75,19 @@ class ProductAdmin(admin.ModelAdmin):
     @admin.display(description="price")
     def price_shown(self, product: Product) -> str:
         return price_label(product.price, product.currency)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        """A pack is limited among the user's own locations; one elsewhere that it already
+        has is neither shown nor dropped (`save_related`)."""
+        if db_field.name == "locations":
+            kwargs["queryset"] = locations_of(request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_related(self, request, form, formsets, change):
+        mine = locations_of(request.user).values("pk")
+        elsewhere = list(form.instance.locations.exclude(pk__in=mine)) if change else []
+        super().save_related(request, form, formsets, change)
+        form.instance.locations.add(*elsewhere)
 
 
 class SellPackForm(forms.Form):

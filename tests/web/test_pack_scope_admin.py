@@ -9,7 +9,7 @@ from django.urls import reverse
 from domain.exceptions import InvalidCreditScopeException
 from sales.models import Product
 from sales.wording import pack_summary
-from tests.factories import LocationFactory, MemberFactory, ProductFactory
+from tests.factories import LocationFactory, MemberFactory, ProductFactory, staff_client
 
 pytestmark = pytest.mark.django_db
 
@@ -101,3 +101,20 @@ def test_the_shop_says_what_a_limited_pack_pays_for(member_client):
     assert "For Yoga only" in page
     assert page.count("only</span>") == 1
     assert yoga.name in page
+
+
+def test_a_manager_of_one_gym_limits_packs_among_hers_and_keeps_a_limit_elsewhere(
+    client, django_user_model
+):
+    old_town, harbour = LocationFactory(name="Old Town"), LocationFactory(name="Harbour Side")
+    pack = ProductFactory(name="5 Yoga classes")
+    pack.locations.set([harbour])
+    manager = staff_client(client, django_user_model, "Manager", "olga", locations=[old_town])
+    change = reverse("admin:sales_product_change", args=[pack.pk])
+
+    page = manager.get(change)
+    saved = manager.post(change, {**PRODUCT, "locations": [old_town.pk]})
+
+    assert "Harbour Side" not in page.content.decode()
+    assert saved.status_code == 302
+    assert set(pack.locations.all()) == {old_town, harbour}
