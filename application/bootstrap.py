@@ -39,17 +39,7 @@ from application.online_memberships import (
     StartMembershipCheckoutUseCase,
 )
 from application.online_sales import CompleteCheckoutUseCase, StartCheckoutUseCase
-from application.ports import (
-    CardOnFile,
-    Clock,
-    FeePolicies,
-    NotificationService,
-    OnlineCheckout,
-    PaymentGateway,
-    PersonalData,
-    Subscriptions,
-    Transactions,
-)
+from application.ports import Clock, NotificationService, PersonalData, Transactions
 from application.refunds import RefundPurchaseUseCase
 from application.sales import SellProductUseCase
 from application.schedule import (
@@ -59,6 +49,13 @@ from application.schedule import (
     ScheduleClassUseCase,
 )
 from application.security import NoSecurityLog, RecordSecurityEventUseCase, SecurityLog
+from application.selling_ports import (
+    CardOnFile,
+    FeePolicies,
+    OnlineCheckout,
+    PaymentGateway,
+    Subscriptions,
+)
 from application.series import GenerateClassesUseCase, UpdateSeriesUseCase
 from application.unit_of_work import Repositories, unit_of_work_factory
 from application.use_cases import (

@@ -13,7 +13,8 @@ from datetime import timedelta
 
 from application.claims import membership_cover
 from application.event_dispatcher import DeliveryQueue, InMemoryEventDispatcher
-from application.ports import CardOnFile, Clock, FeePolicies
+from application.ports import Clock
+from application.selling_ports import CardOnFile, FeePolicies
 from application.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from application.use_cases import PolicyUseCase, UseCase
 from domain.entities import BookingStatus

@@ -9,7 +9,7 @@ to her membership and a booking she makes queue one behind the other.
 from dataclasses import dataclass
 from datetime import date, tzinfo
 
-from application.ports import Charge, PaymentGateway, PaymentTaken
+from application.selling_ports import Charge, PaymentGateway, PaymentTaken
 from application.unit_of_work import UnitOfWork
 from application.use_cases import UseCase
 from domain.entities import Member

@@ -27,7 +27,7 @@ from application.memberships import (
     membership_of,
 )
 from application.online_sales import ONLINE_RECORDER
-from application.ports import (
+from application.selling_ports import (
     CheckoutSession,
     OnlineCheckout,
     PaymentTaken,

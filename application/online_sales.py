@@ -12,8 +12,8 @@ the price changed) is refunded through the provider and recorded so, never dropp
 from dataclasses import dataclass
 from datetime import datetime
 
-from application.ports import CheckoutRequest, CheckoutSession, OnlineCheckout, PaymentTaken
 from application.sales import record_sale, sellable_pack
+from application.selling_ports import CheckoutRequest, CheckoutSession, OnlineCheckout, PaymentTaken
 from application.use_cases import UseCase
 from domain.events import OnlineCheckoutStarted, OnlinePaymentRefunded
 from domain.exceptions import (

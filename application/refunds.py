@@ -9,7 +9,7 @@ never exceed the price. An erased member's purchases can still be refunded.
 
 from dataclasses import dataclass
 
-from application.ports import PaymentGateway, RefundRequest
+from application.selling_ports import PaymentGateway, RefundRequest
 from application.use_cases import UseCase
 from domain.events import PurchaseRefunded
 from domain.refunds import Refund, refund_tax

@@ -11,7 +11,7 @@ member queue; the purchases' unique constraint on intro offers is the backstop.
 from dataclasses import dataclass
 from datetime import datetime
 
-from application.ports import Charge, PaymentGateway, PaymentTaken
+from application.selling_ports import Charge, PaymentGateway, PaymentTaken
 from application.unit_of_work import UnitOfWork
 from application.use_cases import UseCase
 from domain.entities import Member

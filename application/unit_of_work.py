@@ -24,15 +24,17 @@ from application.ports import (
     ClassRepository,
     ClassSeriesRepository,
     EventDispatcher,
-    FeeRepository,
     MemberRepository,
-    MembershipPlanRepository,
-    ProductRepository,
-    PurchaseRepository,
     RegisteredEmails,
     SeriesSessionRepository,
     Transactions,
     WaitlistRepository,
+)
+from application.selling_ports import (
+    FeeRepository,
+    MembershipPlanRepository,
+    ProductRepository,
+    PurchaseRepository,
 )
 from domain.entities import Entity
 from domain.events import DomainEvent

@@ -18,7 +18,7 @@ from typing import Any
 from application.bootstrap import Services
 from application.online_memberships import PaidSubscription
 from application.online_sales import ONLINE_RECORDER
-from application.ports import PaymentTaken
+from application.selling_ports import PaymentTaken
 from domain.sales import PaymentMethod
 from members.models import Membership as MembershipRow
 from payments.stripe_gateway import from_minor_units

@@ -2,7 +2,7 @@
 paid on Stripe's page and only recorded), and a refund goes back the way its sale was paid —
 to the card through Stripe for a purchase paid online, at the desk for any other."""
 
-from application.ports import Charge, PaymentTaken, RefundRequest
+from application.selling_ports import Charge, PaymentTaken, RefundRequest
 from domain.exceptions import PaymentNotTakenException
 from domain.sales import PaymentMethod
 from payments.stripe_gateway import StripeRefunds

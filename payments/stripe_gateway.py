@@ -19,7 +19,7 @@ from typing import Any, NoReturn
 
 import stripe
 
-from application.ports import (
+from application.selling_ports import (
     CheckoutRequest,
     CheckoutSession,
     PaymentTaken,

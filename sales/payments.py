@@ -4,7 +4,7 @@ the same way, and recorded so. Online payment will be another adapter of the sam
 
 import secrets
 
-from application.ports import Charge, PaymentTaken, RefundRequest
+from application.selling_ports import Charge, PaymentTaken, RefundRequest
 from domain.exceptions import PaymentNotTakenException
 from domain.sales import PaymentMethod
 

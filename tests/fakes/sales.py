@@ -5,7 +5,7 @@ refuse), and an online checkout that records every page."""
 import copy
 from decimal import Decimal
 
-from application.ports import (
+from application.selling_ports import (
     Charge,
     CheckoutRequest,
     CheckoutSession,

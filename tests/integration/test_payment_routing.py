@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from application.ports import Charge, PaymentTaken, RefundRequest
+from application.selling_ports import Charge, PaymentTaken, RefundRequest
 from domain.exceptions import PaymentNotTakenException
 from domain.sales import Money, PaymentMethod
 from payments.routing import PaymentsByMethod

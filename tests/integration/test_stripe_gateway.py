@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from application.ports import CheckoutRequest
+from application.selling_ports import CheckoutRequest
 from domain.exceptions import OnlinePaymentUnavailableException, PaymentNotTakenException
 from domain.sales import Money, PaymentMethod
 from payments.models import StripeCustomer

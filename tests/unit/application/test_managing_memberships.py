@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from application.ports import PaymentTaken
+from application.selling_ports import PaymentTaken
 from domain.events import (
     MembershipCancellationScheduled,
     MembershipCancellationUndone,
