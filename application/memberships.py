@@ -125,11 +125,13 @@ class RenewMembershipUseCase(UseCase):
     ) -> bool:
         """`payment`: one already taken (an online renewal gives the processor's invoice
         id), applied once whatever the replays — False when it was applied already. Without
-        it the money is taken through `payments` (`method`, `recorded_by`: the desk)."""
+        it the money is taken through `payments` (`method`, `recorded_by`: the desk), which is
+        refused for a membership its online subscription renews."""
         with self.uow() as uow:
             member, membership = _locked(uow, member_id)
             plan = membership.plan
             if payment is None:
+                membership.ensure_renewable_at_desk()
                 payment = self.payments.take(
                     Charge(
                         member_id=member_id,

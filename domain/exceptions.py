@@ -258,6 +258,13 @@ class MembershipEndedException(DomainException):
     default_message = "This membership has ended."
 
 
+class MembershipBilledOnlineException(DomainException):
+    default_message = (
+        "This membership renews by card through its online subscription; recording a desk "
+        "renewal as well would make her pay twice for one period."
+    )
+
+
 class MembershipNotCancellableException(DomainException):
     default_message = "This membership cannot be cancelled now."
 

@@ -21,6 +21,7 @@ from enum import StrEnum
 from domain.exceptions import (
     InvalidFreezeException,
     InvalidMembershipPlanException,
+    MembershipBilledOnlineException,
     MembershipEndedException,
     MembershipNotCancellableException,
     PlanNotOnSaleException,
@@ -301,6 +302,13 @@ class Membership:
         self.payment_references.append(reference)
         self.payment_reference = reference
         return True
+
+    def ensure_renewable_at_desk(self) -> None:
+        """A membership billed by an online subscription renews only when its invoice is
+        paid: money taken at the desk as well would pay for the same period twice."""
+        self._ensure_live()
+        if self.external_subscription_id:
+            raise MembershipBilledOnlineException()
 
     def freeze(self, starts_on: date, ends_on: date, *, today: date, max_days: int) -> Freeze:
         """Hold the membership from `starts_on` to `ends_on`: not in the past, at most

@@ -166,6 +166,23 @@ def test_the_manager_cancels_undoes_and_renews(client, django_user_model, ana_on
     assert messages_of(renewed) == ["Renewed 1 membership for a period."]
 
 
+def test_a_membership_billed_online_is_not_renewed_at_the_desk(
+    client, django_user_model, ana_on_plan
+):
+    boss = staff_client(client, django_user_model, "Manager", "boss")
+    Membership.objects.filter(pk=ana_on_plan.pk).update(external_subscription_id="sub_1")
+    before = ana_on_plan.period_end
+
+    refused = act(boss, ana_on_plan, "renew_at_desk", payment_method="cash")
+
+    ana_on_plan.refresh_from_db()
+    assert ana_on_plan.period_end == before
+    assert messages_of(refused) == [
+        "Eight a month for Ana Silva: This membership renews by card through its online "
+        "subscription; recording a desk renewal as well would make her pay twice for one period."
+    ]
+
+
 def test_the_manager_defines_a_plan_and_the_domain_judges_it(client, django_user_model):
     boss = staff_client(client, django_user_model, "Manager", "boss")
     plan = {

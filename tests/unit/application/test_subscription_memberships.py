@@ -9,11 +9,13 @@ from decimal import Decimal
 import pytest
 
 from application.online_memberships import UNCHANGED, PaidSubscription
+from application.selling_ports import PaymentTaken
 from domain.events import MembershipCheckoutStarted, MembershipStarted, OnlineMembershipRefunded
 from domain.exceptions import (
     AlreadyAMemberException,
     InvalidFreezeException,
     MemberCannotBuyException,
+    MembershipBilledOnlineException,
     OnlinePaymentUnavailableException,
     PlanNotOnSaleException,
 )
@@ -198,3 +200,19 @@ def test_a_desk_membership_changes_without_the_provider(gym, plan):
 
     assert gym.members.get_by_id(ana.id).membership.cancel_at_period_end
     assert not gym.subscriptions.told
+
+
+def test_a_membership_its_subscription_renews_is_not_renewed_at_the_desk_too(gym, plan):
+    ana = online_member(gym, plan)
+    before = gym.members.get_by_id(ana.id).membership
+
+    with pytest.raises(MembershipBilledOnlineException, match="pay twice"):
+        gym.renew_membership.execute(ana.id, method=PaymentMethod.CASH, recorded_by="Dee")
+
+    assert gym.members.get_by_id(ana.id).membership.period_end == before.period_end
+    assert gym.payments.charges == []
+    assert not gym.events
+    # Its invoice, paid online, still renews it.
+    assert gym.renew_membership.execute(
+        ana.id, payment=PaymentTaken(method=PaymentMethod.ONLINE, reference="in_2", recorded_by="")
+    )
