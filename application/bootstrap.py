@@ -78,6 +78,8 @@ from application.use_cases import (
 )
 from domain.events import (
     ClassPackPurchased,
+    MembershipRenewed,
+    MembershipStarted,
     PasswordChanged,
     PasswordResetRequested,
     PurchaseRefunded,
@@ -161,6 +163,7 @@ def bootstrap(
     security_log: SecurityLog | None = None,
     online_checkout: OnlineCheckout | None = None,
     receipt_mailer: Handler | None = None,
+    membership_receipt_mailer: Handler | None = None,
     refund_note_mailer: Handler | None = None,
     max_freeze_days: int = 30,
     subscriptions: Subscriptions | None = None,
@@ -178,8 +181,9 @@ def bootstrap(
     (and refunds a waived one); staff may waive a fee within `fee_waive_window`.
     `payments` takes the money of a sale (the front desk's adapter in production) and
     gives it back for a refund; `online_checkout` is the card provider members pay through
-    online (none: desk only). `receipt_mailer` e-mails the receipt of a sale and
-    `refund_note_mailer` the note of a refund, on the mail queue.
+    online (none: desk only). `receipt_mailer` e-mails the receipt of a sale,
+    `membership_receipt_mailer` that of a membership's period paid, and `refund_note_mailer`
+    the note of a refund, on the mail queue.
     A membership freeze lasts at most `max_freeze_days`, counted on the `zone` clock.
     `subscriptions` renews memberships bought through `online_checkout`, and is told of a
     member's changes to them (none: desk memberships only).
@@ -206,6 +210,9 @@ def bootstrap(
         dispatcher.register(SignUpRequested, sign_up_mailer, queue=DeliveryQueue.MAIL)
     if receipt_mailer is not None:
         dispatcher.register(ClassPackPurchased, receipt_mailer, queue=DeliveryQueue.MAIL)
+    if membership_receipt_mailer is not None:
+        for paid in (MembershipStarted, MembershipRenewed):
+            dispatcher.register(paid, membership_receipt_mailer, queue=DeliveryQueue.MAIL)
     if refund_note_mailer is not None:
         dispatcher.register(PurchaseRefunded, refund_note_mailer, queue=DeliveryQueue.MAIL)
     start_membership = StartMembershipUseCase(**common, payments=payments)

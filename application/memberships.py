@@ -1,13 +1,13 @@
 """Memberships: started and renewed against a payment, frozen, cancelled at the period end,
 and ended once their period is over without a renewal. Each change is a domain event in the
-same transaction as the membership itself.
+same transaction as the membership itself, and each period paid a `MembershipPayment`.
 
 Locking: the member's row first, as for any change to what she may book with, so a change
 to her membership and a booking she makes queue one behind the other.
 """
 
 from dataclasses import dataclass
-from datetime import date, tzinfo
+from datetime import date, datetime, tzinfo
 
 from application.selling_ports import Charge, PaymentGateway, PaymentTaken
 from application.unit_of_work import UnitOfWork
@@ -24,6 +24,7 @@ from domain.events import (
     MembershipUnfrozen,
 )
 from domain.exceptions import AlreadyAMemberException, MembershipNotFoundException
+from domain.membership_payments import MembershipPayment, MembershipPaymentKind
 from domain.memberships import Freeze, Membership, MembershipPlan
 from domain.sales import PaymentMethod, ensure_may_buy
 
@@ -48,6 +49,26 @@ def joinable_plan(uow: UnitOfWork, member: Member, plan_id: str) -> MembershipPl
     plan = uow.membership_plans.get_by_id(plan_id)
     plan.ensure_sellable()
     return plan
+
+
+def _paid(
+    uow: UnitOfWork,
+    membership: Membership,
+    kind: MembershipPaymentKind,
+    paid: PaymentTaken,
+    now: datetime,
+) -> MembershipPayment:
+    """The payment of the period `membership` is now in, kept with it in the transaction."""
+    payment = MembershipPayment.for_current_period(
+        membership,
+        kind,
+        method=paid.method,
+        reference=paid.reference,
+        recorded_by=paid.recorded_by,
+        now=now,
+    )
+    uow.membership_payments.add(payment)
+    return payment
 
 
 @dataclass(kw_only=True)
@@ -88,6 +109,7 @@ class StartMembershipUseCase(UseCase):
             membership.external_subscription_id = subscription_id
             member.membership = membership
             uow.members.save(member)
+            kept = _paid(uow, membership, MembershipPaymentKind.START, paid, now)
             uow.record(
                 MembershipStarted(
                     membership_id=membership.membership_id,
@@ -102,6 +124,7 @@ class StartMembershipUseCase(UseCase):
                     payment_method=paid.method.value,
                     payment_reference=paid.reference,
                     recorded_by=paid.recorded_by,
+                    payment_id=kept.payment_id,
                     occurred_at=now,
                 )
             )
@@ -145,6 +168,7 @@ class RenewMembershipUseCase(UseCase):
             if not membership.renew(payment.reference, now=now):
                 return False
             uow.members.save(member)
+            kept = _paid(uow, membership, MembershipPaymentKind.RENEWAL, payment, now)
             uow.record(
                 MembershipRenewed(
                     membership_id=membership.membership_id,
@@ -156,6 +180,7 @@ class RenewMembershipUseCase(UseCase):
                     payment_method=payment.method.value,
                     payment_reference=payment.reference,
                     recorded_by=payment.recorded_by,
+                    payment_id=kept.payment_id,
                     occurred_at=now,
                 )
             )

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Protocol
 
 from domain.fees import Fee, FeeKind, FeeTerms
+from domain.membership_payments import MembershipPayment
 from domain.memberships import MembershipPlan
 from domain.refunds import Refund
 from domain.sales import ClassPack, Money, PaymentMethod, Purchase
@@ -43,6 +44,12 @@ class PurchaseRepository(Protocol):
 class MembershipPlanRepository(Protocol):
     def get_by_id(self, plan_id: str) -> MembershipPlan:
         """The plan, on sale or not; `MembershipPlanNotFoundException` for an unknown id."""
+        ...
+
+
+class MembershipPaymentRepository(Protocol):
+    def add(self, payment: MembershipPayment) -> None:
+        """Store a membership's payment; one reference is stored once per membership."""
         ...
 
 

@@ -32,6 +32,7 @@ from application.ports import (
 )
 from application.selling_ports import (
     FeeRepository,
+    MembershipPaymentRepository,
     MembershipPlanRepository,
     ProductRepository,
     PurchaseRepository,
@@ -55,6 +56,7 @@ class Repositories:
     purchases: PurchaseRepository
     fees: FeeRepository
     membership_plans: MembershipPlanRepository
+    membership_payments: MembershipPaymentRepository
 
 
 _REPOSITORY_NAMES = tuple(field.name for field in fields(Repositories))
@@ -129,6 +131,7 @@ class UnitOfWork:
     purchases: PurchaseRepository
     fees: FeeRepository
     membership_plans: MembershipPlanRepository
+    membership_payments: MembershipPaymentRepository
 
     def __init__(
         self,

@@ -427,6 +427,7 @@ class MembershipStarted(DomainEvent):
     payment_method: str
     payment_reference: str
     recorded_by: str
+    payment_id: str = ""  # the MembershipPayment (empty in events recorded before it was kept)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -443,6 +444,7 @@ class MembershipRenewed(DomainEvent):
     payment_method: str
     payment_reference: str
     recorded_by: str
+    payment_id: str = ""  # as MembershipStarted's
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -45,6 +45,7 @@ from sales.fees import DjangoFeeRepository, NoCardOnFile, SalesFeePolicies
 from sales.payments import FrontDeskPayments
 from sales.receipt_mail import ReceiptMailer
 from sales.repositories import (
+    DjangoMembershipPaymentRepository,
     DjangoMembershipPlanRepository,
     DjangoProductRepository,
     DjangoPurchaseRepository,
@@ -77,6 +78,7 @@ def django_repositories() -> Repositories:
         purchases=DjangoPurchaseRepository(),
         fees=DjangoFeeRepository(),
         membership_plans=DjangoMembershipPlanRepository(),
+        membership_payments=DjangoMembershipPaymentRepository(),
     )
 
 
@@ -151,6 +153,7 @@ def django_services(
         card_on_file=_card_on_file(),
         fee_waive_window=timedelta(days=settings.GYM_FEE_WAIVE_DAYS),
         receipt_mailer=ReceiptMailer().send_receipt,
+        membership_receipt_mailer=ReceiptMailer().send_membership_receipt,
         refund_note_mailer=ReceiptMailer().send_refund_note,
         max_freeze_days=settings.GYM_MEMBERSHIP_MAX_FREEZE_DAYS,
         # Memberships bought online renew by a Stripe subscription, told of her changes.

@@ -1,5 +1,5 @@
-"""Products and membership plans staff sell, and every sale of a pack: a purchase row beside
-the ledger grant it became.
+"""Products and membership plans staff sell, every sale of a pack (a purchase row beside the
+ledger grant it became) and every period of a membership paid for.
 
 A purchase keeps what was sold as it was at the sale (name, credits, price, tax, rate), so a
 product changed later never rewrites a receipt.
@@ -17,6 +17,7 @@ from django.db.models import Q
 
 from domain.exceptions import DomainException
 from domain.fees import FeeKind, FeeStatus
+from domain.membership_payments import MembershipPaymentKind
 from domain.memberships import MAX_ALLOWANCE, MAX_EXTRA_WINDOW_DAYS, AllowancePeriod, BillingPeriod
 from domain.refunds import MAX_REASON_LENGTH
 from domain.sales import MAX_PACK_CREDITS, MAX_PACK_DAYS, PaymentMethod
@@ -285,3 +286,59 @@ class MembershipPlan(Sellable):
     is_active = models.BooleanField(
         "on sale", default=True, help_text="Untick to stop selling it; memberships stay."
     )
+
+
+class MembershipPayment(models.Model):
+    """One period of a membership paid for (its start or a renewal), as the receipt shows it:
+    the plan's terms it was paid at, the period, how and by whom. Only the membership use
+    cases write it, in the transaction that starts or renews the membership."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    membership = models.ForeignKey(
+        "members.Membership", on_delete=models.PROTECT, related_name="payments"
+    )
+    # A member with payments has history: she is erased, never deleted (members/admin.py).
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.PROTECT, related_name="membership_payments"
+    )
+    plan = models.ForeignKey(MembershipPlan, on_delete=models.PROTECT, related_name="payments")
+    plan_name = models.CharField(max_length=200)
+    kind = models.CharField(
+        max_length=10, choices=[(kind.value, kind.label) for kind in MembershipPaymentKind]
+    )
+    period_start = models.DateTimeField()
+    period_end = models.DateTimeField()
+    price = models.DecimalField(max_digits=10, decimal_places=2)
+    tax = models.DecimalField(max_digits=10, decimal_places=2)
+    tax_rate = models.DecimalField("tax rate (%)", max_digits=5, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    payment_method = models.CharField(
+        max_length=20, choices=[(method.value, method.label) for method in PaymentMethod]
+    )
+    reference = models.CharField(max_length=100)
+    recorded_by = models.CharField(max_length=150)
+    paid_at = models.DateTimeField()
+    # The member's home gym when she paid, for revenue per location (as a purchase's).
+    location = models.ForeignKey(
+        "locations.Location",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="membership_payments",
+    )
+
+    class Meta:
+        ordering = ["-paid_at", "id"]
+        indexes = [models.Index(fields=["member", "-paid_at"], name="membership_payment_member")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["membership", "reference"], name="sales_membership_paid_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(tax__gte=0, tax__lte=models.F("price")),
+                name="sales_membership_payment_tax_within_price",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_name} ({self.get_kind_display()}) for {self.member}"

@@ -1,7 +1,8 @@
-"""Receipts and refund notes by e-mail, sent by the mail workers: the receipt of a sale
-(`ClassPackPurchased`) and the note of a refund (`PurchaseRefunded`), each one message in
-plain text with an HTML alternative, built from the purchase as it is stored
-(`sales.receipts`). An erased member is sent nothing, and neither is a purchase gone.
+"""Receipts and refund notes by e-mail, sent by the mail workers: the receipt of a pack's sale
+(`ClassPackPurchased`) and of each period of a membership paid (`MembershipStarted`,
+`MembershipRenewed`), and the note of a refund (`PurchaseRefunded`), each one message in
+plain text with an HTML alternative, built from the sale as it is stored (`sales.receipts`).
+An erased member is sent nothing, and neither is a sale gone.
 
 Redelivery: the event log keeps one delivery per event and handler, and a delivered one is
 never run again, so a sale is sent one receipt. (Here rather than in notifications: the
@@ -14,7 +15,12 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
-from domain.events import ClassPackPurchased, PurchaseRefunded
+from domain.events import (
+    ClassPackPurchased,
+    MembershipRenewed,
+    MembershipStarted,
+    PurchaseRefunded,
+)
 from notifications.email import tidy
 from sales.receipts import Receipt, receipt_of
 from sales.wording import method_label, price_label, receipt_subject, refund_note_subject
@@ -23,11 +29,17 @@ from web import formatting
 
 class ReceiptMailer:
     def send_receipt(self, event: ClassPackPurchased) -> None:
-        receipt = receipt_of(event.purchase_id)
-        if receipt is None or receipt.erased:
-            return
-        subject = receipt_subject(receipt.number, receipt.seller.name)
-        _send("emails/receipt", subject, receipt, {})
+        _send_receipt(event.purchase_id, "Your credits are on your account now.")
+
+    def send_membership_receipt(self, event: MembershipStarted | MembershipRenewed) -> None:
+        """Nothing for an event recorded before its payment was kept (no `payment_id`)."""
+        if event.payment_id:
+            paid_for = (
+                "Your membership has started."
+                if isinstance(event, MembershipStarted)
+                else "Your membership is renewed."
+            )
+            _send_receipt(event.payment_id, paid_for)
 
     def send_refund_note(self, event: PurchaseRefunded) -> None:
         receipt = receipt_of(event.purchase_id)
@@ -44,6 +56,14 @@ class ReceiptMailer:
         }
         subject = refund_note_subject(amount, receipt.number)
         _send("emails/refund_note", subject, receipt, {"refund": refund})
+
+
+def _send_receipt(receipt_id: str, paid_for: str) -> None:
+    receipt = receipt_of(receipt_id)
+    if receipt is None or receipt.erased:
+        return
+    subject = receipt_subject(receipt.number, receipt.seller.name)
+    _send("emails/receipt", subject, receipt, {"paid_for": paid_for})
 
 
 def _send(template: str, subject: str, receipt: Receipt, extra: dict) -> None:

@@ -1,21 +1,21 @@
 """Receipts and refund notes, read once and shown alike in the e-mail and on the member's page.
 
-A receipt is the purchase row as it was sold (sales/models.py), the seller's details from the
-settings (GYM_LEGAL_NAME, GYM_ADDRESS, GYM_TAX_NUMBER), and the refunds made of it since.
-Times are on the clock of the location the sale was placed at (the gym's, TIME_ZONE, for a
-sale of no location).
+A receipt is a pack's purchase row or a membership's payment row as it was paid
+(sales/models.py), the seller's details from the settings (GYM_LEGAL_NAME, GYM_ADDRESS,
+GYM_TAX_NUMBER), and the refunds made of a purchase since. Times are on the clock of the
+location the sale was placed at (the gym's, TIME_ZONE, for a sale of no location).
 """
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Prefetch
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
-from sales.models import Purchase, Refund
+from sales.models import MembershipPayment, Purchase, Refund
 from sales.wording import method_label, price_label, receipt_number
 from web import formatting
 
@@ -48,7 +48,7 @@ class RefundLine:
 
 @dataclass(frozen=True)
 class Receipt:
-    purchase_id: str
+    receipt_id: str  # the purchase's or the membership payment's id
     number: str
     member_id: str
     member_name: str
@@ -57,8 +57,7 @@ class Receipt:
     sold_at: datetime  # local
     seller: Seller
     product_name: str
-    credits: int
-    expires_at: datetime  # local
+    includes: str  # what was paid for: "10 credits, valid until …", a membership's period
     price: str
     tax_rate: str
     tax: str
@@ -66,8 +65,8 @@ class Receipt:
     method: str
     reference: str
     recorded_by: str
-    refunds: tuple[RefundLine, ...]
-    refunded: str  # "" when nothing was
+    refunds: tuple[RefundLine, ...] = ()
+    refunded: str = ""  # "" when nothing was
 
 
 def tax_rate_label(rate: Decimal) -> str:
@@ -75,21 +74,26 @@ def tax_rate_label(rate: Decimal) -> str:
     return f"{rate.normalize():f}%"
 
 
-def receipt_of(purchase_id: str, *, member_id: str | None = None) -> Receipt | None:
-    """The receipt of a purchase (of `member_id`'s only, when given); None when there is no
-    such purchase. Two queries: the purchase with its member, grant and location, then its
-    refunds."""
-    rows = Purchase.objects.select_related("member", "credit_grant", "location").prefetch_related(
-        Prefetch("refunds", queryset=Refund.objects.order_by("refunded_at", "id"))
-    )
+def receipt_of(receipt_id: str, *, member_id: str | None = None) -> Receipt | None:
+    """The receipt of a purchase or a membership payment (of `member_id`'s only, when
+    given); None when there is no such sale. At most three queries: the purchase with its
+    member, grant and location, and its refunds; or the membership payment with its own."""
+    purchases = Purchase.objects.select_related(
+        "member", "credit_grant", "location"
+    ).prefetch_related(Prefetch("refunds", queryset=Refund.objects.order_by("refunded_at", "id")))
+    payments = MembershipPayment.objects.select_related("member", "location")
     if member_id is not None:
-        rows = rows.filter(member_id=member_id)
-    row = rows.filter(pk=purchase_id).first()
-    return None if row is None else _receipt(row)
+        purchases = purchases.filter(member_id=member_id)
+        payments = payments.filter(member_id=member_id)
+    if purchase := purchases.filter(pk=receipt_id).first():
+        return _purchase_receipt(purchase)
+    if payment := payments.filter(pk=receipt_id).first():
+        return _membership_receipt(payment)
+    return None
 
 
-def _receipt(row: Purchase) -> Receipt:
-    zone = formatting.zone_of(row.location.time_zone if row.location else None)
+def _purchase_receipt(row: Purchase) -> Receipt:
+    zone = _zone(row)
     refunds = tuple(
         RefundLine(
             refunded_at=timezone.localtime(refund.refunded_at, zone),
@@ -102,26 +106,52 @@ def _receipt(row: Purchase) -> Receipt:
         for refund in row.refunds.all()
     )
     refunded = sum((refund.amount for refund in row.refunds.all()), Decimal(0))
-    member = row.member
+    credits = formatting.count(row.credits, "credit", "credits")
+    expires = _day(row.credit_grant.expires_at, zone)
     return Receipt(
-        purchase_id=str(row.pk),
-        number=receipt_number(row.pk),
-        member_id=str(member.pk),
-        member_name=member.name,
-        email=member.email,
-        erased=member.erased_at is not None,
-        sold_at=timezone.localtime(row.purchased_at, zone),
-        seller=seller(),
+        **_common(row, row.purchased_at, zone),
         product_name=row.product_name,
-        credits=row.credits,
-        expires_at=timezone.localtime(row.credit_grant.expires_at, zone),
-        price=price_label(row.price, row.currency),
-        tax_rate=tax_rate_label(row.tax_rate),
-        tax=price_label(row.tax, row.currency),
-        net=price_label(row.price - row.tax, row.currency),
-        method=method_label(row.payment_method),
-        reference=row.reference,
-        recorded_by=row.recorded_by,
+        includes=f"{credits}, valid until {expires}",
         refunds=refunds,
         refunded=price_label(refunded, row.currency) if refunds else "",
     )
+
+
+def _membership_receipt(row: MembershipPayment) -> Receipt:
+    zone = _zone(row)
+    period = f"{_day(row.period_start, zone)} until {_day(row.period_end, zone)}"
+    return Receipt(
+        **_common(row, row.paid_at, zone),
+        product_name=f"{row.plan_name} membership",
+        includes=f"{row.get_kind_display()}: from {period}",
+    )
+
+
+def _common(row: Purchase | MembershipPayment, paid_at: datetime, zone: tzinfo) -> dict:
+    """What every receipt shows of a sale, whatever was sold."""
+    member = row.member
+    return {
+        "receipt_id": str(row.pk),
+        "number": receipt_number(row.pk),
+        "member_id": str(member.pk),
+        "member_name": member.name,
+        "email": member.email,
+        "erased": member.erased_at is not None,
+        "sold_at": timezone.localtime(paid_at, zone),
+        "seller": seller(),
+        "price": price_label(row.price, row.currency),
+        "tax_rate": tax_rate_label(row.tax_rate),
+        "tax": price_label(row.tax, row.currency),
+        "net": price_label(row.price - row.tax, row.currency),
+        "method": method_label(row.payment_method),
+        "reference": row.reference,
+        "recorded_by": row.recorded_by,
+    }
+
+
+def _zone(row: Purchase | MembershipPayment) -> tzinfo:
+    return formatting.zone_of(row.location.time_zone if row.location else None)
+
+
+def _day(moment: datetime, zone: tzinfo) -> str:
+    return dateformat.format(timezone.localtime(moment, zone), "j F Y")

@@ -1,5 +1,5 @@
-"""The ORM adapters of the product, purchase (refunds are a purchase's) and membership-plan
-ports."""
+"""The ORM adapters of the product, purchase (refunds are a purchase's), membership-plan and
+membership-payment ports."""
 
 import uuid
 from collections.abc import Iterable
@@ -14,12 +14,14 @@ from domain.exceptions import (
     ProductNotFoundException,
     PurchaseNotFoundException,
 )
+from domain.membership_payments import MembershipPayment
 from domain.memberships import MembershipPlan
 from domain.refunds import Refund
 from domain.sales import ClassPack, Money, PaymentMethod, Purchase
 from locations.models import Location
 from members.models import Member
 from members.repositories import plan_of
+from sales.models import MembershipPayment as MembershipPaymentRow
 from sales.models import MembershipPlan as PlanRow
 from sales.models import Product
 from sales.models import Purchase as PurchaseRow
@@ -72,6 +74,35 @@ class DjangoMembershipPlanRepository:
         return to_plan(row)
 
 
+def _home_location_of(member_id: str) -> Subquery:
+    """The member's home gym as it is now, read by the insert itself: where a sale counts."""
+    return Subquery(Member.objects.filter(pk=member_id).values("home_location_id"))
+
+
+class DjangoMembershipPaymentRepository:
+    def add(self, payment: MembershipPayment) -> None:
+        """Placed at the member's home gym as it is when she pays, like a purchase."""
+        MembershipPaymentRow.objects.create(
+            id=payment.payment_id,
+            membership_id=payment.membership_id,
+            member_id=payment.member_id,
+            plan_id=payment.plan_id,
+            plan_name=payment.plan_name,
+            kind=payment.kind.value,
+            period_start=payment.period_start,
+            period_end=payment.period_end,
+            price=payment.price.amount,
+            tax=payment.tax.amount,
+            tax_rate=payment.tax_rate,
+            currency=payment.price.currency,
+            payment_method=payment.method.value,
+            reference=payment.reference,
+            recorded_by=payment.recorded_by,
+            paid_at=payment.paid_at,
+            location_id=_home_location_of(payment.member_id),
+        )
+
+
 class DjangoPurchaseRepository:
     def has_bought(self, member_id: str, product_id: str) -> bool:
         return PurchaseRow.objects.filter(member_id=member_id, product_id=product_id).exists()
@@ -99,9 +130,7 @@ class DjangoPurchaseRepository:
                     reference=purchase.reference,
                     recorded_by=purchase.recorded_by,
                     purchased_at=purchase.purchased_at,
-                    location_id=Subquery(
-                        Member.objects.filter(pk=purchase.member_id).values("home_location_id")
-                    ),
+                    location_id=_home_location_of(purchase.member_id),
                 )
         except IntegrityError as error:
             if INTRO_CONSTRAINT in str(error) or "sales_purchase.member_id" in str(error):

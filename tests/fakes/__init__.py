@@ -33,6 +33,7 @@ from tests.fakes.repositories import (
     InMemoryWaitlistRepository,
 )
 from tests.fakes.sales import (
+    InMemoryMembershipPaymentRepository,
     InMemoryMembershipPlanRepository,
     InMemoryProductRepository,
     InMemoryPurchaseRepository,
@@ -195,6 +196,7 @@ class FakeGym:
         self.products = InMemoryProductRepository()
         self.purchases = InMemoryPurchaseRepository()
         self.membership_plans = InMemoryMembershipPlanRepository()
+        self.membership_payments = InMemoryMembershipPaymentRepository()
         self.payments = RecordingPayments()
         self.checkout = RecordingCheckout()
         self.subscriptions = RecordingSubscriptions()
@@ -213,6 +215,7 @@ class FakeGym:
             purchases=self.purchases,
             fees=self.fees,
             membership_plans=self.membership_plans,
+            membership_payments=self.membership_payments,
         )
         self.transactions = FakeTransactions(
             self.members,
@@ -223,6 +226,7 @@ class FakeGym:
             self.sessions,
             self.purchases,
             self.fees,
+            self.membership_payments,
         )
 
         self.events: list[DomainEvent] = []

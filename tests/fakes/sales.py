@@ -1,6 +1,6 @@
 """In-memory twins of the sales ports: products, membership plans, purchases (and their
-refunds), a payment adapter that records every charge and refund (and can be told to
-refuse), and an online checkout that records every page."""
+refunds), membership payments, a payment adapter that records every charge and refund (and
+can be told to refuse), and an online checkout that records every page."""
 
 import copy
 from decimal import Decimal
@@ -21,6 +21,7 @@ from domain.exceptions import (
     ProductNotFoundException,
     PurchaseNotFoundException,
 )
+from domain.membership_payments import MembershipPayment
 from domain.memberships import Allowance, AllowancePeriod, BillingPeriod, MembershipPlan
 from domain.refunds import Refund
 from domain.sales import ClassPack, Money, Purchase
@@ -100,6 +101,30 @@ class InMemoryPurchaseRepository:
     def restore(self, snapshot: tuple[list[Purchase], list[Refund]]) -> None:
         rows, refunds = snapshot
         self._rows, self.refunds = copy.copy(rows), copy.copy(refunds)
+
+
+class InMemoryMembershipPaymentRepository:
+    """Refuses a reference stored twice for one membership, as the unique constraint does."""
+
+    def __init__(self) -> None:
+        self._rows: list[MembershipPayment] = []
+
+    def add(self, payment: MembershipPayment) -> None:
+        if any(
+            (row.membership_id, row.reference) == (payment.membership_id, payment.reference)
+            for row in self._rows
+        ):
+            raise ValueError(f"{payment.reference} is stored for this membership already")
+        self._rows.append(payment)
+
+    def all(self) -> list[MembershipPayment]:
+        return list(self._rows)
+
+    def snapshot(self) -> list[MembershipPayment]:
+        return copy.copy(self._rows)
+
+    def restore(self, snapshot: list[MembershipPayment]) -> None:
+        self._rows = copy.copy(snapshot)
 
 
 class RecordingPayments:
