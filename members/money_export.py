@@ -1,5 +1,5 @@
 """The money sections of a member's export: her purchases (each with its refunds), her fees,
-and her memberships (each with its freezes).
+and her memberships (each with its freezes and the periods paid).
 
 The sales app sits above members and imports it, never the other way round: these rows are
 read through her reverse relations (`purchases`, `fees`, `memberships`), two or three queries
@@ -9,6 +9,8 @@ a section, however long her history.
 from datetime import date
 from decimal import Decimal
 from typing import Any
+
+from django.db.models import Prefetch
 
 from domain.fees import FeeKind, FeeStatus
 from domain.sales import PaymentMethod
@@ -117,12 +119,15 @@ MEMBERSHIPS = (
     "ended_at",
     "paid_by",
     "freezes",
+    "payments",
 )
 
 
 def memberships(member: Member) -> list[Row]:
-    """Her memberships, the latest first, with the terms each started on and every freeze
-    (first and last day, both included)."""
+    """Her memberships, the latest first, with the terms each started on, every freeze
+    (first and last day, both included) and every period paid (two queries)."""
+    paid = Prefetch("payments", queryset=member.membership_payments.order_by("paid_at", "id"))
+    rows = member.memberships.prefetch_related(paid).order_by("-started_at", "id")
     return [
         {
             "membership_id": str(membership.pk),
@@ -142,8 +147,24 @@ def memberships(member: Member) -> list[Row]:
                 {"first_day": date.fromisoformat(first), "last_day": date.fromisoformat(last)}
                 for first, last in membership.freezes
             ],
+            "payments": [
+                {
+                    "payment_id": str(payment.pk),
+                    "kind": payment.get_kind_display(),
+                    "period_start": payment.period_start,
+                    "period_end": payment.period_end,
+                    "price": payment.price,
+                    "tax": payment.tax,
+                    "tax_rate": payment.tax_rate,
+                    "currency": payment.currency,
+                    "paid_by": payment.get_payment_method_display(),
+                    "reference": payment.reference,
+                    "paid_at": payment.paid_at,
+                }
+                for payment in membership.payments.all()
+            ],
         }
-        for membership in member.memberships.order_by("-started_at", "id")
+        for membership in rows
     ]
 
 

@@ -1,12 +1,13 @@
-"""The revenue behind the staff's revenue report, summed by the database in two grouped
-queries whatever the number of sales: the purchases sold in the period (count, gross, tax)
-and the refunds given in it (amount, tax), each grouped by product, location or month and by
-currency (amounts of different currencies are never added together).
+"""The revenue behind the staff's revenue report, summed by the database in three grouped
+queries whatever the number of sales: the packs sold and the membership periods paid in the
+period (count, gross, tax), and the refunds given in it (amount, tax), each grouped by
+product, location or month and by currency (amounts of different currencies are never added
+together). A membership's payments count under its plan's name, as "<plan> membership".
 
 A sale counts on the day it was made and a refund on the day it was given, so the report's
 "takings" (gross less refunds) are the money that came in during the period. A refund counts
 under its purchase's product and location. A sale's location is the member's home gym when
-she bought (sales/repositories.py); sales of no location count as "(no location)", seen by
+she paid (sales/repositories.py); sales of no location count as "(no location)", seen by
 the chain's managers only. Months are on one clock: the chosen location's, or the gym's.
 """
 
@@ -17,11 +18,12 @@ from datetime import date, datetime, tzinfo
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Count, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, F, Sum, Value
+from django.db.models.functions import Concat, TruncMonth
 
 from reports.queries import Period
-from sales.models import Purchase, Refund
+from sales.models import MembershipPayment, Purchase, Refund
+from sales.wording import MEMBERSHIP_SUFFIX
 
 ZERO = Decimal("0.00")
 
@@ -63,12 +65,12 @@ class Revenue:
     totals: list[RevenueRow]  # one per currency, in currency order
 
 
-def _group_field(grouping: RevenueGrouping, moment: str, zone: tzinfo, through: str = ""):
+def _group_field(grouping: RevenueGrouping, moment: str, zone: tzinfo, *, product, location: str):
     match grouping:
         case RevenueGrouping.PRODUCT:
-            return models.F(f"{through}product_name")
+            return product
         case RevenueGrouping.LOCATION:
-            return models.F(f"{through}location__name")
+            return models.F(location)
         case RevenueGrouping.MONTH:
             return TruncMonth(moment, tzinfo=zone, output_field=models.DateField())
 
@@ -79,31 +81,42 @@ def build_revenue(
     *,
     purchases: models.QuerySet[Purchase],
     refunds: models.QuerySet[Refund],
+    membership_payments: models.QuerySet[MembershipPayment],
 ) -> Revenue:
-    """The revenue of `purchases` sold and `refunds` given in `period` (both already
-    narrowed to the locations asked about), grouped by `grouping`, months on the period's
-    clock."""
+    """The revenue of `purchases` sold, `membership_payments` paid and `refunds` given in
+    `period` (each already narrowed to the locations asked about), grouped by `grouping`,
+    months on the period's clock."""
     zone = period.starts.tzinfo
-    starts, ends = period.starts, period.ends
-    sold = (
-        purchases.filter(purchased_at__gte=starts, purchased_at__lt=ends)
-        .values(group=_group_field(grouping, "purchased_at", zone), cur=models.F("currency"))
-        .annotate(sales=Count("id"), gross=Sum("price"), tax=Sum("tax"))
+
+    def within(rows: models.QuerySet, moment: str, **group) -> models.QuerySet:
+        dated = rows.filter(**{f"{moment}__gte": period.starts, f"{moment}__lt": period.ends})
+        return dated.values(group=_group_field(grouping, moment, zone, **group))
+
+    packs = within(purchases, "purchased_at", product=F("product_name"), location="location__name")
+    periods = within(
+        membership_payments,
+        "paid_at",
+        product=Concat(F("plan_name"), Value(MEMBERSHIP_SUFFIX)),
+        location="location__name",
     )
-    given = (
-        refunds.filter(refunded_at__gte=starts, refunded_at__lt=ends)
-        .values(
-            group=_group_field(grouping, "refunded_at", zone, through="purchase__"),
-            cur=models.F("purchase__currency"),
-        )
-        .annotate(refunds=Sum("amount"), refunded_tax=Sum("tax"))
+    given = within(
+        refunds,
+        "refunded_at",
+        product=F("purchase__product_name"),
+        location="purchase__location__name",
     )
+    sold = {"cur": F("currency"), "sales": Count("id"), "gross": Sum("price"), "tax": Sum("tax")}
     sums: dict[tuple[object, str], dict[str, object]] = {}
-    for row in [*sold, *given]:
-        key = (_group_key(row["group"]), row["cur"])
-        sums.setdefault(key, {}).update(
-            {name: value for name, value in row.items() if name not in ("group", "cur")}
-        )
+    for row in [
+        *packs.annotate(**sold),
+        *periods.annotate(**sold),
+        *given.annotate(
+            cur=F("purchase__currency"), refunds=Sum("amount"), refunded_tax=Sum("tax")
+        ),
+    ]:
+        group = sums.setdefault((_group_key(row.pop("group")), row.pop("cur")), {})
+        for name, value in row.items():
+            group[name] = group.get(name, 0) + value
     rows = [
         RevenueRow(group=group, currency=currency, **values)
         for (group, currency), values in sorted(sums.items(), key=_order)

@@ -20,7 +20,7 @@ from reports.forms import RevenueForm
 from reports.queries import Period
 from reports.revenue import Revenue, RevenueGrouping, RevenueRow, build_revenue
 from reports.views import PERMISSION, ask, spreadsheet_safe
-from sales.models import Purchase, Refund
+from sales.models import MembershipPayment, Purchase, Refund
 
 
 @dataclass(frozen=True)
@@ -70,14 +70,17 @@ def _read(request: HttpRequest) -> tuple[RevenueForm, Revenue | None]:
     # The chain's managers see every sale, those of no location too; other staff their own.
     purchases = scoping.within(Purchase.objects.all(), request.user, "location")
     refunds = scoping.within(Refund.objects.all(), request.user, "purchase__location")
+    periods = scoping.within(MembershipPayment.objects.all(), request.user, "location")
     if data["location"]:
         purchases = purchases.filter(location__in=chosen)
         refunds = refunds.filter(purchase__location__in=chosen)
+        periods = periods.filter(location__in=chosen)
     revenue = build_revenue(
         RevenueGrouping(data["group"]),
         Period.of_days(data["start"], data["end"], zone),
         purchases=purchases,
         refunds=refunds,
+        membership_payments=periods,
     )
     return form, revenue
 

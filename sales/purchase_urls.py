@@ -6,5 +6,5 @@ app_name = "purchases"
 
 urlpatterns = [
     path("me/purchases/", purchase_views.purchases, name="history"),
-    path("me/purchases/<uuid:purchase_id>/", purchase_views.receipt, name="receipt"),
+    path("me/purchases/<uuid:receipt_id>/", purchase_views.receipt, name="receipt"),
 ]

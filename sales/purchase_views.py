@@ -1,6 +1,6 @@
-"""The member's purchases: her history of sales and refunds, and each receipt as a page (the
-e-mailed receipt's content). Another member's purchase is as absent as one that does not
-exist (404)."""
+"""The member's purchases: her history of packs bought (and refunded) and membership periods
+paid, and each receipt as a page (the e-mailed receipt's content). Another member's purchase
+is as absent as one that does not exist (404)."""
 
 import uuid
 
@@ -25,8 +25,8 @@ def purchases(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @member_required
-def receipt(request: HttpRequest, purchase_id: uuid.UUID) -> HttpResponse:
-    found = receipt_of(str(purchase_id), member_id=str(request.member.pk))
+def receipt(request: HttpRequest, receipt_id: uuid.UUID) -> HttpResponse:
+    found = receipt_of(str(receipt_id), member_id=str(request.member.pk))
     if found is None:
         raise Http404("You have no purchase with that receipt.")
     return render(request, "sales/purchases/receipt.html", {"receipt": found})

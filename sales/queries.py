@@ -1,4 +1,4 @@
-"""Page reads of products and of a member's purchases."""
+"""Page reads of products and of a member's purchases and membership payments."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -8,8 +8,8 @@ from django.db.models import DecimalField, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from sales.models import Product, Purchase
-from sales.wording import method_label, price_label, receipt_number
+from sales.models import MembershipPayment, Product, Purchase
+from sales.wording import membership_product, method_label, price_label, receipt_number
 from web import formatting
 
 
@@ -44,7 +44,7 @@ def packs_on_sale() -> list[PackOnSale]:
 
 @dataclass(frozen=True)
 class PurchaseLine:
-    purchase_id: str
+    receipt_id: str
     number: str
     purchased_at: datetime  # on the clock of the location it was sold at
     product_name: str
@@ -54,37 +54,43 @@ class PurchaseLine:
 
 
 def purchase_history(member_id: str) -> list[PurchaseLine]:
-    """The member's purchases, newest first, with what was refunded of each (one query)."""
-    rows = (
+    """The member's packs bought, with what was refunded of each, and her membership
+    periods paid, newest first (two queries)."""
+    packs = (
         Purchase.objects.filter(member_id=member_id)
         .select_related("location")
-        .only(*HISTORY_FIELDS)
+        .only(*HISTORY_FIELDS, "purchased_at", "product_name")
         .annotate(refunded=Coalesce(Sum("refunds__amount"), Value(0, DecimalField())))
-        .order_by("-purchased_at", "id")
     )
-    return [
-        PurchaseLine(
-            purchase_id=str(row.pk),
-            number=receipt_number(row.pk),
-            purchased_at=timezone.localtime(
-                row.purchased_at,
-                formatting.zone_of(row.location.time_zone if row.location else None),
-            ),
-            product_name=row.product_name,
-            price=price_label(row.price, row.currency),
-            method=method_label(row.payment_method),
-            refunded=price_label(row.refunded, row.currency) if row.refunded > Decimal(0) else "",
-        )
-        for row in rows
+    periods = (
+        MembershipPayment.objects.filter(member_id=member_id)
+        .select_related("location")
+        .only(*HISTORY_FIELDS, "paid_at", "plan_name")
+    )
+    lines = [
+        *(_line(row, row.purchased_at, row.product_name, row.refunded) for row in packs),
+        *(_line(row, row.paid_at, membership_product(row.plan_name)) for row in periods),
     ]
+    return sorted(lines, key=lambda line: (line.purchased_at, line.receipt_id), reverse=True)
 
 
-HISTORY_FIELDS = (
-    "id",
-    "purchased_at",
-    "product_name",
-    "price",
-    "currency",
-    "payment_method",
-    "location__time_zone",
-)
+def _line(
+    row: Purchase | MembershipPayment,
+    paid_at: datetime,
+    product_name: str,
+    refunded: Decimal = Decimal(0),
+) -> PurchaseLine:
+    return PurchaseLine(
+        receipt_id=str(row.pk),
+        number=receipt_number(row.pk),
+        purchased_at=timezone.localtime(
+            paid_at, formatting.zone_of(row.location.time_zone if row.location else None)
+        ),
+        product_name=product_name,
+        price=price_label(row.price, row.currency),
+        method=method_label(row.payment_method),
+        refunded=price_label(refunded, row.currency) if refunded > Decimal(0) else "",
+    )
+
+
+HISTORY_FIELDS = ("id", "price", "currency", "payment_method", "location__time_zone")

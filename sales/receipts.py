@@ -16,7 +16,7 @@ from django.db.models import Prefetch
 from django.utils import dateformat, timezone
 
 from sales.models import MembershipPayment, Purchase, Refund
-from sales.wording import method_label, price_label, receipt_number
+from sales.wording import membership_product, method_label, price_label, receipt_number
 from web import formatting
 
 
@@ -122,7 +122,7 @@ def _membership_receipt(row: MembershipPayment) -> Receipt:
     period = f"{_day(row.period_start, zone)} until {_day(row.period_end, zone)}"
     return Receipt(
         **_common(row, row.paid_at, zone),
-        product_name=f"{row.plan_name} membership",
+        product_name=membership_product(row.plan_name),
         includes=f"{row.get_kind_display()}: from {period}",
     )
 

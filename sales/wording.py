@@ -6,6 +6,14 @@ from decimal import Decimal
 from domain.sales import PaymentMethod
 from sales.models import MembershipPlan, Product
 
+# A membership is sold, receipted and counted in revenue as its plan's name with this after it.
+MEMBERSHIP_SUFFIX = " membership"
+
+
+def membership_product(plan_name: str) -> str:
+    """ "Unlimited" → "Unlimited membership"."""
+    return f"{plan_name}{MEMBERSHIP_SUFFIX}"
+
 
 def price_label(amount: Decimal, currency: str) -> str:
     return f"{amount:.2f} {currency}"

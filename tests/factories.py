@@ -15,7 +15,7 @@ from domain.locations import DEFAULT_LOCATION_NAME
 from events.models import Delivery, StoredEvent
 from locations.models import Location, Room
 from members.models import CreditGrant, Member, Membership
-from sales.models import MembershipPlan, Product, Purchase
+from sales.models import MembershipPayment, MembershipPlan, Product, Purchase
 
 
 class MemberFactory(factory.django.DjangoModelFactory):
@@ -111,6 +111,30 @@ class PurchaseFactory(factory.django.DjangoModelFactory):
     payment_method = "cash"
     recorded_by = "Dee Desk"
     purchased_at = factory.LazyFunction(timezone.now)
+
+
+class MembershipPaymentFactory(factory.django.DjangoModelFactory):
+    """The cash payment of a membership's first period (payments come from the use cases;
+    this is for pages and reports that only read them)."""
+
+    class Meta:
+        model = MembershipPayment
+
+    membership = factory.SubFactory(MembershipFactory)
+    member = factory.SelfAttribute("membership.member")
+    plan = factory.SelfAttribute("membership.plan")
+    plan_name = factory.SelfAttribute("membership.plan_name")
+    kind = "start"
+    period_start = factory.SelfAttribute("membership.period_start")
+    period_end = factory.SelfAttribute("membership.period_end")
+    price = factory.SelfAttribute("membership.price")
+    tax = Decimal("10.00")
+    tax_rate = factory.SelfAttribute("membership.tax_rate")
+    currency = factory.SelfAttribute("membership.currency")
+    payment_method = "cash"
+    reference = factory.Sequence(lambda n: f"DESK-{n:06d}")
+    recorded_by = "Dee Desk"
+    paid_at = factory.SelfAttribute("period_start")
 
 
 class LocationFactory(factory.django.DjangoModelFactory):

@@ -464,6 +464,7 @@ def concrete_url(route: str, name: str, world, instance=None) -> tuple[str, bool
         "class_id": str(world["class"].pk),
         "booking_id": str(world["booking"].pk),
         "purchase_id": str(world["purchase"].pk),
+        "receipt_id": str(world["purchase"].pk),
         "content_type_id": "1",
         "id": str(world["member"].user.pk),
         # No such pack: without Stripe configured, buying online is refused before looking.

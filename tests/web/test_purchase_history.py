@@ -1,5 +1,6 @@
-"""A member's purchases: her history with what was refunded of each, and each receipt as a page
-with the e-mail's content; another member's receipt is not found."""
+"""A member's purchases: her history of packs, with what was refunded of each, and of
+membership periods paid, and each receipt as a page with the e-mail's content; another
+member's receipt is not found."""
 
 from decimal import Decimal
 
@@ -9,9 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from domain.sales import Money, PaymentMethod
-from sales.models import Purchase
+from sales.models import MembershipPayment, Purchase
 from sales.wording import receipt_number
-from tests.factories import ProductFactory
+from tests.factories import MemberFactory, MembershipPlanFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +56,7 @@ def test_the_history_lists_each_purchase_with_its_refund_and_receipt(
     assert receipt_number(first.pk) in html
 
 
-def test_the_history_is_one_query_however_many_purchases(services, member, member_client):
+def test_the_history_is_two_queries_however_many_purchases(services, member, member_client):
     for number in range(3):
         sell(services, member, f"Pack {number}")
 
@@ -64,7 +65,39 @@ def test_the_history_is_one_query_however_many_purchases(services, member, membe
 
     assert len(page.context["purchases"]) == 3
     sales_reads = [q["sql"] for q in queries.captured_queries if "sales_" in q["sql"]]
-    assert len(sales_reads) == 1
+    assert len(sales_reads) == 2  # the packs, and the membership periods
+
+
+def test_her_purchases_list_and_show_each_period_paid(services, member, member_client):
+    # given her membership started and renewed, and Ana's started
+    unlimited = MembershipPlanFactory(name="Unlimited", price=Decimal("60.00"))
+    ana = MemberFactory()
+    for paying in (member, ana):
+        services.start_membership.execute(
+            str(paying.pk), str(unlimited.pk), method=PaymentMethod.CASH, recorded_by="Dee"
+        )
+    services.renew_membership.execute(str(member.pk), recorded_by="Dee")
+    anas = MembershipPayment.objects.get(member=ana)
+
+    # when she reads her purchases and each receipt
+    history = member_client.get(reverse("purchases:history"))
+    receipts = [
+        member_client.get(reverse("purchases:receipt", args=[line.receipt_id]))
+        for line in history.context["purchases"]
+    ]
+
+    # then both periods are there, and Ana's receipt is not found
+    assert [line.product_name for line in history.context["purchases"]] == [
+        "Unlimited membership",
+        "Unlimited membership",
+    ]
+    assert [line.price for line in history.context["purchases"]] == ["60.00 EUR"] * 2
+    assert all(page.status_code == 200 for page in receipts)
+    assert {page.context["receipt"].includes.split(":")[0] for page in receipts} == {
+        "First period",
+        "Renewal",
+    }
+    assert member_client.get(reverse("purchases:receipt", args=[anas.pk])).status_code == 404
 
 
 def test_a_member_without_purchases_is_told_where_packs_are_sold(member_client):

@@ -17,6 +17,8 @@ from django.urls import reverse
 from sales.models import Purchase, Refund
 from tests.factories import (
     LocationFactory,
+    MembershipPaymentFactory,
+    MembershipPlanFactory,
     ProductFactory,
     PurchaseFactory,
     staff_client,
@@ -177,6 +179,40 @@ def test_currencies_are_summed_apart(client, django_user_model, old_town):
     assert [currency for currency, _ in page.context["totals"]] == ["EUR", "GBP"]
 
 
+def test_membership_periods_paid_count_under_their_plan_beside_the_packs(
+    client, django_user_model, sales, old_town
+):
+    # given two periods of the Unlimited membership paid at Old Town, in March and April
+    manager = staff_client(client, django_user_model, "Manager", "max")
+    unlimited = MembershipPlanFactory(name="Unlimited", price=Decimal("60.00"))
+    for paid_at in (at(2026, 3, 3, 9), at(2026, 4, 3, 9)):
+        MembershipPaymentFactory(
+            membership__plan=unlimited,
+            membership__member__home_location=old_town,
+            location=old_town,
+            paid_at=paid_at,
+        )
+
+    per_product = manager.get(PAGE, {**MARCH, "group": "product"})
+    per_location = manager.get(PAGE, {**MARCH, "group": "location"})
+    per_month = manager.get(PAGE, {**MARCH, "group": "month"})
+
+    # then they are one product of their own, added to the packs' sales elsewhere
+    assert ("Unlimited membership", "EUR", "2", "120.00", "20.00", "100.00") in [
+        row[:6] for row in rows_of(per_product)
+    ]
+    assert ("Old Town", "EUR", "4", "258.00") in [row[:4] for row in rows_of(per_location)]
+    assert [row[:4] for row in rows_of(per_month)] == [
+        ("March 2026", "EUR", "3", "240.00"),
+        ("April 2026", "EUR", "3", "156.00"),
+    ]
+    assert (
+        per_product.context["totals"]
+        == per_month.context["totals"]
+        == [("EUR", ["6", "396.00", "66.00", "330.00", "78.00", "13.00", "318.00"])]
+    )
+
+
 def test_the_csv_has_the_same_figures_and_totals(client, django_user_model, sales):
     manager = staff_client(client, django_user_model, "Manager", "max")
 
@@ -203,14 +239,14 @@ def test_a_formula_looking_product_name_is_quoted_in_the_csv(client, django_user
     assert "'=HYPERLINK(1)" in response.content.decode()
 
 
-def test_the_report_is_two_queries_however_many_sales(client, django_user_model, sales):
+def test_the_report_is_three_queries_however_many_sales(client, django_user_model, sales):
     manager = staff_client(client, django_user_model, "Manager", "max")
 
     with CaptureQueriesContext(connection) as queries:
         manager.get(PAGE, {**MARCH, "group": "product"})
 
     reads = [q["sql"] for q in queries.captured_queries if "sales_" in q["sql"]]
-    assert len(reads) == 2
+    assert len(reads) == 3  # packs sold, membership periods paid, refunds
 
 
 @pytest.mark.parametrize(
