@@ -33,6 +33,7 @@ from locations.scoping import LocationScopedAdmin
 from members.models import Member, Membership
 from members.repositories import membership_to_entity
 from sales.admin import _uuid_or_none
+from sales.admin_membership_payments import MembershipPaymentInline
 from sales.models import MembershipPlan
 from sales.repositories import to_plan
 from sales.wording import plan_summary, price_label
@@ -204,6 +205,7 @@ class MembershipAdmin(LocationScopedAdmin, ReadOnlyAdminMixin, admin.ModelAdmin)
         "external_subscription_id",
     )
     readonly_fields = fields
+    inlines = [MembershipPaymentInline]
     actions = ("freeze", "unfreeze", "cancel_at_end", "undo_cancellation", "renew_at_desk")
 
     def get_queryset(self, request):

@@ -44,7 +44,7 @@ from members.signups import link_path_args
 from notifications.models import Notification
 from ops.models import JobRun, WorkerHeartbeat
 from payments.models import StripeCustomer, StripeEvent
-from sales.models import Fee
+from sales.models import Fee, MembershipPayment
 from tests.factories import (
     BookingFactory,
     ClassSeriesFactory,
@@ -54,6 +54,7 @@ from tests.factories import (
     LocationFactory,
     MemberFactory,
     MembershipFactory,
+    MembershipPaymentFactory,
     PurchaseFactory,
     RoomFactory,
     StoredEventFactory,
@@ -406,7 +407,9 @@ def world(member, other_member, django_user_model):
     WaitlistEntryFactory(member=member, fitness_class=FitnessClassFactory())
     CreditGrantFactory(member=member)
     purchase = PurchaseFactory(credit_grant__member=member)
-    MembershipFactory(member=member)
+    MembershipPaymentFactory(
+        membership=MembershipFactory(member=member), location=fitness_class.location
+    )
     StripeCustomer.objects.create(member=member, customer_id="cus_world")
     StripeEvent.objects.create(
         event_id="evt_world",
@@ -544,6 +547,7 @@ def elsewhere(world):
         starts_at=timezone.now() + timezone.timedelta(days=3),
     )
     event = StoredEventFactory(class_id=fitness_class.pk, member_id=world["member"].pk)
+    membership = MembershipFactory(member=MemberFactory(home_location=location))
     return {
         Location: location,
         FitnessClass: fitness_class,
@@ -554,7 +558,8 @@ def elsewhere(world):
             name="Hidden Harbour Yoga", location=location, start_time=time(7, 0)
         ),
         Room: RoomFactory(location=location, name="Hidden Room Nine"),
-        Membership: MembershipFactory(member=MemberFactory(home_location=location)),
+        Membership: membership,
+        MembershipPayment: MembershipPaymentFactory(membership=membership, location=location),
         Notification: Notification.objects.create(
             member=world["member"],
             fitness_class=fitness_class,

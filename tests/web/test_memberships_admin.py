@@ -6,12 +6,12 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.urls import reverse
 from django.utils import timezone
 
 from members.models import Member, Membership
-from sales.models import MembershipPlan
+from sales.models import MembershipPayment, MembershipPlan
 from tests.factories import (
     MemberFactory,
     MembershipPlanFactory,
@@ -164,6 +164,28 @@ def test_the_manager_cancels_undoes_and_renews(client, django_user_model, ana_on
     assert not ana_on_plan.cancel_at_period_end
     assert ana_on_plan.period_start == before
     assert messages_of(renewed) == ["Renewed 1 membership for a period."]
+
+
+def test_each_period_paid_is_listed_on_the_membership_and_among_the_payments(
+    desk, client, django_user_model, ana_on_plan
+):
+    boss = staff_client(client, django_user_model, "Manager", "boss")
+    act(boss, ana_on_plan, "renew_at_desk", payment_method="card_terminal")
+    client.force_login(User.objects.get(username="desk"))  # one client: the desk's again
+
+    page = desk.get(admin_url(Membership, "change", ana_on_plan.pk))
+    listed = desk.get(admin_url(MembershipPayment, "changelist"))
+    adding = desk.get(admin_url(MembershipPayment, "add"))
+
+    [inline] = [
+        f for f in page.context["inline_admin_formsets"] if f.opts.model is MembershipPayment
+    ]
+    assert [form.original.kind for form in inline] == ["start", "renewal"]
+    assert [(r.recorded_by, r.payment_method) for r in listed.context["cl"].result_list] == [
+        ("boss", "card_terminal"),
+        ("Dee Desk", "cash"),
+    ]
+    assert adding.status_code == 403
 
 
 def test_a_membership_billed_online_is_not_renewed_at_the_desk(

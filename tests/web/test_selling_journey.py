@@ -2,7 +2,8 @@
 another online (through Stripe's local fake and its signed webhook), books with their
 credits, cancels one class late and is charged the pack's fee on the card she saved, which a
 manager then waives (refunded to the card); a member on a membership books without spending a
-credit. Then the ledger, the receipts and the revenue report must agree to the cent.
+credit, and the desk renews her membership. Then the ledger, the receipts and the revenue
+report must agree to the cent, for packs and membership periods alike.
 
 Pages, admin and webhook are driven over the test client; the workers' mail-queue deliveries
 (receipts, the fee's charge and refund) are run as a worker runs them."""
@@ -29,7 +30,8 @@ from demo import products as demo_products
 from events.models import Delivery, StoredEvent
 from locations.models import Location
 from members.models import CreditGrant, Member
-from sales.models import Fee, Product, Purchase
+from sales.models import Fee, MembershipPayment, Product, Purchase
+from sales.wording import membership_product, receipt_number
 from tests.factories import FitnessClassFactory, work_at_every_location
 from tests.fakes.stripe_server import sign
 from web.admin_actions import APPLY, FORM_PREFIX
@@ -187,31 +189,79 @@ def test_buying_booking_a_late_fee_waived_and_the_books_agree(
     assert len(receipts) == 2
     assert all("100.00 EUR" in m.body and "16.67 EUR" in m.body for m in receipts)
 
-    # the revenue report: the day's sales (Hugo's two and the demo's desk sale) to the cent
+    # the revenue report: the day's sales (Hugo's two, the demo's desk sale and its membership)
+    rows = revenue_today(manager)
+    assert rows[PACK][2:6] == ["3", "300.00", "50.01", "249.99"]
+    assert rows["Total"][3:5] == money_taken_today()
+
+
+def revenue_today(manager: Client) -> dict[str, list[str]]:
+    """The revenue report's CSV of today, per product: its rows by product name."""
     today = timezone.localdate().isoformat()
     report = manager.get(
         reverse("reports:revenue_csv"), {"start": today, "end": today, "group": "product"}
     )
-    rows = {row[0]: row for row in csv.reader(io.StringIO(report.content.decode()))}
-    sold_today = Purchase.objects.all()
-    gross = sold_today.aggregate(gross=Sum("price"))["gross"]
-    tax = sold_today.aggregate(tax=Sum("tax"))["tax"]
-    assert rows[PACK][2:6] == ["3", "300.00", "50.01", "249.99"]
-    assert rows["Total"][3:5] == [f"{gross:.2f}", f"{tax:.2f}"]
+    return {row[0]: row for row in csv.reader(io.StringIO(report.content.decode()))}
 
 
-def test_a_member_on_a_membership_books_without_spending_a_credit(demo):
+def money_taken_today() -> list[str]:
+    """Gross and tax of every pack sold and every membership period paid (all of them today)."""
+    rows = [Purchase.objects.all(), MembershipPayment.objects.all()]
+    sums = [query.aggregate(gross=Sum("price"), tax=Sum("tax")) for query in rows]
+    return [f"{sum(s['gross'] for s in sums):.2f}", f"{sum(s['tax'] for s in sums):.2f}"]
+
+
+def test_a_member_on_a_membership_books_without_credits_and_each_period_paid_agrees(
+    demo, manager, django_capture_on_commit_callbacks
+):
     maya = Member.objects.get(email=demo_memberships.MEMBER_EMAIL)
+    membership = maya.memberships.get(ended_at__isnull=True)
     credits_before = CreditGrant.objects.filter(member=maya).aggregate(s=Sum("remaining"))["s"]
     fitness_class = a_class_at_old_town(timedelta(days=3))
 
+    # she books without spending a credit
     booking = demo.book_class.execute(str(maya.pk), str(fitness_class.pk))
-
     row = Booking.objects.get(pk=booking.id)
     assert row.membership is not None and row.credit_grant is None
     assert CreditGrant.objects.filter(member=maya).aggregate(s=Sum("remaining"))["s"] == (
         credits_before
     )
+
+    # the front desk renews her membership (card terminal) and a mail worker comes by
+    renewed = manager.post(
+        reverse("admin:members_membership_changelist"),
+        {
+            "action": "renew_at_desk",
+            "_selected_action": [str(membership.pk)],
+            "index": 0,
+            APPLY: "yes",
+            f"{FORM_PREFIX}-payment_method": "card_terminal",
+        },
+        follow=True,
+    )
+    assert renewed.status_code == 200
+    run_mail_queue(demo, django_capture_on_commit_callbacks)
+
+    # the ledger: a payment for each period, the last one's period the membership's own
+    membership.refresh_from_db()
+    start, renewal = MembershipPayment.objects.filter(membership=membership).order_by("paid_at")
+    assert (start.kind, renewal.kind) == ("start", "renewal")
+    assert sorted(membership.payment_references) == sorted([start.reference, renewal.reference])
+    assert (start.period_end, renewal.period_end) == (renewal.period_start, membership.period_end)
+
+    # the receipts: one for each period (the start's was sent as the demo was seeded), with
+    # its price and the tax inside it
+    sent = Delivery.objects.filter(handler="ReceiptMailer.send_membership_receipt")
+    assert list(sent.values_list("status", flat=True)) == ["delivered", "delivered"]
+    [receipt] = [m for m in mail.outbox if m.to == [maya.email] and "receipt" in m.subject]
+    assert receipt_number(renewal.pk) in receipt.subject
+    assert "79.00 EUR" in receipt.body and "13.17 EUR" in receipt.body
+
+    # the revenue report: both periods under the plan, the totals every sale of the day
+    rows = revenue_today(manager)
+    plan = membership_product(demo_memberships.PLAN_NAME)
+    assert rows[plan][2:6] == ["2", "158.00", "26.34", "131.66"]
+    assert rows["Total"][3:5] == money_taken_today()
 
 
 def test_the_demo_sells_packs_and_recorded_one_sale_at_the_desk(demo):

@@ -57,10 +57,12 @@ LOCATION_VIEWS = {
 # The front desk sees the products and sells them (sales/migrations/0002); a manager changes
 # the products too (sales is among MANAGER_APPS).
 SALES_PERMISSIONS = {"sales.view_product", "sales.add_purchase", "sales.view_purchase"}
-# It sees the membership plans and memberships, starts memberships and freezes them
-# (sales/migrations/0004); a manager also cancels and renews them and changes the plans.
+# It sees the membership plans, memberships and their payments, starts memberships and
+# freezes them (sales/migrations/0009 and 0014); a manager also cancels and renews them and
+# changes the plans.
 MEMBERSHIP_PERMISSIONS = {
     "sales.view_membershipplan",
+    "sales.view_membershippayment",
     "members.view_membership",
     "members.add_membership",
     "members.freeze_membership",
