@@ -10,7 +10,6 @@ own page, and the purchase lists its refunds. Purchases are the chain's, as memb
 location scoping.
 """
 
-import uuid
 from decimal import Decimal
 
 from django import forms
@@ -28,6 +27,7 @@ from domain.sales import MAX_PACK_CREDITS, Money, PaymentMethod
 from gymbooking.composition import services
 from locations.scoping import locations_of
 from members.models import Member
+from sales.admin_desk import desk_sale_page, staff_name
 from sales.models import Product, Purchase, Refund
 from sales.repositories import to_pack
 from sales.wording import pack_summary, price_label, receipt_number
@@ -227,7 +227,7 @@ class PurchaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                     str(purchase.pk),
                     Money(data["amount"], purchase.currency),
                     reason=data["reason"],
-                    recorded_by=request.user.get_full_name() or request.user.get_username(),
+                    recorded_by=staff_name(request),
                     credits=data["credits"],
                 )
             except DomainException as refusal:
@@ -257,44 +257,29 @@ class PurchaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         )
 
     def sell_view(self, request: HttpRequest):
-        """Sell one active pack to the member named by `?member=`, paid at the desk, recorded
-        under the staff user's name. A refusal is shown and nothing is sold."""
+        """Sell one active pack to the member named by `?member=`, paid at the desk."""
         if not user_may(request, Purchase, "add_purchase"):
             raise PermissionDenied
-        member = Member.objects.filter(pk=_uuid_or_none(request.GET.get("member"))).first()
-        if member is None:
-            self.message_user(request, "Choose the member to sell to first.", messages.ERROR)
-            return HttpResponseRedirect(reverse("admin:members_member_changelist"))
-        back = reverse("admin:members_member_change", args=[member.pk])
-        form = SellPackForm(request.POST or None, prefix=FORM_PREFIX)
-        if request.method == "POST" and form.is_valid():
-            product = form.cleaned_data["product"]
-            try:
-                purchase = services().sell_product.execute(
-                    str(member.pk),
-                    str(product.pk),
-                    method=PaymentMethod(form.cleaned_data["payment_method"]),
-                    recorded_by=request.user.get_full_name() or request.user.get_username(),
-                )
-            except DomainException as refusal:
-                self.message_user(request, f"{member.name}: {refusal}", messages.ERROR)
-            else:
-                self.message_user(
-                    request,
-                    f"Sold {purchase.pack.name} to {member.name} for {purchase.price} "
-                    f"(tax {purchase.tax}), receipt {purchase.reference}.",
-                    messages.SUCCESS,
-                )
-                return HttpResponseRedirect(back)
-        return form_page(
+
+        def sell(member: Member, values: dict) -> str:
+            purchase = services().sell_product.execute(
+                str(member.pk),
+                str(values["product"].pk),
+                method=PaymentMethod(values["payment_method"]),
+                recorded_by=staff_name(request),
+            )
+            return (
+                f"Sold {purchase.pack.name} to {member.name} for {purchase.price} "
+                f"(tax {purchase.tax}), receipt {purchase.reference}."
+            )
+
+        return desk_sale_page(
             self,
             request,
-            form,
+            SellPackForm,
+            sell=sell,
             title="Sell a pack",
-            intro=f"Sell a class pack to {member.name}: its credits are added at once.",
-            submit_label="Record the sale",
-            objects=[str(member)],
-            back_url=back,
+            intro="Sell a class pack to {name}: its credits are added at once.",
         )
 
 
@@ -302,14 +287,6 @@ def _unspent(purchase: Purchase) -> int:
     """The grant's credits still to spend (none once it has expired)."""
     grant = purchase.credit_grant
     return grant.remaining if grant.expires_at > timezone.now() else 0
-
-
-def _uuid_or_none(value: str | None) -> str | None:
-    """The member id asked for, if it is one (anything else finds nobody)."""
-    try:
-        return str(uuid.UUID(value or ""))
-    except ValueError:
-        return None
 
 
 # The membership admin: plans, starting a membership, memberships (importing it registers it).

@@ -13,6 +13,7 @@ from django.http import HttpRequest
 
 from gymbooking.composition import services
 from locations.scoping import LocationScopedAdmin
+from sales.admin_desk import staff_name
 from sales.models import Fee
 from sales.wording import price_label
 from web import formatting
@@ -34,10 +35,6 @@ def describe_fee(fee: Fee) -> str:
         f"{fee.member.name}: {fee.get_kind_display()} fee of "
         f"{price_label(fee.amount, fee.currency)}, {fitness_class.name}, {when}"
     )
-
-
-def _staff_name(request: HttpRequest) -> str:
-    return request.user.get_full_name() or request.user.get_username()
 
 
 @admin.register(Fee)
@@ -97,7 +94,7 @@ class FeeAdmin(LocationScopedAdmin, ReadOnlyAdminMixin, admin.ModelAdmin):
             queryset,
             WaiveFeeForm,
             lambda fee, values: services().waive_fee.execute(
-                str(fee.pk), values["reason"], waived_by=_staff_name(request)
+                str(fee.pk), values["reason"], waived_by=staff_name(request)
             ),
             succeeded=lambda done, _: f"Waived {formatting.count(done, 'fee', 'fees')}.",
             title="Waive fees",
@@ -117,7 +114,7 @@ class FeeAdmin(LocationScopedAdmin, ReadOnlyAdminMixin, admin.ModelAdmin):
             request,
             queryset,
             lambda fee: services().record_fee_paid_at_desk.execute(
-                str(fee.pk), recorded_by=_staff_name(request)
+                str(fee.pk), recorded_by=staff_name(request)
             ),
             succeeded=lambda done: (
                 f"Recorded {formatting.count(done, 'fee', 'fees')} as paid at the desk."

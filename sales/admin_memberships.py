@@ -20,7 +20,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, QuerySet
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import HttpRequest
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -32,17 +32,15 @@ from gymbooking.composition import services
 from locations.scoping import LocationScopedAdmin
 from members.models import Member, Membership
 from members.repositories import membership_to_entity
-from sales.admin import _uuid_or_none
+from sales.admin_desk import desk_sale_page, staff_name
 from sales.admin_membership_payments import MembershipPaymentInline
 from sales.models import MembershipPlan
 from sales.repositories import to_plan
 from sales.wording import plan_summary, price_label
 from web import formatting
 from web.admin_actions import (
-    FORM_PREFIX,
     ReadOnlyAdminMixin,
     ask_then_run_for_each,
-    form_page,
     run_for_each,
     user_may,
 )
@@ -125,10 +123,6 @@ class RenewForm(forms.Form):
 
 def _member_id(membership: Membership) -> str:
     return str(membership.member_id)
-
-
-def _staff_name(request: HttpRequest) -> str:
-    return request.user.get_full_name() or request.user.get_username()
 
 
 def renewal_failed() -> Exists:
@@ -347,7 +341,7 @@ class MembershipAdmin(LocationScopedAdmin, ReadOnlyAdminMixin, admin.ModelAdmin)
             lambda row, values: services().renew_membership.execute(
                 _member_id(row),
                 method=PaymentMethod(values["payment_method"]),
-                recorded_by=_staff_name(request),
+                recorded_by=staff_name(request),
             ),
             succeeded=lambda done, values: (
                 f"Renewed {formatting.count(done, 'membership', 'memberships')} for a period."
@@ -365,41 +359,28 @@ class MembershipAdmin(LocationScopedAdmin, ReadOnlyAdminMixin, admin.ModelAdmin)
 
     def start_view(self, request: HttpRequest):
         """Start a membership of an on-sale plan for the member named by `?member=`, its
-        first period paid at the desk. A refusal is shown and nothing is started."""
+        first period paid at the desk."""
         if not user_may(request, Membership, "add_membership"):
             raise PermissionDenied
-        member = Member.objects.filter(pk=_uuid_or_none(request.GET.get("member"))).first()
-        if member is None:
-            self.message_user(request, "Choose the member first.", messages.ERROR)
-            return HttpResponseRedirect(reverse("admin:members_member_changelist"))
-        back = reverse("admin:members_member_change", args=[member.pk])
-        form = StartMembershipForm(request.POST or None, prefix=FORM_PREFIX)
-        if request.method == "POST" and form.is_valid():
-            try:
-                started = services().start_membership.execute(
-                    str(member.pk),
-                    str(form.cleaned_data["plan"].pk),
-                    method=PaymentMethod(form.cleaned_data["payment_method"]),
-                    recorded_by=_staff_name(request),
-                )
-            except DomainException as refusal:
-                self.message_user(request, f"{member.name}: {refusal}", messages.ERROR)
-            else:
-                self.message_user(
-                    request,
-                    f"Started {started.plan.name} for {member.name}: {started.plan.price} paid "
-                    f"(tax {started.plan.tax}), receipt {started.payment_reference}; it renews "
-                    f"{formatting.staff_time_with_year(started.period_end)}.",
-                    messages.SUCCESS,
-                )
-                return HttpResponseRedirect(back)
-        return form_page(
+
+        def sell(member: Member, values: dict) -> str:
+            started = services().start_membership.execute(
+                str(member.pk),
+                str(values["plan"].pk),
+                method=PaymentMethod(values["payment_method"]),
+                recorded_by=staff_name(request),
+            )
+            return (
+                f"Started {started.plan.name} for {member.name}: {started.plan.price} paid "
+                f"(tax {started.plan.tax}), receipt {started.payment_reference}; it renews "
+                f"{formatting.staff_time_with_year(started.period_end)}."
+            )
+
+        return desk_sale_page(
             self,
             request,
-            form,
+            StartMembershipForm,
+            sell=sell,
             title="Start a membership",
-            intro=f"Start a membership for {member.name}: it pays for her classes at once.",
-            submit_label="Record the sale",
-            objects=[str(member)],
-            back_url=back,
+            intro="Start a membership for {name}: it pays for her classes at once.",
         )
