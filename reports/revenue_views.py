@@ -2,7 +2,6 @@
 report page's permission (`reports.view_reports`) and location scoping: a sale counts where it
 was placed (`sales.Purchase.location`), so staff of one gym see its sales only."""
 
-import csv
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlencode
@@ -16,10 +15,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from locations import scoping
+from reports.csv_download import csv_download
 from reports.forms import RevenueForm
 from reports.queries import Period
 from reports.revenue import Revenue, RevenueGrouping, RevenueRow, build_revenue
-from reports.views import PERMISSION, ask, spreadsheet_safe
+from reports.views import PERMISSION, ask
 from sales.models import MembershipPayment, Purchase, Refund
 
 
@@ -134,20 +134,9 @@ def revenue_csv(request: HttpRequest) -> HttpResponse:
     form, revenue = _read(request)
     if revenue is None:
         return _page(request, form, None, status=400)
-    filename = (
-        f"gymbooking-revenue-by-{revenue.grouping.value}-"
-        f"{revenue.period.first_day.isoformat()}-to-{revenue.period.last_day.isoformat()}.csv"
+    heading = [GROUP_HEADINGS[revenue.grouping], "Currency", *(c.heading for c in COLUMNS)]
+    rows = [[_label(row.group, for_csv=True), row.currency, *_cells(row)] for row in revenue.rows]
+    totals = [["Total", row.currency, *_cells(row)] for row in revenue.totals]
+    return csv_download(
+        "revenue", revenue.grouping.value, revenue.period, [heading, *rows, *totals]
     )
-    response = HttpResponse(
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-    writer = csv.writer(response)
-    heading = GROUP_HEADINGS[revenue.grouping]
-    writer.writerow([heading, "Currency", *(column.heading for column in COLUMNS)])
-    for row in revenue.rows:
-        label = spreadsheet_safe(_label(row.group, for_csv=True))
-        writer.writerow([label, row.currency, *_cells(row)])
-    for row in revenue.totals:
-        writer.writerow(["Total", row.currency, *_cells(row)])
-    return response

@@ -7,7 +7,6 @@ A report covers one of the locations the user works at, or all of them (the chai
 the whole chain); another location's name is refused as any unknown choice is.
 """
 
-import csv
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import tzinfo
@@ -26,6 +25,7 @@ from django.views.decorators.http import require_GET
 from locations import scoping
 from locations.models import Location
 from reports import charts
+from reports.csv_download import csv_download
 from reports.formatting import decimal, percent
 from reports.forms import ReportForm, report_form
 from reports.queries import Grouping, Period, Report, ReportRow, build_report
@@ -181,24 +181,7 @@ def report_csv(request: HttpRequest) -> HttpResponse:
     form, report = _read(request)
     if report is None:
         return _page(request, form, None, status=400)
-    period = report.period
-    filename = (
-        f"gymbooking-report-by-{report.grouping.value}-"
-        f"{period.first_day.isoformat()}-to-{period.last_day.isoformat()}.csv"
-    )
-    response = HttpResponse(
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-    writer = csv.writer(response)
-    writer.writerow([GROUP_HEADINGS[report.grouping], *(column.heading for column in COLUMNS)])
-    for row in report.rows:
-        label = spreadsheet_safe(_label(report.grouping, row.group))
-        writer.writerow([label, *_cells(row, rate=decimal)])
-    writer.writerow([report.total.group, *_cells(report.total, rate=decimal)])
-    return response
-
-
-def spreadsheet_safe(text: str) -> str:
-    """A name that a spreadsheet would run as a formula ("=…", "+…", "-…", "@…") is quoted."""
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    heading = [GROUP_HEADINGS[report.grouping], *(column.heading for column in COLUMNS)]
+    rows = [[_label(report.grouping, row.group), *_cells(row, rate=decimal)] for row in report.rows]
+    total = [report.total.group, *_cells(report.total, rate=decimal)]
+    return csv_download("report", report.grouping.value, report.period, [heading, *rows, total])
