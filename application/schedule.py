@@ -30,6 +30,7 @@ class ScheduleClassUseCase(UseCase):
         description: str = "",
         instructor: str = "",
         location: str = "",
+        room: str = "",
     ) -> FitnessClass:
         with self.uow() as uow:
             fitness_class = FitnessClass.schedule(
@@ -41,6 +42,7 @@ class ScheduleClassUseCase(UseCase):
                 description=description,
                 instructor=instructor,
                 location=location,
+                room=room,
             )
             uow.classes.save(fitness_class)
         return fitness_class
@@ -69,7 +71,7 @@ class RescheduleClassUseCase(UseCase):
 
 @dataclass(kw_only=True)
 class ChangeClassDetailsUseCase(UseCase):
-    """Staff rename a class or change its description, instructor or location."""
+    """Staff rename a class or change its description, instructor, location or room."""
 
     def execute(self, class_id: str, **details: str) -> tuple[str, ...]:
         """The names of the fields that changed (none: nothing is saved or recorded)."""

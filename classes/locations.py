@@ -47,6 +47,15 @@ def named(name: str) -> Subquery:
     return Subquery(Location.objects.filter(name=name).order_by().values("pk")[:1])
 
 
+def room_named(room: str, location: str) -> Subquery | None:
+    """The id of the room named `room` at the location named `location`, as a value to write
+    (none for no room, or a room of another location)."""
+    if not room:
+        return None
+    found = Room.objects.filter(name=room, location__name=location)
+    return Subquery(found.order_by().values("pk")[:1])
+
+
 def room_kept_at(name: str) -> Subquery:
     """The row's room while it is one of the location named `name`'s, else none: an update
     that moves a class or series to another location takes it out of the old one's room."""

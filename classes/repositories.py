@@ -16,22 +16,28 @@ from locations.rules import location_rules
 HOLDING = sorted(status.value for status in SPOT_HOLDING_STATUSES)
 _HOLDING_MARKS = sql.marks(len(HOLDING))
 # The class row alone (to lock it), and the members holding a spot in it.
-CLASS = f"SELECT c.*, {locations.NAME} FROM classes_fitnessclass c{locations.JOIN} WHERE c.id = %s"
+# A class's room, by name (a room is named within its location).
+ROOM = " LEFT JOIN locations_room r ON r.id = c.room_id"
+CLASS = (
+    f"SELECT c.*, {locations.NAME}, r.name AS room_name FROM classes_fitnessclass c"
+    f"{locations.JOIN}{ROOM} WHERE c.id = %s"
+)
 HOLDERS = (
     "SELECT member_id FROM bookings_booking WHERE fitness_class_id = %s"
     f" AND status IN ({_HOLDING_MARKS}) ORDER BY member_id"
 )
 # The class row with one row per spot holder (one row with none when nobody holds a spot).
 CLASS_WITH_HOLDERS = (
-    f"SELECT c.*, {locations.NAME}, b.member_id AS held_by FROM classes_fitnessclass c"
-    f"{locations.JOIN} LEFT JOIN bookings_booking b ON b.fitness_class_id = c.id"
+    f"SELECT c.*, {locations.NAME}, r.name AS room_name, b.member_id AS held_by"
+    f" FROM classes_fitnessclass c{locations.JOIN}{ROOM}"
+    " LEFT JOIN bookings_booking b ON b.fitness_class_id = c.id"
     f" AND b.status IN ({_HOLDING_MARKS}) WHERE c.id = %s"
 )
 
 
 def to_entity(row: tuple, booked_member_ids: list[str]) -> entities.FitnessClass:
     """The entity of `row` (`sql.select`ed with its location's name, clock and rules:
-    `classes.locations.NAME`)."""
+    `classes.locations.NAME`, and its room's name)."""
     return entities.FitnessClass(
         class_id=str(row.id),
         name=row.name,
@@ -41,6 +47,7 @@ def to_entity(row: tuple, booked_member_ids: list[str]) -> entities.FitnessClass
         description=row.description,
         instructor=row.instructor,
         location=row.location_name,
+        room=row.room_name or "",
         time_zone=row.location_time_zone,
         rules=location_rules(row),
         booked_member_ids=booked_member_ids,
@@ -50,7 +57,7 @@ def to_entity(row: tuple, booked_member_ids: list[str]) -> entities.FitnessClass
 
 
 def to_fields(fitness_class: entities.FitnessClass) -> dict[str, object]:
-    """The class's own columns (its room is not the entity's: staff choose it in the admin)."""
+    """The class's own columns but its room (a series' session is put in the series' room)."""
     return {
         "name": fitness_class.name,
         "description": fitness_class.description,
@@ -109,10 +116,12 @@ class DjangoClassRepository:
 
     def save(self, fitness_class: entities.FitnessClass) -> None:
         """Write the class's own columns; bookings are saved through their own repository."""
-        fields = to_fields(fitness_class)
-        kept_room = locations.room_kept_at(fitness_class.location)
+        fields = {
+            **to_fields(fitness_class),
+            "room_id": locations.room_named(fitness_class.room, fitness_class.location),
+        }
         rows = FitnessClass.objects.filter(pk=fitness_class.id)
-        if not rows.update(**fields, room_id=kept_room):
+        if not rows.update(**fields):
             FitnessClass.objects.create(id=fitness_class.id, **fields)
 
     def ever_booked(self, class_id: str) -> bool:

@@ -270,8 +270,9 @@ class ClassRescheduled(DomainEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class ClassDetailsChanged(DomainEvent):
-    """Staff renamed a class or changed its description, instructor or location; `changed`
-    names the fields that changed ("instructor, location"), the others are their values now."""
+    """Staff renamed a class or changed its description, instructor, location or room;
+    `changed` names the fields that changed ("instructor, location"), the others are their
+    values now."""
 
     class_id: str
     changed: str
@@ -279,6 +280,7 @@ class ClassDetailsChanged(DomainEvent):
     description: str
     instructor: str
     location: str
+    room: str = ""  # none, or events recorded before rooms were a class's detail
 
 
 @dataclass(frozen=True, kw_only=True)

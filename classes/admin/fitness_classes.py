@@ -11,9 +11,9 @@ is shown on the form (or as a message) and nothing is saved. A class is cancelle
 "Cancel selected classes…" action (`CancelClassUseCase`: refunds, waitlist cleared, members
 told). A session generated from a series is a class like any other, changed or cancelled on
 its own; it cannot be moved onto another session of its series. A class is at one of the
-chain's locations (chosen by name in the domain, so relocating is a detail change) and, if
-staff say so, in one of that location's rooms (checked by the form, stored as chosen: no rule
-depends on the room).
+chain's locations and, if staff say so, in one of that location's rooms (checked by the
+form), both by name in the domain: relocating it or moving it to another room is a detail
+change, recorded like a rename.
 
 Staff see and change the classes of the locations they work at only (`locations.scoping`):
 another location's class is a 404, and neither it nor its location is offered anywhere.
@@ -42,7 +42,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bookings.models import Booking
-from classes.admin.fields import CapacityField, PlaceForm, put_in_room
+from classes.admin.fields import CapacityField, PlaceForm
 from classes.admin.inlines import ConfirmedBookingInline, WaitlistInline
 from classes.admin_filters import (
     CancelledFilter,
@@ -249,7 +249,7 @@ class FitnessClassAdmin(LocationScopedAdmin, UseCaseSaveMixin, admin.ModelAdmin)
     def save_model(self, request, obj, form, change):
         """A new class is scheduled through `ScheduleClassUseCase`. On an existing class each
         kind of change goes through its use case, in the admin's transaction: the details
-        (name, description, instructor, location), then the time, then the capacity. A refusal
+        (name, description, instructor, location, room), then the time, then the capacity. A refusal
         rolls the whole change back and is shown on the form (see `UseCaseSaveMixin`); an
         accepted capacity increase promotes waiting members once that transaction commits."""
         if not change:
@@ -271,13 +271,14 @@ class FitnessClassAdmin(LocationScopedAdmin, UseCaseSaveMixin, admin.ModelAdmin)
             )
         if "capacity" in changed:
             self._run("capacity", services().change_class_capacity, class_id, obj.capacity)
-        if "room" in changed:
-            put_in_room(obj)
 
     @staticmethod
     def _detail(obj: FitnessClass, name: str) -> str:
-        """A detail as the domain has it: the location by its name."""
-        return obj.location.name if name == "location" else getattr(obj, name)
+        """A detail as the domain has it: the location and the room by their names."""
+        if name in ("location", "room"):
+            place = getattr(obj, name)
+            return place.name if place is not None else ""
+        return getattr(obj, name)
 
     def _schedule(self, obj: FitnessClass) -> None:
         added = self._run(
@@ -290,10 +291,9 @@ class FitnessClassAdmin(LocationScopedAdmin, UseCaseSaveMixin, admin.ModelAdmin)
             description=obj.description,
             instructor=obj.instructor,
             location=obj.location.name,
+            room=self._detail(obj, "room"),
         )
         obj.pk = uuid.UUID(added.id)
-        if obj.room_id is not None:
-            put_in_room(obj)
         obj.refresh_from_db()
 
     @staticmethod

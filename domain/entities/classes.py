@@ -40,7 +40,7 @@ def ensure_valid_capacity(capacity: object) -> None:
 # --- Classes ---------------------------------------------------------------------------------
 
 # What describes a class besides its time and capacity (`FitnessClass.change_details`).
-DETAIL_NAMES = ("name", "description", "instructor", "location")
+DETAIL_NAMES = ("name", "description", "instructor", "location", "room")
 
 
 class FitnessClass(Entity):
@@ -57,6 +57,7 @@ class FitnessClass(Entity):
         description: str = "",
         instructor: str = "",
         location: str = "",
+        room: str = "",
         time_zone: str = "",
         rules: LocationRules = NO_LOCATION_RULES,
         booked_member_ids: Iterable[str] = (),
@@ -65,7 +66,8 @@ class FitnessClass(Entity):
     ) -> None:
         """`time_zone` is the IANA name of its location's clock, read with it, which its
         times are shown on ("" when not read: the installation's); `rules` are its
-        location's own booking rules, read with it too."""
+        location's own booking rules, read with it too. `room` is one of its location's
+        rooms by name ("" for none): where in the location it is, which no rule depends on."""
         super().__init__()
         if not name or duration <= timedelta(0):
             raise exceptions.InvalidClassException()
@@ -78,6 +80,7 @@ class FitnessClass(Entity):
         self.description = description
         self.instructor = instructor
         self.location = location
+        self.room = room
         self.time_zone = time_zone
         self.rules = rules
         self._bookings = list(booked_member_ids)
@@ -96,6 +99,7 @@ class FitnessClass(Entity):
         description: str = "",
         instructor: str = "",
         location: str = "",
+        room: str = "",
     ) -> "FitnessClass":
         """A class staff add to the schedule on its own (a series' sessions come from
         `ClassSeries.new_session`); records `ClassScheduled`."""
@@ -108,6 +112,7 @@ class FitnessClass(Entity):
             description=description,
             instructor=instructor,
             location=location,
+            room=room,
         )
         fitness_class._record(
             ClassScheduled(
@@ -280,15 +285,18 @@ class FitnessClass(Entity):
         return True
 
     def change_details(self, *, now: datetime, **details: str) -> tuple[str, ...]:
-        """Rename the class, or change its description, instructor or location (relocate
-        it); the names of the fields that changed. Booked members keep their spots: these
-        describe the class, they do not change when it is."""
+        """Rename the class, or change its description, instructor, location (relocate it)
+        or room; the names of the fields that changed. Booked members keep their spots: these
+        describe the class, they do not change when it is. A class relocated leaves its room
+        (a room is its location's) unless it is given one there."""
         unknown = details.keys() - set(DETAIL_NAMES)
         if unknown:
             raise TypeError(f"not a detail of a class: {', '.join(sorted(unknown))}")
         given = {name: (value or "").strip() for name, value in details.items()}
         if "name" in given and not given["name"]:
             raise exceptions.InvalidClassException("Give the class a name.")
+        if given.get("location", self.location) != self.location:
+            given.setdefault("room", "")
         changed = tuple(
             name for name in DETAIL_NAMES if name in given and given[name] != getattr(self, name)
         )
@@ -304,6 +312,7 @@ class FitnessClass(Entity):
                 description=self.description,
                 instructor=self.instructor,
                 location=self.location,
+                room=self.room,
                 occurred_at=now,
             )
         )

@@ -19,7 +19,7 @@ from classes.models import FitnessClass
 from classes.queries import spendable_credits, with_counts
 from locations.models import Location
 from members.models import CreditGrant, Member
-from sales.models import Purchase
+from sales.models import MembershipPayment, Purchase
 
 pytestmark = pytest.mark.django_db
 
@@ -139,11 +139,11 @@ def test_the_demos_booking_emails_are_discarded_by_default():
 def test_the_demos_booking_emails_go_to_the_configured_mailer_when_asked_for():
     seed("--send-email")
 
-    # a confirmation per booking, and the receipt of the pack sold at the desk
+    # a confirmation per booking, and the receipts of the pack and the membership sold at the desk
     assert (
         len(mail.outbox)
-        == Booking.objects.count() + Purchase.objects.count()
-        == (Booking.objects.count() + 1)
+        == Booking.objects.count() + Purchase.objects.count() + MembershipPayment.objects.count()
+        == (Booking.objects.count() + 2)
     )
     assert {message.to[0] for message in mail.outbox} <= set(
         Member.objects.values_list("email", flat=True)

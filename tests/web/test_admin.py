@@ -20,6 +20,7 @@ from django.utils import timezone
 from bookings.models import Booking, WaitlistEntry
 from classes.admin.inlines import ROWS as CLASS_ROWS
 from classes.models import FitnessClass
+from events.models import StoredEvent
 from members.admin import HISTORY_ROWS, with_spendable_credits
 from members.models import CreditGrant, Member
 from tests.factories import (
@@ -505,6 +506,43 @@ def test_other_fields_of_a_class_save_as_typed(admin_client, services):
     assert response.status_code == 302
     spin.refresh_from_db()
     assert (spin.capacity, spin.location, spin.room) == (5, studio, room)
+
+
+def test_moving_a_class_to_another_room_is_recorded_like_any_detail(admin_client, services):
+    # given Spin in the Loft at Studio 1, which also has the Basement
+    studio = LocationFactory(name="Studio 1")
+    loft, basement = (RoomFactory(location=studio, name=name) for name in ("Loft", "Basement"))
+    spin = FitnessClassFactory(location=studio, room=loft)
+
+    # when staff move it to the Basement, then to no room
+    moved = post_class_change(admin_client, spin, room=basement.pk)
+    spin.refresh_from_db()
+    in_basement = spin.room
+    post_class_change(admin_client, spin, room="")
+
+    # then each move is stored and logged, naming the room
+    assert moved.status_code == 302 and in_basement == basement
+    spin.refresh_from_db()
+    assert spin.room is None
+    logged = StoredEvent.objects.filter(type="ClassDetailsChanged").order_by("occurred_at")
+    assert [(e.payload["changed"], e.payload["room"]) for e in logged] == [
+        ("room", "Basement"),
+        ("room", ""),
+    ]
+
+
+def test_a_class_relocated_leaves_its_old_locations_room(admin_client, services):
+    spin = FitnessClassFactory(location="Studio 1")
+    spin.room = RoomFactory(location=spin.location, name="Loft")
+    spin.save()
+    riverside = LocationFactory(name="Riverside")
+
+    post_class_change(admin_client, spin, location=riverside.pk, room="")
+
+    spin.refresh_from_db()
+    assert (spin.location, spin.room) == (riverside, None)
+    [logged] = StoredEvent.objects.filter(type="ClassDetailsChanged")
+    assert (logged.payload["changed"], logged.payload["room"]) == ("location, room", "")
 
 
 def test_a_room_of_another_location_is_refused_on_the_room_field(admin_client, services):
