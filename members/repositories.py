@@ -134,10 +134,15 @@ def grant_to_entity(row: CreditGrant) -> entities.CreditGrant:
         expires_at=row.expires_at,
         reason=row.reason,
         expiry_recorded=row.expiry_recorded,
-        scope=CreditScope(
-            locations=tuple(row.scope.get("locations", ())),
-            class_names=tuple(row.scope.get("class_names", ())),
-        ),
+        scope=grant_scope(row.scope),
+    )
+
+
+def grant_scope(field: dict[str, list[str]]) -> CreditScope:
+    """The scope a grant's row keeps (`scope_field`), as the domain's rule reads it."""
+    return CreditScope(
+        locations=tuple(field.get("locations", ())),
+        class_names=tuple(field.get("class_names", ())),
     )
 
 
