@@ -24,6 +24,7 @@ from events.models import StoredEvent
 from locations.models import Location
 from members.logins import normalised_login
 from members.models import CreditGrant, Member
+from members.repositories import grant_scope
 from web import formatting
 
 # The newest entries of a member's credit history shown on the credits page.
@@ -118,6 +119,7 @@ class SpendableGrant:
     expires_at: datetime
     expires_on: str  # "12 December", with the year when it is not this year's
     reason: str
+    pays_for: str = ""  # a limited grant's classes: "for Yoga at Old Town only"
 
 
 @dataclass(frozen=True)
@@ -150,7 +152,8 @@ class CreditsOverview:
 
 
 def credits_overview(member: Member, now: datetime) -> CreditsOverview:
-    """Balance, unexpired grants (soonest expiry first) and the history, newest first.
+    """Balance, unexpired grants (soonest expiry first, each saying what a limited one pays
+    for) and the history, newest first.
 
     Four queries: the spendable grants, the newest grants, the newest bookings that spent a
     credit (with their class) and the newest withdrawals (`CreditsWithdrawn` in the event log:
@@ -161,7 +164,7 @@ def credits_overview(member: Member, now: datetime) -> CreditsOverview:
     spendable = list(
         CreditGrant.objects.filter(member=member, remaining__gt=0, expires_at__gt=now)
         .order_by("expires_at", "granted_at", "id")
-        .only("remaining", "expires_at", "reason")
+        .only("remaining", "expires_at", "reason", "scope")
     )
     grants = list(
         CreditGrant.objects.filter(member=member)
@@ -204,6 +207,7 @@ def credits_overview(member: Member, now: datetime) -> CreditsOverview:
                 expires_at=grant.expires_at,
                 expires_on=formatting.member_day(grant.expires_at, now),
                 reason=grant.reason,
+                pays_for=grant_scope(grant.scope).describe(),
             )
             for grant in spendable
         ],
