@@ -6,6 +6,7 @@ import pytest
 from domain.exceptions import NoCreditsException
 from domain.sales import PaymentMethod
 from domain.values import CreditScope
+from events.models import StoredEvent
 from members.models import CreditGrant
 from members.repositories import DjangoMemberRepository
 from sales.repositories import DjangoProductRepository
@@ -42,6 +43,8 @@ def test_a_desk_sale_of_a_scoped_pack_grants_credits_kept_with_their_scope(servi
     assert row.scope == {"locations": ["Old Town"], "class_names": ["Yoga"]}
     [grant] = DjangoMemberRepository().get_by_id(str(ana.pk)).grants
     assert grant.scope == YOGA_AT_OLD_TOWN
+    [added] = StoredEvent.objects.filter(type="CreditsAdded", member_id=ana.pk)
+    assert (added.payload["locations"], added.payload["class_names"]) == (["Old Town"], ["Yoga"])
 
 
 def test_an_unscoped_pack_grants_credits_for_every_class(services):
