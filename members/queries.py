@@ -22,9 +22,9 @@ from domain.entities import SPOT_HOLDING_STATUSES
 from domain.values import Email
 from events.models import StoredEvent
 from locations.models import Location
+from members import scopes
 from members.logins import normalised_login
 from members.models import CreditGrant, Member
-from members.repositories import grant_scope
 from web import formatting
 
 # The newest entries of a member's credit history shown on the credits page.
@@ -155,9 +155,10 @@ def credits_overview(member: Member, now: datetime) -> CreditsOverview:
     """Balance, unexpired grants (soonest expiry first, each saying what a limited one pays
     for) and the history, newest first.
 
-    Four queries: the spendable grants, the newest grants, the newest bookings that spent a
-    credit (with their class) and the newest withdrawals (`CreditsWithdrawn` in the event log:
-    a refunded pack's unspent credits taken back). The histories are merged in Python, so the
+    Four queries (five when a grant is limited to some locations: their names): the
+    spendable grants, the newest grants, the newest bookings that spent a credit (with their
+    class) and the newest withdrawals (`CreditsWithdrawn` in the event log: a refunded pack's
+    unspent credits taken back). The histories are merged in Python, so the
     newest HISTORY_LIMIT entries overall are exact and, while none expired unused, add up to
     the balance. A booking her membership paid spent no credit and is not in it.
     """
@@ -199,6 +200,7 @@ def credits_overview(member: Member, now: datetime) -> CreditsOverview:
         reverse=True,
     )
     history = list(islice(entries, HISTORY_LIMIT + 1))
+    limits = scopes.scopes_of([grant.scope for grant in spendable])
     return CreditsOverview(
         balance=sum(grant.remaining for grant in spendable),
         spendable_grants=[
@@ -207,9 +209,9 @@ def credits_overview(member: Member, now: datetime) -> CreditsOverview:
                 expires_at=grant.expires_at,
                 expires_on=formatting.member_day(grant.expires_at, now),
                 reason=grant.reason,
-                pays_for=grant_scope(grant.scope).describe(),
+                pays_for=scope.describe(),
             )
-            for grant in spendable
+            for grant, scope in zip(spendable, limits, strict=True)
         ],
         history=history[:HISTORY_LIMIT],
         history_truncated=len(history) > HISTORY_LIMIT,

@@ -16,7 +16,7 @@ from domain.values import CreditScope
 from events.models import Delivery, StoredEvent
 from locations.models import Location, Room
 from members.models import CreditGrant, Member, Membership
-from members.repositories import scope_field
+from members.scopes import scope_field
 from sales.models import MembershipPlan, Product, Purchase
 
 
@@ -41,8 +41,10 @@ class CreditGrantFactory(factory.django.DjangoModelFactory):
 
 
 def limited_to(*, locations: tuple[str, ...] = (), class_names: tuple[str, ...] = ()) -> dict:
-    """A grant row's `scope` paying only for `class_names` at `locations` (names)."""
-    return scope_field(CreditScope(locations=locations, class_names=class_names))
+    """A grant row's `scope` paying only for `class_names` at `locations` (by name, created
+    when missing)."""
+    ids = {name: LocationFactory(name=name).pk for name in locations}
+    return scope_field(CreditScope(locations=locations, class_names=class_names), ids)
 
 
 class ProductFactory(factory.django.DjangoModelFactory):

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from bookings.queries import position_on_waitlist
 from classes.member_reads import member_reads
+from locations.models import Location
 from tests.factories import (
     BookingFactory,
     CreditGrantFactory,
@@ -111,6 +112,20 @@ def test_a_class_counts_only_the_credits_of_grants_that_pay_for_it():
     assert hers.facts.credits_for(riverside_yoga) == 9
     assert hers.facts.credits == 9
     assert hers.facts.standing_for(spin).credits == 2
+
+
+def test_credits_limited_to_a_renamed_location_still_count_for_its_classes():
+    # given credits for Riverside only, which staff then rename
+    ana = MemberFactory()
+    CreditGrantFactory(member=ana, amount=2, scope=limited_to(locations=("Riverside",)))
+    Location.objects.filter(name="Riverside").update(name="Riverside Park")
+    there = FitnessClassFactory(location="Riverside Park", starts_at=hour(2))
+
+    # when her reads for a class there are made
+    hers = member_reads(ana, timezone.now(), [there.pk], hour(2), hour(3), there.location_id)
+
+    # then its credits count for the class at the renamed location
+    assert hers.facts.credits_for(there) == 2
 
 
 def test_a_member_with_nothing_gets_empty_answers_and_no_credits():
