@@ -158,9 +158,9 @@ def credits_overview(member: Member, now: datetime) -> CreditsOverview:
     Four queries (five when a grant is limited to some locations: their names): the
     spendable grants, the newest grants, the newest bookings that spent a credit (with their
     class) and the newest withdrawals (`CreditsWithdrawn` in the event log: a refunded pack's
-    unspent credits taken back). The histories are merged in Python, so the
-    newest HISTORY_LIMIT entries overall are exact and, while none expired unused, add up to
-    the balance. A booking her membership paid spent no credit and is not in it.
+    unspent credits taken back). The histories are merged in Python, so the newest
+    HISTORY_LIMIT entries overall are exact and, while none expired unused, add up to the
+    balance. A booking her membership paid spent no credit and is not in it.
     """
     spendable = list(
         CreditGrant.objects.filter(member=member, remaining__gt=0, expires_at__gt=now)

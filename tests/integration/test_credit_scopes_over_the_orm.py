@@ -105,6 +105,10 @@ def test_a_renamed_location_s_limited_credits_still_pay_for_its_classes(services
     # then the grant reads the location's new name and paid for the class
     assert grant.scope == CreditScope(locations=("Old Town Central",), class_names=("Yoga",))
     assert booking.credit_grant_id == grant.grant_id
+    # and the refund of that credit is kept for the same location, by its id
+    refund_id = services.cancel_booking.execute(booking.id).refund_grant_id
+    location_id = yoga.location_id
+    assert CreditGrant.objects.get(pk=refund_id).scope["location_ids"] == [location_id]
 
 
 def test_a_grant_limited_to_a_closed_location_pays_for_no_other(services, yoga_pack):
