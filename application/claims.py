@@ -91,15 +91,16 @@ CREDITS_ELSEWHERE = (
 def booking_refusal(
     reason: Hindrance,
     standing: Standing,
-    member: Member,
-    fitness_class: FitnessClass,
-    now: datetime,
+    class_starts_at: datetime,
     policy: BookingPolicy,
+    *,
+    credits_anywhere: int,
 ) -> DomainException:
-    """`refusal`'s answer, but naming why a member with credits has none for the class."""
-    if reason is Hindrance.NO_CREDIT and member.credits_at(now) >= 1:
+    """`refusal`'s answer, but naming why a member with credits (`credits_anywhere`, for any
+    class) has none for the class: the use case's refusal and the class page's alike."""
+    if reason is Hindrance.NO_CREDIT and credits_anywhere >= 1:
         return NoCreditsException(CREDITS_ELSEWHERE)
-    return refusal(reason, standing, fitness_class.starts_at, policy)
+    return refusal(reason, standing, class_starts_at, policy)
 
 
 def leave_overlapping_waitlists(
@@ -228,7 +229,10 @@ def book(
     standing = standing_of(uow, member, fitness_class, now, policy)
     reason = hindrance(standing, fitness_class.starts_at, now, limits=None if by_staff else policy)
     if reason is not None:
-        raise booking_refusal(reason, standing, member, fitness_class, now, policy)
+        anywhere = member.credits_at(now)
+        raise booking_refusal(
+            reason, standing, fitness_class.starts_at, policy, credits_anywhere=anywhere
+        )
     if not by_staff and not late_confirmed:
         terms = policy.cancellation_terms(fitness_class.starts_at, now)
         if terms.needs_consent_to_book:

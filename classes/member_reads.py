@@ -2,12 +2,13 @@
 written once (and her live membership, in one more).
 
 Her bookings on the shown classes, her waitlist places on them, her upcoming bookings, her
-spendable credits and the spots she holds around them were five querysets; building them
-cost the ORM more than the database took to answer. They are one SQL statement now, each
-kind of fact a tagged branch of a `UNION ALL`, its values converted as the ORM converts them
-(as the compiler converts a model's columns).
+spendable grants (each with what it pays for) and the spots she holds around them were five
+querysets; building them cost the ORM more than the database took to answer. They are one SQL
+statement now, each kind of fact a tagged branch of a `UNION ALL`, its values converted as the
+ORM converts them (as the compiler converts a model's columns).
 """
 
+import json
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from classes.models import FitnessClass
 from classes.queries import MemberFacts
 from domain.entities import ALLOWANCE_STATUSES, SPOT_HOLDING_STATUSES, BookingStatus
 from events import sql
+from members import scopes
 from members.models import CreditGrant, Member
 from members.repositories import live_membership
 
@@ -27,7 +29,10 @@ HOLDING = sorted(status.value for status in SPOT_HOLDING_STATUSES)
 COUNTED = sorted(status.value for status in ALLOWANCE_STATUSES)
 
 # kind, class, booking, status, free cancellation until, the class's start, end and
-# cancellation, a number (a waitlist position, the upcoming bookings, the credits).
+# cancellation, a number (a waitlist position, the upcoming bookings, a grant's credits).
+# Her live grants come one a row, each with its scope (as JSON, in the status column): a
+# limited grant pays only for some classes, which the domain's rule decides per class. Its
+# locations are kept by id, so every location's name comes too (a chain has a few).
 # Then the starts of the classes her limited membership paid for around the shown ones
 # (its allowance is counted per class from them).
 # Her spot-holding bookings of classes around [start, end) (every shown class is among
@@ -51,8 +56,10 @@ READS = (
     " FROM bookings_booking b JOIN classes_fitnessclass c ON c.id = b.fitness_class_id"
     " WHERE b.member_id = %s AND b.status = %s AND c.starts_at > %s AND c.location_id = %s"
     " UNION ALL"
-    " SELECT 'credits', NULL, NULL, NULL, NULL, NULL, NULL, NULL, COALESCE(SUM(remaining), 0)"
+    " SELECT 'credit', NULL, NULL, CAST(scope AS TEXT), NULL, NULL, NULL, NULL, remaining"
     " FROM members_creditgrant WHERE member_id = %s AND remaining > 0 AND expires_at > %s"
+    " UNION ALL"
+    " SELECT 'place', NULL, NULL, name, NULL, NULL, NULL, NULL, id FROM locations_location"
     " UNION ALL"
     " SELECT 'paid', NULL, NULL, NULL, NULL, c.starts_at, NULL, NULL, NULL"
     " FROM bookings_booking b JOIN classes_fitnessclass c ON c.id = b.fitness_class_id"
@@ -139,7 +146,7 @@ def member_reads(
     statement = READS.format(ids=sql.marks(len(class_ids)) if class_ids else "NULL")
     rows = _converted(statement, params)
     shown = set(class_ids)
-    bookings, positions, spots, counts, paid = {}, {}, [], {}, []
+    bookings, positions, spots, counts, paid, grants, places = {}, {}, [], {}, [], [], {}
     for kind, class_id, booking_id, status, free_until, starts, ends, cancelled, number in rows:
         if kind == "booking":
             if class_id in shown:
@@ -150,10 +157,14 @@ def member_reads(
             positions[class_id] = number
         elif kind == "paid":
             paid.append(starts)
+        elif kind == "credit":
+            grants.append((number, json.loads(status)))
+        elif kind == "place":
+            places[number] = status
         else:
             counts[kind] = number
     facts = MemberFacts(
-        credits=counts["credits"],
+        grants=tuple((left, scopes.scope_of(field, places)) for left, field in grants),
         paused=member.bookings_paused_until is not None and now < member.bookings_paused_until,
         upcoming_bookings=counts["upcoming"],
         spots=tuple(spots),

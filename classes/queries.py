@@ -20,7 +20,7 @@ from classes.models import FitnessClass
 from domain.eligibility import Standing
 from domain.entities import SPOT_HOLDING_STATUSES
 from domain.memberships import Membership
-from domain.values import BookingPolicy
+from domain.values import BookingPolicy, CreditScope
 from members.models import CreditGrant
 
 
@@ -89,15 +89,31 @@ def filter_choices(
 @dataclass(frozen=True)
 class MemberFacts:
     """What the rules ask about the member, read once for a page (`classes.member_reads`): her
-    credits, pause and upcoming bookings, and the spots she holds around the shown classes."""
+    spendable grants, pause and upcoming bookings, and the spots she holds around the shown
+    classes.
 
-    credits: int
+    A grant may pay only for some classes (`CreditScope`), so a class counts the credits of
+    the grants whose scope covers it (`credits_for`), each row of the schedule its own: the
+    rule is the domain's, applied to the member's few live grants read once. `credits` is
+    the total she could spend anywhere, which only tells "none pays for this one" from "none".
+    """
+
+    grants: tuple[tuple[int, CreditScope], ...]  # (credits left, what they pay for)
     paused: bool
     upcoming_bookings: int
     spots: tuple[tuple[uuid.UUID, datetime, datetime], ...]  # (class id, starts, ends)
     membership: Membership | None = None
     # The starts of the classes her membership paid for around the shown ones.
     paid_starts: tuple[datetime, ...] = ()
+
+    @property
+    def credits(self) -> int:
+        return sum(remaining for remaining, _ in self.grants)
+
+    def credits_for(self, fitness_class: FitnessClass) -> int:
+        """Her credits that pay for `fitness_class` (read with its location)."""
+        name, location = fitness_class.name, fitness_class.location.name
+        return sum(left for left, scope in self.grants if scope.covers(name, location))
 
     def policy_for(self, policy: BookingPolicy) -> BookingPolicy:
         """The class's location's `policy` as it applies to her (her plan's booking window)."""
@@ -121,7 +137,7 @@ class MemberFacts:
                 lambda since, until: sum(1 for s in self.paid_starts if since <= s < until),
             )
         return Standing(
-            credits=self.credits,
+            credits=self.credits_for(fitness_class),
             paused=self.paused,
             upcoming_bookings=self.upcoming_bookings,
             holds_overlapping_spot=overlapping,
@@ -130,7 +146,9 @@ class MemberFacts:
 
 
 def spendable_credits(member_id: uuid.UUID, now: datetime) -> int:
-    """Credits the member could spend at `now` (expired grants do not count): one query."""
+    """Credits the member could spend at `now` (expired grants do not count), for any class
+    (a limited grant's count too; a class's own count is `MemberFacts.credits_for`): one
+    query."""
     total = CreditGrant.objects.filter(
         member_id=member_id, remaining__gt=0, expires_at__gt=now
     ).aggregate(total=Sum("remaining"))["total"]

@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from application.claims import booking_refusal
 from classes import day_reads, locations, queries
 from classes.member_reads import member_reads
 from classes.models import FitnessClass
@@ -24,7 +25,6 @@ from domain.eligibility import (
     Hindrance,
     Standing,
     hindrance,
-    refusal,
     waiting_hindrance,
 )
 from domain.entities import BookingStatus
@@ -228,7 +228,11 @@ def _with_the_rules_answer(row: ClassRow, facts: queries.MemberFacts, now: datet
     return replace(
         row,
         blocked=reason,
-        blocked_message=refusal(reason, standing, starts_at, policy).message if reason else "",
+        blocked_message=booking_refusal(
+            reason, standing, starts_at, policy, credits_anywhere=facts.credits
+        ).message
+        if reason
+        else "",
         promotion_needs=needs,
     )
 
@@ -430,7 +434,7 @@ def detail(request: HttpRequest, class_id: uuid.UUID) -> HttpResponse:
         fitness_class, now, hers.bookings.get(class_id), hers.positions.get(class_id), facts
     )
     zone = formatting.zone_of(fitness_class.time_zone)
-    action = _action(row, now, facts.credits)
+    action = _action(row, now, facts.credits_for(fitness_class))
     consent_fees = ""
     if action.name == "book" and action.terms.needs_consent_to_book:
         # The late-booking consent names the fees of what would pay: her membership or a credit.

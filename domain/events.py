@@ -157,13 +157,17 @@ class PasswordChanged(DomainEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class CreditsAdded(DomainEvent):
-    """A member received a grant of credits (a purchase, a gift or a refund)."""
+    """A member received a grant of credits (a purchase, a gift or a refund), for the classes
+    named `class_names` at the locations `locations` as they were named then (an empty part
+    limits nothing: an open grant has neither, as every grant recorded before limits had)."""
 
     member_id: str
     grant_id: str
     amount: int
     expires_at: datetime
     reason: str = ""
+    locations: tuple[str, ...] = ()
+    class_names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)

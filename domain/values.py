@@ -307,9 +307,11 @@ class CreditScope:
         return bool(self.locations or self.class_names)
 
     def applies_to(self, fitness_class: "FitnessClass") -> bool:
-        return _listed(fitness_class.location, self.locations) and _listed(
-            fitness_class.name, self.class_names
-        )
+        return self.covers(fitness_class.name, fitness_class.location)
+
+    def covers(self, class_name: str, location: str) -> bool:
+        """`applies_to` for a class known by its name and its location's, as a page reads it."""
+        return _listed(location, self.locations) and _listed(class_name, self.class_names)
 
     def describe(self) -> str:
         """E.g. "for Yoga or Pilates at Old Town only"; "" when it limits nothing."""

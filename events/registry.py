@@ -39,13 +39,18 @@ def type_name(event: DomainEvent) -> str:
 
 
 def to_payload(event: DomainEvent) -> dict[str, Any]:
-    """The event's own fields as JSON values (datetimes as ISO 8601 strings)."""
+    """The event's own fields as JSON values (datetimes as ISO 8601 strings, tuples as
+    lists)."""
     payload = {}
     for field in dataclasses.fields(event):
         if field.name in ("event_id", "occurred_at"):
             continue  # stored in their own columns
         value = getattr(event, field.name)
-        payload[field.name] = value.isoformat() if isinstance(value, datetime) else value
+        if isinstance(value, datetime):
+            value = value.isoformat()
+        elif isinstance(value, tuple):
+            value = list(value)
+        payload[field.name] = value
     return payload
 
 
@@ -83,10 +88,15 @@ def _shape(event_type: type[DomainEvent]) -> tuple[dict[str, Any], frozenset[str
 
 
 def _from_json(hint: Any, value: Any) -> Any:
-    """Datetimes come back from their ISO strings; everything else is stored as it is."""
+    """Datetimes come back from their ISO strings, tuples from their lists; everything else
+    is stored as it is."""
     if value is None:
         return None
     accepts = typing.get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
     if datetime in accepts:
         return datetime.fromisoformat(value)
+    if typing.get_origin(hint) is tuple:
+        if not isinstance(value, list):
+            raise ValueError(f"{value!r} is not a list")
+        return tuple(value)
     return value

@@ -22,6 +22,7 @@ from domain.entities import SPOT_HOLDING_STATUSES
 from domain.values import Email
 from events.models import StoredEvent
 from locations.models import Location
+from members import scopes
 from members.logins import normalised_login
 from members.models import CreditGrant, Member
 from web import formatting
@@ -118,6 +119,7 @@ class SpendableGrant:
     expires_at: datetime
     expires_on: str  # "12 December", with the year when it is not this year's
     reason: str
+    pays_for: str = ""  # a limited grant's classes: "for Yoga at Old Town only"
 
 
 @dataclass(frozen=True)
@@ -150,18 +152,20 @@ class CreditsOverview:
 
 
 def credits_overview(member: Member, now: datetime) -> CreditsOverview:
-    """Balance, unexpired grants (soonest expiry first) and the history, newest first.
+    """Balance, unexpired grants (soonest expiry first, each saying what a limited one pays
+    for) and the history, newest first.
 
-    Four queries: the spendable grants, the newest grants, the newest bookings that spent a
-    credit (with their class) and the newest withdrawals (`CreditsWithdrawn` in the event log:
-    a refunded pack's unspent credits taken back). The histories are merged in Python, so the
-    newest HISTORY_LIMIT entries overall are exact and, while none expired unused, add up to
-    the balance. A booking her membership paid spent no credit and is not in it.
+    Four queries (five when a grant is limited to some locations: their names): the
+    spendable grants, the newest grants, the newest bookings that spent a credit (with their
+    class) and the newest withdrawals (`CreditsWithdrawn` in the event log: a refunded pack's
+    unspent credits taken back). The histories are merged in Python, so the newest
+    HISTORY_LIMIT entries overall are exact and, while none expired unused, add up to the
+    balance. A booking her membership paid spent no credit and is not in it.
     """
     spendable = list(
         CreditGrant.objects.filter(member=member, remaining__gt=0, expires_at__gt=now)
         .order_by("expires_at", "granted_at", "id")
-        .only("remaining", "expires_at", "reason")
+        .only("remaining", "expires_at", "reason", "scope")
     )
     grants = list(
         CreditGrant.objects.filter(member=member)
@@ -196,6 +200,7 @@ def credits_overview(member: Member, now: datetime) -> CreditsOverview:
         reverse=True,
     )
     history = list(islice(entries, HISTORY_LIMIT + 1))
+    limits = scopes.scopes_of([grant.scope for grant in spendable])
     return CreditsOverview(
         balance=sum(grant.remaining for grant in spendable),
         spendable_grants=[
@@ -204,8 +209,9 @@ def credits_overview(member: Member, now: datetime) -> CreditsOverview:
                 expires_at=grant.expires_at,
                 expires_on=formatting.member_day(grant.expires_at, now),
                 reason=grant.reason,
+                pays_for=scope.describe(),
             )
-            for grant in spendable
+            for grant, scope in zip(spendable, limits, strict=True)
         ],
         history=history[:HISTORY_LIMIT],
         history_truncated=len(history) > HISTORY_LIMIT,

@@ -2,6 +2,7 @@
 live membership's row."""
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -13,8 +14,8 @@ from domain import entities
 from domain.exceptions import AlreadyAMemberException, MemberNotFoundException
 from domain.memberships import Allowance, AllowancePeriod, Freeze, Membership, MembershipPlan
 from domain.sales import Money
-from domain.values import CreditScope
 from events import sql
+from members import scopes
 from members.models import CreditGrant, Member
 from members.models import Membership as MembershipRow
 
@@ -30,15 +31,18 @@ LIVE_CONSTRAINT = "members_one_live_membership"
 
 
 def to_entity(
-    row: Member, grant_rows: list[CreditGrant], membership: MembershipRow | None = None
+    row: Member,
+    grant_rows: list[CreditGrant],
+    membership: MembershipRow | None = None,
+    location_names: Mapping[int, str] | None = None,
 ) -> entities.Member:
     """`row`, `grant_rows` and `membership`: model instances, or rows of `sql.select` (the
-    same names)."""
+    same names); `location_names` names the locations the grants are limited to, by id."""
     return entities.Member(
         member_id=str(row.id),
         name=row.name,
         email=row.email,
-        grants=[grant_to_entity(grant) for grant in grant_rows],
+        grants=[grant_to_entity(grant, location_names or {}) for grant in grant_rows],
         bookings_paused_until=row.bookings_paused_until,
         erased_at=row.erased_at,
         active=row.is_active,
@@ -125,7 +129,7 @@ def membership_fields(membership: Membership) -> dict[str, object]:
     }
 
 
-def grant_to_entity(row: CreditGrant) -> entities.CreditGrant:
+def grant_to_entity(row: CreditGrant, location_names: Mapping[int, str]) -> entities.CreditGrant:
     return entities.CreditGrant(
         grant_id=str(row.id),
         amount=row.amount,
@@ -134,20 +138,14 @@ def grant_to_entity(row: CreditGrant) -> entities.CreditGrant:
         expires_at=row.expires_at,
         reason=row.reason,
         expiry_recorded=row.expiry_recorded,
-        scope=CreditScope(
-            locations=tuple(row.scope.get("locations", ())),
-            class_names=tuple(row.scope.get("class_names", ())),
-        ),
+        scope=scopes.scope_of(row.scope, location_names),
     )
 
 
-def scope_field(scope: CreditScope) -> dict[str, list[str]]:
-    """A grant's scope as its row keeps it: only the parts that limit something."""
-    parts = {"locations": scope.locations, "class_names": scope.class_names}
-    return {part: list(names) for part, names in parts.items() if names}
-
-
-def grant_fields(member_id: str, grant: entities.CreditGrant) -> dict[str, object]:
+def grant_fields(
+    member_id: str, grant: entities.CreditGrant, location_ids: Mapping[str, int]
+) -> dict[str, object]:
+    """A new grant's row, its scope's locations by id as `location_ids` (name → id) has them."""
     return {
         "id": grant.grant_id,
         "member_id": member_id,
@@ -157,7 +155,7 @@ def grant_fields(member_id: str, grant: entities.CreditGrant) -> dict[str, objec
         "expires_at": grant.expires_at,
         "reason": grant.reason,
         "expiry_recorded": grant.expiry_recorded,
-        "scope": scope_field(grant.scope),
+        "scope": scopes.scope_field(grant.scope, location_ids),
     }
 
 
@@ -217,8 +215,10 @@ def _parse_id(member_id: object) -> uuid.UUID:
 class DjangoMemberRepository:
     """Members with the grants they can still spend from and their live membership: three
     queries to load, at most three to save her ledger (none for an unchanged member), however
-    many grants the member holds, and one more for a changed membership. The hot statements
-    are SQL written once (`events.sql`)."""
+    many grants the member holds, and one more for a changed membership. A grant limited to
+    some locations keeps them by id (`members.scopes`): loading such a grant reads their
+    current names, and saving a new one their ids, in one query more each. The hot
+    statements are SQL written once (`events.sql`)."""
 
     def get_by_id(self, member_id: str, *, for_update: bool = False) -> entities.Member:
         """The member and every grant with credit left, expired ones included.
@@ -256,7 +256,8 @@ class DjangoMemberRepository:
     def _load(self, ids: list[uuid.UUID], *, for_update: bool) -> list[entities.Member]:
         """Three statements: the member rows (locked in key order with `for_update`), then the
         grants with credit left and the live memberships (read after the lock, so as its last
-        holder left them: both are only ever written under it)."""
+        holder left them: both are only ever written under it); a fourth for the names of the
+        locations some grants are limited to, if any (a rename keeps the limit)."""
         if not ids:
             return []
         keys = sql.db_values(Member, "id", ids)
@@ -269,11 +270,19 @@ class DjangoMemberRepository:
         marks = sql.marks(len(found))
         for grant in sql.select(CreditGrant, GRANTS.format(marks=marks), found):
             grants[grant.member_id].append(grant)
+        names = scopes.location_names(
+            pk
+            for held in grants.values()
+            for grant in held
+            for pk in scopes.location_ids(grant.scope)
+        )
         memberships = {
             row.member_id: row
             for row in sql.select(MembershipRow, MEMBERSHIPS.format(marks=marks), found)
         }
-        return [_loaded(to_entity(row, grants[row.id], memberships.get(row.id))) for row in rows]
+        return [
+            _loaded(to_entity(row, grants[row.id], memberships.get(row.id), names)) for row in rows
+        ]
 
     def save(self, member: entities.Member) -> None:
         """Write the name and e-mail if they changed, insert new grants and update the
@@ -300,7 +309,8 @@ class DjangoMemberRepository:
             and before.grants[grant.grant_id] != (grant.remaining, grant.expiry_recorded)
         ]
         if new:
-            sql.insert(CreditGrant, [grant_fields(member.id, grant) for grant in new])
+            ids = scopes.location_ids_by_name(grant.scope for grant in new)
+            sql.insert(CreditGrant, [grant_fields(member.id, grant, ids) for grant in new])
         if len(changed) == 1:
             (grant,) = changed
             sql.update(
@@ -311,7 +321,14 @@ class DjangoMemberRepository:
             )
         elif changed:
             CreditGrant.objects.bulk_update(
-                [CreditGrant(**grant_fields(member.id, grant)) for grant in changed],
+                [
+                    CreditGrant(
+                        id=grant.grant_id,
+                        remaining=grant.remaining,
+                        expiry_recorded=grant.expiry_recorded,
+                    )
+                    for grant in changed
+                ],
                 ["remaining", "expiry_recorded"],
             )
         self._save_membership(member.membership, before.membership)

@@ -12,9 +12,11 @@ from django.utils import timezone
 from bookings.models import Booking, WaitlistEntry
 from classes.models import ClassSeries, FitnessClass
 from domain.locations import DEFAULT_LOCATION_NAME
+from domain.values import CreditScope
 from events.models import Delivery, StoredEvent
 from locations.models import Location, Room
 from members.models import CreditGrant, Member, Membership
+from members.scopes import scope_field
 from sales.models import MembershipPayment, MembershipPlan, Product, Purchase
 
 
@@ -36,6 +38,13 @@ class CreditGrantFactory(factory.django.DjangoModelFactory):
     granted_at = factory.LazyFunction(timezone.now)
     expires_at = factory.LazyAttribute(lambda o: o.granted_at + timedelta(days=30))
     reason = "Test grant"
+
+
+def limited_to(*, locations: tuple[str, ...] = (), class_names: tuple[str, ...] = ()) -> dict:
+    """A grant row's `scope` paying only for `class_names` at `locations` (by name, created
+    when missing)."""
+    ids = {name: LocationFactory(name=name).pk for name in locations}
+    return scope_field(CreditScope(locations=locations, class_names=class_names), ids)
 
 
 class ProductFactory(factory.django.DjangoModelFactory):

@@ -153,6 +153,8 @@ class Member(Entity):
                 amount=amount,
                 expires_at=grant.expires_at,
                 reason=reason,
+                locations=scope.locations,
+                class_names=scope.class_names,
                 occurred_at=now,
             )
         )

@@ -98,6 +98,10 @@ EXAMPLES: list[tuple[str, dict]] = [
     ("CreditsAdded", NEW_YORK_CREDITS),
     (
         "CreditsAdded",
+        {**NEW_YORK_CREDITS, "locations": ("Old Town", "Riverside"), "class_names": ("Yoga",)},
+    ),
+    (
+        "CreditsAdded",
         {
             "member_id": ANA,
             "grant_id": GRANT,
@@ -445,7 +449,10 @@ def test_the_payload_is_plain_json_of_the_events_own_fields(name, fields):
     assert "event_id" not in row.payload
     assert "occurred_at" not in row.payload
     for value in row.payload.values():
-        assert value is None or isinstance(value, str | int | bool)
+        if isinstance(value, list):  # a tuple's
+            assert all(isinstance(item, str) for item in value)
+        else:
+            assert value is None or isinstance(value, str | int | bool)
     for key, value in fields.items():
         if isinstance(value, datetime) and key != "occurred_at":
             assert datetime.fromisoformat(row.payload[key]) == value
@@ -474,6 +481,28 @@ def restore_payload(name: str, payload: dict, version: int = SCHEMA_VERSION) -> 
 
 def confirmed_payload() -> dict:
     return dict(BOOKED)
+
+
+def test_credits_added_before_grants_had_a_scope_restore_as_an_open_grant():
+    # given a CreditsAdded payload stored before the event carried a scope
+    payload = {**NEW_YORK_CREDITS, "expires_at": NEW_YORK_CREDITS["expires_at"].isoformat()}
+
+    # when it is restored
+    restored = restore_payload("CreditsAdded", payload)
+
+    # then it is a grant limited to nothing
+    assert (restored.locations, restored.class_names) == ((), ())
+
+
+def test_a_scope_that_is_not_a_list_cannot_be_restored():
+    payload = {
+        **NEW_YORK_CREDITS,
+        "expires_at": NEW_YORK_CREDITS["expires_at"].isoformat(),
+        "class_names": "Yoga",
+    }
+
+    with pytest.raises(EventRestoreError, match="CreditsAdded payload does not fit"):
+        restore_payload("CreditsAdded", payload)
 
 
 def test_an_unknown_event_type_cannot_be_restored():

@@ -12,12 +12,14 @@ from django.utils import timezone
 
 from bookings.queries import position_on_waitlist
 from classes.member_reads import member_reads
+from locations.models import Location
 from tests.factories import (
     BookingFactory,
     CreditGrantFactory,
     FitnessClassFactory,
     MemberFactory,
     WaitlistEntryFactory,
+    limited_to,
 )
 
 pytestmark = pytest.mark.django_db
@@ -80,6 +82,50 @@ def test_her_bookings_places_credits_and_spots_come_in_one_statement():
     class_id, starts, _ = hers.facts.spots[0]
     assert isinstance(class_id, uuid.UUID)
     assert starts.tzinfo is not None and starts.utcoffset() == timedelta(0)
+
+
+def test_a_class_counts_only_the_credits_of_grants_that_pay_for_it():
+    # given open credits, credits for Yoga only, for Riverside only and for expired Yoga ones
+    ana = MemberFactory()
+    CreditGrantFactory(member=ana, amount=2)
+    CreditGrantFactory(member=ana, amount=3, scope=limited_to(class_names=("Yoga",)))
+    CreditGrantFactory(member=ana, amount=4, scope=limited_to(locations=("Riverside",)))
+    CreditGrantFactory(
+        member=ana,
+        amount=5,
+        scope=limited_to(class_names=("Yoga",)),
+        expires_at=timezone.now() - timedelta(days=1),
+    )
+    yoga = FitnessClassFactory(name=" yOGA ", starts_at=hour(2))
+    spin = FitnessClassFactory(name="Spin", starts_at=hour(3))
+    riverside_yoga = FitnessClassFactory(name="Yoga", location="Riverside", starts_at=hour(2))
+
+    # when her reads are made, in one statement after her live membership's
+    with CaptureQueriesContext(connection) as statements:
+        hers = member_reads(ana, timezone.now(), [yoga.pk], hour(2), hour(4), yoga.location_id)
+
+    # then each class counts the grants whose scope covers it (its name in any case), and
+    # the total is what she could spend anywhere
+    assert len(statements) == 2
+    assert hers.facts.credits_for(yoga) == 5
+    assert hers.facts.credits_for(spin) == 2
+    assert hers.facts.credits_for(riverside_yoga) == 9
+    assert hers.facts.credits == 9
+    assert hers.facts.standing_for(spin).credits == 2
+
+
+def test_credits_limited_to_a_renamed_location_still_count_for_its_classes():
+    # given credits for Riverside only, which staff then rename
+    ana = MemberFactory()
+    CreditGrantFactory(member=ana, amount=2, scope=limited_to(locations=("Riverside",)))
+    Location.objects.filter(name="Riverside").update(name="Riverside Park")
+    there = FitnessClassFactory(location="Riverside Park", starts_at=hour(2))
+
+    # when her reads for a class there are made
+    hers = member_reads(ana, timezone.now(), [there.pk], hour(2), hour(3), there.location_id)
+
+    # then its credits count for the class at the renamed location
+    assert hers.facts.credits_for(there) == 2
 
 
 def test_a_member_with_nothing_gets_empty_answers_and_no_credits():

@@ -18,6 +18,7 @@ from tests.factories import (
     FitnessClassFactory,
     WaitlistEntryFactory,
     full_class,
+    limited_to,
 )
 
 pytestmark = pytest.mark.django_db
@@ -127,6 +128,22 @@ def test_an_open_class_offers_booking_with_the_members_credits(member_client, me
     # then booking is the one action, saying what it costs
     assert actions_on(response) == ["book"]
     assert "Book — uses 1 credit; you have 3" in text_of(response)
+
+
+def test_booking_counts_only_the_credits_that_pay_for_the_class(member_client, member):
+    # given 2 open credits, 3 for Yoga (any case) and 4 for Riverside only, and a Yoga class
+    # at Studio 1
+    CreditGrantFactory(member=member, amount=2)
+    CreditGrantFactory(member=member, amount=3, scope=limited_to(class_names=("yoga",)))
+    CreditGrantFactory(member=member, amount=4, scope=limited_to(locations=("Riverside",)))
+    fitness_class = FitnessClassFactory(name="Yoga", location="Studio 1")
+
+    # when the member opens the class
+    response = member_client.get(class_url(fitness_class))
+
+    # then booking counts the open and the Yoga credits, not Riverside's
+    assert actions_on(response) == ["book"]
+    assert "Book — uses 1 credit; you have 5" in text_of(response)
 
 
 def test_a_member_without_credits_is_told_so_before_she_acts_and_pointed_to_the_shop(

@@ -20,6 +20,7 @@ from tests.factories import (
     FitnessClassFactory,
     MembershipFactory,
     ProductFactory,
+    limited_to,
 )
 
 pytestmark = pytest.mark.django_db
@@ -82,6 +83,35 @@ def test_a_member_without_credits_is_told_so(member_client):
     assert "0 credits to spend" in page
     assert "You have no credits to spend." in page
     assert "Nothing yet" in page
+
+
+def test_each_limited_grant_says_what_it_pays_for_and_an_open_one_says_nothing(
+    member_client, member, django_assert_max_num_queries
+):
+    # given an open grant and one for Yoga or Pilates at Old Town only
+    now = timezone.now()
+    open_grant = CreditGrantFactory(
+        member=member, amount=2, expires_at=now + timedelta(days=5), reason="Gift"
+    )
+    limited = CreditGrantFactory(
+        member=member,
+        amount=3,
+        expires_at=now + timedelta(days=9),
+        reason="3 Yoga classes",
+        scope=limited_to(locations=("Old Town",), class_names=("Yoga", "Pilates")),
+    )
+
+    # when she opens her credits (one query more: the names of the limited grant's
+    # locations, kept by id)
+    with django_assert_max_num_queries(CREDITS_PAGE_QUERIES + 1):
+        response = member_client.get(CREDITS)
+
+    # then the limited grant names its classes and locations; the open one limits nothing
+    assert grant_lines(response) == [
+        f"2 credits expire on {day_month(open_grant.expires_at)} (Gift)",
+        "3 credits for Yoga or Pilates at Old Town only expire on"
+        f" {day_month(limited.expires_at)} (3 Yoga classes)",
+    ]
 
 
 def test_the_page_shows_the_balance_each_grant_with_its_expiry_and_the_history(

@@ -18,6 +18,7 @@ from tests.factories import (
     FitnessClassFactory,
     WaitlistEntryFactory,
     full_class,
+    limited_to,
 )
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +50,9 @@ def _situation(member, reason: str):
     """A class that `member` could book (or, full, wait for) but for `reason`."""
     now = timezone.now()
     tomorrow = now + timedelta(days=1)
-    if reason != "no credit":
+    if reason == "credits for other classes":
+        CreditGrantFactory(member=member, amount=3, scope=limited_to(class_names=("Yoga",)))
+    elif reason != "no credit":
         CreditGrantFactory(member=member, amount=3)
     if reason == "booking not open":
         return FitnessClassFactory(starts_at=now + timedelta(days=20)), "book"
@@ -72,13 +75,14 @@ def _situation(member, reason: str):
         return full_class(starts_at=tomorrow), "join"
     if reason == "waitlist: past the cut-off":
         return full_class(starts_at=now + timedelta(minutes=90)), "join"
-    return FitnessClassFactory(starts_at=tomorrow), "book"  # no credit
+    return FitnessClassFactory(name="Spin", starts_at=tomorrow), "book"  # no credit for it
 
 
 @pytest.mark.parametrize(
     ("reason", "words"),
     [
         ("no credit", "You have no credits left."),
+        ("credits for other classes", "Your credits are for other classes or locations"),
         ("booking not open", "Booking opens on "),
         ("upcoming limit", "You already have 1 upcoming booking, the most the gym allows"),
         ("paused", "Booking is paused on your account after repeated no-shows."),

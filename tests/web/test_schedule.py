@@ -18,6 +18,7 @@ from tests.factories import (
     FitnessClassFactory,
     WaitlistEntryFactory,
     full_class,
+    limited_to,
 )
 
 pytestmark = pytest.mark.django_db
@@ -396,6 +397,21 @@ def test_each_row_shows_the_members_own_state(member_client, member):
     assert row_of(response, "Full HIIT").endswith("0 of 1 Full")
     assert row_of(response, "Open Pilates").endswith("5 of 5 Open")
     assert row_of(response, "Cancelled Barre").endswith("— Cancelled")
+
+
+def test_each_row_counts_only_the_credits_that_pay_for_its_class(member_client, member):
+    # given a member whose only credits pay for Yoga, and a Yoga and a Spin class that day
+    CreditGrantFactory(member=member, amount=2, scope=limited_to(class_names=("Yoga",)))
+    monday = a_future_monday()
+    FitnessClassFactory(name="Yoga", starts_at=at(monday, 7), capacity=5)
+    FitnessClassFactory(name="Spin", starts_at=at(monday, 8), capacity=5)
+
+    # when the member opens that day
+    response = member_client.get(day_of(monday))
+
+    # then the Yoga row is open to her and the Spin row says she has no credit for it
+    assert row_of(response, "Yoga").endswith("5 of 5 Open")
+    assert row_of(response, "Spin").endswith("5 of 5 Open No credit")
 
 
 def test_classes_that_have_started_are_shown_as_past(member_client, member):

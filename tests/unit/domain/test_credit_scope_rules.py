@@ -111,3 +111,12 @@ def test_the_scope_of_a_grant_is_found_by_its_id_and_an_unknown_one_is_every_cla
     assert member.scope_of(yoga_grant.grant_id) == YOGA_AT_OLD_TOWN
     assert member.scope_of("gone") == EVERY_CLASS
     assert member.scope_of(None) == EVERY_CLASS
+
+
+def test_the_credits_added_event_says_what_a_grant_pays_for():
+    member = member_with_yoga_and_open_credits(10, 20)
+
+    yoga_added, open_added = member.get_domain_events()
+
+    assert (yoga_added.locations, yoga_added.class_names) == (("Old Town",), ("Yoga",))
+    assert (open_added.locations, open_added.class_names) == ((), ())
