@@ -24,6 +24,7 @@ from application.fees import (
     WaiveFeeUseCase,
     setup_fee_handlers,
 )
+from application.late_membership_payments import RefundLatePaymentUseCase
 from application.memberships import (
     CancelMembershipUseCase,
     EndLapsedMembershipsUseCase,
@@ -139,6 +140,7 @@ class Services:
     start_membership_checkout: StartMembershipCheckoutUseCase
     complete_membership_checkout: CompleteMembershipCheckoutUseCase
     membership_changes: MembershipChangesUseCase
+    refund_late_payment: RefundLatePaymentUseCase
 
 
 def bootstrap(
@@ -281,4 +283,5 @@ def bootstrap(
             freeze_use_case=freeze_membership,
             unfreeze_use_case=unfreeze_membership,
         ),
+        refund_late_payment=RefundLatePaymentUseCase(**common, checkout=online_checkout),
     )

@@ -677,3 +677,19 @@ class OnlineMembershipRefunded(DomainEvent):
     amount: str
     currency: str
     reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class LateMembershipPaymentRefunded(DomainEvent):
+    """The provider took a new period's payment (`invoice_id`) of a membership that had
+    already ended (`reason`, e.g. a retry that succeeded after `end_memberships` ended it):
+    the payment was refunded in full as `refund_reference` and its subscription stopped."""
+
+    membership_id: str
+    member_id: str
+    subscription_id: str
+    invoice_id: str
+    refund_reference: str
+    amount: str
+    currency: str
+    reason: str

@@ -4,22 +4,31 @@
   subscription cancelled when it can no longer start).
 - `invoice.paid` for a new period (`subscription_cycle`) renews it, once per invoice however
   often or late it arrives; the first invoice (`subscription_create`) is its checkout's.
+  Paid only after the membership ended (Stripe's retries outlasting its period), it is
+  refunded and the subscription stopped, once per invoice.
 - `invoice.payment_failed` is recorded: the membership stays until its period end, when
   `end_memberships` ends it unless a later payment renewed it. A failure reported after the
   same invoice was paid (a late delivery) records nothing.
 - `customer.subscription.deleted` (cancelled in Stripe's dashboard, or after the failed
   payments' retries): the membership ends at the end of the period she paid for.
 
-An event about a subscription no live membership renews by is not ours (200, ignored).
+Any other event about a subscription no live membership renews by is not ours (200,
+ignored).
 """
 
 from typing import Any
 
+from django.db.models import QuerySet
+from django.utils import timezone
+
 from application.bootstrap import Services
+from application.late_membership_payments import LatePayment
 from application.online_memberships import PaidSubscription
 from application.online_sales import ONLINE_RECORDER
 from application.selling_ports import PaymentTaken
 from domain.sales import PaymentMethod
+from events.models import StoredEvent
+from members.models import Member as MemberRow
 from members.models import Membership as MembershipRow
 from payments.stripe_gateway import from_minor_units
 from payments.webhooks import Acted, NotOurs, completes, handles
@@ -53,8 +62,11 @@ def membership_checkout_completed(services: Services, session: dict[str, Any]) -
 
 @handles("invoice.paid")
 def invoice_paid(services: Services, invoice: dict[str, Any]) -> Acted:
-    membership = _renewed_by(_subscription_of(invoice))
+    subscription = _subscription_of(invoice)
     reason = invoice.get("billing_reason")
+    if reason == "subscription_cycle" and not _live_by(subscription).exists():
+        return _paid_after_the_end(services, invoice, subscription)
+    membership = _renewed_by(subscription)
     if reason != "subscription_cycle":
         return Acted(f"Nothing renewed by a {reason} invoice.", membership.member_id)
     renewed = services.renew_membership.execute(
@@ -105,10 +117,58 @@ def _subscription_of(invoice: dict[str, Any]) -> str:
     return subscription
 
 
-def _renewed_by(subscription_id: str) -> MembershipRow:
-    row = MembershipRow.objects.filter(
-        external_subscription_id=subscription_id, ended_at__isnull=True
+def _paid_after_the_end(services: Services, invoice: dict[str, Any], subscription: str) -> Acted:
+    """A new period paid for a membership that had ended: refunded, once per invoice (under
+    her row lock, so two events about it at once refund once). One that renewed the
+    membership before it ended is not refunded."""
+    ended = (
+        MembershipRow.objects.filter(external_subscription_id=subscription, ended_at__isnull=False)
+        .order_by("-ended_at")
+        .first()
+    )
+    if ended is None:
+        raise NotOurs(f"no live membership renews by {subscription}.")
+    # Her row, locked: a second event about the invoice waits, then finds the refund.
+    MemberRow.objects.select_for_update().filter(pk=ended.member_id).first()
+    if invoice["id"] in ended.payment_references:
+        return Acted(f"Already renewed by {invoice['id']}.", ended.member_id)
+    refunded = _refund_of(ended.member_id, invoice["id"])
+    if refunded is not None:
+        return Acted(f"Already refunded as {refunded}.", ended.member_id)
+    ended_on = timezone.localdate(ended.ended_at)
+    refunded = services.refund_late_payment.execute(
+        LatePayment(
+            member_id=str(ended.member_id),
+            membership_id=str(ended.pk),
+            subscription_id=subscription,
+            invoice_id=invoice["id"],
+            amount=from_minor_units(invoice["amount_paid"], invoice["currency"]),
+            ended_on=ended_on,
+        )
+    )
+    return Acted(
+        f"Refunded as {refunded}, subscription cancelled: the membership had ended on "
+        f"{ended_on:%d %B %Y}.",
+        ended.member_id,
+    )
+
+
+def _refund_of(member_id: object, invoice_id: str) -> str | None:
+    """The refund already recorded for a late invoice of hers, if any."""
+    recorded = StoredEvent.objects.filter(
+        type="LateMembershipPaymentRefunded", member_id=member_id, payload__invoice_id=invoice_id
     ).first()
+    return recorded.payload["refund_reference"] if recorded else None
+
+
+def _live_by(subscription_id: str) -> QuerySet[MembershipRow]:
+    return MembershipRow.objects.filter(
+        external_subscription_id=subscription_id, ended_at__isnull=True
+    )
+
+
+def _renewed_by(subscription_id: str) -> MembershipRow:
+    row = _live_by(subscription_id).first()
     if row is None:
         raise NotOurs(f"no live membership renews by {subscription_id}.")
     return row

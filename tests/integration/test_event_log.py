@@ -297,6 +297,18 @@ EXAMPLES: list[tuple[str, dict]] = [
             "reason": "This member already has a membership; it has to end before another starts.",
         },
     ),
+    (
+        "LateMembershipPaymentRefunded",
+        {
+            **MEMBERSHIP,
+            "subscription_id": "sub_1",
+            "invoice_id": "in_3",
+            "refund_reference": "re_3",
+            "amount": "79.00",
+            "currency": "EUR",
+            "reason": "The membership had ended on 01 December 2026.",
+        },
+    ),
     ("ClassCapacityChanged", {"class_id": SPIN, "old_capacity": 12, "new_capacity": 20}),
     ("ClassCancelled", {"class_id": SPIN, "reason": "Studio flooded"}),
     ("ClassScheduled", {"class_id": SPIN, "series_id": None, "starts_at": CLASS_STARTS}),

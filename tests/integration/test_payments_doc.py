@@ -39,4 +39,5 @@ def test_the_events_it_says_are_logged_exist():
 
     assert {"OnlineCheckoutStarted", "ClassPackPurchased", "OnlinePaymentRefunded"} <= named
     assert {"MembershipCheckoutStarted", "MembershipRenewed", "OnlineMembershipRefunded"} <= named
+    assert "LateMembershipPaymentRefunded" in named
     assert all(hasattr(events, name) for name in named)
