@@ -53,6 +53,7 @@ from application.security import NoSecurityLog, RecordSecurityEventUseCase, Secu
 from application.selling_ports import (
     CardOnFile,
     FeePolicies,
+    LateRefunds,
     OnlineCheckout,
     PaymentGateway,
     Subscriptions,
@@ -155,6 +156,7 @@ def bootstrap(
     payments: PaymentGateway,
     fee_policies: FeePolicies,
     card_on_file: CardOnFile,
+    late_refunds: LateRefunds,
     fee_waive_window: timedelta = timedelta(days=7),
     welcome_credits: int = 0,
     channel_queues: Mapping[str, DeliveryQueue] | None = None,
@@ -188,7 +190,8 @@ def bootstrap(
     the note of a refund, on the mail queue.
     A membership freeze lasts at most `max_freeze_days`, counted on the `zone` clock.
     `subscriptions` renews memberships bought through `online_checkout`, and is told of a
-    member's changes to them (none: desk memberships only).
+    member's changes to them (none: desk memberships only); `late_refunds` finds the refund
+    of an invoice paid after its membership ended, so it is given once.
     """
     uow = unit_of_work_factory(repositories, transactions, dispatcher)
     common = {"uow": uow, "clock": clock}
@@ -283,5 +286,7 @@ def bootstrap(
             freeze_use_case=freeze_membership,
             unfreeze_use_case=unfreeze_membership,
         ),
-        refund_late_payment=RefundLatePaymentUseCase(**common, checkout=online_checkout),
+        refund_late_payment=RefundLatePaymentUseCase(
+            **common, checkout=online_checkout, refunds=late_refunds
+        ),
     )

@@ -7,7 +7,7 @@ want of it. She gets nothing for it, so it is given back in full and its subscri
 from dataclasses import dataclass
 from datetime import date
 
-from application.selling_ports import OnlineCheckout
+from application.selling_ports import LateRefunds, OnlineCheckout
 from application.use_cases import UseCase
 from domain.events import LateMembershipPaymentRefunded
 from domain.exceptions import OnlinePaymentUnavailableException
@@ -17,7 +17,8 @@ from domain.sales import Money
 @dataclass(frozen=True)
 class LatePayment:
     """An invoice of `subscription_id` paid (`amount`) for a period after the membership it
-    renewed had ended (`ended_on`)."""
+    renewed had ended (`ended_on`), and the payments that membership applied (an ended one's
+    never change)."""
 
     member_id: str
     membership_id: str
@@ -25,6 +26,17 @@ class LatePayment:
     invoice_id: str
     amount: Money
     ended_on: date
+    applied_references: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LateRefund:
+    """The refund of a late payment: its reference, and whether it was given before (a
+    replay) rather than now. No reference: the invoice had renewed the membership before it
+    ended, and nothing is refunded."""
+
+    reference: str | None
+    given_before: bool = False
 
 
 @dataclass(kw_only=True)
@@ -32,15 +44,21 @@ class RefundLatePaymentUseCase(UseCase):
     """Give back a payment taken after its membership ended, and stop its subscription."""
 
     checkout: OnlineCheckout | None
+    refunds: LateRefunds
 
-    def execute(self, late: LatePayment) -> str:
-        """The refund's reference. One transaction under the member's row lock: the refund,
-        keyed by the invoice (a retried delivery refunds once), and its event. When the
-        provider cannot be reached nothing is recorded, for the event's next delivery."""
+    def execute(self, late: LatePayment) -> LateRefund:
+        """One transaction under the member's row lock, so two deliveries about one invoice
+        queue and the second finds the first's refund: the refund, keyed by the invoice, and
+        its event. An invoice that renewed the membership is not refunded. When the provider
+        cannot be reached nothing is recorded, for the event's next delivery."""
+        if late.invoice_id in late.applied_references:
+            return LateRefund(reference=None)
         if self.checkout is None:
             raise OnlinePaymentUnavailableException()
         with self.uow() as uow:
             uow.members.get_by_id(late.member_id, for_update=True)
+            if given := self.refunds.refund_of(late.invoice_id):
+                return LateRefund(reference=given, given_before=True)
             reference = self.checkout.refund_subscription(
                 late.subscription_id, late.invoice_id, f"late-refund-{late.invoice_id}"
             )
@@ -57,4 +75,4 @@ class RefundLatePaymentUseCase(UseCase):
                     occurred_at=self.clock.now(),
                 )
             )
-        return reference
+        return LateRefund(reference=reference)

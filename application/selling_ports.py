@@ -191,6 +191,14 @@ class CardOnFile(Protocol):
         """Refund (part of) the payment `reference`: the refund's reference."""
 
 
+class LateRefunds(Protocol):
+    def refund_of(self, invoice_id: str) -> str | None:
+        """The reference of the refund already given for an invoice paid after its
+        membership ended, if one was (the provider's idempotency keys expire; this does
+        not)."""
+        ...
+
+
 @dataclass(frozen=True)
 class SubscriptionRequest:
     """A hosted payment page asked for a membership plan billed every `interval` ("month"

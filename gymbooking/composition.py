@@ -33,6 +33,7 @@ from members.signup_mail import SignUpMailer
 from notifications.email import EmailNotificationService
 from notifications.erasure import InAppNoticeEraser
 from notifications.in_app import InAppNotificationService
+from payments.late_refunds import EventLogLateRefunds
 from payments.routing import PaymentsByMethod
 from payments.stripe_gateway import (
     StripeApi,
@@ -151,6 +152,7 @@ def django_services(
         # and are paid at the desk.
         fee_policies=SalesFeePolicies(),
         card_on_file=_card_on_file(),
+        late_refunds=EventLogLateRefunds(),
         fee_waive_window=timedelta(days=settings.GYM_FEE_WAIVE_DAYS),
         receipt_mailer=ReceiptMailer().send_receipt,
         membership_receipt_mailer=ReceiptMailer().send_membership_receipt,

@@ -27,8 +27,6 @@ from application.online_memberships import PaidSubscription
 from application.online_sales import ONLINE_RECORDER
 from application.selling_ports import PaymentTaken
 from domain.sales import PaymentMethod
-from events.models import StoredEvent
-from members.models import Member as MemberRow
 from members.models import Membership as MembershipRow
 from payments.stripe_gateway import from_minor_units
 from payments.webhooks import Acted, NotOurs, completes, handles
@@ -118,9 +116,7 @@ def _subscription_of(invoice: dict[str, Any]) -> str:
 
 
 def _paid_after_the_end(services: Services, invoice: dict[str, Any], subscription: str) -> Acted:
-    """A new period paid for a membership that had ended: refunded, once per invoice (under
-    her row lock, so two events about it at once refund once). One that renewed the
-    membership before it ended is not refunded."""
+    """A new period paid for a membership that had ended: refunded, once per invoice."""
     ended = (
         MembershipRow.objects.filter(external_subscription_id=subscription, ended_at__isnull=False)
         .order_by("-ended_at")
@@ -128,15 +124,8 @@ def _paid_after_the_end(services: Services, invoice: dict[str, Any], subscriptio
     )
     if ended is None:
         raise NotOurs(f"no live membership renews by {subscription}.")
-    # Her row, locked: a second event about the invoice waits, then finds the refund.
-    MemberRow.objects.select_for_update().filter(pk=ended.member_id).first()
-    if invoice["id"] in ended.payment_references:
-        return Acted(f"Already renewed by {invoice['id']}.", ended.member_id)
-    refunded = _refund_of(ended.member_id, invoice["id"])
-    if refunded is not None:
-        return Acted(f"Already refunded as {refunded}.", ended.member_id)
     ended_on = timezone.localdate(ended.ended_at)
-    refunded = services.refund_late_payment.execute(
+    refund = services.refund_late_payment.execute(
         LatePayment(
             member_id=str(ended.member_id),
             membership_id=str(ended.pk),
@@ -144,21 +133,18 @@ def _paid_after_the_end(services: Services, invoice: dict[str, Any], subscriptio
             invoice_id=invoice["id"],
             amount=from_minor_units(invoice["amount_paid"], invoice["currency"]),
             ended_on=ended_on,
+            applied_references=tuple(ended.payment_references),
         )
     )
+    if refund.reference is None:
+        return Acted(f"Already renewed by {invoice['id']}.", ended.member_id)
+    if refund.given_before:
+        return Acted(f"Already refunded as {refund.reference}.", ended.member_id)
     return Acted(
-        f"Refunded as {refunded}, subscription cancelled: the membership had ended on "
+        f"Refunded as {refund.reference}, subscription cancelled: the membership had ended on "
         f"{ended_on:%d %B %Y}.",
         ended.member_id,
     )
-
-
-def _refund_of(member_id: object, invoice_id: str) -> str | None:
-    """The refund already recorded for a late invoice of hers, if any."""
-    recorded = StoredEvent.objects.filter(
-        type="LateMembershipPaymentRefunded", member_id=member_id, payload__invoice_id=invoice_id
-    ).first()
-    return recorded.payload["refund_reference"] if recorded else None
 
 
 def _live_by(subscription_id: str) -> QuerySet[MembershipRow]:

@@ -19,7 +19,7 @@ from application.security import SecurityEventType
 from application.unit_of_work import Repositories, UnitOfWork
 from domain import events as domain_events
 from domain.entities import Booking, FitnessClass, Member
-from domain.events import DomainEvent
+from domain.events import DomainEvent, LateMembershipPaymentRefunded
 from domain.values import EVERY_CLASS, BookingPolicy, CreditScope, LocationRules, new_id
 from tests.fakes.fees import FakeCardOnFile, InMemoryFeePolicies, InMemoryFeeRepository
 from tests.fakes.repositories import (
@@ -111,6 +111,24 @@ class RecordingPersonalData:
         if self.fail:
             raise RuntimeError("the store of personal data failed")
         self.erased.append((member.name, str(member.email)))
+
+
+class EventLogOfTheGym:
+    """The late-refund port over the events the gym recorded (as the event log is read)."""
+
+    def __init__(self, events: list[DomainEvent]) -> None:
+        self._events = events
+
+    def refund_of(self, invoice_id: str) -> str | None:
+        return next(
+            (
+                event.refund_reference
+                for event in self._events
+                if isinstance(event, LateMembershipPaymentRefunded)
+                and event.invoice_id == invoice_id
+            ),
+            None,
+        )
 
 
 class FakeTransactions:
@@ -250,6 +268,7 @@ class FakeGym:
             subscriptions=self.subscriptions,
             fee_policies=self.fee_policies,
             card_on_file=self.card,
+            late_refunds=EventLogOfTheGym(self.events),
         )
         for service in fields(Services):  # gym.book_class, gym.cancel_booking, …
             setattr(self, service.name, getattr(self.services, service.name))
