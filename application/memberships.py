@@ -189,19 +189,22 @@ class RenewMembershipUseCase(UseCase):
 
 @dataclass(kw_only=True)
 class RecordRenewalFailureUseCase(UseCase):
-    """A renewal was not paid: recorded; the membership stays until its period end, when
-    `EndLapsedMembershipsUseCase` ends it."""
+    """A renewal was not paid: recorded on the membership (until a renewal is paid) and in
+    the log; it stays until its period end, when `EndLapsedMembershipsUseCase` ends it."""
 
     def execute(self, member_id: str, reason: str) -> None:
         with self.uow() as uow:
-            membership = membership_of(uow.members.get_by_id(member_id))
+            member, membership = _locked(uow, member_id)
+            now = self.clock.now()
+            membership.record_renewal_failure(now=now)
+            uow.members.save(member)
             uow.record(
                 MembershipRenewalFailed(
                     membership_id=membership.membership_id,
                     member_id=member_id,
                     period_end=membership.period_end,
                     reason=reason.strip(),
-                    occurred_at=self.clock.now(),
+                    occurred_at=now,
                 )
             )
 

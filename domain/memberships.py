@@ -208,6 +208,8 @@ class Membership:
     # Every payment applied to it (the start's and each renewal's): a renewal is once each.
     payment_references: list[str] = field(default_factory=list)
     external_subscription_id: str = ""
+    # When the payment of its next period last failed, until a renewal is paid.
+    renewal_failed_at: datetime | None = None
 
     @classmethod
     def start(
@@ -301,7 +303,14 @@ class Membership:
         self.period_end = self.plan.billing_period.after(self.period_end)
         self.payment_references.append(reference)
         self.payment_reference = reference
+        self.renewal_failed_at = None
         return True
+
+    def record_renewal_failure(self, *, now: datetime) -> None:
+        """The next period's payment failed: it stays until its period end, then lapses
+        unless a renewal is paid meanwhile."""
+        self._ensure_live()
+        self.renewal_failed_at = now
 
     def ensure_renewable_at_desk(self) -> None:
         """A membership billed by an online subscription renews only when its invoice is

@@ -139,6 +139,9 @@ class Membership(models.Model):
     external_subscription_id = models.CharField(
         max_length=100, blank=True, help_text="The payment processor's, for online renewals."
     )
+    renewal_failed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its renewal last failed, until one is paid."
+    )
 
     class Meta:
         ordering = ["-started_at", "id"]

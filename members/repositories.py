@@ -96,6 +96,7 @@ def membership_to_entity(row: MembershipRow) -> Membership:
         ended_at=row.ended_at,
         payment_references=list(row.payment_references),
         external_subscription_id=row.external_subscription_id,
+        renewal_failed_at=row.renewal_failed_at,
     )
 
 
@@ -126,6 +127,7 @@ def membership_fields(membership: Membership) -> dict[str, object]:
         "payment_reference": membership.payment_reference,
         "payment_references": list(membership.payment_references),
         "external_subscription_id": membership.external_subscription_id,
+        "renewal_failed_at": membership.renewal_failed_at,
     }
 
 

@@ -19,7 +19,7 @@ many await.
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import path, reverse
 from django.utils import timezone
@@ -27,7 +27,6 @@ from django.utils.html import format_html
 
 from domain.exceptions import DomainException
 from domain.sales import PaymentMethod
-from events.models import StoredEvent
 from gymbooking.composition import services
 from locations.scoping import LocationScopedAdmin
 from members.models import Member, Membership
@@ -125,22 +124,6 @@ def _member_id(membership: Membership) -> str:
     return str(membership.member_id)
 
 
-def renewal_failed() -> Exists:
-    """A live membership's renewal failed and none was paid since: a failure recorded for
-    her since this membership started, with no renewal after it (the event log keeps both)."""
-    renewed_after = StoredEvent.objects.filter(
-        type="MembershipRenewed",
-        member_id=OuterRef(OuterRef("member_id")),
-        occurred_at__gt=OuterRef("occurred_at"),
-    )
-    failures = StoredEvent.objects.filter(
-        type="MembershipRenewalFailed",
-        member_id=OuterRef("member_id"),
-        occurred_at__gte=OuterRef("started_at"),
-    )
-    return Exists(failures.exclude(Exists(renewed_after)))
-
-
 class RenewalFailedFilter(admin.SimpleListFilter):
     title = "renewal"
     parameter_name = "renewal"
@@ -150,7 +133,7 @@ class RenewalFailedFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "failed":
-            return queryset.filter(renewal_failed=True, ended_at__isnull=True)
+            return queryset.filter(renewal_failed_at__isnull=False, ended_at__isnull=True)
         return queryset
 
 
@@ -197,17 +180,17 @@ class MembershipAdmin(LocationScopedAdmin, ReadOnlyAdminMixin, admin.ModelAdmin)
         "payment_method",
         "payment_reference",
         "external_subscription_id",
+        "renewal_failed_at",
     )
     readonly_fields = fields
     inlines = [MembershipPaymentInline]
     actions = ("freeze", "unfreeze", "cancel_at_end", "undo_cancellation", "renew_at_desk")
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(renewal_failed=renewal_failed())
-
     def changelist_view(self, request, extra_context=None):
         """Says how many failed renewals at her locations await action."""
-        waiting = self.get_queryset(request).filter(renewal_failed=True, ended_at__isnull=True)
+        waiting = self.get_queryset(request).filter(
+            renewal_failed_at__isnull=False, ended_at__isnull=True
+        )
         if request.method == "GET" and (count := waiting.count()):
             listed = f"{reverse('admin:members_membership_changelist')}?renewal=failed"
             messages.warning(
@@ -230,7 +213,7 @@ class MembershipAdmin(LocationScopedAdmin, ReadOnlyAdminMixin, admin.ModelAdmin)
 
     @admin.display(description="renewal")
     def renewal(self, membership: Membership) -> str:
-        failed = membership.renewal_failed and membership.ended_at is None
+        failed = membership.renewal_failed_at is not None and membership.ended_at is None
         return "Failed: awaiting action" if failed else "—"
 
     @admin.display(description="includes")

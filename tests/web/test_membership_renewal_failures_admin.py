@@ -1,8 +1,14 @@
 """Failed renewals in the memberships admin: a column, a "Renewal failed" filter and how many
 await action, at the staff's own locations (a membership is its member's home gym's, or the
-chain's when she has none); a renewal paid since clears it."""
+chain's when she has none); a renewal paid since clears it, and failures logged before the
+membership kept them are flagged by the migration."""
+
+import importlib
+from types import SimpleNamespace
 
 import pytest
+from django.apps import apps
+from django.db import connection
 from django.urls import reverse
 
 from domain.sales import PaymentMethod
@@ -86,3 +92,23 @@ def test_a_renewal_paid_since_the_failure_clears_it(client, django_user_model, s
 
     assert listed(response) == set()
     assert messages_of(response) == []
+
+
+def test_the_migration_flags_the_renewals_that_failed_before_it_was_kept(services):
+    # given Ana's renewal failed, and Ben's failed then was paid, neither flag kept
+    ana = membership_of(services, "Ana Silva")
+    ben = membership_of(services, "Ben Ortiz")
+    services.renew_membership.execute(
+        str(ben.member_id), method=PaymentMethod.CASH, recorded_by="Dee Desk"
+    )
+    failed_at = Membership.objects.get(pk=ana.pk).renewal_failed_at
+    Membership.objects.update(renewal_failed_at=None)
+    migration = importlib.import_module("members.migrations.0018_membership_renewal_failed")
+
+    # when its data step runs
+    migration.flag_failed_renewals(apps, SimpleNamespace(connection=connection))
+
+    # then Ana's failure is flagged as it happened, Ben's renewal cleared his
+    assert failed_at is not None
+    assert Membership.objects.get(pk=ana.pk).renewal_failed_at == failed_at
+    assert Membership.objects.get(pk=ben.pk).renewal_failed_at is None

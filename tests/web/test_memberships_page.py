@@ -57,6 +57,33 @@ def test_the_page_shows_the_plan_what_was_used_and_the_renewal(member_client, on
     assert f"Next renewal: {renews.day} {renews:%B %Y}" in page
 
 
+def test_a_failed_renewal_is_said_with_the_day_it_ends_unless_paid(
+    member_client, member, on_plan, services
+):
+    services.record_renewal_failure.execute(str(member.pk), "Card declined")
+
+    failed = text(member_client.get(PAGE))
+    services.renew_membership.execute(str(member.pk), recorded_by="Dee")
+    renewed = text(member_client.get(PAGE))
+
+    ends = timezone.localtime(on_plan.period_end)
+    assert "The payment for your next period did not go through." in failed
+    assert f"Pay it at the front desk before {ends.day} {ends:%B %Y} , or your" in failed
+    assert "did not go through" not in renewed and "Next renewal:" in renewed
+
+
+def test_a_failed_renewal_billed_online_says_the_card_is_tried_again(
+    member_client, member, on_plan, services
+):
+    Membership.objects.filter(pk=on_plan.pk).update(external_subscription_id="sub_1")
+    services.record_renewal_failure.execute(str(member.pk), "Card declined")
+
+    page = text(member_client.get(PAGE))
+
+    ends = timezone.localtime(on_plan.period_end)
+    assert f"Your card will be tried again; if it is not paid by {ends.day} {ends:%B %Y}" in page
+
+
 def test_the_credits_page_links_the_membership_page(member_client):
     assert PAGE in member_client.get(reverse("members:credits")).content.decode()
 

@@ -122,6 +122,16 @@ def test_a_renewal_is_applied_once_per_payment_reference(gym, plan):
     assert gym.payments.charges[1:] == []  # the processor took it: nothing charged here
 
 
+def test_a_renewal_paid_clears_the_failure_before_it(gym, plan):
+    ana = gym.add_member("Ana")
+    start(gym, ana, plan)
+    gym.record_renewal_failure.execute(ana.id, "card declined")
+
+    gym.renew_membership.execute(ana.id, method=PaymentMethod.CASH, recorded_by="Dee")
+
+    assert membership(gym, ana).renewal_failed_at is None
+
+
 def test_a_renewal_at_the_desk_takes_the_payment(gym, plan):
     ana = gym.add_member("Ana")
     start(gym, ana, plan)
@@ -141,6 +151,7 @@ def test_a_failed_renewal_keeps_the_membership_until_its_end_then_it_lapses(gym,
     gym.clear_history()
 
     gym.record_renewal_failure.execute(ana.id, "card declined")
+    assert membership(gym, ana).renewal_failed_at == gym.clock.now()
     assert not gym.end_lapsed_membership.execute(ana.id)
     gym.clock.advance(days=31)
     assert gym.members.ids_with_lapsed_memberships(gym.clock.now()) == [ana.id]
