@@ -31,18 +31,19 @@ check-in link `bookings.record_attendance`.
 
 import uuid
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.contrib.admin.widgets import AutocompleteSelect
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 
 from bookings.models import Booking
-from classes.admin.fields import CapacityField, PlaceForm
+from classes.admin.class_forms import (
+    AddMemberForm,
+    CancelClassesForm,
+    FitnessClassForm,
+)
 from classes.admin.inlines import ConfirmedBookingInline, WaitlistInline
 from classes.admin_filters import (
     CancelledFilter,
@@ -56,7 +57,6 @@ from classes.queries import with_counts
 from domain.entities import DETAIL_NAMES
 from domain.exceptions import DomainException
 from gymbooking.composition import services
-from locations.opening import class_refusal
 from locations.scoping import LocationScopedAdmin
 from members.models import Member
 from web import formatting
@@ -76,80 +76,12 @@ def describe_class(fitness_class: FitnessClass) -> str:
     return f"{fitness_class.name}, {when}"
 
 
-# The fields of a class that are moments.
-CLOCK_FIELDS = {"starts_at", "ends_at"}
-# The fields that put a class somewhere in the week: changing one checks the opening rules.
-PLACE_FIELDS = {*CLOCK_FIELDS, "location"}
-
-
-class FitnessClassForm(PlaceForm):
-    """The plain fields of a class, checked as input; rules are the use cases' business."""
-
-    capacity = CapacityField(help_text="How many members can book.")
-
-    def __init__(self, *args, **kwargs) -> None:
-        """A class's times are typed and shown on its location's clock (the chosen one's
-        when it is added or moved), not the installation's."""
-        super().__init__(*args, **kwargs)
-        zone = None if self.instance._state.adding else self.instance.time_zone
-        for name in CLOCK_FIELDS.intersection(self.fields):
-            self.fields[name].help_text = "On the location's clock."
-            if zone:
-                wall_clock = formatting.local(getattr(self.instance, name), zone)
-                self.initial[name] = wall_clock.replace(tzinfo=None)
-
-    def clean(self):
-        cleaned = super().clean()
-        location = cleaned.get("location")
-        if location is None and self.instance.location_id:
-            location = self.instance.location
-        for name in CLOCK_FIELDS.intersection(cleaned):
-            if location is not None and cleaned[name] is not None:
-                typed = timezone.localtime(cleaned[name]).replace(tzinfo=None)
-                cleaned[name] = timezone.make_aware(typed, formatting.zone_of(location.time_zone))
-        starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
-        if starts_at and ends_at and ends_at <= starts_at:
-            self.add_error("ends_at", "The class must end after it starts.")
-        elif location is not None and not self.errors and self._is_placed_anew():
-            # Within its location's hours, outside its closures (a time kept is the stored one).
-            refusal = class_refusal(
-                location,
-                cleaned.get("starts_at", self.instance.starts_at),
-                cleaned.get("ends_at", self.instance.ends_at),
-            )
-            if refusal is not None:
-                self.add_error(None, refusal)
-        return cleaned
-
-    def _is_placed_anew(self) -> bool:
-        """Added, or moved in time or place: a class kept where and when it was is never
-        refused by opening rules made after it."""
-        return self.instance._state.adding or bool(PLACE_FIELDS.intersection(self.changed_data))
-
-
 class RefusedDeletion(Exception):
     """`DeleteClassUseCase` refused; raised out of `delete_model` to roll the deletion back."""
 
     def __init__(self, refusal: DomainException) -> None:
         super().__init__(str(refusal))
         self.refusal = refusal
-
-
-class AddMemberForm(forms.Form):
-    member = forms.ModelChoiceField(
-        queryset=Member.objects.all(),
-        # Searched by name or e-mail as staff type (the member admin's search fields).
-        widget=AutocompleteSelect(Booking._meta.get_field("member"), admin.site),
-        help_text="Type part of the member's name or e-mail address.",
-    )
-
-
-class CancelClassesForm(forms.Form):
-    reason = forms.CharField(
-        max_length=300,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Booked and waiting members are told this; every booking is refunded.",
-    )
 
 
 @admin.register(FitnessClass)
