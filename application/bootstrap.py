@@ -40,7 +40,13 @@ from application.online_memberships import (
     StartMembershipCheckoutUseCase,
 )
 from application.online_sales import CompleteCheckoutUseCase, StartCheckoutUseCase
-from application.ports import Clock, NotificationService, PersonalData, Transactions
+from application.ports import (
+    Clock,
+    NotificationService,
+    OpeningHours,
+    PersonalData,
+    Transactions,
+)
 from application.refunds import RefundPurchaseUseCase
 from application.sales import SellProductUseCase
 from application.schedule import (
@@ -153,6 +159,7 @@ def bootstrap(
     notification_channels: Mapping[str, NotificationService],
     policy: BookingPolicy,
     zone: tzinfo,
+    opening_hours: OpeningHours,
     payments: PaymentGateway,
     fee_policies: FeePolicies,
     card_on_file: CardOnFile,
@@ -174,7 +181,9 @@ def bootstrap(
 ) -> Services:
     """Wire the handlers to `dispatcher` and build every use case.
 
-    `zone` is the gym's time zone (the recurring schedule is computed in it); a new member
+    `zone` is the gym's time zone (the recurring schedule is computed in it);
+    `opening_hours` reads a location's hours and closures, which a class must fit when it is
+    added, moved or relocated. A new member
     gets `welcome_credits`, which expire like a refund. `channel_queues` names the delivery
     queue of each slow notification channel (the others are fast). `password_reset_mailer`
     sends the reset links asked for, on the mail queue, `password_changed_mailer` the notice
@@ -252,9 +261,9 @@ def bootstrap(
         record_security_event=RecordSecurityEventUseCase(**security),
         generate_classes=GenerateClassesUseCase(**common, zone=zone),
         update_series=UpdateSeriesUseCase(**common, zone=zone),
-        schedule_class=ScheduleClassUseCase(**common),
-        reschedule_class=RescheduleClassUseCase(**common),
-        change_class_details=ChangeClassDetailsUseCase(**common),
+        schedule_class=ScheduleClassUseCase(**common, opening=opening_hours),
+        reschedule_class=RescheduleClassUseCase(**common, opening=opening_hours),
+        change_class_details=ChangeClassDetailsUseCase(**common, opening=opening_hours),
         delete_class=DeleteClassUseCase(**common),
         erase_member=EraseMemberUseCase(**with_policy, personal_data=tuple(personal_data)),
         sell_product=SellProductUseCase(**common, payments=payments),

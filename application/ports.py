@@ -14,7 +14,7 @@ from typing import Protocol
 
 from domain.entities import Booking, FitnessClass, Member, WaitlistEntry
 from domain.events import DomainEvent
-from domain.locations import Closure
+from domain.locations import Closure, OpeningRules
 from domain.series import DETAIL_FIELDS, ClassSeries
 from domain.values import Email
 
@@ -22,6 +22,14 @@ from domain.values import Email
 class Clock(Protocol):
     def now(self) -> datetime:
         """The current moment, timezone-aware."""
+        ...
+
+
+class OpeningHours(Protocol):
+    def rules_at(self, location: str, since: date) -> OpeningRules:
+        """The opening rules of the location named `location`: its weekly hours and its
+        closures ending on `since` or later (a location unknown, or without hours, is open at
+        all times)."""
         ...
 
 

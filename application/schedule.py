@@ -6,18 +6,34 @@ Each is decided by the `FitnessClass` entity under the class's row lock, the loc
 takes, so no member can book a class between the check and the change. Each records its
 event (`ClassScheduled`, `ClassRescheduled`, `ClassDetailsChanged`, `ClassDeleted`), stored
 by the unit of work with the staff user who made the change (the event log's actor).
+
+A class added, moved or relocated must fit its location's opening hours and closures
+(`FitnessClass.ensure_location_open`); one kept where and when it was is never refused by
+opening rules made after it.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from application.ports import OpeningHours
 from application.use_cases import UseCase
 from domain.entities import FitnessClass
 from domain.series import ensure_no_clash
 
 
 @dataclass(kw_only=True)
-class ScheduleClassUseCase(UseCase):
+class _WithinOpeningHours(UseCase):
+    opening: OpeningHours
+
+    def ensure_location_open(self, fitness_class: FitnessClass) -> None:
+        """Closures are read from a day before its start: a moment may be up to a day off
+        its location's date."""
+        since = fitness_class.starts_at.date() - timedelta(days=1)
+        fitness_class.ensure_location_open(self.opening.rules_at(fitness_class.location, since))
+
+
+@dataclass(kw_only=True)
+class ScheduleClassUseCase(_WithinOpeningHours):
     """Staff add a class on its own (not from a series)."""
 
     def execute(
@@ -44,12 +60,13 @@ class ScheduleClassUseCase(UseCase):
                 location=location,
                 room=room,
             )
+            self.ensure_location_open(fitness_class)
             uow.classes.save(fitness_class)
         return fitness_class
 
 
 @dataclass(kw_only=True)
-class RescheduleClassUseCase(UseCase):
+class RescheduleClassUseCase(_WithinOpeningHours):
     """Staff move a class to another time: only one nobody holds a spot in or waits for (why:
     `FitnessClass.reschedule`). A session of a series cannot be moved onto another session
     of the same series (the database's unique constraint stays as the backstop)."""
@@ -61,6 +78,7 @@ class RescheduleClassUseCase(UseCase):
             old_start = fitness_class.starts_at
             waiting = len(uow.waitlist.get_by_class(class_id))
             if fitness_class.reschedule(starts_at, ends_at - starts_at, now=now, waiting=waiting):
+                self.ensure_location_open(fitness_class)
                 series_id = uow.sessions.series_of(class_id)
                 if series_id is not None and starts_at != old_start:
                     others = [s for s in uow.sessions.starts_of(series_id) if s != old_start]
@@ -70,7 +88,7 @@ class RescheduleClassUseCase(UseCase):
 
 
 @dataclass(kw_only=True)
-class ChangeClassDetailsUseCase(UseCase):
+class ChangeClassDetailsUseCase(_WithinOpeningHours):
     """Staff rename a class or change its description, instructor, location or room."""
 
     def execute(self, class_id: str, **details: str) -> tuple[str, ...]:
@@ -78,6 +96,8 @@ class ChangeClassDetailsUseCase(UseCase):
         with self.uow() as uow:
             fitness_class = uow.classes.get_by_id(class_id, for_update=True)
             changed = fitness_class.change_details(now=self.clock.now(), **details)
+            if "location" in changed:
+                self.ensure_location_open(fitness_class)
             if changed:
                 uow.classes.save(fitness_class)
         return changed

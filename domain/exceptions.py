@@ -123,6 +123,12 @@ class WaitlistClosedException(DomainException):
     default_message = "Nobody is promoted from this waitlist any more, so it can't be joined."
 
 
+class OutsideOpeningHoursException(DomainException):
+    """A class placed where or when its location is not open (the message says why)."""
+
+    default_message = "The location is not open then."
+
+
 class WaitlistNotNeededException(DomainException):
     default_message = "This class still has free spots — book instead."
 

@@ -25,6 +25,7 @@ from events.dispatcher import DurableEventDispatcher
 from events.handler_savepoint import join_handler_savepoint
 from events.scrubbing import EventLogScrubber
 from events.security_log import SecurityLogLine
+from locations.opening import DjangoOpeningHours
 from members.erasure import LoginEraser
 from members.password_reset import PasswordChangedMailer, PasswordResetMailer
 from members.queries import DjangoRegisteredEmails
@@ -153,6 +154,7 @@ def django_services(
         fee_policies=SalesFeePolicies(),
         card_on_file=_card_on_file(),
         late_refunds=EventLogLateRefunds(),
+        opening_hours=DjangoOpeningHours(),
         fee_waive_window=timedelta(days=settings.GYM_FEE_WAIVE_DAYS),
         receipt_mailer=ReceiptMailer().send_receipt,
         membership_receipt_mailer=ReceiptMailer().send_membership_receipt,

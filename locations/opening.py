@@ -3,7 +3,7 @@ read from its hours and closures: the one place that turns those rows into the r
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, time, tzinfo
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils.dateparse import parse_time
@@ -56,11 +56,14 @@ def opening_rules(location: Location, *, closures_from: date | None = None) -> O
     )
 
 
-def class_refusal(location: Location, starts_at: datetime, ends_at: datetime) -> str | None:
-    """Why a class from `starts_at` to `ends_at` cannot run at `location`, or None. Closures
-    are read from a day before its start: a moment may be up to a day off its clock's date."""
-    since = starts_at.date() - timedelta(days=1)
-    return opening_rules(location, closures_from=since).refusal(starts_at, ends_at)
+class DjangoOpeningHours:
+    """The opening-hours port: a location's rules by its name, in two queries."""
+
+    def rules_at(self, location: str, since: date) -> OpeningRules:
+        row = Location.objects.filter(name=location).first()
+        if row is None:
+            return OpeningRules(location=location)
+        return opening_rules(row, closures_from=since)
 
 
 def _time(value: time | str) -> time:

@@ -1,6 +1,6 @@
-"""The class admin's forms: the fields of a class as typed (its times on its location's clock,
-checked against the location's opening rules when it is placed anew), the member to add to a
-class, and why classes are cancelled."""
+"""The class admin's forms: the fields of a class as typed (its times on its location's clock;
+whether the location is open then is the use cases' to say), the member to add to a class, and
+why classes are cancelled."""
 
 from django import forms
 from django.contrib import admin
@@ -9,14 +9,11 @@ from django.utils import timezone
 
 from bookings.models import Booking
 from classes.admin.fields import CapacityField, PlaceForm
-from locations.opening import class_refusal
 from members.models import Member
 from web import formatting
 
 # The fields of a class that are moments.
 CLOCK_FIELDS = {"starts_at", "ends_at"}
-# The fields that put a class somewhere in the week: changing one checks the opening rules.
-PLACE_FIELDS = {*CLOCK_FIELDS, "location"}
 
 
 class FitnessClassForm(PlaceForm):
@@ -47,21 +44,7 @@ class FitnessClassForm(PlaceForm):
         starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
         if starts_at and ends_at and ends_at <= starts_at:
             self.add_error("ends_at", "The class must end after it starts.")
-        elif location is not None and not self.errors and self._is_placed_anew():
-            # Within its location's hours, outside its closures (a time kept is the stored one).
-            refusal = class_refusal(
-                location,
-                cleaned.get("starts_at", self.instance.starts_at),
-                cleaned.get("ends_at", self.instance.ends_at),
-            )
-            if refusal is not None:
-                self.add_error(None, refusal)
         return cleaned
-
-    def _is_placed_anew(self) -> bool:
-        """Added, or moved in time or place: a class kept where and when it was is never
-        refused by opening rules made after it."""
-        return self.instance._state.adding or bool(PLACE_FIELDS.intersection(self.changed_data))
 
 
 class AddMemberForm(forms.Form):

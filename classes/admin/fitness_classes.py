@@ -55,7 +55,7 @@ from classes.admin_filters import (
 from classes.models import FitnessClass
 from classes.queries import with_counts
 from domain.entities import DETAIL_NAMES
-from domain.exceptions import DomainException
+from domain.exceptions import DomainException, OutsideOpeningHoursException
 from gymbooking.composition import services
 from locations.scoping import LocationScopedAdmin
 from members.models import Member
@@ -230,8 +230,12 @@ class FitnessClassAdmin(LocationScopedAdmin, UseCaseSaveMixin, admin.ModelAdmin)
 
     @staticmethod
     def _run(field: str | None, use_case, *args, **kwargs):
+        """A refusal shown on `field`; one of the location's opening rules, about the whole
+        class, above the form."""
         try:
             return use_case.execute(*args, **kwargs)
+        except OutsideOpeningHoursException as refusal:
+            raise RefusedSave(None, refusal) from refusal
         except DomainException as refusal:
             raise RefusedSave(field, refusal) from refusal
 

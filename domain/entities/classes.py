@@ -15,6 +15,7 @@ from domain.events import (
     ClassScheduled,
     ClassSpotBecameAvailable,
 )
+from domain.locations import OpeningRules
 from domain.values import (
     NO_LOCATION_RULES,
     BookingPolicy,
@@ -283,6 +284,14 @@ class FitnessClass(Entity):
             )
         )
         return True
+
+    def ensure_location_open(self, rules: OpeningRules) -> None:
+        """Refuse the class's place and time unless its location is open then (`rules`:
+        its location's hours and closures): checked when it is added, moved or relocated,
+        never later, so opening rules made after it leave it where it is."""
+        refusal = rules.refusal(self.starts_at, self.ends_at)
+        if refusal is not None:
+            raise exceptions.OutsideOpeningHoursException(refusal)
 
     def change_details(self, *, now: datetime, **details: str) -> tuple[str, ...]:
         """Rename the class, or change its description, instructor, location (relocate it)

@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import fields
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from enum import StrEnum
 
 from application.bootstrap import Services, bootstrap
@@ -20,6 +20,7 @@ from application.unit_of_work import Repositories, UnitOfWork
 from domain import events as domain_events
 from domain.entities import Booking, FitnessClass, Member
 from domain.events import DomainEvent, LateMembershipPaymentRefunded
+from domain.locations import OpeningRules
 from domain.values import EVERY_CLASS, BookingPolicy, CreditScope, LocationRules, new_id
 from tests.fakes.fees import FakeCardOnFile, InMemoryFeePolicies, InMemoryFeeRepository
 from tests.fakes.repositories import (
@@ -111,6 +112,16 @@ class RecordingPersonalData:
         if self.fail:
             raise RuntimeError("the store of personal data failed")
         self.erased.append((member.name, str(member.email)))
+
+
+class InMemoryOpeningHours:
+    """Every location open at all times, but those a test gave rules (`rules[name]`)."""
+
+    def __init__(self) -> None:
+        self.rules: dict[str, OpeningRules] = {}
+
+    def rules_at(self, location: str, since: date) -> OpeningRules:
+        return self.rules.get(location) or OpeningRules(location=location)
 
 
 class EventLogOfTheGym:
@@ -221,6 +232,7 @@ class FakeGym:
         self.fees = InMemoryFeeRepository()
         self.fee_policies = InMemoryFeePolicies(self.bookings)
         self.card = FakeCardOnFile()
+        self.opening_hours = InMemoryOpeningHours()
         self.repositories = Repositories(
             members=self.members,
             classes=self.classes,
@@ -260,6 +272,7 @@ class FakeGym:
             notification_channels={"member": self.notifications},
             policy=self.policy,
             zone=zone,
+            opening_hours=self.opening_hours,
             welcome_credits=welcome_credits,
             personal_data=[self.personal_data],
             security_log=self.security_log,
