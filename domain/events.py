@@ -108,6 +108,48 @@ class MemberSkippedOnWaitlist(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class WaitlistOfferMade(DomainEvent):
+    """A freed spot was offered to a waiting member, hers if she accepts before `expires_at`
+    (nothing is spent until she does); `mode` is how the class promotes ("offer" or
+    "broadcast")."""
+
+    offer_id: str
+    member_id: str
+    class_id: str
+    waitlist_entry_id: str
+    expires_at: datetime
+    mode: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class WaitlistOfferAccepted(DomainEvent):
+    """She took the offered spot in time."""
+
+    offer_id: str
+    member_id: str
+    class_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class WaitlistOfferDeclined(DomainEvent):
+    """She said no to the offered spot: the next waiting member may get it."""
+
+    offer_id: str
+    member_id: str
+    class_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class WaitlistOfferExpired(DomainEvent):
+    """The offer ran out unanswered (at `expires_at`): the next waiting member may get it."""
+
+    offer_id: str
+    member_id: str
+    class_id: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
 class MemberRegistered(DomainEvent):
     """Somebody joined the gym."""
 

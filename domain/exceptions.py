@@ -129,6 +129,17 @@ class OutsideOpeningHoursException(DomainException):
     default_message = "The location is not open then."
 
 
+class InvalidPromotionPolicyException(DomainException):
+    default_message = (
+        "A waitlist's promotion needs an offer time above zero and mode switches some time "
+        "before the class."
+    )
+
+
+class OfferNoLongerOpenException(DomainException):
+    default_message = "This offer is no longer open: the spot went to someone else or it ran out."
+
+
 class WaitlistNotNeededException(DomainException):
     default_message = "This class still has free spots — book instead."
 

@@ -32,7 +32,7 @@ NEW_YORK = ZoneInfo("America/New_York")
 CLASS_STARTS = datetime(2026, 12, 1, 18, 0, tzinfo=LONDON)
 OCCURRED = datetime(2026, 11, 30, 9, 15, 42, 123456, tzinfo=UTC)
 
-ANA, SPIN, BOOKING, ENTRY, GRANT = (new_id() for _ in range(5))
+ANA, SPIN, BOOKING, ENTRY, GRANT, OFFER = (new_id() for _ in range(6))
 MEMBERSHIP = {"membership_id": new_id(), "member_id": ANA}
 BOOKED = {"booking_id": BOOKING, "member_id": ANA, "class_id": SPIN}
 NEW_YORK_CREDITS = {
@@ -93,6 +93,28 @@ EXAMPLES: list[tuple[str, dict]] = [
     (
         "MemberSkippedOnWaitlist",
         {"member_id": ANA, "class_id": SPIN, "waitlist_entry_id": ENTRY, "reason": "no_credit"},
+    ),
+    (
+        "WaitlistOfferMade",
+        {
+            "offer_id": OFFER,
+            "member_id": ANA,
+            "class_id": SPIN,
+            "waitlist_entry_id": ENTRY,
+            "expires_at": datetime(2031, 3, 30, 9, 15, tzinfo=UTC),
+            "mode": "offer",
+        },
+    ),
+    ("WaitlistOfferAccepted", {"offer_id": OFFER, "member_id": ANA, "class_id": SPIN}),
+    ("WaitlistOfferDeclined", {"offer_id": OFFER, "member_id": ANA, "class_id": SPIN}),
+    (
+        "WaitlistOfferExpired",
+        {
+            "offer_id": OFFER,
+            "member_id": ANA,
+            "class_id": SPIN,
+            "expires_at": datetime(2031, 3, 30, 9, 15, tzinfo=UTC),
+        },
     ),
     ("MemberRegistered", {"member_id": ANA}),
     ("CreditsAdded", NEW_YORK_CREDITS),
