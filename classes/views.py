@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from application.claims import booking_refusal
-from classes import day_reads, locations, queries
+from classes import day_reads, locations, queries, waitlist_history
 from classes.member_reads import member_reads
 from classes.models import FitnessClass
 from classes.wording import class_page_url, class_times_html
@@ -435,6 +435,9 @@ def detail(request: HttpRequest, class_id: uuid.UUID) -> HttpResponse:
     )
     zone = formatting.zone_of(fitness_class.time_zone)
     action = _action(row, now, facts.credits_for(fitness_class))
+    # Her odds at her number on the waitlist, or at the one she would take joining it.
+    number = row.position if row.state == "waiting" else action.next_position
+    odds = waitlist_history.odds_for(fitness_class, number, now) if number else None
     consent_fees = ""
     if action.name == "book" and action.terms.needs_consent_to_book:
         # The late-booking consent names the fees of what would pay: her membership or a credit.
@@ -453,6 +456,7 @@ def detail(request: HttpRequest, class_id: uuid.UUID) -> HttpResponse:
                 "fitness_class": fitness_class,
                 "action": action,
                 "consent_fees": consent_fees,
+                "odds": odds,
                 "day": timezone.localdate(fitness_class.starts_at, zone).isoformat(),
                 "location_name": fitness_class.location.name,
             },

@@ -28,6 +28,8 @@ pytestmark = pytest.mark.django_db
 # holds, her spendable credits shown with "Book": `classes.member_reads`), after her live
 # membership (whether it pays for the class instead of a credit); the header's unread count.
 CLASS_PAGE_QUERIES = 6
+# Waiting, or about to: the past classes like it, and their waitlists' history (the odds).
+ODDS_QUERIES = 2
 
 ACTIONS = {
     "/book/": "book",
@@ -180,6 +182,8 @@ def test_a_full_class_offers_the_waitlist_with_the_position_the_member_would_get
     assert "You will be number 3 on the waitlist" in page
     assert "Spots left 0 of 2" in page
     assert "Waiting 2" in page
+    # and with no history of classes like it, its odds are not guessed
+    assert "Too few past classes like this one had a number 3 on the waitlist" in page
 
 
 def test_a_waiting_member_is_offered_to_leave_the_waitlist(member_client, member):
@@ -356,7 +360,7 @@ def test_the_class_page_runs_the_same_queries_however_many_are_booked_and_waitin
         WaitlistEntryFactory(member=member, fitness_class=fitness_class)
 
     # when the member opens the class
-    with django_assert_max_num_queries(CLASS_PAGE_QUERIES):
+    with django_assert_max_num_queries(CLASS_PAGE_QUERIES + ODDS_QUERIES * (state == "waiting")):
         response = member_client.get(class_url(fitness_class))
 
     # then the page shows the counts and the member's state
