@@ -5,6 +5,7 @@ the test database cannot be flushed (and PostgreSQL runs out of connections).
 """
 
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +14,7 @@ import pytest
 from django.db import connection
 
 from events import registry
+from payments import webhooks
 from tests.concurrency.parcels import ParcelArrived
 
 THREAD_TIMEOUT_SECONDS = 60
@@ -22,6 +24,20 @@ THREAD_TIMEOUT_SECONDS = 60
 def parcel_events(monkeypatch):
     """The worker tests' own event type, known to the event registry while they run."""
     monkeypatch.setitem(registry.EVENT_TYPES, "ParcelArrived", ParcelArrived)
+
+
+@pytest.fixture
+def slow_invoice_paid(monkeypatch):
+    """Stripe's `invoice.paid` takes a moment after acting, so two deliveries of it are
+    inside their transactions together."""
+    handler = webhooks.HANDLERS["invoice.paid"]
+
+    def slowly(services, invoice):
+        acted = handler(services, invoice)
+        time.sleep(0.2)
+        return acted
+
+    monkeypatch.setitem(webhooks.HANDLERS, "invoice.paid", slowly)
 
 
 @dataclass(frozen=True)

@@ -2,37 +2,21 @@
 on PostgreSQL: her row lock queues them, the second finds the refund recorded, and the
 payment is refunded once and recorded once."""
 
-import time
-
 import pytest
 from django.test import Client
 from django.utils import timezone
 
 from events.models import StoredEvent
 from members.models import Membership
-from payments import webhooks
 from tests.factories import MemberFactory, MembershipPlanFactory
 from tests.fakes.stripe_billing import deliver, subscribed
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def slow_refund(monkeypatch):
-    """The refund takes a moment after acting, so both deliveries are inside it together."""
-    handler = webhooks.HANDLERS["invoice.paid"]
-
-    def slowly(services, invoice):
-        acted = handler(services, invoice)
-        time.sleep(0.2)
-        return acted
-
-    monkeypatch.setitem(webhooks.HANDLERS, "invoice.paid", slowly)
-
-
 @pytest.mark.parametrize("round_", range(3))
 def test_one_late_invoice_in_two_events_at_once_refunds_once(
-    stripe_fake, services, run_concurrently, slow_refund, round_
+    stripe_fake, services, run_concurrently, slow_invoice_paid, round_
 ):
     member = MemberFactory()
     plan = MembershipPlanFactory()
