@@ -129,6 +129,13 @@ class OutsideOpeningHoursException(DomainException):
     default_message = "The location is not open then."
 
 
+class InvalidBallotException(DomainException):
+    default_message = (
+        "A ballot collects requests for more than no time and at most a day after booking "
+        "opens, for zero or more spots."
+    )
+
+
 class InvalidPromotionPolicyException(DomainException):
     default_message = (
         "A waitlist's promotion needs an offer time above zero and mode switches some time "
