@@ -6,7 +6,8 @@ spent until she does, the next one getting it on a decline or when the offer run
 `broadcast` tells every eligible waiting member at once and the first to claim it wins. A
 class may switch mode as it draws near (auto until 12 hours before, offers until 2 hours,
 broadcast after), and quiet hours hold offers at night: an offer falling due then is made
-when they end.
+when they end. A member may ask to be auto-booked only with enough notice, or not at night
+(`AutoBookRule`): otherwise she is offered the spot instead.
 
 An offer is open from when it is made until `expires_at`, that moment excluded: at the
 instant it expires an acceptance is too late, so an acceptance and an expiry racing for it
@@ -93,6 +94,39 @@ class PromotionPolicy:
     def offer_due(self, now: datetime, zone: tzinfo) -> datetime:
         """When an offer due `now` is made: now, or when the quiet hours end."""
         return self.quiet_hours.end_after(now, zone) if self.quiet_hours else now
+
+
+@dataclass(frozen=True)
+class AutoBookRule:
+    """A member's own rule for being booked off a waitlist without being asked: only with at
+    least `min_notice` before the class, and not during her `quiet_hours`; otherwise she is
+    offered the spot instead (the default books her whenever a spot frees up)."""
+
+    min_notice: timedelta | None = None
+    quiet_hours: QuietHours | None = None
+
+    def __post_init__(self) -> None:
+        if self.min_notice is not None and self.min_notice <= timedelta(0):
+            raise exceptions.InvalidPromotionPolicyException(
+                "Give the notice you need as some hours before the class."
+            )
+
+    def allows(self, starts_at: datetime, now: datetime, zone: tzinfo) -> bool:
+        """Whether a spot freed `now` in a class starting at `starts_at` may book her at once
+        (`zone`: the clock her quiet hours are on, the class's location's)."""
+        if self.min_notice is not None and starts_at - now < self.min_notice:
+            return False
+        return self.quiet_hours is None or not self.quiet_hours.holds(now, zone)
+
+
+def mode_for_member(
+    mode: PromotionMode, rule: AutoBookRule, *, starts_at: datetime, now: datetime, zone: tzinfo
+) -> PromotionMode:
+    """The class's mode for one waiting member: an auto-promotion her rule does not allow
+    becomes an offer to her."""
+    if mode is PromotionMode.AUTO and not rule.allows(starts_at, now, zone):
+        return PromotionMode.OFFER
+    return mode
 
 
 class OfferState(StrEnum):

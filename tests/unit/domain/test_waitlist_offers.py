@@ -15,11 +15,13 @@ from domain.events import (
 )
 from domain.exceptions import InvalidPromotionPolicyException, OfferNoLongerOpenException
 from domain.waitlist_offers import (
+    AutoBookRule,
     OfferState,
     PromotionMode,
     PromotionPolicy,
     QuietHours,
     WaitlistOffer,
+    mode_for_member,
 )
 
 NOW = datetime(2030, 3, 4, 9, tzinfo=UTC)
@@ -136,3 +138,36 @@ def test_an_offer_still_in_time_does_not_expire():
     assert made.expire(now=NOW + timedelta(minutes=16))
     assert not made.expire(now=NOW + timedelta(minutes=17))
     assert [type(e) for e in made.get_domain_events()] == [WaitlistOfferMade, WaitlistOfferExpired]
+
+
+@pytest.mark.parametrize(
+    ("hours_left", "local_hour", "mode"),
+    [
+        (30, 12, PromotionMode.AUTO),  # notice enough, daytime
+        (3, 12, PromotionMode.OFFER),  # too little notice: asked instead
+        (30, 23, PromotionMode.OFFER),  # her quiet hours: asked instead
+    ],
+)
+def test_her_own_rule_turns_an_auto_booking_she_would_not_want_into_an_offer(
+    hours_left, local_hour, mode
+):
+    rule = AutoBookRule(min_notice=4 * HOUR, quiet_hours=QuietHours(time(22), time(7)))
+    now = datetime(2030, 3, 4, local_hour, tzinfo=LONDON)
+
+    chosen = mode_for_member(
+        PromotionMode.AUTO, rule, starts_at=now + hours_left * HOUR, now=now, zone=LONDON
+    )
+
+    assert chosen is mode
+
+
+def test_her_rule_leaves_offers_and_broadcasts_as_they_are_and_by_default_allows_all():
+    strict = AutoBookRule(min_notice=48 * HOUR)
+
+    assert (
+        mode_for_member(PromotionMode.BROADCAST, strict, starts_at=NOW + HOUR, now=NOW, zone=LONDON)
+        is PromotionMode.BROADCAST
+    )
+    assert AutoBookRule().allows(NOW + timedelta(minutes=5), NOW, LONDON)
+    with pytest.raises(InvalidPromotionPolicyException):
+        AutoBookRule(min_notice=timedelta(0))
