@@ -184,8 +184,8 @@ def bootstrap(
     `zone` is the gym's time zone (the recurring schedule is computed in it);
     `opening_hours` reads a location's hours and closures, which a class must fit when it is
     added, moved or relocated. A new member gets `welcome_credits`, which expire like a
-    refund. `channel_queues` names the delivery
-    queue of each slow notification channel (the others are fast). `password_reset_mailer`
+    refund. `channel_queues` names the delivery queue of each slow notification channel
+    (the others are fast). `password_reset_mailer`
     sends the reset links asked for, on the mail queue, `password_changed_mailer` the notice
     of a changed password and `sign_up_mailer` the sign-up links. `personal_data` are the
     stores an erasure scrubs besides the entities (a login, in-app notices, the event log).
