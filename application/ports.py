@@ -17,6 +17,7 @@ from domain.events import DomainEvent
 from domain.locations import Closure, OpeningRules
 from domain.series import DETAIL_FIELDS, ClassSeries
 from domain.values import Email
+from domain.waitlist_offers import WaitlistOffer
 
 
 class Clock(Protocol):
@@ -184,6 +185,25 @@ class WaitlistRepository(Protocol):
 
     def class_ids_started_with_waiting(self, now: datetime) -> list[str]:
         """Classes that started at or before `now` with somebody still on their waitlist."""
+        ...
+
+
+class WaitlistOfferRepository(Protocol):
+    def add(self, offer: WaitlistOffer) -> None:
+        """Store a new offer; a second open one to a member for one class is refused by the
+        database."""
+        ...
+
+    def get_by_id(self, offer_id: str, *, for_update: bool = False) -> WaitlistOffer:
+        """The offer; `OfferNotFoundException` for an unknown id."""
+        ...
+
+    def save(self, offer: WaitlistOffer) -> None:
+        """Store its answer or expiry."""
+        ...
+
+    def ids_run_out(self, now: datetime) -> list[str]:
+        """The offers still open whose time ran out by `now`, soonest first."""
         ...
 
 

@@ -28,6 +28,7 @@ from application.ports import (
     RegisteredEmails,
     SeriesSessionRepository,
     Transactions,
+    WaitlistOfferRepository,
     WaitlistRepository,
 )
 from application.selling_ports import (
@@ -57,6 +58,7 @@ class Repositories:
     fees: FeeRepository
     membership_plans: MembershipPlanRepository
     membership_payments: MembershipPaymentRepository
+    offers: WaitlistOfferRepository
 
 
 _REPOSITORY_NAMES = tuple(field.name for field in fields(Repositories))
@@ -132,6 +134,7 @@ class UnitOfWork:
     fees: FeeRepository
     membership_plans: MembershipPlanRepository
     membership_payments: MembershipPaymentRepository
+    offers: WaitlistOfferRepository
 
     def __init__(
         self,

@@ -1,4 +1,5 @@
-"""Bookings and waitlist entries. The constraints are the backstop under the domain rules."""
+"""Bookings, waitlist entries and the offers of freed spots to waiting members. The
+constraints are the backstop under the domain rules."""
 
 import uuid
 
@@ -7,6 +8,7 @@ from django.db.models import Q
 
 from classes.models import FitnessClass
 from domain.entities import SPOT_HOLDING_STATUSES, BookingStatus
+from domain.waitlist_offers import OfferState
 from members.models import CreditGrant, Member, Membership
 
 
@@ -105,3 +107,48 @@ class WaitlistEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} waiting for {self.fitness_class}"
+
+
+class WaitlistOffer(models.Model):
+    """A freed spot offered to a waiting member until it expires (`domain.waitlist_offers`):
+    written only through the offer repository, from the entity's own state."""
+
+    id = models.UUIDField(primary_key=True, editable=False)
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="waitlist_offers")
+    fitness_class = models.ForeignKey(
+        FitnessClass, on_delete=models.CASCADE, related_name="waitlist_offers"
+    )
+    # The entry she waited with; it leaves the waitlist once she accepts, so no foreign key.
+    waitlist_entry_id = models.UUIDField()
+    state = models.CharField(
+        max_length=10,
+        choices=[(state.value, state.value) for state in OfferState],
+        default=OfferState.OPEN.value,
+    )
+    made_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["made_at", "id"]
+        # Nobody changes offers by hand (they are not in admin): no permissions to grant.
+        default_permissions = ()
+        indexes = [
+            models.Index(
+                fields=["expires_at"],
+                condition=Q(state=OfferState.OPEN.value),
+                name="open_offer_expiry",
+            )
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "fitness_class"],
+                condition=Q(state=OfferState.OPEN.value),
+                name="one_open_offer_per_member_and_class",
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("made_at")), name="offer_expires_after_made"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Spot in {self.fitness_class} offered to {self.member}"

@@ -32,6 +32,10 @@ class BookingNotFoundException(NotFoundException):
     default_message = "That booking does not exist."
 
 
+class OfferNotFoundException(NotFoundException):
+    default_message = "There is no such offer."
+
+
 class WaitlistEntryNotFoundException(NotFoundException):
     default_message = "You are not on the waitlist for this class."
 

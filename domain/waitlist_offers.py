@@ -194,6 +194,10 @@ class WaitlistOffer(Entity):
     def is_open_at(self, now: datetime) -> bool:
         return self.state is OfferState.OPEN and now < self.expires_at
 
+    def has_run_out(self, now: datetime) -> bool:
+        """Unanswered, and its time is up: due to expire."""
+        return self.state is OfferState.OPEN and now >= self.expires_at
+
     def accept(self, *, now: datetime) -> None:
         """Take the spot; refused once the offer is answered or has run out."""
         self._ensure_open(now)
@@ -208,7 +212,7 @@ class WaitlistOffer(Entity):
     def expire(self, *, now: datetime) -> bool:
         """Run out, once: False (nothing changed) while it is still open in time, or once it
         was answered."""
-        if self.state is not OfferState.OPEN or now < self.expires_at:
+        if not self.has_run_out(now):
             return False
         self.state = OfferState.EXPIRED
         self._record(

@@ -17,6 +17,7 @@ from application.bootstrap import Services, bootstrap
 from application.event_dispatcher import DeliveryQueue, InMemoryEventDispatcher
 from application.ports import NotificationService
 from application.unit_of_work import Repositories
+from bookings.offer_repository import DjangoWaitlistOfferRepository
 from bookings.repositories import DjangoBookingRepository, DjangoWaitlistRepository
 from classes.repositories import DjangoClassRepository
 from classes.series_repository import DjangoClassSeriesRepository, DjangoSeriesSessionRepository
@@ -81,6 +82,7 @@ def django_repositories() -> Repositories:
         fees=DjangoFeeRepository(),
         membership_plans=DjangoMembershipPlanRepository(),
         membership_payments=DjangoMembershipPaymentRepository(),
+        offers=DjangoWaitlistOfferRepository(),
     )
 
 

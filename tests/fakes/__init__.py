@@ -31,6 +31,7 @@ from tests.fakes.repositories import (
     InMemoryMemberRepository,
     InMemoryRegisteredEmails,
     InMemorySeriesSessionRepository,
+    InMemoryWaitlistOfferRepository,
     InMemoryWaitlistRepository,
 )
 from tests.fakes.sales import (
@@ -226,6 +227,7 @@ class FakeGym:
         self.purchases = InMemoryPurchaseRepository()
         self.membership_plans = InMemoryMembershipPlanRepository()
         self.membership_payments = InMemoryMembershipPaymentRepository()
+        self.offers = InMemoryWaitlistOfferRepository()
         self.payments = RecordingPayments()
         self.checkout = RecordingCheckout()
         self.subscriptions = RecordingSubscriptions()
@@ -246,6 +248,7 @@ class FakeGym:
             fees=self.fees,
             membership_plans=self.membership_plans,
             membership_payments=self.membership_payments,
+            offers=self.offers,
         )
         self.transactions = FakeTransactions(
             self.members,
@@ -257,6 +260,7 @@ class FakeGym:
             self.purchases,
             self.fees,
             self.membership_payments,
+            self.offers,
         )
 
         self.events: list[DomainEvent] = []

@@ -26,11 +26,13 @@ from domain.exceptions import (
     ClassNotFoundException,
     MemberNotFoundException,
     NotFoundException,
+    OfferNotFoundException,
     WaitlistEntryNotFoundException,
 )
 from domain.locations import Closure
 from domain.series import ClassSeries, SeriesNotFoundException
 from domain.values import NO_LOCATION_RULES, Email, LocationRules
+from domain.waitlist_offers import OfferState, WaitlistOffer
 
 
 class ConstraintViolation(Exception):
@@ -270,6 +272,31 @@ class InMemoryClassRepository(_Table):
             and not other.is_cancelled
             and other.overlaps(fitness_class.starts_at, fitness_class.ends_at)
         )
+
+
+class InMemoryWaitlistOfferRepository(_Table):
+    """Refuses a second open offer to a member for one class, as the database does."""
+
+    not_found = OfferNotFoundException
+
+    def add(self, offer: WaitlistOffer) -> None:
+        if any(
+            (row.member_id, row.class_id) == (offer.member_id, offer.class_id)
+            and row.state is OfferState.OPEN
+            for row in self._rows.values()
+        ):
+            raise ConstraintViolation("one open offer per member and class")
+        self._write(offer.id, offer)
+
+    def get_by_id(self, offer_id: str, *, for_update: bool = False) -> WaitlistOffer:
+        return self._read(offer_id)
+
+    def save(self, offer: WaitlistOffer) -> None:
+        self._write(offer.id, offer)
+
+    def ids_run_out(self, now: datetime) -> list[str]:
+        run_out = [row for row in self._rows.values() if row.has_run_out(now)]
+        return [row.id for row in sorted(run_out, key=lambda row: (row.expires_at, row.id))]
 
 
 class InMemoryWaitlistRepository(_Table):
